@@ -1,0 +1,7 @@
+"""Printed documents (status slip, reminder letters) rendered with Qt to PDF or a printer.
+
+Uses desktop.core only (architecture rule); callers pass font and template paths.
+"""
+from ._qtfix import guard_none_refcount
+
+guard_none_refcount()
