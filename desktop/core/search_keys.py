@@ -1,0 +1,212 @@
+"""Search keys: what the store indexes for a vehicle/customer and what a query may be.
+
+Every key is ``<kind>:<value>``; kinds are
+
+======  ==========================================  ===============
+prefix  value                                       query rank
+======  ==========================================  ===============
+pl:     normalised plate                            0 (exact)
+vin:    full VIN                                    0
+v6:     last 6 characters of the VIN (车架号后六位)   1
+ph:     full phone (11-digit mobile / landline)     0
+p4:     last 4 digits of the phone                  1
+id:     full 18-character ID number                 0
+i4:     last 4 characters of the 18-character ID    1
+nm:     name, normalised (no spaces or "·")         1
+py:     pinyin initials of the name, upper-case     1
+======  ==========================================  ===============
+
+``query_keys`` returns exact-match keys (the store looks them up with ``=``).
+``query_prefixes`` returns as-you-type keys with rank 2; the store answers them
+with a prefix range scan (``key >= p AND key < p + '\\uffff'``) on the same
+index, so a partial plate "粤B1" finds "pl:粤B12345".
+
+A query is tried as every kind it could be; the caller merges results, lower
+rank first (DESIGN §7: exact plate, VIN, phone and ID matches first).
+"""
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from functools import lru_cache
+
+from pypinyin import Style, pinyin
+
+from desktop.core.identifiers import (
+    PLATE_LETTERS,
+    PLATE_SUFFIXES,
+    PROVINCES,
+    VIN_CHARS,
+    Checked,
+    IdentifierError,
+    check_id_number,
+    check_phone,
+    check_plate,
+    check_vin,
+    normalize_text,
+)
+
+__all__ = ["MAX_PINYIN_COMBINATIONS", "pinyin_initials", "search_keys_for", "query_keys",
+           "query_prefixes"]
+
+MAX_PINYIN_COMBINATIONS = 16
+
+# pypinyin has no surname mode; these surnames' usual reading is not pypinyin's
+# first reading, so the surname letter is put first (all readings still follow).
+_SURNAME_FIRST = {
+    "单": "S", "曾": "Z", "解": "X", "仇": "Q", "朴": "P", "尉": "Y", "区": "O",
+    "查": "Z", "盖": "G", "缪": "M", "翟": "Z", "乐": "Y", "折": "S", "覃": "Q",
+    "重": "C", "种": "C", "秘": "B", "召": "S", "员": "Y", "繁": "P", "句": "G",
+    "柏": "B", "祭": "Z", "长": "C", "朝": "C",
+}
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2FFFF or ch == "〇"
+
+
+@lru_cache(maxsize=8192)
+def _letters(ch: str) -> tuple[str, ...]:
+    """Distinct initial letters of every reading of one character, pypinyin order."""
+    if ch.isascii():
+        return (ch.upper(),) if ch.isalnum() else ()
+    if not _is_cjk(ch):
+        return ()
+    # Per character on purpose: for a known phrase pypinyin returns only the
+    # phrase reading, which would hide e.g. 单 = SHAN inside a name.
+    readings = pinyin(ch, style=Style.FIRST_LETTER, heteronym=True, errors=lambda _x: None)
+    letters = [r.upper() for group in readings for r in group if r and r.isalpha()]
+    return tuple(dict.fromkeys(letters))
+
+
+def pinyin_initials(name: str | None) -> list[str]:
+    """Every reading's initials (heteronyms), upper-case, at most 16 combinations.
+
+    The first combination uses the surname reading for the first character and
+    pypinyin's most common reading for the rest.
+    """
+    if not name:
+        return []
+    per_char: list[tuple[str, ...]] = []
+    for i, ch in enumerate(normalize_text(name)):
+        letters = _letters(ch)
+        if not letters:
+            continue
+        if i == 0 and ch in _SURNAME_FIRST:
+            first = _SURNAME_FIRST[ch]
+            letters = (first,) + tuple(x for x in letters if x != first)
+        per_char.append(letters)
+    if not per_char:
+        return []
+    # Cheapest combinations first (fewest uncommon readings), rather than
+    # itertools.product order, so that the cap never starves the first
+    # characters (the surname) of their alternatives. Ties: earlier char first.
+    # Letters per character are distinct, so distinct index tuples give distinct strings.
+    start = (0,) * len(per_char)
+    heap: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = [(0, start, start)]
+    seen = {start}
+    out: list[str] = []
+    while heap and len(out) < MAX_PINYIN_COMBINATIONS:
+        cost, _, idx = heapq.heappop(heap)
+        out.append("".join(letters[j] for letters, j in zip(per_char, idx, strict=True)))
+        for i, letters in enumerate(per_char):
+            if idx[i] + 1 < len(letters):
+                nxt = idx[:i] + (idx[i] + 1,) + idx[i + 1:]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    heapq.heappush(heap, (cost + 1, tuple(-x for x in nxt), nxt))
+    return out
+
+
+def _try(check: Callable[[str], Checked], value: str) -> str | None:
+    try:
+        return check(value).value
+    except IdentifierError:
+        return None
+
+
+def search_keys_for(plate: str | None = None, vin: str | None = None, name: str | None = None,
+                    phone: str | None = None, id_number: str | None = None) -> set[str]:
+    """Keys to index for one record. Values that fail validation (old imports)
+    are still indexed in their normalised form so that they stay findable."""
+    keys: set[str] = set()
+    if plate and (p := _try(check_plate, plate) or normalize_text(plate)):
+        keys.add(f"pl:{p}")
+    if vin and (v := _try(check_vin, vin) or normalize_text(vin)):
+        keys.add(f"vin:{v}")
+        if len(v) >= 6:
+            keys.add(f"v6:{v[-6:]}")
+    if name and (n := normalize_text(name)):
+        keys.add(f"nm:{n}")
+        keys.update(f"py:{p}" for p in pinyin_initials(name))
+    if phone and (ph := _try(check_phone, phone) or normalize_text(phone)):
+        keys.add(f"ph:{ph}")
+        main = ph.split("转")[0]
+        digits = "".join(c for c in main if c.isdigit())
+        if len(digits) >= 4:
+            keys.add(f"p4:{digits[-4:]}")
+    if id_number and (i := _try(check_id_number, id_number) or normalize_text(id_number)):
+        keys.add(f"id:{i}")
+        if len(i) >= 4:
+            keys.add(f"i4:{i[-4:]}")
+    return keys
+
+
+def _dedupe(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    best: dict[str, int] = {}
+    for key, rank in pairs:
+        best[key] = min(rank, best.get(key, rank))
+    return sorted(best.items(), key=lambda kv: kv[1])  # stable: keeps discovery order per rank
+
+
+def _is_name(q: str) -> bool:
+    return bool(q) and all(_is_cjk(c) for c in q)
+
+
+def query_keys(q: str | None) -> list[tuple[str, int]]:
+    """Exact keys the query could be, each with its rank (0 exact identifier, 1 partial)."""
+    n = normalize_text(q or "")
+    if not n:
+        return []
+    out: list[tuple[str, int]] = []
+    if p := _try(check_plate, n):
+        out.append((f"pl:{p}", 0))
+    if v := _try(check_vin, n):
+        out.append((f"vin:{v}", 0))
+    if ph := _try(check_phone, q or ""):
+        out.append((f"ph:{ph}", 0))
+    if i := _try(check_id_number, n):
+        out.append((f"id:{i}", 0))
+    if len(n) == 6 and all(c in VIN_CHARS for c in n):
+        out.append((f"v6:{n}", 1))
+    if len(n) == 4 and n.isdigit():
+        out += [(f"p4:{n}", 1), (f"i4:{n}", 1)]
+    elif len(n) == 4 and n[:3].isdigit() and n[3] == "X":
+        out.append((f"i4:{n}", 1))
+    if _is_name(n):
+        out.append((f"nm:{n}", 1))
+    if 2 <= len(n) <= 6 and n.isascii() and n.isalpha():
+        out.append((f"py:{n}", 1))
+    return _dedupe(out)
+
+
+def _plate_prefix(n: str) -> bool:
+    # Province, office letter, then characters any plate shape allows.
+    if not (3 <= len(n) <= 7) or n[0] not in PROVINCES or n[1] not in PLATE_LETTERS:
+        return False
+    tail_ok = set(PLATE_LETTERS) | set("0123456789") | set(PLATE_SUFFIXES) | {"应"}
+    return all(c in tail_ok for c in n[2:])
+
+
+def query_prefixes(q: str | None) -> list[tuple[str, int]]:
+    """As-you-type prefix keys (rank 2), answered by a prefix range scan in the store."""
+    n = normalize_text(q or "")
+    out: list[tuple[str, int]] = []
+    if _plate_prefix(n):
+        out.append((f"pl:{n}", 2))
+    if _is_name(n):
+        out.append((f"nm:{n}", 2))
+    if 2 <= len(n) <= 6 and n.isascii() and n.isalpha():
+        out.append((f"py:{n}", 2))
+    return out

@@ -1,0 +1,80 @@
+"""Chinese wording of a status for screen, slip, letter and export — one source of phrasing.
+
+Status is never shown by colour alone (domain-rules §8): every label has a text symbol.
+Symbols: ✔ ✖ ▲ ○ ？ were checked to be in WenQuanYi Micro Hei (the font we ship, chosen for its
+clean PDF text layer), and ▲ ○ ？ are also in GB2312, so every CJK font renders them.
+✔/✖ (Dingbats) were preferred over GB2312's √/× because they stay legible in large print for
+elderly readers; an emoji such as ⏰ is not in WQY and would print as a box.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from desktop.core.status import ACTIVE, DUE, LAPSED, NONE, PENDING, RENEWED, CoverageStatus
+from desktop.core.timeutil import to_cst
+
+STATUS_LABEL: dict[str, str] = {
+    ACTIVE: "有效",
+    DUE: "可续保",
+    RENEWED: "已续保",
+    LAPSED: "已脱保",
+    PENDING: "未生效",
+    NONE: "无记录",
+}
+
+STATUS_SYMBOL: dict[str, str] = {
+    ACTIVE: "✔",
+    DUE: "▲",  # a warning: renewal is open, act now
+    RENEWED: "✔✔",
+    LAPSED: "✖",
+    PENDING: "○",  # a cover exists but has not begun
+    NONE: "？",  # we know nothing, not "uninsured"
+}
+
+
+def cn_date(d: date) -> str:
+    """2026年12月31日 (no zero padding: how dates are written on Chinese policies)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def end_date_phrase(d: date) -> str:
+    """The last covered day, with the 24:00 convention spelled out so nobody drives on the next day."""
+    return f"{cn_date(d)}（当日24时止）"
+
+
+def days_phrase(st: CoverageStatus) -> str:
+    """One short line about the remaining or lapsed days (e.g. "还有 23 天到期")."""
+    if st.status == RENEWED and st.ci_end_date is not None:
+        return f"已续保，保障至 {cn_date(st.ci_end_date)}"
+    if st.status in (ACTIVE, DUE) and st.days_left is not None:
+        if st.days_left == 0:
+            return "今天是最后一天"
+        return f"还有 {st.days_left} 天到期"
+    if st.status == LAPSED and st.days_left is not None:
+        return f"已脱保 {-st.days_left} 天"
+    if st.status == PENDING:
+        return "尚未生效"
+    return "没有交强险记录"
+
+
+def next_start_warning(st: CoverageStatus) -> str | None:
+    """"新保单 1 月 5 日生效，生效前不得上路" (with the time for an 即时生效 start); None if no next start."""
+    if st.next_start_at is None:
+        return None
+    t = to_cst(st.next_start_at)
+    when = f"{t.month} 月 {t.day} 日"
+    if (t.hour, t.minute, t.second) != (0, 0, 0):
+        when += f" {t.hour:02d}:{t.minute:02d} "
+    return f"新保单 {when}生效，生效前不得上路"
+
+
+def lapse_consequences() -> list[str]:
+    """Why a lapse matters (domain-rules §2). Nothing unconfirmed: the no-claim-discount reset is
+    left out on purpose. A fresh list each call so a caller may edit its copy."""
+    return [
+        "没有交强险的车辆不得上路行驶。",
+        "被查到会扣留车辆，直到依法投保后才放行。",
+        "罚款为应缴保费的 2 倍（举例：家庭自用 6 座以下汽车约 1,900 元）。",
+        "没有交强险，车辆不能办理登记，也不能通过年检。",
+    ]

@@ -1,0 +1,162 @@
+"""Search keys and query interpretation (DESIGN §7 lookup forms)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop.core.fakes import FakeData
+from desktop.core.search_keys import (
+    MAX_PINYIN_COMBINATIONS,
+    pinyin_initials,
+    query_keys,
+    query_prefixes,
+    search_keys_for,
+)
+from tests.unit.strategies import id_numbers, mobiles, odd_spellings, plates, vins
+
+PUBLISHED_ID = "11010519491231002X"
+
+
+# --- pinyin -------------------------------------------------------------------------
+
+def test_surname_heteronyms() -> None:
+    shan = pinyin_initials("单田芳")
+    assert shan[0] == "STF"  # surname reading first
+    assert "DTF" in shan
+    zeng = pinyin_initials("曾小明")
+    assert zeng[0] == "ZXM" and "CXM" in zeng
+
+
+def test_plain_name() -> None:
+    assert pinyin_initials("张三") == ["ZS"]
+    assert pinyin_initials("王小红")[0] == "WXH"
+
+
+def test_heteronyms_in_given_name() -> None:
+    keys = pinyin_initials("李长乐")
+    assert {"LCL", "LZL", "LCY", "LZY"} <= set(keys)
+
+
+def test_cap_and_format() -> None:
+    keys = pinyin_initials("重长单行曾朝乐")
+    assert 1 < len(keys) <= MAX_PINYIN_COMBINATIONS
+    assert len(set(keys)) == len(keys)
+    assert all(re.fullmatch(r"[A-Z]{7}", k) for k in keys)
+    # The cap does not starve the surname of its alternatives.
+    assert {k[0] for k in keys} >= {"C", "Z"}
+
+
+def test_separators_and_latin() -> None:
+    assert pinyin_initials("阿依古丽·买买提")[0].startswith("AYGLMM")
+    assert pinyin_initials("") == [] and pinyin_initials(None) == []
+    assert pinyin_initials("Tom") == ["TOM"]
+
+
+@given(st.integers(0, 10_000))
+def test_fake_names_have_initials(seed: int) -> None:
+    name = FakeData(seed).name()
+    keys = pinyin_initials(name)
+    assert keys and all(len(k) == len(name) and k.isupper() and k.isascii() for k in keys)
+
+
+# --- search_keys_for ---------------------------------------------------------------------
+
+def test_search_keys_for_example() -> None:
+    keys = search_keys_for("粤b·12345", "1m8gdm9axkp042788", "单田芳", "+86 139 0000 5678",
+                           PUBLISHED_ID.lower())
+    assert keys >= {"pl:粤B12345", "vin:1M8GDM9AXKP042788", "v6:042788", "nm:单田芳", "py:STF",
+                    "py:DTF", "ph:13900005678", "p4:5678", f"id:{PUBLISHED_ID}", "i4:002X"}
+    assert all(k.split(":", 1)[0] in {"pl", "vin", "v6", "nm", "py", "ph", "p4", "id", "i4"} for k in keys)
+
+
+def test_search_keys_none() -> None:
+    assert search_keys_for(None, None, None, None, None) == set()
+    assert search_keys_for(plate="京A12345") == {"pl:京A12345"}
+
+
+def test_old_id_indexed_in_18_form() -> None:
+    assert search_keys_for(id_number="110105491231002") == {f"id:{PUBLISHED_ID}", "i4:002X"}
+
+
+def test_landline_keys() -> None:
+    keys = search_keys_for(phone="010-62345678-123")
+    assert keys == {"ph:01062345678转123", "p4:5678"}
+
+
+def test_invalid_values_still_indexed() -> None:
+    # Old imports may hold bad values; they stay findable in normalised form.
+    assert "pl:京I12345" in search_keys_for(plate="京i 12345")
+
+
+# --- query_keys: every form finds the record ----------------------------------------------
+
+@given(st.data(), plates(), vins(), mobiles, id_numbers(), st.integers(0, 10_000))
+def test_every_query_form_hits(data: st.DataObject, plate: str, vin: str, mobile: str, idn: str,
+                               seed: int) -> None:
+    name = FakeData(seed).name()
+    keys = search_keys_for(plate, vin, name, mobile, idn)
+    queries = [
+        (data.draw(odd_spellings(plate)), 0),
+        (data.draw(odd_spellings(vin)), 0),
+        (vin[-6:].lower(), 1),
+        (data.draw(odd_spellings(mobile)), 0),
+        (mobile[-4:], 1),
+        (data.draw(odd_spellings(idn)), 0),
+        (idn[-4:].lower(), 1),
+        (name, 1),
+        (pinyin_initials(name)[0].lower(), 1),
+    ]
+    for q, rank in queries:
+        hits = [(k, r) for k, r in query_keys(q) if k in keys]
+        assert hits and min(r for _, r in hits) == rank, (q, query_keys(q))
+
+
+def test_query_ranks_sorted() -> None:
+    got = query_keys("5678")
+    assert got == [("p4:5678", 1), ("i4:5678", 1)]
+    assert query_keys("002x") == [("i4:002X", 1)]
+    assert query_keys("") == [] and query_keys(None) == []
+    ranks = [r for _, r in query_keys("ABCDEF")]
+    assert ranks == sorted(ranks)
+
+
+def test_multiword_plate_query() -> None:
+    assert query_keys("粤b 12345")[0] == ("pl:粤B12345", 0)
+
+
+def test_query_as_every_kind() -> None:
+    # Six letters could be VIN tail or pinyin initials: both are tried.
+    kinds = {k.split(":")[0] for k, _ in query_keys("ABCDEF")}
+    assert kinds == {"v6", "py"}
+    assert query_keys(PUBLISHED_ID) == [(f"id:{PUBLISHED_ID}", 0)]
+    assert query_keys("110105491231002") == [(f"id:{PUBLISHED_ID}", 0)]
+
+
+@pytest.mark.parametrize("q", ["!!", "京", "1", "12345678901234567890"])
+def test_queries_that_are_nothing(q: str) -> None:
+    assert all(rank in (0, 1) for _, rank in query_keys(q))
+    assert not [k for k, _ in query_keys(q) if k.startswith(("pl:", "id:", "vin:", "ph:"))]
+
+
+# --- query_prefixes ---------------------------------------------------------------------------
+
+@given(plates(), st.integers(3, 7))
+def test_partial_plate_prefix(plate: str, n: int) -> None:
+    prefix = plate[:n]
+    keys = [k for k, r in query_prefixes(prefix.lower()) if r == 2 and k.startswith("pl:")]
+    assert keys == [f"pl:{prefix}"]
+    assert f"pl:{plate}".startswith(keys[0])
+
+
+def test_prefix_examples() -> None:
+    assert query_prefixes("粤b1") == [("pl:粤B1", 2)]
+    assert query_prefixes("京A1234应") == [("pl:京A1234应", 2)]
+    assert query_prefixes("王") == [("nm:王", 2)]
+    assert query_prefixes("zs") == [("py:ZS", 2)]
+    # One character is too short for a plate prefix (it is still a name prefix).
+    assert query_prefixes("粤") == [("nm:粤", 2)]
+    assert query_prefixes("A12") == []
+    assert query_prefixes("") == [] and query_prefixes(None) == []
