@@ -1,0 +1,156 @@
+"""Command line (DESIGN §7). No sub-command opens the window.
+
+Exit codes: 0 ok, 2 bad input (one line on stderr), 3 wrong key, 4 wrong staff password or role,
+5 a verification failed (damaged store, audit verify, restore).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from desktop import commands
+from desktop.services.errors import ServiceError
+from desktop.store.errors import StoreError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, no usage dump
+        self.exit(2, f"renewdesk: {message}（用 --help 查看用法）\n")
+
+
+def _globals(p: argparse.ArgumentParser, top: bool) -> None:
+    # Global options are accepted before or after the sub-command; SUPPRESS keeps a sub-parser
+    # from overwriting a value given before the sub-command.
+    d = None if top else argparse.SUPPRESS
+    p.add_argument("--data-dir", default=d, help="数据目录（默认：RENEWDESK_DATA_DIR 或系统目录）")
+    p.add_argument("--as", dest="as_staff", default=d, metavar="STAFF", help="以哪位员工身份操作")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="renewdesk", description="续保台 RenewDesk")
+    _globals(p, top=True)
+    p.add_argument("--demo", action="store_true", help="open the window on the bundled demo store")
+    sub = p.add_subparsers(dest="cmd", parser_class=_Parser)
+
+    def cmd(name: str, **kw) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, **kw)
+        _globals(sp, top=False)
+        return sp
+
+    sp = cmd("init", help="create the encrypted store and an admin")
+    sp.add_argument("--org")
+    sp.add_argument("--counter")
+    sp.add_argument("--admin", default="admin")
+
+    sp = cmd("demo", help="create/fill a demo store")
+    sp.add_argument("--vehicles", type=int, default=2000)
+    sp.add_argument("--seed", type=int, default=1)
+    sp.add_argument("--at")
+    sp.add_argument("--admin", default="admin")
+
+    sp = cmd("lookup")
+    sp.add_argument("query", nargs="+")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--at")
+
+    sp = cmd("record")
+    sp.add_argument("query", nargs="+")
+    sp.add_argument("--outcome", required=True, choices=commands.OUTCOMES)
+    for opt in ("--insurer", "--policy-no", "--start", "--end", "--note", "--at"):
+        sp.add_argument(opt)
+
+    sp = cmd("import")
+    sp.add_argument("file")
+    sp.add_argument("--dry-run", action="store_true")
+    sp.add_argument("--report")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--sheet")
+    sp.add_argument("--map", action="append", default=[], metavar="HEADER=field")
+    sp.add_argument("--at")
+
+    sp = cmd("export")
+    sp.add_argument("what", choices=["due", "status"])
+    sp.add_argument("--within", type=int, default=30)
+    sp.add_argument("--xlsx", required=True)
+    sp.add_argument("--full", action="store_true", help="unmasked personal data (admin, audited)")
+    sp.add_argument("--at")
+
+    sp = cmd("slip")
+    sp.add_argument("query", nargs="+")
+    sp.add_argument("--pdf", required=True)
+    sp.add_argument("--paper", default="a4", choices=["a4", "a5", "80mm", "58mm"])
+    sp.add_argument("--at")
+
+    sp = cmd("letters")
+    sp.add_argument("--due-within", type=int, required=True)
+    sp.add_argument("--include-lapsed", action="store_true")
+    sp.add_argument("--order", choices=["address", "due"], default="address")
+    sp.add_argument("--pdf", required=True)
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--at")
+
+    sp = cmd("staff")
+    ssub = sp.add_subparsers(dest="staff_cmd", required=True, parser_class=_Parser)
+    a = ssub.add_parser("add")
+    _globals(a, top=False)
+    a.add_argument("name")
+    a.add_argument("--role", required=True, choices=["clerk", "supervisor", "admin"])
+    d = ssub.add_parser("disable")
+    _globals(d, top=False)
+    d.add_argument("name")
+    ls = ssub.add_parser("list")
+    _globals(ls, top=False)
+    ls.add_argument("--json", action="store_true")
+
+    sp = cmd("settings")
+    ssub = sp.add_subparsers(dest="settings_cmd", required=True, parser_class=_Parser)
+    g = ssub.add_parser("get")
+    _globals(g, top=False)
+    g.add_argument("key", nargs="?")
+    s = ssub.add_parser("set")
+    _globals(s, top=False)
+    s.add_argument("key")
+    s.add_argument("value")
+
+    sp = cmd("sync")
+    sp.add_argument("--server")
+    sp.add_argument("--enroll")
+    sp.add_argument("--export-batch")
+    sp.add_argument("--apply-batch")
+
+    sp = cmd("backup")
+    sp.add_argument("out")
+    sp = cmd("restore")
+    sp.add_argument("inp", metavar="IN")
+    sp = cmd("audit")
+    sp.add_argument("audit_cmd", choices=["verify"])
+    sp.add_argument("--json", action="store_true")
+    sp = cmd("self-check")
+    sp.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.cmd in ("slip", "letters", "self-check") and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # renders need no display
+    try:
+        code = commands.dispatch(args)
+    except (StoreError, ServiceError) as exc:
+        print(f"renewdesk: {exc.message}", file=sys.stderr)
+        code = exc.exit_code
+    except Exception as exc:  # never a traceback (it could carry personal data) unless asked for
+        if os.environ.get("RENEWDESK_DEBUG"):
+            raise
+        print(f"renewdesk: 内部错误（{type(exc).__name__}）。设置 RENEWDESK_DEBUG=1 可查看详情。", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        print("renewdesk: 已取消", file=sys.stderr)
+        code = 130
+    sys.stdout.flush()
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Shared plumbing for sub-commands: the data dir, the store, the acting staff member, --at."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+
+from desktop import credentials
+from desktop.app import AppContext
+from desktop.core.timeutil import CST, DateParseError, parse_at
+from desktop.paths import data_dir
+from desktop.services import lookup as lookup_svc
+from desktop.services.auth import StaffSession
+from desktop.services.errors import BadInput
+from desktop.store import settings_repo
+
+ADMIN_KEY = "init_admin"
+
+
+def context(args: argparse.Namespace) -> AppContext:
+    return AppContext(data_dir(getattr(args, "data_dir", None)))
+
+
+def at_of(args: argparse.Namespace) -> datetime:
+    raw = getattr(args, "at", None)
+    if not raw:
+        return datetime.now(CST)
+    try:
+        return parse_at(raw)
+    except DateParseError as exc:
+        raise BadInput(f"--at 无法识别：{exc}") from None
+
+
+def acting_staff(ctx: AppContext, args: argparse.Namespace) -> StaffSession:
+    """Log in as --as (default: the admin made by init) with RENEWDESK_STAFF_PASSWORD or a prompt."""
+    engine = ctx.store().engine
+    name = getattr(args, "as_staff", None) or settings_repo.get(engine, ADMIN_KEY) or "admin"
+    return ctx.login(name, credentials.staff_password(name))
+
+
+def query_text(args: argparse.Namespace) -> str:
+    q = " ".join(args.query).strip()
+    if not q:
+        raise BadInput("请给出查询内容：车牌、车架号（或后6位）、电话（或后4位）、姓名、拼音首字母或证件号后4位。")
+    return q
+
+
+def one_match(ctx: AppContext, session: StaffSession, q: str, at: datetime, lead_days: int):
+    """Exactly one vehicle for slip/record; else exit 2 listing the masked candidates."""
+    matches = lookup_svc.lookup(ctx.store().engine, session, q, at, lead_days)
+    exact = [m for m in matches if m.rank == 0]
+    chosen = exact if len(exact) == 1 else matches
+    if len(chosen) == 1:
+        return chosen[0]
+    if not chosen:
+        raise BadInput(f"找不到与「{q}」匹配的车辆。")
+    listing = "; ".join(f"{m.plate or '-'} {m.owner or ''} {m.phone or ''}".strip() for m in chosen[:10])
+    more = f" 等 {len(chosen)} 辆" if len(chosen) > 10 else ""
+    raise BadInput(f"「{q}」匹配到多辆车（{listing}{more}），请用完整车牌或车架号。")
+
+
+def print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,113 @@
+"""init, demo, lookup, record."""
+from __future__ import annotations
+
+import argparse
+import secrets as pysecrets
+import sys
+
+from desktop import credentials
+from desktop.core.wording import STATUS_LABEL, days_phrase
+from desktop.services import auth, demo
+from desktop.services import lookup as lookup_svc
+from desktop.services import record as record_svc
+from desktop.services import settings as settings_svc
+from desktop.services.errors import BadInput
+from desktop.store import audit, settings_repo
+from desktop.store.errors import StoreExists
+
+from .common import ADMIN_KEY, acting_staff, at_of, context, one_match, print_json, query_text
+
+DEMO_STAFF = (("clerk", "clerk"), ("supervisor", "supervisor"))
+
+
+def _create(ctx, admin: str, org: str | None, counter: str | None) -> None:
+    passphrase = credentials.passphrase(confirm=True)
+    password = credentials.secret(credentials.STAFF_PASSWORD_ENV, f"管理员 {admin} 的密码", confirm=True)
+    auth.check_new_password(password)
+    if len(passphrase) < 6:
+        raise BadInput("数据库口令太短：至少 6 个字符。")
+    store = ctx.create(passphrase)
+    auth.add_staff(store.engine, None, admin, "admin", password)
+    with store.engine.begin() as conn:
+        settings_repo.put(conn, ADMIN_KEY, admin)
+        if org:
+            settings_repo.put(conn, "org", org)
+        if counter:
+            settings_repo.put(conn, "counter_name", counter)
+        audit.append(conn, "init", admin, None, {"org": org, "counter": counter})
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    if ctx.exists():
+        raise StoreExists(f"数据目录 {ctx.data_dir} 中已有数据库，init 不会覆盖它。")
+    _create(ctx, args.admin, args.org, args.counter)
+    print(f"已创建加密数据库：{ctx.data_dir}（管理员：{args.admin}）")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.vehicles < 0:
+        raise BadInput("--vehicles 不能为负数。")
+    at = at_of(args)
+    ctx = context(args)
+    created = False
+    if not ctx.exists():
+        _create(ctx, args.admin, "演示车行", "1号柜台")
+        created = True
+    session = acting_staff(ctx, args)
+    auth.require(session, "admin")
+    engine = ctx.store().engine
+    if created:
+        for key, value in (("counter_phone", "020-00000000"), ("counter_address", "示例市示例路1号"),
+                           ("counter_hours", "周一至周日 9:00-17:30")):
+            settings_svc.put(engine, session, key, value)
+        for name, role in DEMO_STAFF:
+            password = pysecrets.token_urlsafe(9)
+            auth.add_staff(engine, session, name, role, password)
+            print(f"演示员工 {name}（{auth.ROLE_LABEL[role]}）密码：{password}")
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if tty:
+            print(f"\r生成演示数据 {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    made = demo.fill_demo(engine, args.vehicles, args.seed, at, session.name, progress)
+    if tty:
+        print(file=sys.stderr)
+    print(f"演示数据已生成：{made} 辆车（种子 {args.seed}，基准时间 {at.isoformat(timespec='minutes')}）")
+    return 0
+
+
+def cmd_lookup(args: argparse.Namespace) -> int:
+    q = query_text(args)
+    at = at_of(args)
+    ctx = context(args)
+    session = acting_staff(ctx, args)
+    lead = ctx.settings().lead_days
+    matches = lookup_svc.lookup(ctx.store().engine, session, q, at, lead)
+    if args.json:
+        print_json({"matches": [m.to_json() for m in matches]})
+        return 0
+    if not matches:
+        print(f"找不到与「{q}」匹配的车辆。可以试试：完整车牌、车架号后6位、电话后4位、姓名或拼音首字母。")
+        return 0
+    for m in matches:
+        c = m.coverage
+        end = c.ci_end_date.isoformat() if c.ci_end_date else "-"
+        print(f"{m.plate or '-':<10} {STATUS_LABEL[c.status]:<4} 交强险止 {end}  {days_phrase(c)}  "
+              f"{m.owner or ''} {m.phone or ''}")
+    return 0
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    q = query_text(args)
+    at = at_of(args)
+    ctx = context(args)
+    session = acting_staff(ctx, args)
+    match = one_match(ctx, session, q, at, ctx.settings().lead_days)
+    new_term = record_svc.NewTerm(args.insurer, args.policy_no, args.start, args.end)
+    record_svc.record_outcome(ctx.store().engine, session, match.vehicle_id, args.outcome, new_term, args.note,
+                              now=at if args.at else None)
+    print(f"已记录：{match.plate} {record_svc.OUTCOME_LABEL[args.outcome]}")
+    return 0

@@ -1,0 +1,109 @@
+"""Staff log-in, roles and the lock-out rule (DESIGN §4).
+
+Roles include the ones before: clerk < supervisor < admin. After 5 failed logins in a row an
+account waits 5 minutes; failures never disable it. Every attempt is audited (name only).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from desktop.core.timeutil import CST
+from desktop.store import audit, staff_repo
+
+from .errors import AuthFailed, BadInput, NotAllowed
+
+ROLE_RANK = {"clerk": 1, "supervisor": 2, "admin": 3}
+ROLE_LABEL = {"clerk": "柜员", "supervisor": "主管", "admin": "管理员"}
+MAX_FAILURES = 5
+LOCK_MINUTES = 5
+_N, _R, _P = 2**14, 8, 1  # scrypt: ~40 ms per check, fine for a login, costly for guessing
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    name: str
+    role: str
+
+    def may(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+def hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    dk = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return f"scrypt${_N}${_R}${_P}${base64.b64encode(salt).decode()}${base64.b64encode(dk).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        _, n, r, p, salt, dk = stored.split("$")
+        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                             p=int(p), dklen=32)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, base64.b64decode(dk))
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < 6:
+        raise BadInput("密码太短：至少 6 个字符。")
+
+
+def add_staff(engine: Engine, actor: StaffSession | None, name: str, role: str, password: str) -> None:
+    if actor is not None:
+        require(actor, "admin")
+    name = name.strip()
+    if not name:
+        raise BadInput("员工名不能为空。")
+    if role not in ROLE_RANK:
+        raise BadInput("角色应为 clerk（柜员）、supervisor（主管）或 admin（管理员）。")
+    check_new_password(password)
+    if staff_repo.get(engine, name) is not None:
+        raise BadInput(f"员工 {name} 已存在。")
+    with engine.begin() as conn:
+        staff_repo.add(conn, name, role, hash_password(password))
+        audit.append(conn, "staff_add", actor.name if actor else None, name, {"role": role})
+
+
+def disable_staff(engine: Engine, actor: StaffSession, name: str) -> None:
+    require(actor, "admin")
+    with engine.begin() as conn:
+        if staff_repo.set_active(conn, name, False) == 0:
+            raise BadInput(f"没有名为 {name} 的员工。")
+        audit.append(conn, "staff_disable", actor.name, name)
+
+
+def login(engine: Engine, name: str, password: str, now: datetime | None = None) -> StaffSession:
+    now = now or datetime.now(CST)
+    row = staff_repo.get(engine, name)
+    if row is None or not row.active:
+        audit.record(engine, "login_failed", name, None, {"reason": "unknown_or_disabled"})
+        raise AuthFailed("员工名或密码不正确。")
+    if row.locked_until and now < row.locked_until:
+        wait = int((row.locked_until - now).total_seconds() // 60) + 1
+        audit.record(engine, "login_failed", name, None, {"reason": "locked"})
+        raise AuthFailed(f"连续输错 {MAX_FAILURES} 次，请 {wait} 分钟后再试。")
+    if not verify_password(password, row.pw_hash):
+        failures = row.failed_count + 1
+        locked = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+        with engine.begin() as conn:
+            # After a wait the count restarts, so the account is never disabled by failures.
+            staff_repo.record_failure(conn, name, 0 if locked else failures, locked)
+            audit.append(conn, "login_failed", name, None, {"reason": "password", "failures": failures})
+        raise AuthFailed("员工名或密码不正确。" + (f"已锁定 {LOCK_MINUTES} 分钟。" if locked else ""))
+    with engine.begin() as conn:
+        staff_repo.record_success(conn, name)
+        audit.append(conn, "login", name)
+    return StaffSession(row.name, row.role)
+
+
+def require(session: StaffSession, role: str) -> None:
+    if not session.may(role):
+        raise NotAllowed(f"权限不足：此操作需要{ROLE_LABEL[role]}权限，当前为{ROLE_LABEL[session.role]}。")

@@ -1,0 +1,174 @@
+"""A demo store: fictitious but valid vehicles, owners, terms and events, with every status at T.
+
+Streams in batches of a few thousand vehicles, one transaction each, through executemany on the
+driver connection, so 1,000,000 vehicles fit in minutes and in flat memory.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from sqlalchemy.engine import Engine
+
+from desktop.core.fakes import FakeData
+from desktop.core.ids import new_id
+from desktop.core.search_keys import pinyin_initials, search_keys_for
+from desktop.core.timeutil import CST
+from desktop.store import audit
+
+BATCH = 5000
+# The first vehicles walk through every status so that any demo, however small, shows all of them.
+_PATTERN = ["ACTIVE", "DUE", "RENEWED", "LAPSED", "PENDING", "NONE", "LAPSED_NEXT", "DUE_GAP"]
+_WEIGHTS = {"ACTIVE": 46, "DUE": 22, "RENEWED": 10, "LAPSED": 10, "PENDING": 3, "NONE": 3,
+            "LAPSED_NEXT": 3, "DUE_GAP": 3}
+_OUTCOMES = ["will_come", "unreachable", "declined", "renewed_elsewhere", "sold", "scrapped"]
+
+
+def _year(d: datetime) -> datetime:
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:  # 29 Feb
+        return d.replace(year=d.year + 1, day=28)
+
+
+def _midnight(d: datetime) -> datetime:
+    return d.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class _Gen:
+    def __init__(self, seed: int, at: datetime):
+        self.rng = random.Random(seed)
+        self.fake = FakeData(seed)
+        self.at = at
+        kinds = list(_WEIGHTS)
+        self._kinds, self._w = kinds, [_WEIGHTS[k] for k in kinds]
+
+    def kind(self, i: int) -> str:
+        if i < len(_PATTERN):
+            return _PATTERN[i]
+        return self.rng.choices(self._kinds, self._w)[0]
+
+    def ci_plan(self, kind: str) -> list[tuple[datetime, datetime]]:
+        """(start, end) of each 交强险 term for a vehicle of this kind, oldest first."""
+        r, at = self.rng, self.at
+        day = _midnight(at)
+        if kind == "NONE":
+            return []
+        if kind == "PENDING":
+            s = day + timedelta(days=r.randint(1, 20))
+            return [(s, _year(s))]
+        if kind == "ACTIVE":
+            end = day + timedelta(days=r.randint(92, 364))
+        elif kind in ("DUE", "DUE_GAP"):
+            end = day + timedelta(days=r.randint(1, 90))
+        elif kind == "RENEWED":
+            end = day + timedelta(days=r.randint(1, 80))
+        else:  # LAPSED, LAPSED_NEXT
+            end = day - timedelta(days=r.choice([r.randint(0, 60), r.randint(61, 1200)]))
+        start = end.replace(year=end.year - 1) if not (end.month == 2 and end.day == 29) else end - timedelta(days=365)
+        if r.random() < 0.08:  # 即时生效: cover began at the payment time, mid-day
+            shift = timedelta(hours=r.randint(9, 16), minutes=r.choice([0, 15, 30, 45]))
+            start, end = start + shift, end + shift
+        terms = [(start, end)]
+        prev_s = start
+        for _ in range(r.randint(0, 3)):  # history; now and then a hole (断档) before a term
+            gap = timedelta(days=r.randint(3, 40)) if r.random() < 0.12 else timedelta(0)
+            e = prev_s - gap
+            s = e - (_year(e) - e)
+            terms.insert(0, (s, e))
+            prev_s = s
+        if kind == "RENEWED":
+            terms.append((end, _year(end)))
+        elif kind == "DUE_GAP":
+            s = end + timedelta(days=r.randint(2, 10))
+            terms.append((s, _year(s)))
+        elif kind == "LAPSED_NEXT":
+            s = day + timedelta(days=r.randint(1, 5), hours=r.choice([0, 0, 15]))
+            terms.append((s, _year(s)))
+        return terms
+
+
+@lru_cache(maxsize=200_000)
+def _initials(name: str) -> str | None:
+    inits = pinyin_initials(name)
+    return inits[0] if inits else None
+
+
+def fill_demo(engine: Engine, vehicles: int, seed: int, at: datetime, staff: str | None,
+              progress: Callable[[int, int], None] | None = None,
+              cancel: Callable[[], bool] | None = None) -> int:
+    gen = _Gen(seed, at)
+    made = 0
+    as_of = at - timedelta(days=3)
+    as_of_s = as_of.astimezone(CST).isoformat(timespec="seconds")
+    insurers = [gen.fake.insurer() for _ in range(12)]
+    insurers = list(dict.fromkeys(insurers))
+    raw = engine.raw_connection()
+    try:
+        db = raw.driver_connection
+        while made < vehicles:
+            if cancel and cancel():
+                break
+            n = min(BATCH, vehicles - made)
+            cust, veh, terms, keys, events = [], [], [], [], []
+            for i in range(made, made + n):
+                _one(gen, i, insurers, as_of_s, cust, veh, terms, keys, events)
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany("INSERT INTO customer(id, name, name_initials, phone, id_number, address, "
+                               "consent_contact, consent_mail, updated_at, deleted) "
+                               "VALUES (?,?,?,?,?,?,?,?,?,0)", cust)
+                db.executemany("INSERT INTO vehicle(id, plate, vin, owner_id, vehicle_class, use, seats, energy, "
+                               "registered_on, created_at, deleted) VALUES (?,?,?,?,?,?,?,?,?,?,0)", veh)
+                db.executemany("INSERT INTO policy_term(id, vehicle_id, kind, insurer, policy_no, start_at, "
+                               "end_at, premium, source, as_of, verified_by, created_at) "
+                               "VALUES (?,?,?,?,?,?,?,?,'import:demo',?,?,?)", terms)
+                db.executemany("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (?,?)", keys)
+                db.executemany("INSERT INTO event(id, vehicle_id, kind, outcome, note, staff, at) "
+                               "VALUES (?,?,?,?,?,?,?)", events)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            made += n
+            if progress:
+                progress(made, vehicles)
+    finally:
+        raw.close()
+    audit.record(engine, "demo_fill", staff, None, {"vehicles": made, "seed": seed})
+    return made
+
+
+def _one(gen: _Gen, i: int, insurers: list[str], as_of_s: str, cust, veh, terms, keys, events) -> None:
+    r, f, at = gen.rng, gen.fake, gen.at
+    kind = gen.kind(i)
+    cid, vid = new_id(), new_id()
+    name = f.name()
+    phone = f.mobile() if r.random() < 0.97 else f.landline()
+    idn = f.id_number() if r.random() < 0.9 else None
+    addr = f.address() if r.random() < 0.92 else None
+    consent = 1 if r.random() < 0.9 else 0
+    plate = f.plate()
+    vin = f.vin(domestic=r.random() < 0.93)
+    seats = r.choice([5, 5, 5, 5, 7])
+    now_s = as_of_s
+    cust.append((cid, name, _initials(name), phone, idn, addr, consent, consent, now_s))
+    veh.append((vid, plate, vin, cid, "家庭自用汽车6座以下" if seats < 6 else "家庭自用汽车6座及以上",
+                "家庭自用", seats, r.choice(["汽油", "汽油", "纯电动", "插电混动"]), None, now_s))
+    insurer = r.choice(insurers)
+    plan = gen.ci_plan(kind)
+    for s, e in plan:
+        terms.append((new_id(), vid, "CI", insurer, f"PDZA{r.randrange(10**12):012d}", s.isoformat(timespec="seconds"),
+                      e.isoformat(timespec="seconds"), "950" if seats < 6 else "1100", as_of_s, "demo", as_of_s))
+    if plan and r.random() < 0.75 or kind == "NONE" and r.random() < 0.5:
+        s, e = plan[-1] if plan else (_midnight(at) - timedelta(days=100), _year(_midnight(at) - timedelta(days=100)))
+        terms.append((new_id(), vid, "BI", insurer, f"PDAA{r.randrange(10**12):012d}", s.isoformat(timespec="seconds"),
+                       e.isoformat(timespec="seconds"), None, as_of_s, "demo", as_of_s))
+    for k in search_keys_for(plate, vin, name, phone, idn):
+        keys.append((k, vid))
+    if r.random() < 0.15 and kind != "RENEWED":
+        outcome = r.choice(_OUTCOMES)
+        when = (at - timedelta(days=r.randint(1, 40))).isoformat(timespec="seconds")
+        events.append((new_id(), vid, "outcome", outcome, None, "demo", when))

@@ -1,0 +1,103 @@
+"""Lookup: one query, tried as every kind it could be, exact plate/VIN/phone/ID matches first.
+
+Results carry the status from the one core engine, with the source and as-of of the term that
+supplies the end date. Personal fields are masked here; revealing is a separate, audited call.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.engine import Engine
+
+from desktop.core.masking import mask_id, mask_name, mask_phone
+from desktop.core.search_keys import query_keys, query_prefixes
+from desktop.core.status import CoverageStatus, coverage_status
+from desktop.store import audit, vehicles_repo
+from desktop.store.records import VehicleBundle
+
+from .auth import StaffSession, require
+
+MAX_MATCHES = 50
+
+
+@dataclass(frozen=True)
+class LookupMatch:
+    vehicle_id: str
+    plate: str | None
+    vin: str | None
+    owner: str | None          # masked
+    phone: str | None          # masked
+    id_number: str | None      # masked
+    coverage: CoverageStatus
+    last_outcome: str | None
+    rank: int
+    bundle: VehicleBundle
+
+    def to_json(self) -> dict:
+        c = self.coverage
+        src = c.source_term
+        return {
+            "plate": self.plate,
+            "vin": self.vin,
+            "owner": self.owner,
+            "phone": self.phone,
+            "status": c.status,
+            "days_left": c.days_left,
+            "ci_end_date": _d(c.ci_end_date),
+            "bi_end_date": _d(c.bi_end_date),
+            "insurer": src.insurer if src else None,
+            "next_start_date": _d(c.next_start_date),
+            "gaps": [{"from": _d(g.from_date), "to": _d(g.to_date), "days": g.days} for g in c.gaps],
+            "source": src.source if src else None,
+            "as_of": src.as_of.isoformat(timespec="seconds") if src and src.as_of else None,
+        }
+
+
+def _d(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def match_from_bundle(b: VehicleBundle, at: datetime, lead_days: int, rank: int = 0) -> LookupMatch:
+    o = b.owner
+    return LookupMatch(
+        vehicle_id=b.vehicle.id,
+        plate=b.vehicle.plate,
+        vin=b.vehicle.vin,
+        owner=mask_name(o.name) if o and o.name else None,
+        phone=mask_phone(o.phone) if o and o.phone else None,
+        id_number=mask_id(o.id_number) if o and o.id_number else None,
+        coverage=coverage_status(b.terms, at, lead_days),
+        last_outcome=b.last_outcome(),
+        rank=rank,
+        bundle=b,
+    )
+
+
+def find(engine: Engine, query: str, at: datetime, lead_days: int = 90, limit: int = MAX_MATCHES,
+         prefixes: bool = True) -> list[LookupMatch]:
+    """The matches, best first; no audit (the as-you-type box calls this on every keystroke)."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    exact = query_keys(query)
+    partial = query_prefixes(query) if prefixes else []
+    with engine.connect() as conn:
+        ranked = vehicles_repo.find_ids(conn, exact, partial, limit)[:limit]
+        bundles = vehicles_repo.load_bundles(conn, [vid for vid, _ in ranked])
+        conn.rollback()
+    rank_of = dict(ranked)
+    matches = [match_from_bundle(b, at, lead_days, rank_of[b.vehicle.id]) for b in bundles]
+    matches.sort(key=lambda m: (m.rank, m.plate or "", m.vehicle_id))
+    return matches
+
+
+def lookup(engine: Engine, session: StaffSession, query: str, at: datetime, lead_days: int = 90,
+           limit: int = MAX_MATCHES) -> list[LookupMatch]:
+    """A deliberate lookup (Enter in the window, the command line): audited without the query text,
+    which may be a phone or ID fragment."""
+    require(session, "clerk")
+    matches = find(engine, query, at, lead_days, limit)
+    audit.record(engine, "lookup", session.name, None,
+                 {"matches": len(matches), "plates": [m.plate for m in matches[:5]]})
+    return matches

@@ -1,0 +1,75 @@
+"""Typed, versioned counter settings kept in the store (shared by every workstation of the counter).
+
+Per-workstation choices (elder mode, printer, paper) live in desktop.ui.workstation instead.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from sqlalchemy.engine import Engine
+
+from desktop.store import audit, settings_repo
+
+from .auth import StaffSession, require
+from .errors import BadInput
+
+SETTINGS_VERSION = 1
+
+
+@dataclass(frozen=True)
+class CounterSettings:
+    org: str = "续保台"
+    counter_name: str = "服务柜台"
+    counter_phone: str = ""
+    counter_address: str = ""
+    counter_hours: str = "周一至周日 9:00-17:30"
+    lead_days: int = 90          # renewal allowed from E − lead_days (regional; insurers refuse earlier)
+    idle_lock_minutes: int = 5
+    stale_after_days: int = 30   # a figure older than this is marked 可能已过时
+    region: str = ""             # province, for the premium estimate's floating table
+    version: int = SETTINGS_VERSION
+
+
+_FIELDS = {f.name: f for f in fields(CounterSettings)}
+_LIMITS = {"lead_days": (1, 365), "idle_lock_minutes": (1, 240), "stale_after_days": (1, 3650)}
+
+
+def load(engine: Engine) -> CounterSettings:
+    raw = settings_repo.get_all(engine)
+    values: dict = {}
+    for name, f in _FIELDS.items():
+        if name in raw and raw[name] is not None:
+            try:
+                values[name] = int(raw[name]) if f.type in ("int", int) else raw[name]
+            except ValueError:
+                continue  # a hand-edited bad value falls back to the default rather than breaking the counter
+    return CounterSettings(**values)
+
+
+def parse_value(key: str, value: str) -> str:
+    if key not in _FIELDS or key == "version":
+        raise BadInput(f"没有设置项 {key}。可用：{', '.join(k for k in _FIELDS if k != 'version')}")
+    if _FIELDS[key].type in ("int", int):
+        try:
+            n = int(value)
+        except ValueError:
+            raise BadInput(f"{key} 应为整数。") from None
+        lo, hi = _LIMITS.get(key, (0, 10**9))
+        if not lo <= n <= hi:
+            raise BadInput(f"{key} 应在 {lo} 到 {hi} 之间。")
+        return str(n)
+    return value.strip()
+
+
+def put(engine: Engine, actor: StaffSession | None, key: str, value: str) -> None:
+    if actor is not None:
+        require(actor, "admin")
+    stored = parse_value(key, value)
+    with engine.begin() as conn:
+        settings_repo.put(conn, key, stored)
+        settings_repo.put(conn, "version", str(SETTINGS_VERSION))
+        audit.append(conn, "settings_set", actor.name if actor else None, key)
+
+
+def as_dict(s: CounterSettings) -> dict:
+    return asdict(s)

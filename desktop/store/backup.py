@@ -1,0 +1,93 @@
+"""Backup and restore: one file holding the encrypted copy and key.wrapped (DESIGN §4).
+
+A backup is a zip of: renewdesk.db (made with VACUUM INTO: consistent, includes the WAL, still
+encrypted under the same key), key.wrapped and manifest.json. Restoring on a new PC needs this
+file and the passphrase, nothing else; without the passphrase it is unreadable.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from . import audit, keys
+from .engine import make_engine, vacuum_into, verify_readable
+from .errors import DamagedStore, StoreError
+from .store import DB_FILE, Store
+
+MANIFEST = "manifest.json"
+
+
+def write_backup(store: Store, out: Path, staff: str | None) -> Path:
+    out = out.expanduser().resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
+        copy = Path(tmp) / DB_FILE
+        vacuum_into(store.engine, copy)
+        part = out.with_name(out.name + ".part")
+        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED) as z:
+            z.write(copy, DB_FILE)
+            z.write(store.data_dir / keys.KEY_FILE, keys.KEY_FILE)
+            z.writestr(MANIFEST, json.dumps({"format": 1, "store_id": store.store_id,
+                                             "made_at": datetime.now().astimezone().isoformat()}))
+        with open(part, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(part, out)
+    audit.record(store.engine, "backup", staff, out.name)
+    return out
+
+
+def _extract(inp: Path, into: Path) -> None:
+    try:
+        with zipfile.ZipFile(inp) as z:
+            names = set(z.namelist())
+            if not {DB_FILE, keys.KEY_FILE} <= names:
+                raise DamagedStore("备份文件不完整（缺少数据库或密钥文件）。")
+            z.extract(DB_FILE, into)
+            z.extract(keys.KEY_FILE, into)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DamagedStore("备份文件已损坏或不是续保台备份。") from exc
+
+
+def verify_backup(inp: Path, passphrase: Callable[[], str], workdir: Path) -> bytes:
+    """Unwrap the backup's key and check the copy reads and its audit chain holds. Returns the key."""
+    _extract(inp, workdir)
+    key = keys.unwrap_key(keys.read_wrapped(workdir), passphrase())
+    engine: Engine = make_engine(workdir / DB_FILE, key)
+    try:
+        verify_readable(engine)
+        report = audit.verify(engine)
+        if not report.ok:
+            raise DamagedStore(f"备份中的审计链校验失败：{report.reason}")
+    finally:
+        engine.dispose()
+    return key
+
+
+def restore_backup(inp: Path, data_dir: Path, passphrase: Callable[[], str]) -> Path | None:
+    """Verify first, then replace. Files being replaced are moved aside, never deleted."""
+    inp = inp.expanduser().resolve()
+    if not inp.exists():
+        raise StoreError(f"找不到备份文件 {inp}。")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
+        work = Path(tmp)
+        verify_backup(inp, passphrase, work)
+        aside = None
+        existing = [p for p in (data_dir / DB_FILE, data_dir / (DB_FILE + "-wal"), data_dir / (DB_FILE + "-shm"),
+                                data_dir / keys.KEY_FILE) if p.exists()]
+        if existing:
+            aside = data_dir / "replaced" / datetime.now().strftime("%Y%m%d-%H%M%S")
+            aside.mkdir(parents=True)
+            for p in existing:
+                shutil.move(str(p), aside / p.name)
+        shutil.move(str(work / DB_FILE), data_dir / DB_FILE)
+        shutil.move(str(work / keys.KEY_FILE), data_dir / keys.KEY_FILE)
+    return aside

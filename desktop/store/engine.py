@@ -1,0 +1,80 @@
+"""SQLCipher under SQLAlchemy: a raw 32-byte key, transactional DDL, one long-lived connection per thread."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.pool import SingletonThreadPool
+
+from .errors import DamagedStore
+
+CACHE_KIB = 64 * 1024  # 64 MiB page cache per connection (negative cache_size = KiB)
+
+
+def _url(db_path: Path, key: bytes) -> URL:
+    # A raw key (x'…') skips SQLCipher's KDF at open: under a millisecond instead of ~240 ms.
+    return URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=str(db_path))
+
+
+def make_engine(db_path: Path, key: bytes) -> Engine:
+    engine = create_engine(
+        _url(db_path, key),
+        poolclass=SingletonThreadPool,  # one long-lived connection per thread
+        pool_size=8,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Driver-level autocommit so that SQLAlchemy's BEGIN below is the only transaction control,
+        # which makes DDL transactional (pysqlite otherwise commits implicitly before DDL).
+        dbapi_conn.isolation_level = None
+        dbapi_conn.execute("PRAGMA cipher_log_level = NONE")
+        dbapi_conn.execute("PRAGMA synchronous = FULL")
+        dbapi_conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        dbapi_conn.execute("PRAGMA busy_timeout = 10000")
+        dbapi_conn.execute("PRAGMA temp_store = MEMORY")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # IMMEDIATE takes the write lock up front: no deadlock between two writers upgrading.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def verify_readable(engine: Engine) -> None:
+    """Read the schema once; a right key that cannot read the file means the file is damaged.
+
+    Reads only (no PRAGMA that writes), so a damaged file stays byte-identical.
+    """
+    try:
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            row = raw.driver_connection.execute("PRAGMA quick_check(1)").fetchone()
+        finally:
+            raw.close()
+    except DatabaseError as exc:
+        raise DamagedStore("数据库文件已损坏或不是本店的数据库，无法打开。请从备份恢复（renewdesk restore）。") from exc
+    except Exception as exc:  # sqlcipher3 errors before SQLAlchemy wraps them
+        raise DamagedStore("数据库文件已损坏，无法打开。请从备份恢复（renewdesk restore）。") from exc
+    if not row or row[0] != "ok":
+        raise DamagedStore("数据库完整性检查失败，文件已损坏。请从备份恢复（renewdesk restore）。")
+
+
+def set_wal(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.connection.driver_connection.execute("PRAGMA journal_mode = WAL")
+
+
+def vacuum_into(engine: Engine, target: Path) -> None:
+    """An encrypted, consistent copy (same key) that includes what is still in the WAL."""
+    with engine.connect() as conn:
+        conn.connection.driver_connection.execute("VACUUM INTO ?", (str(target),))
+
+
+def scalar(engine: Engine, sql: str, **params):
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).scalar()

@@ -1,0 +1,168 @@
+"""Tables of DESIGN §2. Primary keys are UUIDv7 strings made where the record is born.
+
+Times are ISO-8601 text in UTC+8 ("2026-12-01T00:00:00+08:00"): one fixed offset keeps text
+order equal to time order, so indexes on start/end serve range queries.
+Repositories read and write through these tables with Core statements and hand out dataclasses.
+"""
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Customer(Base):
+    __tablename__ = "customer"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    name_initials: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)
+    id_number: Mapped[str | None] = mapped_column(Text)  # sensitive: masked everywhere unless revealed
+    address: Mapped[str | None] = mapped_column(Text)
+    consent_contact: Mapped[int] = mapped_column(Integer, default=1)
+    consent_mail: Mapped[int] = mapped_column(Integer, default=1)
+    notes: Mapped[str | None] = mapped_column(Text)
+    hlc: Mapped[str | None] = mapped_column(Text)  # last-writer-wins stamp of the contact fields
+    updated_at: Mapped[str | None] = mapped_column(Text)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)  # tombstone, never a hard delete
+
+
+class Vehicle(Base):
+    __tablename__ = "vehicle"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    plate: Mapped[str | None] = mapped_column(Text, index=True)
+    vin: Mapped[str | None] = mapped_column(Text, index=True)
+    vehicle_class: Mapped[str | None] = mapped_column(Text)
+    use: Mapped[str | None] = mapped_column(Text)
+    seats: Mapped[int | None] = mapped_column(Integer)
+    energy: Mapped[str | None] = mapped_column(Text)
+    registered_on: Mapped[str | None] = mapped_column(Text)
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("customer.id"), index=True)
+    created_at: Mapped[str | None] = mapped_column(Text)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PolicyTerm(Base):
+    __tablename__ = "policy_term"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    vehicle_id: Mapped[str] = mapped_column(ForeignKey("vehicle.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(2))  # CI 交强险 | BI 商业险
+    insurer: Mapped[str | None] = mapped_column(Text)
+    policy_no: Mapped[str | None] = mapped_column(Text)
+    start_at: Mapped[str] = mapped_column(Text)
+    end_at: Mapped[str] = mapped_column(Text)
+    premium: Mapped[str | None] = mapped_column(Text)  # Decimal as text
+    float_coef: Mapped[str | None] = mapped_column(Text)
+    vehicle_tax: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)  # counter | import:<batch> | hq
+    as_of: Mapped[str] = mapped_column(Text)
+    verified_by: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_policy_term_kind_end", "kind", "end_at"),)
+
+
+class Event(Base):
+    """Append-only: a correction is a new event naming the one it corrects."""
+
+    __tablename__ = "event"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    vehicle_id: Mapped[str | None] = mapped_column(ForeignKey("vehicle.id"))
+    kind: Mapped[str] = mapped_column(Text)  # outcome | visit | slip_printed | letter_printed | letter_returned
+    outcome: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON
+    note: Mapped[str | None] = mapped_column(Text)
+    staff: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[str] = mapped_column(Text)
+    corrects: Mapped[str | None] = mapped_column(String(36))
+    __table_args__ = (Index("ix_event_vehicle_at", "vehicle_id", "at"),)
+
+
+class SearchKey(Base):
+    """Every way a vehicle can be found ("pl:京A12345", "p4:5678", "py:ZS", …): one index serves all kinds."""
+
+    __tablename__ = "search_key"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    vehicle_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    role: Mapped[str] = mapped_column(Text)  # clerk | supervisor | admin
+    pw_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[int] = mapped_column(Integer, default=1)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[str | None] = mapped_column(Text)
+
+
+class Audit(Base):
+    __tablename__ = "audit"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(Text)
+    staff: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    target: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(Text)
+    hash: Mapped[str] = mapped_column(Text)
+
+
+class Outbox(Base):
+    __tablename__ = "outbox"
+    change_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_seq: Mapped[int] = mapped_column(Integer, unique=True)
+    entity: Mapped[str] = mapped_column(Text)
+    op: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
+    hlc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text, default="pending")  # pending | sent | rejected:<why>
+
+
+class SyncState(Base):
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batch"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    file: Mapped[str] = mapped_column(Text)
+    sheet: Mapped[str | None] = mapped_column(Text)
+    signature: Mapped[str | None] = mapped_column(Text)
+    staff: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[str] = mapped_column(Text)
+    finished_at: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)  # JSON counts
+
+
+class HeaderMapping(Base):
+    __tablename__ = "header_mapping"
+    signature: Mapped[str] = mapped_column(Text, primary_key=True)
+    mapping: Mapped[str] = mapped_column(Text)  # JSON {header: field}
+    confirmed_by: Mapped[str | None] = mapped_column(Text)
+
+
+class LetterLog(Base):
+    __tablename__ = "letter_log"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    vehicle_id: Mapped[str] = mapped_column(ForeignKey("vehicle.id"), index=True)
+    batch: Mapped[str | None] = mapped_column(Text)
+    printed_at: Mapped[str] = mapped_column(Text)
+    staff: Mapped[str | None] = mapped_column(Text)
+    ci_end_date: Mapped[str | None] = mapped_column(Text)
+    returned_at: Mapped[str | None] = mapped_column(Text)
+    return_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)

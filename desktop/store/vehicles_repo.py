@@ -1,0 +1,148 @@
+"""Vehicles, their owners and policy terms, and the search keys that find them.
+
+Every query here is served by an index: search_key(key, vehicle_id) for lookups,
+policy_term(vehicle_id) for a vehicle's terms, policy_term(kind, end_at) for due lists.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, text
+
+from desktop.core.search_keys import search_keys_for
+from desktop.core.status import Term
+
+from .records import CustomerRec, EventRec, VehicleBundle, VehicleRec, iso, parse_iso
+
+_V_COLS = "id, plate, vin, owner_id, vehicle_class, use, seats, energy, registered_on"
+_C_COLS = "id, name, phone, id_number, address, consent_contact, consent_mail, notes"
+_T_COLS = "id, vehicle_id, kind, start_at, end_at, insurer, policy_no, source, as_of, verified_by"
+
+
+def insert_customer(conn: Connection, c: CustomerRec, initials: str | None, hlc: str | None, now: datetime) -> None:
+    conn.execute(
+        text("INSERT INTO customer(id, name, name_initials, phone, id_number, address, consent_contact, "
+             "consent_mail, notes, hlc, updated_at, deleted) VALUES (:id, :name, :ini, :phone, :idn, :addr, "
+             ":cc, :cm, :notes, :hlc, :now, 0)"),
+        dict(id=c.id, name=c.name, ini=initials, phone=c.phone, idn=c.id_number, addr=c.address,
+             cc=int(c.consent_contact), cm=int(c.consent_mail), notes=c.notes, hlc=hlc, now=iso(now)),
+    )
+
+
+def insert_vehicle(conn: Connection, v: VehicleRec, now: datetime) -> None:
+    conn.execute(
+        text(f"INSERT INTO vehicle({_V_COLS}, created_at, deleted) VALUES (:id, :plate, :vin, :owner, :cls, "
+             ":use, :seats, :energy, :reg, :now, 0)"),
+        dict(id=v.id, plate=v.plate, vin=v.vin, owner=v.owner_id, cls=v.vehicle_class, use=v.use,
+             seats=v.seats, energy=v.energy, reg=v.registered_on, now=iso(now)),
+    )
+
+
+def insert_term(conn: Connection, vehicle_id: str, t: Term, premium: str | None = None,
+                vehicle_tax: str | None = None, float_coef: str | None = None) -> None:
+    conn.execute(
+        text("INSERT INTO policy_term(id, vehicle_id, kind, insurer, policy_no, start_at, end_at, premium, "
+             "float_coef, vehicle_tax, source, as_of, verified_by, created_at) VALUES (:id, :vid, :kind, :ins, "
+             ":pno, :s, :e, :prem, :fc, :tax, :src, :asof, :vb, :asof)"),
+        dict(id=t.id, vid=vehicle_id, kind=t.kind, ins=t.insurer, pno=t.policy_no, s=iso(t.start_at),
+             e=iso(t.end_at), prem=premium, fc=float_coef, tax=vehicle_tax, src=t.source or "counter",
+             asof=iso(t.as_of), vb=t.verified_by),
+    )
+
+
+def replace_search_keys(conn: Connection, vehicle: VehicleRec, owner: CustomerRec | None) -> None:
+    conn.execute(text("DELETE FROM search_key WHERE vehicle_id = :v"), {"v": vehicle.id})
+    keys = search_keys_for(vehicle.plate, vehicle.vin, owner.name if owner else None,
+                           owner.phone if owner else None, owner.id_number if owner else None)
+    if keys:
+        conn.execute(text("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (:k, :v)"),
+                     [{"k": k, "v": vehicle.id} for k in keys])
+
+
+def find_ids(conn: Connection, exact: Sequence[tuple[str, int]], prefixes: Sequence[tuple[str, int]],
+             limit: int) -> list[tuple[str, int]]:
+    """Vehicle ids matching any key, each with its best rank, best first (exact kinds before partial)."""
+    best: dict[str, int] = {}
+    if exact:
+        stmt = text("SELECT key, vehicle_id FROM search_key WHERE key IN :keys").bindparams(
+            bindparam("keys", expanding=True))
+        rank_of = dict(exact)
+        for key, vid in conn.execute(stmt, {"keys": [k for k, _ in exact]}):
+            r = rank_of[key]
+            if r < best.get(vid, 99):
+                best[vid] = r
+    for prefix, rank in prefixes:
+        if len(best) >= limit * 4:
+            break
+        # A range scan on the primary key: "pl:京A1" <= key < "pl:京A1\uffff".
+        rows = conn.execute(text("SELECT vehicle_id FROM search_key WHERE key >= :lo AND key < :hi LIMIT :n"),
+                            {"lo": prefix, "hi": prefix + "\uffff", "n": limit * 2})
+        for (vid,) in rows:
+            if rank < best.get(vid, 99):
+                best[vid] = rank
+    return sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
+
+
+def _chunks(ids: Sequence[str], n: int = 500) -> Iterable[Sequence[str]]:
+    for i in range(0, len(ids), n):
+        yield ids[i:i + n]
+
+
+def load_bundles(conn: Connection, vehicle_ids: Sequence[str], with_events: bool = True) -> list[VehicleBundle]:
+    """Bundles in the order of vehicle_ids (missing ids are skipped)."""
+    vehicles: dict[str, VehicleRec] = {}
+    owners: dict[str, CustomerRec] = {}
+    terms: dict[str, list[Term]] = {}
+    events: dict[str, list[EventRec]] = {}
+    for chunk in _chunks(list(vehicle_ids)):
+        p = {"ids": list(chunk)}
+        vstmt = text(f"SELECT {_V_COLS} FROM vehicle WHERE id IN :ids AND deleted = 0").bindparams(
+            bindparam("ids", expanding=True))
+        for r in conn.execute(vstmt, p):
+            vehicles[r[0]] = VehicleRec(*r)
+        owner_ids = list({v.owner_id for v in vehicles.values() if v.owner_id})
+        if owner_ids:
+            cstmt = text(f"SELECT {_C_COLS} FROM customer WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True))
+            for r in conn.execute(cstmt, {"ids": owner_ids}):
+                owners[r[0]] = CustomerRec(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7])
+        tstmt = text(f"SELECT {_T_COLS} FROM policy_term WHERE vehicle_id IN :ids").bindparams(
+            bindparam("ids", expanding=True))
+        for r in conn.execute(tstmt, p):
+            terms.setdefault(r[1], []).append(Term(
+                kind=r[2], start_at=parse_iso(r[3]), end_at=parse_iso(r[4]), insurer=r[5], policy_no=r[6],
+                source=r[7], as_of=parse_iso(r[8]), verified_by=r[9], id=r[0]))
+        if with_events:
+            estmt = text("SELECT id, vehicle_id, kind, outcome, detail, note, staff, at, corrects FROM event "
+                         "WHERE vehicle_id IN :ids ORDER BY at").bindparams(bindparam("ids", expanding=True))
+            for r in conn.execute(estmt, p):
+                events.setdefault(r[1], []).append(EventRec(*r[:7], parse_iso(r[7]), r[8]))
+    out = []
+    for vid in vehicle_ids:
+        v = vehicles.get(vid)
+        if v is None:
+            continue
+        out.append(VehicleBundle(v, owners.get(v.owner_id) if v.owner_id else None,
+                                 tuple(terms.get(vid, ())), tuple(events.get(vid, ()))))
+    return out
+
+
+def vehicles_with_ci_end_between(conn: Connection, lo: datetime, hi: datetime) -> list[str]:
+    """Vehicles having a 交强险 term ending in [lo, hi): the candidates for a due list (index range)."""
+    rows = conn.execute(text("SELECT DISTINCT vehicle_id FROM policy_term WHERE kind = 'CI' "
+                             "AND end_at >= :lo AND end_at < :hi"), {"lo": iso(lo), "hi": iso(hi)})
+    return [r[0] for r in rows]
+
+
+def all_vehicle_ids(conn: Connection) -> list[str]:
+    return [r[0] for r in conn.execute(text("SELECT id FROM vehicle WHERE deleted = 0 ORDER BY id"))]
+
+
+def insert_event(conn: Connection, e: EventRec) -> None:
+    conn.execute(
+        text("INSERT INTO event(id, vehicle_id, kind, outcome, detail, note, staff, at, corrects) "
+             "VALUES (:id, :v, :k, :o, :d, :n, :s, :at, :c)"),
+        dict(id=e.id, v=e.vehicle_id, k=e.kind, o=e.outcome, d=e.detail, n=e.note, s=e.staff,
+             at=iso(e.at), c=e.corrects),
+    )
