@@ -1,9 +1,55 @@
-"""(work in progress)"""
-from desktop.services.errors import BadInput
+"""import and export."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from desktop.io.xlsx_writer import write_reject_report
+from desktop.services import export as export_svc
+from desktop.services import importer
+
+from .common import acting_staff, at_of, context, print_json
 
 
-def _todo(args):
-    raise BadInput("not yet")
+def cmd_import(args: argparse.Namespace) -> int:
+    overrides = importer.parse_map(args.map) if args.map else None
+    at = at_of(args) if args.at else None
+    ctx = context(args)
+    session = acting_staff(ctx, args)
+    engine = ctx.store().engine
+    rejected_rows = []
+    report = importer.run_import(engine, session, Path(args.file), dry_run=args.dry_run, sheet=args.sheet,
+                                 overrides=overrides, at=at, on_rejected=rejected_rows.append,
+                                 remembered=importer.remembered_mapping(engine))
+    if args.report:
+        from desktop.io.reading import read_import
+
+        reading = read_import(Path(args.file), args.sheet, overrides)
+        try:
+            write_reject_report(Path(args.report), reading.source_headers, rejected_rows)
+        finally:
+            reading.close()
+    if args.json:
+        print_json(report.to_json())
+        return 0
+    mode = "（试运行，未写入任何数据）" if args.dry_run else ""
+    print(f"{report.file} · 工作表 {report.sheet} · 表头第 {report.header_row} 行{mode}")
+    print(f"数据行 {report.rows}：新增 {report.imported}，更新 {report.updated}，重复 {report.duplicates}，"
+          f"拒收 {len(report.rejected)}")
+    for r in report.rejected[:20]:
+        print(f"  第 {r['row']} 行 {r['column'] or ''}：{r['reason']}")
+    if len(report.rejected) > 20:
+        print(f"  ……另有 {len(report.rejected) - 20} 行，见 --report 报告")
+    for w in report.warnings[:10]:
+        print(f"  提示 第 {w['row']} 行：{w['message']}")
+    return 0
 
 
-cmd_slip = cmd_letters = cmd_import = cmd_export = _todo
+def cmd_export(args: argparse.Namespace) -> int:
+    at = at_of(args)
+    ctx = context(args)
+    session = acting_staff(ctx, args)
+    n = export_svc.export_xlsx(ctx.store().engine, session, args.what, Path(args.xlsx), at, ctx.settings().lead_days,
+                               within=args.within, full=args.full)
+    print(f"已导出 {n} 行到 {args.xlsx}" + ("（含完整个人信息）" if args.full else "（个人信息已脱敏）"))
+    return 0

@@ -23,21 +23,25 @@ def _entry_hash(prev_hash: str, seq: int, at: str, staff: str | None, action: st
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
-def append(conn: Connection, action: str, staff: str | None, target: str | None = None,
-           detail: dict | str | None = None, at: datetime | None = None) -> int:
-    """Append inside the caller's transaction (BEGIN IMMEDIATE serialises writers, so seq is safe)."""
+def append_raw(db, action: str, staff: str | None, target: str | None = None,
+               detail: dict | str | None = None, at: datetime | None = None) -> int:
+    """Append through a DBAPI connection, inside the caller's open transaction (BEGIN IMMEDIATE
+    serialises writers, so seq and prev_hash are safe)."""
     if isinstance(detail, dict):
         detail = json.dumps(detail, ensure_ascii=False, sort_keys=True)
     at_s = (at or datetime.now(CST)).astimezone(CST).isoformat(timespec="seconds")
-    last = conn.execute(text("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")).first()
+    last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     h = _entry_hash(prev, seq, at_s, staff, action, target, detail)
-    conn.execute(
-        text("INSERT INTO audit(seq, at, staff, action, target, detail, prev_hash, hash) "
-             "VALUES (:seq, :at, :staff, :action, :target, :detail, :prev, :hash)"),
-        dict(seq=seq, at=at_s, staff=staff, action=action, target=target, detail=detail, prev=prev, hash=h),
-    )
+    db.execute("INSERT INTO audit(seq, at, staff, action, target, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
+               (seq, at_s, staff, action, target, detail, prev, h))
     return seq
+
+
+def append(conn: Connection, action: str, staff: str | None, target: str | None = None,
+           detail: dict | str | None = None, at: datetime | None = None) -> int:
+    """Append inside a SQLAlchemy transaction (same DBAPI connection, same transaction)."""
+    return append_raw(conn.connection.driver_connection, action, staff, target, detail, at)
 
 
 def record(engine: Engine, action: str, staff: str | None, target: str | None = None,

@@ -28,6 +28,7 @@ class Customer(Base):
     hlc: Mapped[str | None] = mapped_column(Text)  # last-writer-wins stamp of the contact fields
     updated_at: Mapped[str | None] = mapped_column(Text)
     deleted: Mapped[int] = mapped_column(Integer, default=0)  # tombstone, never a hard delete
+    __table_args__ = (Index("ix_customer_id_number", "id_number"), Index("ix_customer_name_phone", "name", "phone"))
 
 
 class Vehicle(Base):

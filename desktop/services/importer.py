@@ -1,0 +1,241 @@
+"""Import one spreadsheet as one batch (DESIGN §7): every data row counts in exactly one of
+rejected, imported, updated, duplicates (that precedence); the batch is atomic.
+
+Identity: a vehicle by VIN, else plate; a term by (vehicle, kind, policy_no), else (vehicle, kind,
+start, end); a customer by ID number, else (name, phone). A term overlapping a stored one with
+another policy number is imported and listed in warnings for a person to resolve.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from desktop.core.ids import new_id
+from desktop.core.timeutil import CST
+from desktop.io.headers import HeaderError, header_signature
+from desktop.io.reading import read_import
+from desktop.io.rows import ParsedRow, RejectedRow
+from desktop.io.table_reader import SheetError
+from desktop.store import audit
+from desktop.store.import_ledger import (
+    CustomerState,
+    DryLedger,
+    StoreLedger,
+    TermState,
+    VehicleState,
+    with_changes,
+)
+from desktop.store.records import iso
+
+from .auth import StaffSession, require
+from .errors import BadInput
+
+
+class Cancelled(Exception):
+    pass
+
+
+@dataclass
+class ImportReport:
+    file: str
+    sheet: str
+    header_row: int
+    columns: dict[str, str]
+    rows: int = 0
+    imported: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    dry_run: bool = False
+    batch: str | None = None
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "sheet": self.sheet, "header_row": self.header_row, "columns": self.columns,
+                "rows": self.rows, "imported": self.imported, "updated": self.updated,
+                "duplicates": self.duplicates, "rejected": self.rejected, "warnings": self.warnings}
+
+
+def _term_key(t: TermState) -> tuple:
+    return (t.kind, t.policy_no) if t.policy_no else (t.kind, None, t.start_at, t.end_at)
+
+
+class _RowImporter:
+    def __init__(self, ledger: StoreLedger):
+        self.ledger = ledger
+
+    def customer(self, rec) -> tuple[str | None, bool, bool]:
+        """(customer id, added, changed)"""
+        if rec is None or not (rec.id_number or (rec.name and rec.phone)):
+            return None, False, False
+        led = self.ledger
+        found = led.customer_by_id_number(rec.id_number) if rec.id_number else None
+        if found is None and rec.name and rec.phone:
+            found = led.customer_by_name_phone(rec.name, rec.phone)
+        if found is None:
+            c = CustomerState(new_id(), rec.name, rec.phone, rec.id_number, rec.address)
+            led.add_customer(c)
+            return c.id, True, False
+        new, changed = with_changes(found, name=rec.name, phone=rec.phone, id_number=rec.id_number,
+                                    address=rec.address)
+        if changed:
+            led.update_customer(new)
+            for v in led.vehicles_of(new.id):
+                led.refresh_keys(v)
+        return found.id, False, changed
+
+    def vehicle(self, rec, owner_id: str | None, new_owner: bool) -> tuple[VehicleState, bool, bool]:
+        led = self.ledger
+        found = led.vehicle_by_vin(rec.vin) if rec.vin else None
+        if found is None and rec.plate:
+            by_plate = led.vehicle_by_plate(rec.plate)
+            # The same plate on a car with another VIN is another car (plates move between cars).
+            if by_plate is not None and (not rec.vin or not by_plate.vin):
+                found = by_plate
+        reg = rec.registered.isoformat() if rec.registered else None
+        if found is None:
+            v = VehicleState(new_id(), rec.plate, rec.vin, owner_id, reg)
+            led.add_vehicle(v)
+            led.refresh_keys(v)
+            return v, True, False
+        # The owner moves only to a customer this row brought in (a sale), or onto an ownerless car:
+        # otherwise two rows naming different known customers would flip it back and forth and the
+        # same file imported twice would "update" every time.
+        owner = owner_id if (new_owner or not found.owner_id) else None
+        new, changed = with_changes(found, plate=rec.plate, vin=rec.vin, owner_id=owner, registered_on=reg)
+        if changed:
+            led.update_vehicle(new)
+            led.refresh_keys(new)
+        return new, False, changed
+
+    def terms(self, vehicle: VehicleState, terms, row: int, warnings: list[dict]) -> int:
+        stored = self.ledger.terms(vehicle.id)
+        keys = {_term_key(t) for t in stored} | {(t.kind, None, t.start_at, t.end_at) for t in stored}
+        added = 0
+        for rec in terms:
+            t = TermState(rec.kind, rec.policy_no, iso(rec.start_at), iso(rec.end_at))
+            if _term_key(t) in keys or (not t.policy_no and (t.kind, None, t.start_at, t.end_at) in keys):
+                continue
+            clash = [s for s in stored if s.kind == t.kind and s.policy_no and t.policy_no and
+                     s.policy_no != t.policy_no and s.start_at < t.end_at and t.start_at < s.end_at]
+            if clash:
+                warnings.append({"row": row, "column": None,
+                                 "message": f"{'交强险' if t.kind == 'CI' else '商业险'}保单 {t.policy_no} 与已有保单 "
+                                            f"{clash[0].policy_no} 日期重叠，已导入，请人工核对"})
+            self.ledger.add_term(vehicle.id, t, rec.insurer,
+                                 str(rec.premium) if rec.premium is not None else None,
+                                 str(rec.vehicle_tax) if rec.vehicle_tax is not None else None)
+            stored.append(t)
+            keys.add(_term_key(t))
+            added += 1
+        return added
+
+    def row(self, rec: ParsedRow, warnings: list[dict]) -> str:
+        cid, c_added, c_changed = self.customer(rec.customer)
+        vehicle, v_added, v_changed = self.vehicle(rec.vehicle, cid, c_added)
+        t_added = self.terms(vehicle, rec.terms, rec.row, warnings)
+        if c_added or v_added or t_added:
+            return "imported"
+        return "updated" if (c_changed or v_changed) else "duplicates"
+
+
+def _open(path: Path, sheet: str | None, overrides: dict[str, str] | None):
+    try:
+        return read_import(path, sheet, overrides)
+    except (SheetError, HeaderError) as exc:
+        raise BadInput(exc.message) from None
+
+
+def parse_map(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        header, sep, fld = item.partition("=")
+        if not sep or not header.strip() or not fld.strip():
+            raise BadInput(f"--map 应写成 '表头=字段'，例如 '车牌=plate'（收到：{item}）")
+        out[header.strip()] = fld.strip()
+    return out
+
+
+def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool = False,
+               sheet: str | None = None, overrides: dict[str, str] | None = None, at: datetime | None = None,
+               progress: Callable[[int], None] | None = None, cancel: Callable[[], bool] | None = None,
+               on_rejected: Callable[[RejectedRow], None] | None = None,
+               remembered: Callable[[str], dict[str, str] | None] | None = None) -> ImportReport:
+    require(session, "supervisor")
+    if not Path(path).exists():
+        raise BadInput(f"找不到文件 {path}。")
+    reading = _open(Path(path), sheet, overrides)
+    signature = header_signature(reading.source_headers)
+    if not overrides and remembered is not None:
+        saved = remembered(signature)
+        if saved:
+            reading.close()
+            reading = _open(Path(path), sheet, saved)
+    now = at or datetime.now(CST)
+    batch = new_id()
+    report = ImportReport(str(path), reading.sheet, reading.header_row, dict(reading.columns), dry_run=dry_run,
+                          batch=None if dry_run else batch)
+    raw = engine.raw_connection()
+    db = raw.driver_connection
+    try:
+        cls = DryLedger if dry_run else StoreLedger
+        importer = _RowImporter(cls(db, f"import:{batch}", iso(now), session.name))
+        db.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")  # a dry run only reads
+        try:
+            for rec in reading.records():
+                if cancel and cancel():
+                    raise Cancelled()
+                report.rows += 1
+                if isinstance(rec, RejectedRow):
+                    report.rejected.append({"row": rec.row, "column": rec.column, "value": rec.value,
+                                            "reason": rec.reason})
+                    if on_rejected:
+                        on_rejected(rec)
+                    continue
+                report.warnings.extend({"row": w.row, "column": w.column, "message": w.message} for w in rec.warnings)
+                outcome = importer.row(rec, report.warnings)
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                if progress and report.rows % 1000 == 0:
+                    progress(report.rows)
+            if dry_run:
+                db.execute("ROLLBACK")
+            else:
+                _finish_batch(db, report, batch, signature, session, now, overrides)
+                db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    finally:
+        raw.close()
+        reading.close()
+    return report
+
+
+def _finish_batch(db, report: ImportReport, batch: str, signature: str, session: StaffSession, now: datetime,
+                  overrides: dict[str, str] | None) -> None:
+    summary = {k: v for k, v in report.to_json().items() if k in ("rows", "imported", "updated", "duplicates")}
+    summary["rejected"] = len(report.rejected)
+    db.execute("INSERT INTO import_batch(id, file, sheet, signature, staff, started_at, finished_at, summary) "
+               "VALUES (?,?,?,?,?,?,?,?)", (batch, Path(report.file).name, report.sheet, signature, session.name,
+                                             iso(now), iso(datetime.now(CST)), json.dumps(summary)))
+    if overrides:
+        db.execute("INSERT INTO header_mapping(signature, mapping, confirmed_by) VALUES (?,?,?) "
+                   "ON CONFLICT(signature) DO UPDATE SET mapping = excluded.mapping, confirmed_by = excluded.confirmed_by",
+                   (signature, json.dumps(overrides, ensure_ascii=False), session.name))
+    # The audit entry joins the batch's own transaction, so a killed import leaves neither.
+    audit.append_raw(db, "import", session.name, Path(report.file).name, {"batch": batch, **summary})
+
+
+def remembered_mapping(engine: Engine) -> Callable[[str], dict[str, str] | None]:
+    def lookup(signature: str) -> dict[str, str] | None:
+        with engine.connect() as conn:
+            row = conn.exec_driver_sql("SELECT mapping FROM header_mapping WHERE signature = ?", (signature,)).first()
+            conn.rollback()
+        return json.loads(row[0]) if row else None
+
+    return lookup
