@@ -2,6 +2,3 @@
 
 Uses desktop.core only (architecture rule); callers pass font and template paths.
 """
-from ._qtfix import guard_none_refcount
-
-guard_none_refcount()

@@ -1,0 +1,87 @@
+"""Fonts and the Qt application object that rendering needs.
+
+Printing never locates resources itself: callers pass the font file path
+(``desktop.paths.resource_path("fonts/wqy-microhei.ttc")`` in the app).
+We ship WenQuanYi Micro Hei because its TrueType outlines give a correct PDF
+text layer with Qt's PDF writer; Noto CJK (CFF) does not (see resources/fonts).
+"""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+
+__all__ = ["FontError", "ensure_gui_app", "load_font", "make_font"]
+
+# path (resolved) -> family; addApplicationFont registers a new copy on every
+# call, so a batch of 10,000 letters must not call it 10,000 times.
+_FAMILIES: dict[str, str] = {}
+# The application we created, if any. Held here because a QGuiApplication whose
+# Python wrapper is garbage-collected is destroyed under Qt's feet (PySide then
+# aborts at interpreter exit).
+_APP: QGuiApplication | None = None
+
+
+class FontError(RuntimeError):
+    """The font file is missing or Qt cannot read it (message in Chinese)."""
+
+
+def ensure_gui_app() -> QGuiApplication:
+    """Return the running Qt application, creating a QGuiApplication if none.
+
+    Font loading and text layout need one. The CLI renders on machines with no
+    display, so the offscreen platform is chosen when nothing else was asked for;
+    that has to happen before the application object exists.
+    """
+    global _APP
+    app = QGuiApplication.instance()
+    if app is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = _APP = QGuiApplication(["renewdesk-print"])
+    return app  # type: ignore[return-value]
+
+
+def load_font(path: str | os.PathLike[str]) -> str:
+    """Register the font file with Qt (once per path) and return its family name."""
+    ensure_gui_app()
+    p = Path(path)
+    key = str(p.resolve()) if p.exists() else str(p)
+    if key in _FAMILIES:
+        return _FAMILIES[key]
+    if not p.is_file():
+        raise FontError(f"找不到打印字体文件：{p}。请重新安装续保台，或检查 resources/fonts 目录。")
+    font_id = QFontDatabase.addApplicationFont(str(p))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        raise FontError(f"打印字体文件无法读取（文件可能已损坏）：{p}")
+    # A .ttc holds several faces (Micro Hei and Micro Hei Mono); the first is the
+    # proportional one we want.
+    _FAMILIES[key] = families[0]
+    return families[0]
+
+
+def make_font(family: str, size_pt: float, bold: bool = False, dpi: float | None = None) -> QFont:
+    """A QFont of our family for print.
+
+    Font merging stays ON on purpose: with QFont.NoFontMerging Qt drops its
+    synthetic bold in the PDF (the font has no bold face), and bold key lines
+    are a large-print rule. The cost: a character missing from our font (a
+    rare name character) is taken from a system font; tests check that the
+    ordinary text all comes from ours.
+    PreferNoHinting: layout metrics scale linearly, so what we measure is what
+    lands on paper.
+    With `dpi` (the paint device's resolution) the size is set in device pixels,
+    rounded UP: Qt rounds a point size to whole pixels, and 14 pt at 300 dpi
+    would come out as 13.92 pt, under the large-print minimum.
+    """
+    f = QFont(family)
+    if dpi:
+        f.setPixelSize(math.ceil(size_pt * dpi / 72 - 1e-6))
+    else:
+        f.setPointSizeF(size_pt)
+    f.setBold(bold)
+    f.setItalic(False)
+    f.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    return f

@@ -1,0 +1,173 @@
+"""Shared text flow and page set-up for every printed document.
+
+Why our own flow instead of one QTextDocument per page: we need an exact line
+advance (>= 1.5 x the font size, the rule for elderly readers), page breaks
+between any two lines, and nothing kept alive after a page is drawn (a batch of
+10,000 letters must stay memory-flat). QTextLayout gives real shaping and CJK
+line breaking; we only position the lines. Every layout is made against the
+paint device itself (QPdfWriter or QPrinter), so metrics are at the device
+resolution, not the screen's.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QSizeF
+from PySide6.QtGui import QPagedPaintDevice, QPageSize, QPainter, QTextLayout, QTextOption
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
+from .fonts import make_font
+from .model import PrintError
+
+__all__ = ["BOLD_INSET_MM", "LINE_ADVANCE", "Line", "Para", "custom_page_size", "draw_lines", "flow_height",
+           "layout_paras", "mm_to_px", "printer_refusal", "set_printer_page", "pt_to_px"]
+
+# A little over 1.5 so that rounding of glyph positions in the PDF never measures
+# below the 1.5 x font-size rule.
+LINE_ADVANCE = 1.55
+
+# Qt's PDF synthetic bold (the font has no bold face) repeats each glyph about
+# 0.5 pt to the LEFT of its place. Text starts this far inside the left margin
+# so that the bold copy, too, stays inside the printable band.
+BOLD_INSET_MM = 0.4
+
+
+def mm_to_px(mm: float, dpi: float) -> float:
+    return mm * dpi / 25.4
+
+
+def pt_to_px(pt: float, dpi: float) -> float:
+    return pt * dpi / 72.0
+
+
+@dataclass(frozen=True)
+class Para:
+    """One paragraph: a single style, wrapped to the column width."""
+    text: str
+    size_pt: float
+    bold: bool = False
+    gap_before_pt: float = 0.0  # extra space above the paragraph (separates groups)
+
+
+@dataclass(frozen=True)
+class Line:
+    layout: QTextLayout  # keeps the shaped text alive until the line is drawn
+    index: int
+    advance_px: float  # this line's share of vertical space
+    gap_before_px: float  # extra space before it (first line of a paragraph only)
+    offset_px: float  # top of the glyph box inside the advance (centres the ink)
+
+
+def layout_paras(paras: Iterable[Para], family: str, device: QPagedPaintDevice,
+                 width_px: float) -> list[Line]:
+    """Shape and wrap paragraphs for `device`; a "\\n" in a text starts a new line."""
+    dpi = device.resolution()
+    option = QTextOption()
+    # A VIN or a long number must still break on a 48 mm receipt band.
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    lines: list[Line] = []
+    for para in paras:
+        font = make_font(family, para.size_pt, para.bold, dpi)
+        advance = pt_to_px(para.size_pt, dpi) * LINE_ADVANCE
+        gap = pt_to_px(para.gap_before_pt, dpi)
+        for k, text in enumerate(para.text.split("\n")):
+            layout = QTextLayout(text, font, device)
+            layout.setTextOption(option)
+            layout.beginLayout()
+            count = 0
+            while True:
+                line = layout.createLine()
+                if not line.isValid():
+                    break
+                line.setLineWidth(width_px)
+                # Every line at (0, 0): each is drawn on its own at its final spot.
+                line.setPosition(QPointF(0, 0))
+                count += 1
+            layout.endLayout()
+            for i in range(count):
+                h = layout.lineAt(i).height()
+                lines.append(Line(layout, i, max(advance, h),
+                                  gap if (k == 0 and i == 0) else 0.0,
+                                  max(0.0, (advance - h) / 2)))
+    return lines
+
+
+def flow_height(lines: Sequence[Line]) -> float:
+    """Total height in device pixels (the first line's gap is not counted)."""
+    if not lines:
+        return 0.0
+    return sum(ln.gap_before_px + ln.advance_px for ln in lines) - lines[0].gap_before_px
+
+
+def draw_lines(painter: QPainter, lines: Sequence[Line], x: float, y: float,
+               first_gap: bool = False) -> float:
+    """Draw lines top-down from (x, y); return the y below the last line."""
+    for n, ln in enumerate(lines):
+        if n or first_gap:
+            y += ln.gap_before_px
+        ln.layout.lineAt(ln.index).draw(painter, QPointF(x, y + ln.offset_px))
+        y += ln.advance_px
+    return y
+
+
+def custom_page_size(width_mm: float, height_mm: float, name: str) -> QPageSize:
+    # ExactMatch: the default FuzzyMatch would snap 80 x 200 mm to some nearby
+    # standard size and the receipt printer would get the wrong paper.
+    return QPageSize(QSizeF(width_mm, height_mm), QPageSize.Unit.Millimeter, name,
+                     QPageSize.SizeMatchPolicy.ExactMatch)
+
+
+def _mm(size: QPageSize) -> QSizeF:
+    return size.size(QPageSize.Unit.Millimeter)
+
+
+def printer_refusal(info, page_size: QPageSize) -> str | None:
+    """Why the printer described by `info` (a QPrinterInfo) cannot take `page_size`.
+
+    None when it can, or when there is nothing to ask (a PDF printer, no info).
+    """
+    if info is None or info.isNull():
+        return None
+    want = _mm(page_size)
+    name = info.printerName()
+    label = f"{want.width():.0f}×{want.height():.0f} 毫米"
+    for s in info.supportedPageSizes():
+        got = _mm(s)
+        if abs(got.width() - want.width()) <= 0.5 and abs(got.height() - want.height()) <= 0.5:
+            return None
+    if not info.supportsCustomPageSizes():
+        return (f"打印机“{name}”不接受 {label} 的纸张（它不支持自定义纸张尺寸）。"
+                f"请在打印机驱动里添加这个纸张尺寸，或改用 A4 纸打印。")
+    lo, hi = _mm(info.minimumPhysicalPageSize()), _mm(info.maximumPhysicalPageSize())
+    if lo.width() > 0 and (want.width() < lo.width() - 0.5 or want.height() < lo.height() - 0.5):
+        return (f"打印机“{name}”最小只能打 {lo.width():.0f}×{lo.height():.0f} 毫米的纸，"
+                f"不能打 {label}。请换用对应宽度的打印机或改用 A4 纸。")
+    if hi.width() > 0 and (want.width() > hi.width() + 0.5 or want.height() > hi.height() + 0.5):
+        return (f"打印机“{name}”最大只能打 {hi.width():.0f}×{hi.height():.0f} 毫米的纸，"
+                f"不能打 {label}。请换用对应宽度的打印机或改用 A4 纸。")
+    return None
+
+
+def set_printer_page(printer: QPrinter, page_size: QPageSize) -> None:
+    """Put `page_size` on the printer with no margins, or raise PrintError.
+
+    Checked before anything is sent: a receipt printer that silently snaps an
+    80 mm slip to A4 wastes paper and prints the text off the band.
+    """
+    info = None
+    if printer.outputFormat() == QPrinter.OutputFormat.NativeFormat:
+        info = QPrinterInfo.printerInfo(printer.printerName())
+    reason = printer_refusal(info, page_size)
+    if reason:
+        raise PrintError(reason)
+    want = _mm(page_size)
+    if not printer.setPageSize(page_size):
+        raise PrintError(f"打印机“{printer.printerName()}”拒绝了 {want.width():.0f}×{want.height():.0f} "
+                         f"毫米的纸张。请检查打印机设置，或改用 A4 纸打印。")
+    got = _mm(printer.pageLayout().pageSize())
+    if abs(got.width() - want.width()) > 0.5 or abs(got.height() - want.height()) > 0.5:
+        raise PrintError(f"打印机“{printer.printerName()}”把纸张换成了 {got.width():.0f}×{got.height():.0f} 毫米"
+                         f"（需要 {want.width():.0f}×{want.height():.0f} 毫米），已停止打印以免浪费纸张。")
+    # Our own margins are drawn inside the page; the painter origin is the paper corner.
+    printer.setFullPage(True)

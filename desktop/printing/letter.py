@@ -1,0 +1,215 @@
+"""Reminder letters on A4 for a DL window envelope, streamed into one PDF.
+
+The address block (full name and postal address: the post needs them) sits in
+the envelope window, about 20 mm from the left and 45 mm from the top. The
+body comes from a template and masks the owner's name, plate and phone; no ID
+number is printed at all. The counter's own phone is printed in full.
+
+A batch is one QPdfWriter and one QPainter with newPage() between letters:
+each letter is laid out, drawn and dropped, so 10,000 letters take the memory
+of one (Qt writes each finished page to the file).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from PySide6.QtCore import QMarginsF
+from PySide6.QtGui import QPagedPaintDevice, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtPrintSupport import QPrinter
+
+from desktop.core.masking import mask_name, mask_phone, mask_plate
+from desktop.core.wording import (
+    STATUS_LABEL,
+    STATUS_SYMBOL,
+    cn_date,
+    days_phrase,
+    end_date_phrase,
+    lapse_consequences,
+)
+
+from .fonts import load_font
+from .layout import BOLD_INSET_MM, Para, draw_lines, flow_height, layout_paras, mm_to_px, set_printer_page
+from .letter_template import LetterTemplate, TemplateError, load_letter_template
+from .model import WHAT_TO_BRING, LetterData, PrintError
+
+__all__ = ["LetterPdfWriter", "TemplateError", "address_paragraphs", "letter_paragraphs", "letter_values",
+           "load_letter_template", "print_letters"]
+
+PDF_DPI = 288  # 4 x 72: whole-pixel font sizes (see slip.PDF_DPI)
+BODY_PT, KEY_PT, HEAD_PT = 16.0, 18.0, 18.0
+
+# Geometry in mm from the paper's top-left corner.
+BODY_LEFT, BODY_RIGHT = 25.0, 20.0  # wider left margin for filing holes
+HEAD_TOP = 14.0  # letterhead, above the window
+WINDOW = (20.0, 45.0, 90.0, 45.0)  # DL window: left, top, width, height
+WINDOW_PAD = 3.0  # the sheet moves a little inside the envelope
+BODY_TOP, BODY_TOP_NEXT, BODY_BOTTOM = 98.0, 20.0, 282.0
+# Tried in turn until the address fits the window (the post reads it, and a
+# long address must not drop out of view).
+ADDRESS_SIZES = (16.0, 14.0, 12.0, 10.5)
+
+
+def letter_values(letter: LetterData) -> dict[str, str]:
+    """Placeholder values for one letter: personal data masked, counter data in full."""
+    st, c = letter.status, letter.counter
+    return {
+        "owner_masked": mask_name(letter.addressee_name) or "",
+        "plate_masked": mask_plate(letter.plate) or "",
+        "phone_masked": mask_phone(letter.phone) or "",
+        "insurer": letter.insurer or "",
+        "status_label": f"{STATUS_SYMBOL[st.status]} {STATUS_LABEL[st.status]}",
+        "ci_end_date": end_date_phrase(st.ci_end_date) if st.ci_end_date else "",
+        "days_phrase": days_phrase(st) if st.ci_end_date else "",
+        "bi_end_date": end_date_phrase(st.bi_end_date) if st.bi_end_date else "",
+        "lapse_consequences": "\n".join(f"· {x}" for x in lapse_consequences()),
+        "what_to_bring": WHAT_TO_BRING,
+        "counter_name": c.name,
+        "counter_phone": c.phone,
+        "counter_address": c.address or "",
+        "counter_hours": c.hours or "",
+        "letter_date": cn_date(letter.letter_date),
+    }
+
+
+def letter_paragraphs(letter: LetterData, template: LetterTemplate) -> list[Para]:
+    """The body (template) paragraphs of one letter."""
+    return template.render(letter_values(letter), BODY_PT, KEY_PT)
+
+
+def address_paragraphs(letter: LetterData, size_pt: float = ADDRESS_SIZES[0]) -> list[Para]:
+    """The window block: full name and full postal address (the exception to masking)."""
+    return [Para(f"{letter.addressee_name.strip()} 收", size_pt, True),
+            Para(letter.postal_address.strip(), size_pt)]
+
+
+def _letterhead(letter: LetterData) -> list[Para]:
+    c = letter.counter
+    head = [Para(c.name, HEAD_PT, True)]
+    return head + [Para(f"电话 {c.phone}", BODY_PT, True)] if c.phone else head
+
+
+class _LetterDrawer:
+    """Draws letters on any paged device (PDF writer or printer): one code path."""
+
+    def __init__(self, device: QPagedPaintDevice, painter: QPainter, template: LetterTemplate,
+                 family: str) -> None:
+        self.device, self.painter, self.template, self.family = device, painter, template, family
+        self.dpi = device.resolution()
+        self.pages = 0
+
+    def _px(self, mm: float) -> float:
+        return mm_to_px(mm, self.dpi)
+
+    def _address_lines(self, letter: LetterData):
+        x, y, w, h = WINDOW
+        width = self._px(w - 2 * WINDOW_PAD - BOLD_INSET_MM)
+        limit = self._px(h - 2 * WINDOW_PAD)
+        for size in ADDRESS_SIZES:
+            lines = layout_paras(address_paragraphs(letter, size), self.family, self.device, width)
+            if flow_height(lines) <= limit:
+                return lines
+        raise PrintError(f"收件地址太长，信封窗口放不下（{len(letter.postal_address)} 个字）。"
+                         f"请把地址改短一些（例如去掉重复的省市）。")
+
+    def draw(self, letter: LetterData) -> int:
+        """Draw one letter from a fresh page on; return the pages it took."""
+        p, px = self.painter, self._px
+        address = self._address_lines(letter)  # fail before anything is drawn
+        if self.pages:
+            if not self.device.newPage():
+                raise PrintError("无法开始新的一页（磁盘已满或打印机出错）。")
+        width = px(210 - BODY_LEFT - BODY_RIGHT - BOLD_INSET_MM)
+        left = px(BODY_LEFT + BOLD_INSET_MM)
+        head = layout_paras(_letterhead(letter), self.family, self.device, width)
+        draw_lines(p, head, left, px(HEAD_TOP))
+        draw_lines(p, address, px(WINDOW[0] + WINDOW_PAD + BOLD_INSET_MM), px(WINDOW[1] + WINDOW_PAD))
+        body = layout_paras(letter_paragraphs(letter, self.template), self.family, self.device, width)
+        used, y, bottom = 1, px(BODY_TOP), px(BODY_BOTTOM)
+        start = 0
+        while start < len(body):
+            # As many lines as fit; the gap before a page's first line is dropped.
+            end, h = start, 0.0
+            while end < len(body):
+                step = body[end].advance_px + (body[end].gap_before_px if end > start else 0.0)
+                if y + h + step > bottom and end > start:
+                    break
+                h += step
+                end += 1
+            draw_lines(p, body[start:end], left, y)
+            start = end
+            if start < len(body):
+                if not self.device.newPage():
+                    raise PrintError("无法开始新的一页（磁盘已满或打印机出错）。")
+                used += 1
+                y = px(BODY_TOP_NEXT)
+        self.pages += used
+        return used
+
+
+def _a4_layout() -> QPageLayout:
+    return QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                       QMarginsF(0, 0, 0, 0))
+
+
+class LetterPdfWriter:
+    """Stream letters into one PDF::
+
+        with LetterPdfWriter(out, template, font_path) as w:
+            for letter in letters:
+                w.add(letter)
+        w.pages
+    """
+
+    def __init__(self, out_path: str | os.PathLike[str], template: LetterTemplate,
+                 font_path: str | os.PathLike[str]) -> None:
+        self._family = load_font(font_path)
+        self._writer = QPdfWriter(str(out_path))
+        self._writer.setResolution(PDF_DPI)
+        self._writer.setCreator("RenewDesk 续保台")
+        self._writer.setTitle("交强险续保提醒")
+        self._writer.setPageLayout(_a4_layout())
+        self._painter = QPainter()
+        if not self._painter.begin(self._writer):
+            raise PrintError(f"无法写入 PDF 文件：{out_path}")
+        self._drawer = _LetterDrawer(self._writer, self._painter, template, self._family)
+        self._closed = False
+
+    @property
+    def pages(self) -> int:
+        return self._pages if self._closed else self._drawer.pages
+
+    def add(self, letter: LetterData) -> int:
+        if self._closed:
+            raise PrintError("信件 PDF 已经写完，不能再添加。")
+        return self._drawer.draw(letter)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._pages = self._drawer.pages
+            self._closed = True
+            self._painter.end()
+            del self._drawer, self._painter, self._writer  # flush and close the file now
+
+    def __enter__(self) -> LetterPdfWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def print_letters(letters: Iterable[LetterData], printer: QPrinter, template: LetterTemplate,
+                  font_path: str | os.PathLike[str]) -> int:
+    """Print letters on `printer` (A4, same drawing code as the PDF); return pages printed."""
+    family = load_font(font_path)
+    set_printer_page(printer, QPageSize(QPageSize.PageSizeId.A4))
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise PrintError(f"无法开始打印（打印机“{printer.printerName()}”不可用）。")
+    try:
+        drawer = _LetterDrawer(printer, painter, template, family)
+        for letter in letters:
+            drawer.draw(letter)
+        return drawer.pages
+    finally:
+        painter.end()

@@ -1,0 +1,51 @@
+"""Plain data handed to the document renderers (no Qt here).
+
+Fields hold FULL values; each document masks what it prints itself
+(desktop.core.masking), so the rule lives in one place per document.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from desktop.core.status import CoverageStatus
+
+__all__ = ["CounterInfo", "LetterData", "PrintError", "SlipData", "WHAT_TO_BRING"]
+
+# What the owner brings to renew (printed on slips and letters).
+WHAT_TO_BRING = "行驶证、身份证/被保险人证件、上年保单"
+
+
+class PrintError(RuntimeError):
+    """Printing cannot go ahead (e.g. the printer refuses the paper); Chinese message."""
+
+
+@dataclass(frozen=True)
+class CounterInfo:
+    name: str
+    phone: str  # the counter's own number: printed in full (not personal data)
+    address: str
+    hours: str
+
+
+@dataclass(frozen=True)
+class SlipData:
+    plate: str  # full, normalised: the slip is handed to the owner
+    status: CoverageStatus
+    insurer: str | None
+    source: str | None  # counter | import:<batch> | hq
+    as_of: datetime | None
+    printed_at: datetime
+    counter: CounterInfo
+
+
+@dataclass(frozen=True)
+class LetterData:
+    addressee_name: str  # full: the address block must be deliverable
+    postal_address: str  # full
+    plate: str  # full; the letter body masks it
+    phone: str | None  # full; the letter body masks it
+    status: CoverageStatus
+    insurer: str | None
+    counter: CounterInfo
+    letter_date: date
