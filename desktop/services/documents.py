@@ -1,0 +1,114 @@
+"""Slips and letter batches as documents: build the print data, render, log and audit.
+
+Rendering goes to a temporary file next to the target and is renamed into place at the end, so
+a failed or cancelled batch never leaves half a PDF where the finished one should be.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from desktop.core.ids import new_id
+from desktop.core.timeutil import CST, cst_date
+from desktop.printing.letter import LetterPdfWriter
+from desktop.printing.letter_template import load_letter_template
+from desktop.printing.model import SlipData
+from desktop.printing.slip import render_slip_pdf
+from desktop.store import audit, vehicles_repo
+from desktop.store.records import EventRec
+
+from . import letters as letters_svc
+from .auth import StaffSession, require
+from .errors import BadInput
+from .lookup import LookupMatch
+from .settings import CounterSettings
+
+PAPERS = ("a4", "a5", "80mm", "58mm")
+
+
+@dataclass(frozen=True)
+class Resources:
+    font: Path
+    letter_template: Path
+
+
+def slip_data(match: LookupMatch, settings: CounterSettings, printed_at: datetime) -> SlipData:
+    src = match.coverage.source_term
+    return SlipData(plate=match.plate or "", status=match.coverage, insurer=src.insurer if src else None,
+                    source=src.source if src else None, as_of=src.as_of if src else None,
+                    printed_at=printed_at, counter=letters_svc.counter_info(settings))
+
+
+def _tmp_for(out: Path) -> Path:
+    return out.with_name(f".{out.name}.{os.getpid()}.part")
+
+
+def write_slip(engine: Engine, session: StaffSession, match: LookupMatch, settings: CounterSettings,
+               out: Path, paper: str, res: Resources, printed_at: datetime | None = None) -> Path:
+    require(session, "clerk")
+    if paper not in PAPERS:
+        raise BadInput(f"--paper 应为 {'/'.join(PAPERS)} 之一。")
+    printed_at = printed_at or datetime.now(CST)
+    out = Path(out).expanduser()
+    if not out.parent.exists():
+        raise BadInput(f"目录不存在：{out.parent}")
+    tmp = _tmp_for(out)
+    try:
+        render_slip_pdf(slip_data(match, settings, printed_at), tmp, paper, font_path=res.font)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    log_slip(engine, session, match.vehicle_id, match.plate, paper)
+    return out
+
+
+def log_slip(engine: Engine, session: StaffSession, vehicle_id: str, plate: str | None, paper: str) -> None:
+    now = datetime.now(CST)
+    with engine.begin() as conn:
+        vehicles_repo.insert_event(conn, EventRec(new_id(), vehicle_id, "slip_printed", None,
+                                                  f'{{"paper": "{paper}"}}', None, session.name, now))
+        audit.append(conn, "slip_print", session.name, plate, {"paper": paper})
+
+
+@dataclass(frozen=True)
+class LettersResult:
+    letters: int
+    pages: int
+    skipped: list[letters_svc.Skipped]
+    batch: str | None
+
+
+def write_letters(engine: Engine, session: StaffSession, settings: CounterSettings, out: Path, due_within: int,
+                  include_lapsed: bool, order: str, at: datetime, res: Resources,
+                  progress: Callable[[int, int], None] | None = None,
+                  cancel: Callable[[], bool] | None = None) -> LettersResult:
+    require(session, "supervisor")
+    template = load_letter_template(res.letter_template)  # an unknown placeholder fails before any work
+    out = Path(out).expanduser()
+    if not out.parent.exists():
+        raise BadInput(f"目录不存在：{out.parent}")
+    selection = letters_svc.select(engine, due_within, include_lapsed, order, at, settings.lead_days, cancel)
+    counter = letters_svc.counter_info(settings)
+    tmp = _tmp_for(out)
+    total = len(selection.letters)
+    try:
+        with LetterPdfWriter(tmp, template, res.font) as writer:
+            for i, data in enumerate(letters_svc.iter_letter_data(selection, counter, cst_date(at))):
+                if cancel and cancel():
+                    break
+                writer.add(data)
+                if progress:
+                    progress(i + 1, total)
+        pages = writer.pages
+        if cancel and cancel():
+            return LettersResult(0, 0, selection.skipped, None)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    batch = letters_svc.log_printed(engine, session, selection, None, at, pages, out.name)
+    return LettersResult(total, pages, selection.skipped, batch)

@@ -1,0 +1,180 @@
+"""Batch reminder letters: who gets one, in what order, and the print log (DESIGN §7).
+
+Selection for `--due-within D`: 0 <= days_left <= D and status DUE or ACTIVE (not RENEWED), no
+future 交强险 term, not sold or scrapped; `include_lapsed` adds lapses of at most 3 years.
+Vehicles in the window that get no letter are listed as skipped with a reason.
+Candidates come from the policy_term(kind, end_at) index; statuses from the one core engine.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from desktop.core.ids import new_id
+from desktop.core.masking import mask_plate
+from desktop.core.status import CoverageStatus, coverage_status
+from desktop.core.timeutil import CST, cst_date
+from desktop.printing.model import CounterInfo, LetterData
+from desktop.store import audit, vehicles_repo
+from desktop.store.records import EventRec, VehicleBundle, iso
+
+from .auth import StaffSession, require
+from .errors import BadInput
+from .settings import CounterSettings
+
+LAPSE_YEARS = 3
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Selected:
+    bundle: VehicleBundle
+    coverage: CoverageStatus
+
+
+@dataclass(frozen=True)
+class Skipped:
+    plate: str | None  # masked (mailed-paper rule)
+    reason: str        # no_consent | no_address | sold | scrapped
+
+
+@dataclass(frozen=True)
+class Selection:
+    letters: list[Selected]
+    skipped: list[Skipped]
+
+
+def counter_info(s: CounterSettings) -> CounterInfo:
+    return CounterInfo(name=s.counter_name, phone=s.counter_phone, address=s.counter_address, hours=s.counter_hours)
+
+
+def _in_window(c: CoverageStatus, due_within: int, include_lapsed: bool, today: date) -> bool:
+    if c.next_start_date is not None:  # a future 交强险 term already bought
+        return False
+    if c.status in ("DUE", "ACTIVE"):
+        return c.days_left is not None and 0 <= c.days_left <= due_within
+    if c.status == "LAPSED" and include_lapsed and c.ci_end_date is not None:
+        try:
+            limit = today.replace(year=today.year - LAPSE_YEARS)
+        except ValueError:  # 29 Feb
+            limit = today.replace(year=today.year - LAPSE_YEARS, day=28)
+        return c.ci_end_date >= limit
+    return False
+
+
+def _skip_reason(b: VehicleBundle, outcome: str | None) -> str | None:
+    if outcome in ("sold", "scrapped"):
+        return outcome
+    if b.owner is None or not b.owner.consent_mail:
+        return "no_consent"
+    if not (b.owner.address or "").strip() or not (b.owner.name or "").strip():
+        return "no_address"
+    return None
+
+
+def window_candidates(engine: Engine, at: datetime, due_within: int, include_lapsed: bool) -> list[str]:
+    """Vehicles with a 交强险 term ending near the window (index range on policy_term(kind, end_at));
+    the status engine then decides who is really in it."""
+    today = cst_date(at)
+    start_of_today = datetime(today.year, today.month, today.day, tzinfo=CST)
+    lo = start_of_today - timedelta(days=366 * LAPSE_YEARS + 2) if include_lapsed else start_of_today
+    hi = start_of_today + timedelta(days=due_within + 2)
+    with engine.connect() as conn:
+        ids = vehicles_repo.vehicles_with_ci_end_between(conn, lo, hi)
+        conn.rollback()
+    return ids
+
+
+def select(engine: Engine, due_within: int, include_lapsed: bool, order: str, at: datetime,
+           lead_days: int, cancel: Callable[[], bool] | None = None) -> Selection:
+    if due_within < 0:
+        raise BadInput("--due-within 不能为负数。")
+    if order not in ("address", "due"):
+        raise BadInput("--order 应为 address（按地址）或 due（按到期日）。")
+    today = cst_date(at)
+    ids = window_candidates(engine, at, due_within, include_lapsed)
+    letters: list[Selected] = []
+    skipped: list[Skipped] = []
+    with engine.connect() as conn:
+        for i in range(0, len(ids), _CHUNK):
+            if cancel and cancel():
+                break
+            for b in vehicles_repo.load_bundles(conn, ids[i:i + _CHUNK]):
+                c = coverage_status(b.terms, at, lead_days)
+                if not _in_window(c, due_within, include_lapsed, today):
+                    continue
+                reason = _skip_reason(b, b.last_outcome())
+                if reason:
+                    skipped.append(Skipped(mask_plate(b.vehicle.plate) if b.vehicle.plate else None, reason))
+                else:
+                    letters.append(Selected(b, c))
+        conn.rollback()
+    if order == "address":
+        letters.sort(key=lambda s: ((s.bundle.owner.address or ""), s.bundle.vehicle.plate or ""))
+    else:
+        letters.sort(key=lambda s: (s.coverage.ci_end_date or date.max, s.bundle.vehicle.plate or ""))
+    skipped.sort(key=lambda s: (s.reason, s.plate or ""))
+    return Selection(letters, skipped)
+
+
+def letter_data(sel: Selected, counter: CounterInfo, letter_date: date) -> LetterData:
+    o = sel.bundle.owner
+    src = sel.coverage.source_term
+    return LetterData(addressee_name=o.name or "", postal_address=o.address or "",
+                      plate=sel.bundle.vehicle.plate or "", phone=o.phone, status=sel.coverage,
+                      insurer=src.insurer if src else None, counter=counter, letter_date=letter_date)
+
+
+def iter_letter_data(selection: Selection, counter: CounterInfo, letter_date: date) -> Iterator[LetterData]:
+    for sel in selection.letters:
+        yield letter_data(sel, counter, letter_date)
+
+
+def log_printed(engine: Engine, session: StaffSession, selection: Selection, batch: str | None,
+                at: datetime, pages: int, target: str) -> str:
+    """One print-log row and one append-only event per letter, one audit entry per batch."""
+    require(session, "supervisor")
+    batch = batch or new_id()
+    now = datetime.now(CST)
+    with engine.begin() as conn:
+        rows = [dict(id=new_id(), v=s.bundle.vehicle.id, b=batch, at=iso(now), s=session.name,
+                     d=s.coverage.ci_end_date.isoformat() if s.coverage.ci_end_date else None)
+                for s in selection.letters]
+        if rows:
+            conn.execute(text("INSERT INTO letter_log(id, vehicle_id, batch, printed_at, staff, ci_end_date) "
+                              "VALUES (:id, :v, :b, :at, :s, :d)"), rows)
+            for r in rows:
+                vehicles_repo.insert_event(conn, EventRec(new_id(), r["v"], "letter_printed", None,
+                                                          f'{{"batch": "{batch}"}}', None, session.name, now))
+        audit.append(conn, "letters_print", session.name, target,
+                     {"batch": batch, "letters": len(rows), "pages": pages, "skipped": len(selection.skipped),
+                      "at": iso(at)})
+    return batch
+
+
+def times_printed(engine: Engine, vehicle_id: str) -> int:
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM letter_log WHERE vehicle_id = :v"), {"v": vehicle_id}).scalar()
+        conn.rollback()
+    return int(n)
+
+
+def mark_returned(engine: Engine, session: StaffSession, vehicle_id: str, reason: str) -> int:
+    """Mark the latest letter to this vehicle as returned/undeliverable (退信)."""
+    require(session, "supervisor")
+    now = datetime.now(CST)
+    with engine.begin() as conn:
+        row = conn.execute(text("SELECT id FROM letter_log WHERE vehicle_id = :v ORDER BY printed_at DESC LIMIT 1"),
+                           {"v": vehicle_id}).first()
+        if row is None:
+            raise BadInput("这辆车还没有打印过提醒信。")
+        conn.execute(text("UPDATE letter_log SET returned_at = :at, return_reason = :r WHERE id = :id"),
+                     {"at": iso(now), "r": reason, "id": row[0]})
+        vehicles_repo.insert_event(conn, EventRec(new_id(), vehicle_id, "letter_returned", None, None, reason,
+                                                  session.name, now))
+        audit.append(conn, "letter_returned", session.name, vehicle_id)
+    return 1
