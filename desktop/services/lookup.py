@@ -74,6 +74,14 @@ def match_from_bundle(b: VehicleBundle, at: datetime, lead_days: int, rank: int 
     )
 
 
+def get(engine: Engine, vehicle_id: str, at: datetime, lead_days: int = 90) -> LookupMatch | None:
+    """One vehicle by id (the card after a write), with its status at `at`."""
+    with engine.connect() as conn:
+        bundles = vehicles_repo.load_bundles(conn, [vehicle_id])
+        conn.rollback()
+    return match_from_bundle(bundles[0], at, lead_days) if bundles else None
+
+
 def find(engine: Engine, query: str, at: datetime, lead_days: int = 90, limit: int = MAX_MATCHES,
          prefixes: bool = True) -> list[LookupMatch]:
     """The matches, best first; no audit (the as-you-type box calls this on every keystroke)."""

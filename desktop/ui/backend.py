@@ -1,0 +1,78 @@
+"""The services the window uses, bound to one open store and a clock.
+
+Each method is a plain function ending in ``progress`` and ``cancel`` so it runs as a task on the
+runner's database lane (``runner.db(partial(backend.find, "京A1"), on_done)``); no widget calls
+these directly on the GUI thread. Built by the composition root (desktop.ui.main) or a test.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from desktop.core.timeutil import CST
+from desktop.services import auth, documents
+from desktop.services import lookup as lookup_svc
+from desktop.services import record as record_svc
+from desktop.services import register as register_svc
+from desktop.services import reveal as reveal_svc
+from desktop.services import settings as settings_svc
+from desktop.services.errors import BadInput
+from desktop.services.lookup import LookupMatch
+
+from .tasks import Cancel, Cancelled, Progress
+
+
+def _now() -> datetime:
+    return datetime.now(CST)
+
+
+@dataclass
+class Backend:
+    engine: Engine
+    now: Callable[[], datetime] = _now
+    settings: settings_svc.CounterSettings = field(default_factory=settings_svc.CounterSettings)
+
+    # -- staff ----------------------------------------------------------------------------------
+    def login(self, name: str, password: str, progress: Progress, cancel: Cancel) -> auth.StaffSession:
+        session = auth.login(self.engine, name, password, now=self.now())
+        self.settings = settings_svc.load(self.engine)
+        return session
+
+    # -- lookup ---------------------------------------------------------------------------------
+    def find(self, query: str, progress: Progress, cancel: Cancel) -> list[LookupMatch]:
+        if cancel():
+            raise Cancelled()
+        return lookup_svc.find(self.engine, query, self.now(), self.settings.lead_days)
+
+    def lookup(self, session: auth.StaffSession, query: str, progress: Progress, cancel: Cancel) -> list[LookupMatch]:
+        return lookup_svc.lookup(self.engine, session, query, self.now(), self.settings.lead_days)
+
+    def get(self, vehicle_id: str, progress: Progress, cancel: Cancel) -> LookupMatch:
+        match = lookup_svc.get(self.engine, vehicle_id, self.now(), self.settings.lead_days)
+        if match is None:
+            raise BadInput("找不到这辆车（可能已被删除）。")
+        return match
+
+    def log_slip(self, session: auth.StaffSession, match: LookupMatch, paper: str, progress: Progress,
+                 cancel: Cancel) -> None:
+        documents.log_slip(self.engine, session, match.vehicle_id, match.plate, paper)
+
+    # -- writes ---------------------------------------------------------------------------------
+    def record(self, session: auth.StaffSession, vehicle_id: str, outcome: str,
+               new_term: record_svc.NewTerm | None, note: str | None, corrects: str | None,
+               detail: dict | None, progress: Progress, cancel: Cancel) -> LookupMatch:
+        record_svc.record_outcome(self.engine, session, vehicle_id, outcome, new_term=new_term, note=note,
+                                  corrects=corrects, detail=detail, now=self.now())
+        return self.get(vehicle_id, progress, cancel)
+
+    def reveal(self, session: auth.StaffSession, vehicle_id: str, progress: Progress,
+               cancel: Cancel) -> reveal_svc.Revealed:
+        return reveal_svc.reveal(self.engine, session, vehicle_id)
+
+    def register(self, session: auth.StaffSession, reg: register_svc.NewRegistration, progress: Progress,
+                 cancel: Cancel) -> LookupMatch:
+        done = register_svc.register(self.engine, session, reg, now=self.now())
+        return self.get(done.vehicle_id, progress, cancel)

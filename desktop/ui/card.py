@@ -1,0 +1,192 @@
+"""The walk-in card: one vehicle's 交强险 answer in large type, with where every figure came from.
+
+Status is a LARGE word plus a symbol (never colour alone). Personal fields are masked; the full
+values appear only after the audited, role-gated reveal.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop.core.status import LAPSED, Term
+from desktop.core.timeutil import to_cst
+from desktop.core.wording import (
+    STATUS_LABEL,
+    STATUS_SYMBOL,
+    cn_date,
+    days_phrase,
+    end_date_phrase,
+    lapse_consequences,
+    next_start_warning,
+)
+from desktop.services.lookup import LookupMatch
+from desktop.services.record import OUTCOME_LABEL
+from desktop.services.reveal import Revealed
+
+
+def _label(name: str = "cardLine", wrap: bool = True) -> QLabel:
+    lab = QLabel(objectName=name)
+    lab.setWordWrap(wrap)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return lab
+
+
+class CardWidget(QWidget):
+    record_requested = Signal(object)   # LookupMatch
+    reveal_requested = Signal(str)      # vehicle id
+    print_requested = Signal(object)    # LookupMatch
+
+    def __init__(self, stale_after_days: int = 30, can_reveal: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.stale_after_days = stale_after_days
+        self.match: LookupMatch | None = None
+        self.now = datetime.now
+
+        self.empty = QLabel(self.tr("Look up a vehicle to see its compulsory insurance (交强险) here."))
+        self.empty.setObjectName("cardLine")
+        self.empty.setWordWrap(True)
+        self.plate = _label("cardPlate", wrap=False)
+        self.owner = _label()
+        self.status_word = _label("statusWord", wrap=False)
+        self.status_word.setAccessibleName(self.tr("Status"))
+        self.days = _label("daysLine")
+        box = QFrame(objectName="statusBox")
+        bl = QVBoxLayout(box)
+        bl.addWidget(self.status_word)
+        bl.addWidget(self.days)
+        self.status_box = box
+        self.ci_end = _label()
+        self.next_start = _label("cardWarn")
+        self.bi_end = _label()
+        self.insurer = _label()
+        self.source = _label("cardSmall")
+        self.stale = _label("cardWarn")
+        self.gaps = _label()
+        self.lapse = _label("cardWarn")
+        self.history = _label("cardSmall")
+
+        self.record_btn = QPushButton(self.tr("Record what happened"))
+        self.reveal_btn = QPushButton(self.tr("Show full phone and ID"))
+        self.reveal_btn.setToolTip(self.tr("Supervisors only; every reveal is audited."))
+        self.reveal_btn.setEnabled(can_reveal)
+        self.print_btn = QPushButton(self.tr("Print"))
+        self.record_btn.clicked.connect(lambda: self.match and self.record_requested.emit(self.match))
+        self.reveal_btn.clicked.connect(lambda: self.match and self.reveal_requested.emit(self.match.vehicle_id))
+        self.print_btn.clicked.connect(lambda: self.match and self.print_requested.emit(self.match))
+        buttons = QHBoxLayout()
+        for b in (self.record_btn, self.print_btn, self.reveal_btn):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        self.body = QWidget()
+        lay = QVBoxLayout(self.body)
+        lay.setContentsMargins(0, 0, 0, 0)
+        for w in (self.plate, self.owner, self.status_box, self.ci_end, self.next_start, self.bi_end,
+                  self.insurer, self.source, self.stale, self.gaps, self.lapse, self.history):
+            lay.addWidget(w)
+        lay.addLayout(buttons)
+        lay.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.empty)
+        outer.addWidget(self.body)
+        self.show_match(None)
+
+    def set_can_reveal(self, allowed: bool) -> None:
+        self.reveal_btn.setEnabled(allowed)
+        self.reveal_btn.setVisible(True)
+
+    # -- filling --------------------------------------------------------------------------------
+    def show_match(self, m: LookupMatch | None) -> None:
+        self.match = m
+        self.empty.setVisible(m is None)
+        self.body.setVisible(m is not None)
+        if m is None:
+            return
+        c = m.coverage
+        self.plate.setText(m.plate or m.vin or "")
+        self.owner.setText(self.tr("Owner: %1    Phone: %2").replace("%1", m.owner or "—")
+                           .replace("%2", m.phone or "—"))
+        self.status_word.setText(f"{STATUS_SYMBOL[c.status]} {STATUS_LABEL[c.status]}")
+        self.days.setText(days_phrase(c))
+        self._set(self.ci_end, c.ci_end_date and self.tr("Last covered day: %1").replace(
+            "%1", end_date_phrase(c.ci_end_date)))
+        self._set(self.next_start, next_start_warning(c))
+        self._set(self.bi_end, c.bi_end_date and self.tr("Commercial insurance (商业险) ends: %1").replace(
+            "%1", end_date_phrase(c.bi_end_date)))
+        src = c.source_term or self._latest_ci(m)
+        self._set(self.insurer, src and src.insurer and self.tr("Insurer: %1").replace("%1", src.insurer))
+        self._set(self.source, self._source_line(src))
+        self._set(self.stale, self._stale_line(src))
+        self._set(self.gaps, self._gaps_line(m))
+        self._set(self.lapse, "\n".join("• " + s for s in lapse_consequences()) if c.status == LAPSED else None)
+        self._set(self.history, self._history(m))
+
+    def show_revealed(self, r: Revealed) -> None:
+        if self.match is None or r.vehicle_id != self.match.vehicle_id:
+            return
+        self.owner.setText(self.tr("Owner: %1    Phone: %2").replace("%1", r.name or "—")
+                           .replace("%2", r.phone or "—")
+                           + "\n" + self.tr("ID number: %1").replace("%1", r.id_number or "—"))
+
+    @staticmethod
+    def _latest_ci(m: LookupMatch) -> Term | None:
+        """PENDING has no current term: the figures then come from the coming one."""
+        ci = [t for t in m.bundle.terms if t.kind == "CI"]
+        return max(ci, key=lambda t: t.start_at) if ci else None
+
+    @staticmethod
+    def _set(label: QLabel, text: str | None) -> None:
+        label.setText(text or "")
+        label.setVisible(bool(text))
+
+    def _source_line(self, t: Term | None) -> str | None:
+        if t is None:
+            return None
+        src = t.source or ""
+        if src == "counter":
+            where = self.tr("recorded at this counter")
+        elif src == "hq":
+            where = self.tr("head office")
+        elif src.startswith("import:"):
+            where = self.tr("import batch %1").replace("%1", src.split(":", 1)[1])
+        else:
+            where = src or self.tr("unknown")
+        as_of = cn_date(to_cst(t.as_of).date()) if t.as_of else self.tr("unknown")
+        return (self.tr("Source: %1 · as of %2 · verified by %3").replace("%1", where).replace("%2", as_of)
+                .replace("%3", t.verified_by or self.tr("nobody")))
+
+    def _stale_line(self, t: Term | None) -> str | None:
+        if t is None:
+            return None
+        if t.as_of is None:
+            return self.tr("▲ May be out of date (可能已过时): no as-of date")
+        age = (to_cst(self.now()).date() - to_cst(t.as_of).date()).days
+        if age > self.stale_after_days:
+            return self.tr("▲ May be out of date (可能已过时): checked %1 days ago").replace("%1", str(age))
+        return None
+
+    def _gaps_line(self, m: LookupMatch) -> str | None:
+        gaps = m.coverage.gaps
+        if not gaps:
+            return None
+        lines = [self.tr("Gaps in cover (断档):")]
+        for g in gaps:
+            lines.append("• " + self.tr("%1 to %2 (%3 days)").replace("%1", cn_date(g.from_date))
+                         .replace("%2", cn_date(g.to_date)).replace("%3", str(g.days)))
+        return "\n".join(lines)
+
+    def _history(self, m: LookupMatch) -> str | None:
+        events = [e for e in m.bundle.events if e.kind == "outcome" and e.outcome]
+        if not events:
+            return None
+        lines = [self.tr("Recorded:")]
+        for e in sorted(events, key=lambda e: e.at, reverse=True)[:4]:
+            t = to_cst(e.at)
+            label = OUTCOME_LABEL.get(e.outcome or "", e.outcome or "")
+            extra = self.tr(" (correction)") if e.corrects else ""
+            lines.append(f"• {t.month}月{t.day}日 {label}{extra} — {e.staff or ''}" + (f"：{e.note}" if e.note else ""))
+        return "\n".join(lines)

@@ -1,0 +1,222 @@
+"""The main window: wires the search panel, the card and the dialogs to the task runner.
+
+It holds no business logic and never touches the database: every call goes through the runner's
+database lane to the Backend the composition root built.
+"""
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.printing.model import PrintError
+from desktop.services.auth import ROLE_LABEL, StaffSession
+from desktop.services.errors import AuthFailed
+from desktop.services.lookup import LookupMatch
+
+from . import printing_hook, style, workstation
+from .backend import Backend
+from .card import CardWidget
+from .login import IdleWatcher, LockPanel
+from .record_dialog import RecordDialog
+from .register_dialog import RegisterDialog
+from .search_panel import SearchPanel
+from .tasks import TaskRunner
+
+
+class MainWindow(QMainWindow):
+    card_shown = Signal(object)  # LookupMatch, after the card is filled (tests, screenshots)
+
+    def __init__(self, runner: TaskRunner, backend: Backend, session: StaffSession, data_dir: Path,
+                 font_family: str | None = None, idle_ms: int | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner, self.backend, self.session = runner, backend, session
+        self.data_dir, self.font_family = Path(data_dir), font_family
+        self.ws = workstation.load(self.data_dir)
+        self.setWindowTitle(self.tr("RenewDesk (续保台) — %1").replace("%1", backend.settings.counter_name))
+
+        self.search = SearchPanel(runner, backend.find)
+        self.card = CardWidget(backend.settings.stale_after_days, session.may("supervisor"))
+        self.card.now = backend.now
+        scroll = QScrollArea(objectName="cardScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.card)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.search)
+        split.addWidget(scroll)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([480, 800])
+
+        self.who = QLabel(self.tr("Staff: %1 (%2)").replace("%1", session.name)
+                          .replace("%2", ROLE_LABEL.get(session.role, session.role)))
+        self.elder_btn = QPushButton(self.tr("Large text"))
+        self.elder_btn.setCheckable(True)
+        self.elder_btn.setChecked(self.ws.elder_mode)
+        self.elder_btn.toggled.connect(self.set_elder_mode)
+        self.register_btn = QPushButton(self.tr("Register vehicle"))
+        self.register_btn.clicked.connect(lambda: self.open_register(self.search.box.text().strip()))
+        self.lock_btn = QPushButton(self.tr("Lock screen"))
+        self.lock_btn.clicked.connect(self.lock)
+        top = QHBoxLayout()
+        top.addWidget(self.who, 1)
+        for b in (self.register_btn, self.elder_btn, self.lock_btn):
+            top.addWidget(b)
+
+        work = QWidget(objectName="page")
+        wl = QVBoxLayout(work)
+        wl.addLayout(top)
+        wl.addWidget(split, 1)
+        self.lock_panel = LockPanel(self._unlock_login)
+        self.lock_panel.unlocked.connect(self.unlock)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(work)
+        self.stack.addWidget(self.lock_panel)
+        self.setCentralWidget(self.stack)
+        self.busy = QLabel()
+        self.statusBar().addPermanentWidget(self.busy)
+        runner.busy_changed.connect(lambda b: self.busy.setText(self.tr("Working…") if b else ""))
+        runner.error.connect(self.show_error)
+
+        self.search.open_requested.connect(self.open_query)
+        self.search.register_requested.connect(self.open_register)
+        self.card.record_requested.connect(self.open_record)
+        self.card.reveal_requested.connect(self.reveal)
+        self.card.print_requested.connect(self.print_slip)
+
+        minutes = backend.settings.idle_lock_minutes
+        self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
+        self.idle.idle.connect(self.lock)
+        self.idle.start()
+        self.resize(1280, 800)
+        self.search.box.setFocus()
+
+    # -- lookup and card ------------------------------------------------------------------------
+    def open_query(self, query: str, chosen: LookupMatch | None) -> None:
+        """A deliberate lookup (Enter, double-click): audited, then the card shows the match."""
+        def done(matches: list[LookupMatch]) -> None:
+            if not matches:
+                self.search._apply(self.search.generation, query, [])
+                return
+            pick = next((m for m in matches if chosen and m.vehicle_id == chosen.vehicle_id), matches[0])
+            self.show_card(pick)
+
+        self.runner.db(partial(self.backend.lookup, self.session, query), on_done=done)
+
+    def show_card(self, match: LookupMatch) -> None:
+        self.card.show_match(match)
+        self.search.model.replace(match)
+        self.card_shown.emit(match)
+
+    def reveal(self, vehicle_id: str) -> None:
+        self.runner.db(partial(self.backend.reveal, self.session, vehicle_id), on_done=self.card.show_revealed)
+
+    # -- dialogs --------------------------------------------------------------------------------
+    def open_record(self, match: LookupMatch) -> RecordDialog:
+        def submit(outcome, term, note, corrects, detail, on_done, on_error):
+            self.runner.db(partial(self.backend.record, self.session, match.vehicle_id, outcome, term, note,
+                                   corrects, detail), on_done=on_done, on_error=on_error)
+
+        dlg = RecordDialog(match, submit, self, today=self.backend.now().date())
+        dlg.accepted.connect(lambda: dlg.result_match and self.show_card(dlg.result_match))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.record_dialog = dlg
+        return dlg
+
+    def open_register(self, query: str = "") -> RegisterDialog:
+        def submit(reg, on_done, on_error):
+            self.runner.db(partial(self.backend.register, self.session, reg), on_done=on_done, on_error=on_error)
+
+        dlg = RegisterDialog(submit, query, self)
+
+        def registered() -> None:
+            if dlg.result_match is not None:
+                self.search.search_now(dlg.result_match.plate or "")
+                self.show_card(dlg.result_match)
+
+        dlg.accepted.connect(registered)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.register_dialog = dlg
+        return dlg
+
+    def print_slip(self, match: LookupMatch) -> None:
+        slip = printing_hook.slip_for(match, self.backend.settings, self.backend.now())
+        try:
+            printed = printing_hook.preview(self, slip, self.ws.paper, self.ws.printer)
+        except PrintError as exc:  # e.g. the receipt printer refuses the custom page size
+            self.show_error(exc)
+            return
+        if printed:  # the print log and audit, on the database lane like every write
+            self.runner.db(partial(self.backend.log_slip, self.session, match, self.ws.paper),
+                           lambda _r: None, self.show_error)
+
+    def show_error(self, exc: object) -> None:
+        text = getattr(exc, "message", None) or str(exc)
+        QMessageBox.warning(self, self.tr("RenewDesk"), text)
+
+    # -- elder mode -----------------------------------------------------------------------------
+    def set_elder_mode(self, on: bool) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            style.apply(app, on, self.font_family)
+        self.ws = workstation.Workstation(elder_mode=on, printer=self.ws.printer, paper=self.ws.paper)
+        ws, d = self.ws, self.data_dir
+        self.runner.io(lambda p, c: workstation.save(d, ws))
+        if self.elder_btn.isChecked() != on:
+            self.elder_btn.setChecked(on)
+
+    # -- lock -----------------------------------------------------------------------------------
+    def _unlock_login(self, name: str, password: str, on_done, on_error) -> None:
+        def check(session: StaffSession) -> None:
+            if session.name != self.session.name:  # never: the name box is read-only
+                on_error(AuthFailed(self.tr("Only the staff member who locked the screen can unlock it.")))
+                return
+            on_done(session)
+
+        self.runner.db(partial(self.backend.login, name, password), on_done=check, on_error=on_error)
+
+    @property
+    def locked(self) -> bool:
+        return self.stack.currentWidget() is self.lock_panel
+
+    def lock(self) -> None:
+        if self.locked:
+            return
+        self.idle.stop()
+        for dlg in (getattr(self, "record_dialog", None), getattr(self, "register_dialog", None)):
+            try:
+                if dlg is not None and dlg.isVisible():
+                    dlg.reject()
+            except RuntimeError:  # already deleted
+                pass
+        self.card.show_match(None)  # no personal data on an unattended screen
+        self.search.clear()
+        self.lock_panel.lock_for(self.session.name)
+        self.stack.setCurrentWidget(self.lock_panel)
+
+    def unlock(self) -> None:
+        self.stack.setCurrentIndex(0)
+        self.search.box.setFocus()
+        self.idle.start()
+
+    def closeEvent(self, ev: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.idle.stop()
+        self.idle.detach()
+        super().closeEvent(ev)

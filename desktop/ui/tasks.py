@@ -1,0 +1,194 @@
+"""The task runner: every database call and every slow file/network call runs off the GUI thread.
+
+Two lanes (DESIGN §5):
+- ``db``: ONE thread for all database work. The store's engine keeps one SQLite connection per
+  thread (SingletonThreadPool), so the lane is a QThreadPool with maxThreadCount 1 whose thread
+  never expires: every query and write runs on the same thread and the same connection.
+- ``io``: a small pool for Excel, files and the network.
+
+A task is a plain callable ``fn(progress, cancel)``: ``progress(done, total)`` reports, and
+``cancel()`` says whether the caller gave up. Results and errors come back to the GUI thread
+through the signals of ONE relay object; the runner keeps every in-flight task alive until its
+result is delivered. A task cancelled before it starts is taken off the queue and never runs.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+TaskFn = Callable[[Progress, Cancel], Any]
+
+DB, IO = "db", "io"
+
+
+class Cancelled(Exception):
+    """A task may raise this when it sees cancel(); it is dropped silently."""
+
+
+@dataclass
+class TaskHandle:
+    id: int
+    lane: str
+    on_done: Callable[[Any], None] | None = None
+    on_error: Callable[[BaseException], None] | None = None
+    on_progress: Callable[[int, int], None] | None = None
+    _cancel: threading.Event = field(default_factory=threading.Event)
+    done: bool = False
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
+class _Relay(QObject):
+    # The ONE place results, errors and progress cross from worker threads to the GUI thread.
+    finished = Signal(int, object)
+    failed = Signal(int, object)
+    progressed = Signal(int, int, int)
+    skipped = Signal(int)
+
+
+class _Job(QRunnable):
+    def __init__(self, handle: TaskHandle, fn: TaskFn, relay: _Relay):
+        super().__init__()
+        self.setAutoDelete(False)  # the runner owns it until the result is delivered
+        self.handle, self.fn, self.relay = handle, fn, relay
+
+    def run(self) -> None:
+        h = self.handle
+        if h.cancelled:
+            self.relay.skipped.emit(h.id)
+            return
+
+        def progress(done: int, total: int) -> None:
+            self.relay.progressed.emit(h.id, int(done), int(total))
+
+        try:
+            result = self.fn(progress, h._cancel.is_set)
+        except Cancelled:
+            self.relay.skipped.emit(h.id)
+        except BaseException as exc:  # noqa: BLE001 - every failure is reported, none kills the lane
+            self.relay.failed.emit(h.id, exc)
+        else:
+            self.relay.finished.emit(h.id, result)
+
+
+class TaskRunner(QObject):
+    """Runs tasks on the db and io lanes; callbacks run on the GUI thread."""
+
+    error = Signal(object)  # a failure whose submitter gave no on_error
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, io_threads: int = 2):
+        super().__init__(parent)
+        self._pools = {DB: QThreadPool(self), IO: QThreadPool(self)}
+        self._pools[DB].setMaxThreadCount(1)
+        self._pools[DB].setExpiryTimeout(-1)  # the same thread, hence the same connection, for good
+        self._pools[IO].setMaxThreadCount(max(1, io_threads))
+        self._relay = _Relay()
+        self._relay.finished.connect(self._on_finished)
+        self._relay.failed.connect(self._on_failed)
+        self._relay.progressed.connect(self._on_progress)
+        self._relay.skipped.connect(self._on_skipped)
+        self._ids = itertools.count(1)
+        self._inflight: dict[int, tuple[TaskHandle, _Job]] = {}
+        self._closed = False
+
+    # -- submitting --------------------------------------------------------------------------
+    def submit(self, lane: str, fn: TaskFn, on_done: Callable[[Any], None] | None = None,
+               on_error: Callable[[BaseException], None] | None = None,
+               on_progress: Callable[[int, int], None] | None = None) -> TaskHandle:
+        if self._closed:
+            raise RuntimeError("task runner is shut down")
+        h = TaskHandle(next(self._ids), lane, on_done, on_error, on_progress)
+        job = _Job(h, fn, self._relay)
+        was_idle = not self._inflight
+        self._inflight[h.id] = (h, job)
+        self._pools[lane].start(job)
+        if was_idle:
+            self.busy_changed.emit(True)
+        return h
+
+    def db(self, fn: TaskFn, on_done=None, on_error=None, on_progress=None) -> TaskHandle:
+        return self.submit(DB, fn, on_done, on_error, on_progress)
+
+    def io(self, fn: TaskFn, on_done=None, on_error=None, on_progress=None) -> TaskHandle:
+        return self.submit(IO, fn, on_done, on_error, on_progress)
+
+    def cancel(self, handle: TaskHandle | None) -> None:
+        """Cancel; a task still queued is taken off the queue and never runs."""
+        if handle is None or handle.done:
+            return
+        handle.cancel()
+        entry = self._inflight.get(handle.id)
+        if entry and self._pools[handle.lane].tryTake(entry[1]):
+            self._finish(handle.id)
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        return len(self._inflight)
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Block until both lanes are empty (tests, shutdown); results are delivered later by the
+        event loop."""
+        return all(p.waitForDone(msecs) for p in self._pools.values())
+
+    def shutdown(self, msecs: int = 10000) -> None:
+        """On quit: cancel everything, take queued jobs off, wait for the running ones."""
+        self._closed = True
+        for h, job in list(self._inflight.values()):
+            h.cancel()
+            if self._pools[h.lane].tryTake(job):
+                self._finish(h.id)
+        for p in self._pools.values():
+            p.waitForDone(msecs)
+
+    # -- delivery (GUI thread) ---------------------------------------------------------------
+    def _finish(self, task_id: int) -> TaskHandle | None:
+        entry = self._inflight.pop(task_id, None)
+        if entry is None:
+            return None
+        entry[0].done = True
+        if not self._inflight:
+            self.busy_changed.emit(False)
+        return entry[0]
+
+    def _on_finished(self, task_id: int, result: object) -> None:
+        h = self._finish(task_id)
+        if h is None or h.cancelled:
+            return
+        if h.on_done is not None:
+            h.on_done(result)
+
+    def _on_failed(self, task_id: int, exc: object) -> None:
+        h = self._finish(task_id)
+        if h is None or h.cancelled:
+            return
+        if h.on_error is not None:
+            h.on_error(exc)  # type: ignore[arg-type]
+        else:
+            if not hasattr(exc, "message"):
+                log.error("task failed", exc_info=exc)  # type: ignore[arg-type]
+            self.error.emit(exc)
+
+    def _on_progress(self, task_id: int, done: int, total: int) -> None:
+        entry = self._inflight.get(task_id)
+        if entry and entry[0].on_progress and not entry[0].cancelled:
+            entry[0].on_progress(done, total)
+
+    def _on_skipped(self, task_id: int) -> None:
+        self._finish(task_id)

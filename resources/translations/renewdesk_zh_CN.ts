@@ -1,0 +1,405 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>CardWidget</name>
+    <message>
+        <source>Look up a vehicle to see its compulsory insurance (交强险) here.</source>
+        <translation>在左边输入车牌等信息查询，这里显示交强险状态。</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Record what happened</source>
+        <translation>记录办理结果</translation>
+    </message>
+    <message>
+        <source>Show full phone and ID</source>
+        <translation>查看完整电话和身份证</translation>
+    </message>
+    <message>
+        <source>Supervisors only; every reveal is audited.</source>
+        <translation>仅限主管及以上；每次查看都会记入审计。</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>Owner: %1    Phone: %2</source>
+        <translation>车主：%1　　电话：%2</translation>
+    </message>
+    <message>
+        <source>Last covered day: %1</source>
+        <translation>交强险最后保障日：%1</translation>
+    </message>
+    <message>
+        <source>Commercial insurance (商业险) ends: %1</source>
+        <translation>商业险止期：%1</translation>
+    </message>
+    <message>
+        <source>Insurer: %1</source>
+        <translation>保险公司：%1</translation>
+    </message>
+    <message>
+        <source>ID number: %1</source>
+        <translation>身份证号：%1</translation>
+    </message>
+    <message>
+        <source>recorded at this counter</source>
+        <translation>本柜台登记</translation>
+    </message>
+    <message>
+        <source>head office</source>
+        <translation>总部同步</translation>
+    </message>
+    <message>
+        <source>import batch %1</source>
+        <translation>导入批次 %1</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Source: %1 · as of %2 · verified by %3</source>
+        <translation>来源：%1 · 截至 %2 · 核实人：%3</translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation>无人</translation>
+    </message>
+    <message>
+        <source>▲ May be out of date (可能已过时): no as-of date</source>
+        <translation>▲ 可能已过时：没有核实日期</translation>
+    </message>
+    <message>
+        <source>▲ May be out of date (可能已过时): checked %1 days ago</source>
+        <translation>▲ 可能已过时：%1 天前核实</translation>
+    </message>
+    <message>
+        <source>Gaps in cover (断档):</source>
+        <translation>脱保断档：</translation>
+    </message>
+    <message>
+        <source>%1 to %2 (%3 days)</source>
+        <translation>%1 至 %2（%3 天）</translation>
+    </message>
+    <message>
+        <source>Recorded:</source>
+        <translation>已记录：</translation>
+    </message>
+    <message>
+        <source> (correction)</source>
+        <translation>（更正）</translation>
+    </message>
+</context>
+<context>
+    <name>LockPanel</name>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Screen locked</source>
+        <translation>屏幕已锁定</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Only %1 can unlock: enter the password.</source>
+        <translation>只有 %1 本人可以解锁：请输入密码。</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>RenewDesk — log in</source>
+        <translation>续保台 — 登录</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>RenewDesk (续保台)</source>
+        <translation>续保台</translation>
+    </message>
+    <message>
+        <source>Staff name</source>
+        <translation>员工名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <source>Open the database</source>
+        <translation>打开数据库</translation>
+    </message>
+    <message>
+        <source>This computer has no saved key. Enter the database passphrase:</source>
+        <translation>本机没有保存密钥。请输入数据库口令：</translation>
+    </message>
+    <message>
+        <source>The database passphrase is needed to open the store.</source>
+        <translation>需要数据库口令才能打开。</translation>
+    </message>
+    <message>
+        <source>Wrong key</source>
+        <translation>密钥不正确</translation>
+    </message>
+    <message>
+        <source>The passphrase or key does not fit this database. Nothing was changed. Check the passphrase and start again.</source>
+        <translation>口令或密钥与本数据库不符。没有改动任何数据。请核对口令后重新启动。</translation>
+    </message>
+    <message>
+        <source>Database damaged</source>
+        <translation>数据库已损坏</translation>
+    </message>
+    <message>
+        <source>The database cannot be read. Nothing was changed. Ask your administrator to restore the latest backup (renewdesk restore).</source>
+        <translation>数据库无法读取。没有改动任何数据。请管理员用最近的备份恢复（renewdesk restore）。</translation>
+    </message>
+    <message>
+        <source>No database</source>
+        <translation>没有数据库</translation>
+    </message>
+    <message>
+        <source>Ask your administrator to set up this counter (renewdesk init).</source>
+        <translation>请管理员先为本柜台建库（renewdesk init）。</translation>
+    </message>
+    <message>
+        <source>Cannot open the database</source>
+        <translation>无法打开数据库</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>RenewDesk (续保台) — %1</source>
+        <translation>续保台 — %1</translation>
+    </message>
+    <message>
+        <source>Printing is not installed on this workstation.</source>
+        <translation>本机没有安装打印功能。</translation>
+    </message>
+    <message>
+        <source>Staff: %1 (%2)</source>
+        <translation>员工：%1（%2）</translation>
+    </message>
+    <message>
+        <source>Large text</source>
+        <translation>大字模式</translation>
+    </message>
+    <message>
+        <source>Register vehicle</source>
+        <translation>登记新车</translation>
+    </message>
+    <message>
+        <source>Lock screen</source>
+        <translation>锁屏</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>正在处理…</translation>
+    </message>
+    <message>
+        <source>RenewDesk</source>
+        <translation>续保台</translation>
+    </message>
+    <message>
+        <source>Only the staff member who locked the screen can unlock it.</source>
+        <translation>只有锁屏的员工本人可以解锁。</translation>
+    </message>
+</context>
+<context>
+    <name>MatchModel</name>
+    <message>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>车主</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Days</source>
+        <translation>天数</translation>
+    </message>
+</context>
+<context>
+    <name>PrintHook</name>
+    <message>
+        <source>Print preview</source>
+        <translation>打印预览</translation>
+    </message>
+</context>
+<context>
+    <name>RecordDialog</name>
+    <message>
+        <source>Record what happened — %1</source>
+        <translation>记录办理结果 — %1</translation>
+    </message>
+    <message>
+        <source>empty = one year after the start</source>
+        <translation>不填 = 起期后一年</translation>
+    </message>
+    <message>
+        <source>Insurer</source>
+        <translation>保险公司</translation>
+    </message>
+    <message>
+        <source>Policy number</source>
+        <translation>保单号</translation>
+    </message>
+    <message>
+        <source>Start (first day)</source>
+        <translation>起期（第一天）</translation>
+    </message>
+    <message>
+        <source>End (last covered day)</source>
+        <translation>止期（最后保障日）</translation>
+    </message>
+    <message>
+        <source>Saw the policy (paper)</source>
+        <translation>看到纸质保单</translation>
+    </message>
+    <message>
+        <source>Saw the e-policy on the phone</source>
+        <translation>看到手机上的电子保单</translation>
+    </message>
+    <message>
+        <source>Insurer's text message</source>
+        <translation>保险公司短信</translation>
+    </message>
+    <message>
+        <source>Customer said so (not seen)</source>
+        <translation>客户口述（未见凭证）</translation>
+    </message>
+    <message>
+        <source>Evidence seen</source>
+        <translation>看到的凭证</translation>
+    </message>
+    <message>
+        <source>Will come on</source>
+        <translation>预计来店日期</translation>
+    </message>
+    <message>
+        <source>(new record, corrects nothing)</source>
+        <translation>（新记录，不更正任何记录）</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Corrects</source>
+        <translation>更正哪条记录</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>What happened?</source>
+        <translation>办理结果是什么？</translation>
+    </message>
+</context>
+<context>
+    <name>RegisterDialog</name>
+    <message>
+        <source>Register a vehicle</source>
+        <translation>登记新车</translation>
+    </message>
+    <message>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <source>VIN (17 characters)</source>
+        <translation>车架号（17 位）</translation>
+    </message>
+    <message>
+        <source>Owner name</source>
+        <translation>车主姓名</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <source>Postal address</source>
+        <translation>邮寄地址</translation>
+    </message>
+    <message>
+        <source>Agrees to be contacted about renewal</source>
+        <translation>同意就续保事宜联系</translation>
+    </message>
+    <message>
+        <source>Agrees to receive reminder letters</source>
+        <translation>同意接收提醒信件</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>SearchPanel</name>
+    <message>
+        <source>Plate, VIN, phone, ID number or name</source>
+        <translation>车牌、车架号、电话、身份证号或姓名</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>Type a plate (e.g. 京A12345), the last 6 of the VIN, a phone, the last 4 of the ID number, or the owner's name or initials.</source>
+        <translation>可输入车牌（如 京A12345）、车架号后 6 位、电话、身份证后 4 位，或车主姓名、拼音首字母。</translation>
+    </message>
+    <message>
+        <source>Register this vehicle</source>
+        <translation>登记这辆车</translation>
+    </message>
+    <message>
+        <source>Not found: no vehicle matches "%1". Check the spelling, or try the last 6 of the VIN or the phone number.</source>
+        <translation>找不到：没有与“%1”相符的车辆。请检查输入，或改用车架号后 6 位、手机号查询。</translation>
+    </message>
+</context>
+<context>
+    <name>_PasswordForm</name>
+    <message>
+        <source>Enter your staff name and password.</source>
+        <translation>请输入员工名和密码。</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,105 @@
+"""The task runner: one database thread, results on the GUI thread, cancel, stale results dropped."""
+from __future__ import annotations
+
+import threading
+import time
+
+from PySide6.QtCore import QThread
+
+from desktop.ui.search_panel import SearchPanel
+from desktop.ui.tasks import TaskRunner
+from tests.ui.conftest import type_keys
+
+
+def test_db_lane_is_one_thread_and_results_arrive_on_gui_thread(runner, qtbot):
+    seen, delivered_on = [], []
+    for _ in range(6):
+        runner.db(lambda p, c: threading.get_ident(),
+                  on_done=lambda r: (seen.append(r), delivered_on.append(QThread.currentThread())))
+    qtbot.waitUntil(lambda: len(seen) == 6)
+    assert len(set(seen)) == 1 and seen[0] != threading.get_ident()
+    assert all(t is QThread.currentThread() for t in delivered_on)
+    assert runner.pending == 0
+
+
+def test_errors_and_progress_come_back(runner, qtbot):
+    errors, progress, unhandled = [], [], []
+    runner.error.connect(unhandled.append)
+
+    def work(p, c):
+        p(1, 2)
+        p(2, 2)
+        raise ValueError("boom")
+
+    runner.io(work, on_error=errors.append, on_progress=lambda d, t: progress.append((d, t)))
+    runner.db(lambda p, c: 1 / 0)  # no on_error: goes to the runner's error signal
+    qtbot.waitUntil(lambda: bool(errors and unhandled))
+    assert isinstance(errors[0], ValueError) and progress == [(1, 2), (2, 2)]
+    assert isinstance(unhandled[0], ZeroDivisionError)
+
+
+def test_cancelled_queued_task_never_runs_and_shutdown_waits(qtbot, ui_env):
+    r = TaskRunner()
+    gate, ran, results = threading.Event(), [], []
+    r.db(lambda p, c: gate.wait(5))
+    queued = r.db(lambda p, c: ran.append("queued"), on_done=results.append)
+    r.cancel(queued)
+    assert queued.done  # taken off the queue at once
+    gate.set()
+    r.wait_idle()
+    qtbot.wait(20)
+    assert ran == [] and results == []
+
+    started = threading.Event()
+
+    def slow(p, c):
+        started.set()
+        while not c():  # a cooperative task: stops when told
+            time.sleep(0.01)
+        ran.append("stopped")
+
+    h = r.io(slow)
+    assert started.wait(5)
+    r.shutdown()  # cancels and waits: the task has finished when shutdown returns
+    assert ran == ["stopped"] and h.cancelled
+
+
+def test_search_drops_stale_results(runner, qtbot, by_status):
+    """A slow query for the first keystrokes finishes AFTER the newer one was typed: never applied."""
+    calls, applied = [], []
+    old, new = by_status["ACTIVE"][0], by_status["LAPSED"][0]
+
+    def find(query, progress, cancel):
+        calls.append(query)
+        time.sleep(0.3 if query == "a" else 0.01)
+        return [old] if query == "a" else [new]
+
+    panel = SearchPanel(runner, find, coalesce_ms=10)
+    qtbot.addWidget(panel)
+    panel.model.updated.connect(lambda gen: applied.append(list(panel.model.matches())))
+    type_keys(panel.box, "a")
+    qtbot.waitUntil(lambda: calls == ["a"])          # the slow query is running
+    type_keys(panel.box, "bc")                        # two more keys while it runs
+    qtbot.waitUntil(lambda: panel.model.matches() == [new], timeout=5000)
+    runner.wait_idle()
+    qtbot.wait(50)
+    assert applied == [[new]]                       # "a" came back late and was dropped
+    assert calls[0] == "a" and calls[-1] == "abc"
+
+
+def test_coalescing_and_cancel_take_queued_queries_off_the_lane(runner, qtbot):
+    gate, calls = threading.Event(), []
+
+    def find(query, progress, cancel):
+        calls.append(query)
+        return []
+
+    panel = SearchPanel(runner, find, coalesce_ms=5)
+    qtbot.addWidget(panel)
+    runner.db(lambda p, c: gate.wait(5))              # the lane is busy (a long write, say)
+    for ch in "abcd":
+        type_keys(panel.box, ch)
+        qtbot.wait(20)                                # each keystroke's query gets queued…
+    gate.set()
+    qtbot.waitUntil(lambda: panel.model.generation == panel.generation and panel._inflight is None)
+    assert calls == ["abcd"]                          # …and cancelled off the queue by the next one
