@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -87,7 +88,7 @@ def login(engine: Engine, name: str, password: str, now: datetime | None = None)
         audit.record(engine, "login_failed", name, None, {"reason": "unknown_or_disabled"})
         raise AuthFailed("员工名或密码不正确。")
     if row.locked_until and now < row.locked_until:
-        wait = int((row.locked_until - now).total_seconds() // 60) + 1
+        wait = max(1, math.ceil((row.locked_until - now).total_seconds() / 60))  # whole minutes left
         audit.record(engine, "login_failed", name, None, {"reason": "locked"})
         raise AuthFailed(f"连续输错 {MAX_FAILURES} 次，请 {wait} 分钟后再试。")
     if not verify_password(password, row.pw_hash):

@@ -35,6 +35,9 @@ def make_engine(db_path: Path, key: bytes) -> Engine:
         dbapi_conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         dbapi_conn.execute("PRAGMA busy_timeout = 10000")
         dbapi_conn.execute("PRAGMA temp_store = MEMORY")
+        # SQLite leaves foreign keys off per connection unless asked; migrate turns them off only
+        # around a schema change.
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):

@@ -20,6 +20,10 @@ _ALLOWED = (
 )
 
 
+def _name(backend) -> str:
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
 @dataclass(frozen=True)
 class KeyringStatus:
     usable: bool
@@ -67,7 +71,15 @@ class OsKeyring(KeyringPort):
     def _backend(self):
         import keyring
 
-        return keyring.get_keyring()
+        backend = keyring.get_keyring()
+        # With two or more viable backends keyring picks its ChainerBackend, which writes to the
+        # first backend that takes the secret (possibly a plaintext one). Use the best allowed
+        # backend inside it directly; a chainer with none allowed stays a chainer and is refused.
+        if _name(backend) == "keyring.backends.chainer.ChainerBackend":
+            inner = [b for b in getattr(backend, "backends", ()) if _name(b).startswith(_ALLOWED)]
+            if inner:
+                return inner[0]
+        return backend
 
     def status(self) -> KeyringStatus:
         if self._status is None:
@@ -79,7 +91,7 @@ class OsKeyring(KeyringPort):
             backend = self._backend()
         except Exception as exc:  # a broken keyring install must not stop the counter
             return KeyringStatus(False, "error", f"钥匙串不可用：{type(exc).__name__}")
-        name = f"{type(backend).__module__}.{type(backend).__name__}"
+        name = _name(backend)
         if not name.startswith(_ALLOWED):
             return KeyringStatus(False, name, "该钥匙串后端不安全或不可用，将每次询问口令")
         probe = f"probe-{uuid.uuid4().hex}"
