@@ -1,0 +1,142 @@
+"""The hash-chained audit log (DESIGN §4): what is recorded, what verify catches, what it never holds."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from desktop.services import auth, lookup, record
+from desktop.services.errors import AuthFailed
+from desktop.store import audit
+from tests.conftest import ADMIN_PASSWORD, AT
+
+
+def _rows(engine) -> list[tuple]:
+    with engine.connect() as c:
+        out = c.execute(text("SELECT seq, staff, action, target, detail FROM audit ORDER BY seq")).all()
+        c.rollback()
+    return out
+
+
+def _exec(engine, sql: str, **p) -> None:
+    with engine.begin() as c:
+        c.execute(text(sql), p)
+
+
+def _customer(engine) -> tuple[str, str, str, str]:
+    """(vehicle id, plate, phone, 18-character ID) of a demo owner with a mobile and an ID."""
+    with engine.connect() as c:
+        r = c.execute(text("SELECT v.id, v.plate, c.phone, c.id_number FROM vehicle v JOIN customer c "
+                           "ON c.id = v.owner_id WHERE c.id_number IS NOT NULL AND length(c.phone) = 11 "
+                           "ORDER BY v.id LIMIT 1")).one()
+        c.rollback()
+    return tuple(r)
+
+
+@pytest.fixture
+def busy(demo_ctx, admin):
+    """A demo store after a failed login, a login, lookups and a recorded outcome."""
+    engine = demo_ctx.store().engine
+    with pytest.raises(AuthFailed):
+        auth.login(engine, "clerk", "wrong-password")
+    clerk = auth.login(engine, "clerk", "clerk-pass-1")
+    vid, plate, phone, idn = _customer(engine)
+    for q in (plate, phone, phone[-4:], idn, idn[-4:]):
+        assert vid in [m.vehicle_id for m in lookup.lookup(engine, clerk, q, AT)], q
+    record.record_outcome(engine, clerk, vid, "will_come", note="下周来", now=AT)
+    return demo_ctx
+
+
+def test_actions_are_recorded_and_the_chain_verifies(busy):
+    engine = busy.store().engine
+    rows = _rows(engine)
+    actions = [r[2] for r in rows]
+    for a in ("staff_add", "login", "login_failed", "lookup", "record", "demo_fill"):
+        assert a in actions
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    failed = [r for r in rows if r[2] == "login_failed"]
+    assert failed[-1][1] == "clerk" and "wrong-password" not in (failed[-1][4] or "")
+    assert actions[-7:] == ["login_failed", "login", "lookup", "lookup", "lookup", "lookup", "lookup", "record"][1:]
+    report = audit.verify(engine)
+    assert report.ok and report.entries == len(rows) and report.first_broken is None
+
+
+def test_recent_lists_newest_first(busy):
+    engine = busy.store().engine
+    recent = audit.recent(engine, limit=3)
+    assert [e.seq for e in recent] == sorted((e.seq for e in recent), reverse=True)
+    assert recent[0].action == "record"
+    assert {e.action for e in audit.recent(engine, limit=50, action="lookup")} == {"lookup"}
+
+
+def test_tampered_detail_is_reported_at_that_entry(busy):
+    engine = busy.store().engine
+    seq = next(r[0] for r in _rows(engine) if r[2] == "lookup")
+    _exec(engine, "UPDATE audit SET detail = '{\"matches\": 0}' WHERE seq = :s", s=seq)
+    report = audit.verify(engine)
+    assert not report.ok and report.first_broken == seq
+    assert str(seq) in report.reason
+
+
+@pytest.mark.parametrize("column", ["staff", "action", "at", "target"])
+def test_any_tampered_field_is_reported(busy, column):
+    engine = busy.store().engine
+    seq = next(r[0] for r in _rows(engine) if r[2] == "record")
+    _exec(engine, f"UPDATE audit SET {column} = 'x' WHERE seq = :s", s=seq)
+    assert audit.verify(engine).first_broken == seq
+
+
+def test_rehashed_entry_breaks_the_link_to_the_next(busy):
+    """Rewriting an entry and its own hash still shows: the next entry no longer points at it."""
+    engine = busy.store().engine
+    rows = _rows(engine)
+    seq = rows[3][0]
+    _exec(engine, "UPDATE audit SET staff = 'nobody', hash = :h WHERE seq = :s", h="f" * 64, s=seq)
+    report = audit.verify(engine)
+    assert not report.ok and report.first_broken in (seq, seq + 1)
+
+
+def test_deleted_entry_is_reported(busy):
+    engine = busy.store().engine
+    seq = next(r[0] for r in _rows(engine) if r[2] == "login_failed")
+    _exec(engine, "DELETE FROM audit WHERE seq = :s", s=seq)
+    report = audit.verify(engine)
+    assert not report.ok and report.first_broken == seq
+    assert str(seq) in report.reason
+
+
+def test_deleted_and_renumbered_entries_are_reported(busy):
+    engine = busy.store().engine
+    seq = next(r[0] for r in _rows(engine) if r[2] == "login")
+    _exec(engine, "DELETE FROM audit WHERE seq = :s", s=seq)
+    _exec(engine, "UPDATE audit SET seq = seq - 1 WHERE seq > :s", s=seq)
+    report = audit.verify(engine)
+    assert not report.ok and report.first_broken == seq
+
+
+def test_audit_never_holds_the_customers_phone_or_id(busy):
+    engine = busy.store().engine
+    _vid, _plate, phone, idn = _customer(engine)
+    with engine.connect() as c:
+        blob = "\n".join(str(v) for row in c.execute(text("SELECT * FROM audit")) for v in row)
+        c.rollback()
+    assert phone not in blob and idn not in blob
+
+
+def test_lookup_entry_names_the_staff_and_counts_matches(demo_ctx, admin):
+    engine = demo_ctx.store().engine
+    vid, plate, *_ = _customer(engine)
+    lookup.lookup(engine, admin, plate, AT)
+    last = audit.recent(engine, limit=1)[0]
+    assert (last.action, last.staff) == ("lookup", "admin")
+    assert '"matches": 1' in last.detail and plate in last.detail
+
+
+def test_login_entries(app_ctx):
+    engine = app_ctx.store().engine
+    auth.login(engine, "admin", ADMIN_PASSWORD)
+    with pytest.raises(AuthFailed):
+        auth.login(engine, "nobody", "whatever")
+    a, b = audit.recent(engine, limit=2)[::-1]
+    assert (a.action, a.staff) == ("login", "admin")
+    assert (b.action, b.staff) == ("login_failed", "nobody")
+    assert audit.verify(engine).ok
