@@ -22,13 +22,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                                  overrides=overrides, at=at, on_rejected=rejected_rows.append,
                                  remembered=importer.remembered_mapping(engine))
     if args.report:
-        from desktop.io.reading import read_import
-
-        reading = read_import(Path(args.file), args.sheet, overrides)
-        try:
-            write_reject_report(Path(args.report), reading.source_headers, rejected_rows)
-        finally:
-            reading.close()
+        # The headers of the reading the import used (a remembered mapping included): re-reading
+        # the file here could pick another header row, and costs a second parse of a large file.
+        write_reject_report(Path(args.report), report.source_headers, rejected_rows)
     if args.json:
         print_json(report.to_json())
         return 0

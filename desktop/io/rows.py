@@ -35,6 +35,7 @@ _MONEY_JUNK = re.compile(r"[,，\s¥￥元]|RMB", re.I)
 # reads as serial 2026 = 1905-07-18), not real 交强险 records.
 _MIN_YEAR, _MAX_YEAR = 1990, 2100
 _EXACT_FLOAT_DIGITS = 15  # a float keeps at most 15 significant decimal digits exactly
+_MEMO_MAX = 4096  # identifier check outcomes remembered per sheet
 
 
 @dataclass
@@ -167,6 +168,7 @@ class RowParser:
         self.kind_of = kind_of or (lambda _c: AUTO)
         self.col = info.fields  # field → column index
         self.per_term = info.layout == PER_TERM
+        self._memo: dict[tuple[str, str], tuple[str, tuple[str, ...], str | None]] = {}
 
     def _hdr(self, fld: str) -> str | None:
         c = self.col.get(fld)
@@ -254,12 +256,25 @@ class RowParser:
 
     def _checked(self, text: str, fld: str, check: Callable[[str], Any], mask: Callable[[str], str],
                  warn: Callable[[str, Sequence[str]], None]) -> str:
-        try:
-            checked = check(text)
-        except IdentifierError as e:
-            raise _Reject(self._hdr(fld), mask(text.strip()), e.message) from None
-        warn(fld, checked.warnings)
-        return checked.value
+        # Per-term exports repeat a vehicle's plate, VIN, ID and phone on each of its rows: remember
+        # the last few thousand outcomes (the checks depend only on the text and the field).
+        key = (fld, text)
+        hit = self._memo.get(key)
+        if hit is None:
+            try:
+                checked = check(text)
+                hit = (checked.value, tuple(checked.warnings), None)
+            except IdentifierError as e:
+                hit = ("", (), e.message)
+            if len(self._memo) >= _MEMO_MAX:
+                self._memo.clear()
+            self._memo[key] = hit
+        value, warnings, error = hit
+        if error is not None:
+            raise _Reject(self._hdr(fld), mask(text.strip()), error)
+        if warnings:
+            warn(fld, warnings)
+        return value
 
     # --- terms ----------------------------------------------------------------------------------
     def _date(self, values: Sequence[Any], fld: str, parse: Callable[[Any], datetime]) -> datetime:

@@ -150,7 +150,9 @@ class Table:
         kinds: dict[int, str] = {}
         with contextlib.suppress(Exception):  # unreadable styles: fall back to AUTO (value types)
             if self._format == "xlsx":
-                kinds = _xlsx_kinds(self._path, self.sheet_name, header_row)
+                start = self._sheet.start if self._sheet is not None else None
+                width = (start[1] + self._sheet.width) if start else None
+                kinds = _xlsx_kinds(self._path, self.sheet_name, header_row, width)
             elif self._format == "xls":
                 kinds = _xls_kinds(self._path, self.sheet_name, header_row)
             elif self._format == "csv":
@@ -211,15 +213,42 @@ def _collect(cells: Iterator[tuple[int, str, Any]]) -> dict[int, str]:
     return {c: _vote(s) for c, s in samples.items()}
 
 
-def _xlsx_kinds(path: Path | None, sheet: str, header_row: int) -> dict[int, str]:
-    import openpyxl
+class _AnyString:
+    """Stands in for the shared-string table: a column's kind needs to know that a cell holds text,
+    not which text, and a large export's shared strings would cost seconds and hundreds of MB."""
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    def __getitem__(self, _index: int) -> str:
+        return "text"
+
+
+def _xlsx_kinds(path: Path | None, sheet: str, header_row: int, max_col: int | None = None) -> dict[int, str]:
+    """Number formats of the first data rows, read with openpyxl's streaming parser.
+
+    Not ``load_workbook(read_only=True)``: for a sheet without a <dimension> element (openpyxl's
+    own write-only files, many exporters) it parses the whole sheet just to learn its size,
+    ~1 s per 20,000 rows, before we read a few dozen of them.
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class _Head(ReadOnlyWorksheet):
+        def _get_size(self) -> None:
+            pass
+
+    reader = ExcelReader(str(path), read_only=True, data_only=True)
     try:
-        ws = wb[sheet]
+        reader.read_manifest()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        target = next((rel.target for ws, rel in reader.parser.find_sheets() if ws.name == sheet), None)
+        if target is None:
+            return {}
+        ws = _Head(reader.wb, sheet, target, _AnyString())
 
         def cells() -> Iterator[tuple[int, str, Any]]:
-            for row in ws.iter_rows(min_row=header_row + 1, max_row=header_row + KIND_SAMPLE_ROWS):
+            for row in ws.iter_rows(min_row=header_row + 1, max_row=header_row + KIND_SAMPLE_ROWS,
+                                    max_col=max_col):
                 for cell in row:
                     col = getattr(cell, "column", None)
                     if col is not None:
@@ -227,7 +256,7 @@ def _xlsx_kinds(path: Path | None, sheet: str, header_row: int) -> dict[int, str
 
         return _collect(cells())
     finally:
-        wb.close()
+        reader.archive.close()
 
 
 def _xls_kinds(path: Path | None, sheet: str, header_row: int) -> dict[int, str]:

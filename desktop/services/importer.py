@@ -54,6 +54,7 @@ class ImportReport:
     warnings: list[dict] = field(default_factory=list)
     dry_run: bool = False
     batch: str | None = None
+    source_headers: list[str | None] = field(default_factory=list)  # per column, for the reject report
 
     def to_json(self) -> dict:
         return {"file": self.file, "sheet": self.sheet, "header_row": self.header_row, "columns": self.columns,
@@ -77,6 +78,10 @@ class _RowImporter:
         found = led.customer_by_id_number(rec.id_number) if rec.id_number else None
         if found is None and rec.name and rec.phone:
             found = led.customer_by_name_phone(rec.name, rec.phone)
+            # Same name and phone but another ID number is another person (a family sharing a
+            # phone): overwriting the stored ID would flip it back and forth on every import.
+            if found is not None and found.id_number and rec.id_number and found.id_number != rec.id_number:
+                found = None
         if found is None:
             c = CustomerState(new_id(), rec.name, rec.phone, rec.id_number, rec.address)
             led.add_customer(c)
@@ -101,7 +106,7 @@ class _RowImporter:
         if found is None:
             v = VehicleState(new_id(), rec.plate, rec.vin, owner_id, reg)
             led.add_vehicle(v)
-            led.refresh_keys(v)
+            led.refresh_keys(v, new=True)
             return v, True, False
         # The owner moves only to a customer this row brought in (a sale), or onto an ownerless car:
         # otherwise two rows naming different known customers would flip it back and forth and the
@@ -113,8 +118,10 @@ class _RowImporter:
             led.refresh_keys(new)
         return new, False, changed
 
-    def terms(self, vehicle: VehicleState, terms, row: int, warnings: list[dict]) -> int:
-        stored = self.ledger.terms(vehicle.id)
+    def terms(self, vehicle: VehicleState, terms, row: int, warnings: list[dict], new: bool = False) -> int:
+        if not terms:
+            return 0
+        stored = [] if new else self.ledger.terms(vehicle.id)  # a vehicle added by this row has none
         keys = {_term_key(t) for t in stored} | {(t.kind, None, t.start_at, t.end_at) for t in stored}
         added = 0
         for rec in terms:
@@ -138,7 +145,7 @@ class _RowImporter:
     def row(self, rec: ParsedRow, warnings: list[dict]) -> str:
         cid, c_added, c_changed = self.customer(rec.customer)
         vehicle, v_added, v_changed = self.vehicle(rec.vehicle, cid, c_added)
-        t_added = self.terms(vehicle, rec.terms, rec.row, warnings)
+        t_added = self.terms(vehicle, rec.terms, rec.row, warnings, new=v_added)
         if c_added or v_added or t_added:
             return "imported"
         return "updated" if (c_changed or v_changed) else "duplicates"
@@ -179,7 +186,7 @@ def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool 
     now = at or datetime.now(CST)
     batch = new_id()
     report = ImportReport(str(path), reading.sheet, reading.header_row, dict(reading.columns), dry_run=dry_run,
-                          batch=None if dry_run else batch)
+                          batch=None if dry_run else batch, source_headers=reading.source_headers)
     raw = engine.raw_connection()
     db = raw.driver_connection
     try:

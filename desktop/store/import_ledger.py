@@ -41,6 +41,12 @@ class TermState:
 class StoreLedger:
     def __init__(self, db, source: str, as_of: str, staff: str | None):
         self.db, self.source, self.as_of, self.staff = db, source, as_of, staff
+        self._last_customer: CustomerState | None = None  # the row's owner, for refresh_keys
+
+    def _seen(self, c: CustomerState | None) -> CustomerState | None:
+        if c is not None:
+            self._last_customer = c
+        return c
 
     # -- reads ---------------------------------------------------------------------------------
     def vehicle_by_vin(self, vin: str) -> VehicleState | None:
@@ -56,14 +62,17 @@ class StoreLedger:
     def customer_by_id_number(self, id_number: str) -> CustomerState | None:
         r = self.db.execute("SELECT id, name, phone, id_number, address FROM customer WHERE id_number = ? "
                             "AND deleted = 0 LIMIT 1", (id_number,)).fetchone()
-        return CustomerState(*r) if r else None
+        return self._seen(CustomerState(*r)) if r else None
 
     def customer_by_name_phone(self, name: str, phone: str) -> CustomerState | None:
         r = self.db.execute("SELECT id, name, phone, id_number, address FROM customer WHERE name = ? AND phone = ? "
                             "AND deleted = 0 LIMIT 1", (name, phone)).fetchone()
-        return CustomerState(*r) if r else None
+        return self._seen(CustomerState(*r)) if r else None
 
     def customer(self, cid: str) -> CustomerState | None:
+        last = self._last_customer
+        if last is not None and last.id == cid:
+            return last
         r = self.db.execute("SELECT id, name, phone, id_number, address FROM customer WHERE id = ?",
                             (cid,)).fetchone()
         return CustomerState(*r) if r else None
@@ -79,12 +88,14 @@ class StoreLedger:
 
     # -- writes --------------------------------------------------------------------------------
     def add_customer(self, c: CustomerState) -> None:
+        self._last_customer = c
         inits = pinyin_initials(c.name) if c.name else []
         self.db.execute("INSERT INTO customer(id, name, name_initials, phone, id_number, address, consent_contact, "
                         "consent_mail, updated_at, deleted) VALUES (?,?,?,?,?,?,1,1,?,0)",
                         (c.id, c.name, inits[0] if inits else None, c.phone, c.id_number, c.address, self.as_of))
 
     def update_customer(self, c: CustomerState) -> None:
+        self._last_customer = c
         self.db.execute("UPDATE customer SET name = ?, phone = ?, id_number = ?, address = ?, updated_at = ? "
                         "WHERE id = ?", (c.name, c.phone, c.id_number, c.address, self.as_of, c.id))
 
@@ -103,9 +114,13 @@ class StoreLedger:
                         (new_id(), vehicle_id, t.kind, insurer, t.policy_no, t.start_at, t.end_at, premium,
                          vehicle_tax, self.source, self.as_of, self.staff, self.as_of))
 
-    def refresh_keys(self, v: VehicleState) -> None:
+    def refresh_keys(self, v: VehicleState, new: bool = False) -> None:
+        """``new``: the vehicle was just added, so it has no keys yet. search_key has no index on
+        vehicle_id (its key is (key, vehicle_id)): the DELETE scans the table, which made a large
+        import quadratic when it ran for every new vehicle."""
         owner = self.customer(v.owner_id) if v.owner_id else None
-        self.db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (v.id,))
+        if not new:
+            self.db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (v.id,))
         keys = search_keys_for(v.plate, v.vin, owner.name if owner else None, owner.phone if owner else None,
                                owner.id_number if owner else None)
         self.db.executemany("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (?, ?)",
@@ -185,7 +200,7 @@ class DryLedger(StoreLedger):
     def add_term(self, vehicle_id, t, insurer, premium, vehicle_tax):
         self._terms.setdefault(vehicle_id, []).append(t)
 
-    def refresh_keys(self, v):
+    def refresh_keys(self, v, new=False):
         return None
 
 

@@ -1,0 +1,167 @@
+"""Benchmark: import an insurer-style export of N rows into a fresh encrypted store (not a test).
+
+Prints JSON: {rows, vehicles, seconds, rows_per_s, peak_rss_mb, baseline_seconds, ratio,
+baseline_peak_rss_mb, report}.
+The import runs in a child process so that peak_rss_mb (getrusage maxrss of that child) does not
+count the generator's memory. The baseline, measured in the same run on the same file, is the cost
+floor of the job: python-calamine's raw parse of the sheet plus one executemany of the same rows
+into a plain (unencrypted, unindexed) sqlite3 table, also in a child process;
+ratio = seconds / baseline_seconds.
+
+    .venv/bin/python bench/import.py [--rows 100000] [--seed 1] [--out DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from desktop.core.fakes import FakeData  # noqa: E402
+
+AT = "2026-12-01T10:00:00+08:00"
+HEADERS = ["序号", "保单号", "险种", "车牌号", "车架号", "被保险人", "证件号码", "联系电话", "保险起期", "保险止期",
+           "保险公司", "保费", "车船税"]
+
+
+def generate(path: Path, rows: int, seed: int = 1) -> int:
+    """An insurer-style per-term export: a title row, the header, then a 交强险 and a 商业险 row per
+    vehicle (every 50th vehicle only 交强险), dates as real date cells. Returns the vehicle count."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    f = FakeData(seed)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("承保清单")
+    ws.append([f"{date(2026, 11, 30):%Y年%m月%d日} 承保清单导出"])
+    ws.append(HEADERS)
+    day0 = date(2025, 12, 1).toordinal()
+    n = vehicles = 0
+    while n < rows:
+        vehicles += 1
+        plate, vin, name, idn, mobile, insurer = (f.plate(), f.vin(), f.name(), f.id_number(), f.mobile(),
+                                                  f.insurer())
+        start = date.fromordinal(day0 + vehicles % 365)
+        end = start.replace(year=start.year + 1) - timedelta(days=1)
+        kinds = ("交强险",) if vehicles % 50 == 0 else ("交强险", "商业险")
+        for k in kinds:
+            if n >= rows:
+                break
+            n += 1
+            s, e = WriteOnlyCell(ws, start), WriteOnlyCell(ws, end)
+            s.number_format = e.number_format = "yyyy-mm-dd"
+            ws.append([n, f"P{seed:02d}{n:010d}", k, plate, vin, name, idn, mobile, s, e, insurer,
+                       950.0 if k == "交强险" else 3210.5, 360.0 if k == "交强险" else None])
+    wb.save(str(path))
+    return vehicles
+
+
+def child(file: Path, data_dir: Path) -> None:
+    """Import into a fresh store; print the report counts, seconds and this process's peak RSS."""
+    from desktop.app import AppContext
+    from desktop.core.timeutil import parse_at
+    from desktop.services import auth
+    from desktop.services.importer import run_import
+    from desktop.store.keyring_port import MemoryKeyring
+
+    ctx = AppContext(data_dir, keyring=MemoryKeyring(), passphrase=lambda: "bench-passphrase")
+    store = ctx.create("bench-passphrase")
+    auth.add_staff(store.engine, None, "admin", "admin", "bench-admin-1")
+    session = ctx.login("admin", "bench-admin-1")
+    t0 = time.perf_counter()
+    rep = run_import(store.engine, session, file, at=parse_at(AT))
+    seconds = time.perf_counter() - t0
+    ctx.close()
+    out = {k: v for k, v in rep.to_json().items() if k in ("rows", "imported", "updated", "duplicates")}
+    out["rejected"] = len(rep.rejected)
+    out["warnings"] = len(rep.warnings)
+    out.update(seconds=seconds, peak_rss_mb=_maxrss_mb())
+    print(json.dumps(out))
+
+
+def _maxrss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return rss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+def baseline(file: Path, db_path: Path) -> float:
+    """Raw calamine parse + executemany of the same rows into plain sqlite3, in seconds."""
+    import python_calamine as pc
+
+    t0 = time.perf_counter()
+    sheet = pc.CalamineWorkbook.from_path(str(file)).get_sheet_by_index(0)
+    it = iter(sheet.iter_rows())
+    next(it), next(it)  # title, header
+    db = sqlite3.connect(db_path)
+    db.execute(f"CREATE TABLE raw({', '.join(f'c{i}' for i in range(len(HEADERS)))})")
+    marks = ",".join("?" * len(HEADERS))
+
+    def rows():
+        for r in it:
+            yield [v.isoformat() if isinstance(v, date | datetime) else v for v in r[:len(HEADERS)]]
+
+    with db:
+        db.executemany(f"INSERT INTO raw VALUES ({marks})", rows())
+    db.close()
+    return time.perf_counter() - t0
+
+
+def _run_child(argv: list[str], env: dict[str, str]) -> dict:
+    p = subprocess.run([sys.executable, __file__, *argv], env=env, capture_output=True, text=True, check=False)
+    if p.returncode != 0:
+        sys.exit(f"{argv[0]} failed:\n{p.stderr}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", type=Path, help="keep the generated file and stores here")
+    ap.add_argument("--child", nargs=2, type=Path, metavar=("FILE", "DATA_DIR"), help=argparse.SUPPRESS)
+    ap.add_argument("--baseline-child", nargs=2, type=Path, metavar=("FILE", "DB"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    if args.baseline_child:
+        seconds = baseline(*args.baseline_child)
+        print(json.dumps({"seconds": seconds, "peak_rss_mb": _maxrss_mb()}))
+        return
+    tmp = tempfile.TemporaryDirectory(prefix="bench-import-")
+    work = args.out or Path(tmp.name)
+    work.mkdir(parents=True, exist_ok=True)
+    file = work / f"export_{args.rows}.xlsx"
+    t0 = time.perf_counter()
+    vehicles = generate(file, args.rows, args.seed)
+    gen_s = time.perf_counter() - t0
+    data_dir = work / f"store_{os.getpid()}"
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    rep = _run_child(["--child", str(file), str(data_dir)], env)
+    base_db = work / f"baseline_{os.getpid()}.sqlite"
+    base_rep = _run_child(["--baseline-child", str(file), str(base_db)], env)
+    base = base_rep["seconds"]
+    base_db.unlink(missing_ok=True)
+    print(json.dumps({
+        "rows": rep["rows"], "vehicles": vehicles, "file_mb": round(file.stat().st_size / 2**20, 1),
+        "generate_seconds": round(gen_s, 2), "seconds": round(rep["seconds"], 2),
+        "rows_per_s": round(rep["rows"] / rep["seconds"]), "peak_rss_mb": round(rep["peak_rss_mb"], 1),
+        "baseline_seconds": round(base, 2), "ratio": round(rep["seconds"] / base, 2),
+        "baseline_peak_rss_mb": round(base_rep["peak_rss_mb"], 1),
+        "report": {k: rep[k] for k in ("imported", "updated", "duplicates", "rejected", "warnings")},
+    }, ensure_ascii=False, indent=2))
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
