@@ -87,7 +87,7 @@ class SearchKey(Base):
     __tablename__ = "search_key"
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     vehicle_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (Index("ix_search_key_vehicle", "vehicle_id"), {"sqlite_with_rowid": False})
 
 
 class Staff(Base):
