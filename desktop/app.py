@@ -37,8 +37,8 @@ class AppContext:
     def settings(self) -> settings_svc.CounterSettings:
         return settings_svc.load(self.store().engine)
 
-    def login(self, name: str, password: str) -> auth.StaffSession:
-        return auth.login(self.store().engine, name, password)
+    def login(self, name: str, password: str, record_success: bool = True) -> auth.StaffSession:
+        return auth.login(self.store().engine, name, password, record_success=record_success)
 
     def close(self) -> None:
         if self._store is not None:

@@ -32,11 +32,12 @@ def at_of(args: argparse.Namespace) -> datetime:
         raise BadInput(f"--at 无法识别：{exc}") from None
 
 
-def acting_staff(ctx: AppContext, args: argparse.Namespace) -> StaffSession:
-    """Log in as --as (default: the admin made by init) with RENEWDESK_STAFF_PASSWORD or a prompt."""
+def acting_staff(ctx: AppContext, args: argparse.Namespace, write_nothing: bool = False) -> StaffSession:
+    """Log in as --as (default: the admin made by init) with RENEWDESK_STAFF_PASSWORD or a prompt.
+    `write_nothing`: the command promises not to change the store (import --dry-run)."""
     engine = ctx.store().engine
     name = getattr(args, "as_staff", None) or settings_repo.get(engine, ADMIN_KEY) or "admin"
-    return ctx.login(name, credentials.staff_password(name))
+    return ctx.login(name, credentials.staff_password(name), record_success=not write_nothing)
 
 
 def query_text(args: argparse.Namespace) -> str:

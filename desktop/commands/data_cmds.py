@@ -15,7 +15,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     overrides = importer.parse_map(args.map) if args.map else None
     at = at_of(args) if args.at else None
     ctx = context(args)
-    session = acting_staff(ctx, args)
+    session = acting_staff(ctx, args, write_nothing=args.dry_run)
     engine = ctx.store().engine
     rejected_rows = []
     report = importer.run_import(engine, session, Path(args.file), dry_run=args.dry_run, sheet=args.sheet,

@@ -81,7 +81,11 @@ def disable_staff(engine: Engine, actor: StaffSession, name: str) -> None:
         audit.append(conn, "staff_disable", actor.name, name)
 
 
-def login(engine: Engine, name: str, password: str, now: datetime | None = None) -> StaffSession:
+def login(engine: Engine, name: str, password: str, now: datetime | None = None,
+          record_success: bool = True) -> StaffSession:
+    """Check a staff member's password. Failures are always audited. `record_success=False` is for
+    a command that promises to write nothing at all (an import dry run): the password is still
+    checked, but the successful log-in leaves no trace."""
     now = now or datetime.now(CST)
     row = staff_repo.get(engine, name)
     if row is None or not row.active:
@@ -99,9 +103,10 @@ def login(engine: Engine, name: str, password: str, now: datetime | None = None)
             staff_repo.record_failure(conn, name, 0 if locked else failures, locked)
             audit.append(conn, "login_failed", name, None, {"reason": "password", "failures": failures})
         raise AuthFailed("员工名或密码不正确。" + (f"已锁定 {LOCK_MINUTES} 分钟。" if locked else ""))
-    with engine.begin() as conn:
-        staff_repo.record_success(conn, name)
-        audit.append(conn, "login", name)
+    if record_success:
+        with engine.begin() as conn:
+            staff_repo.record_success(conn, name)
+            audit.append(conn, "login", name)
     return StaffSession(row.name, row.role)
 
 

@@ -2,6 +2,7 @@
 --report, --map) and `export` (real .xlsx with date cells, frozen header, filter, masking)."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -86,7 +87,13 @@ def test_import_json_contract_and_exit_0_with_rejected_rows(tmp_path, store):
 def test_dry_run_prints_the_same_and_stores_nothing(tmp_path, store):
     m = Messy(62)
     f = m.write(tmp_path / "insurer.xlsx")
+
+    def files() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(store.iterdir()) if p.is_file()}
+
+    before = files()
     dry = run_json(store, "import", str(f), "--dry-run", "--at", AT)
+    assert files() == before  # not one byte: no rows, no audit entry, not even the staff log-in
     assert run_json(store, "lookup", m.plate_a, "--at", AT) == {"matches": []}
     real = run_json(store, "import", str(f), "--at", AT)
     assert dry == real
