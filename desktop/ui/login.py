@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from desktop.services.auth import StaffSession
 
+from .widgets import button_row, error_line
+
 # login(name, password, on_done(StaffSession), on_error(exc)): runs the check off the GUI thread.
 LoginFn = Callable[[str, str, Callable, Callable], None]
 
@@ -34,9 +36,7 @@ class _PasswordForm(QWidget):
         self.name = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel(objectName="errorLine")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_line()
         self.ok = QPushButton()
         self.ok.setDefault(True)
         self.ok.clicked.connect(self.submit)
@@ -86,10 +86,7 @@ class LoginDialog(QDialog):
         fl = QFormLayout()
         fl.addRow(self.tr("Staff name"), form.name)
         fl.addRow(self.tr("Password"), form.password)
-        bl = QHBoxLayout()
-        bl.addStretch(1)
-        bl.addWidget(self.cancel)
-        bl.addWidget(form.ok)
+        bl = button_row(self.cancel, form.ok)
         lay = QVBoxLayout(self)
         lay.addWidget(title)
         lay.addLayout(fl)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -27,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from desktop.services.lookup import LookupMatch
 from desktop.services.record import OUTCOME_LABEL, OUTCOMES, NewTerm
+
+from .widgets import button_row, error_line
 
 
 class RecordDialog(QDialog):
@@ -98,18 +99,13 @@ class RecordDialog(QDialog):
         nf.addRow(self.tr("Note"), self.note)
         nf.addRow(self.tr("Corrects"), self.corrects)
 
-        self.error = QLabel(objectName="errorLine")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_line()
         self.ok = QPushButton(self.tr("Save"))
         self.ok.setDefault(True)
         self.cancel = QPushButton(self.tr("Cancel"))
         self.ok.clicked.connect(self._save)
         self.cancel.clicked.connect(self.reject)
-        bl = QHBoxLayout()
-        bl.addStretch(1)
-        bl.addWidget(self.cancel)
-        bl.addWidget(self.ok)
+        bl = button_row(self.cancel, self.ok)
 
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(self.tr("What happened?")))

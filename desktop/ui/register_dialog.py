@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -18,6 +17,8 @@ from PySide6.QtWidgets import (
 from desktop.core.identifiers import IdentifierError, check_plate
 from desktop.services.lookup import LookupMatch
 from desktop.services.register import NewRegistration
+
+from .widgets import button_row, error_line
 
 
 class RegisterDialog(QDialog):
@@ -51,18 +52,13 @@ class RegisterDialog(QDialog):
                 pass
         self.consent_contact = QCheckBox(self.tr("Agrees to be contacted about renewal"), checked=True)
         self.consent_mail = QCheckBox(self.tr("Agrees to receive reminder letters"), checked=True)
-        self.general = QLabel(objectName="errorLine")
-        self.general.setWordWrap(True)
-        self.general.hide()
+        self.general = error_line()
         self.ok = QPushButton(self.tr("Register"))
         self.ok.setDefault(True)
         self.cancel = QPushButton(self.tr("Cancel"))
         self.ok.clicked.connect(self._save)
         self.cancel.clicked.connect(self.reject)
-        bl = QHBoxLayout()
-        bl.addStretch(1)
-        bl.addWidget(self.cancel)
-        bl.addWidget(self.ok)
+        bl = button_row(self.cancel, self.ok)
         lay = QVBoxLayout(self)
         lay.addLayout(grid)
         lay.addWidget(self.consent_contact)
