@@ -80,12 +80,17 @@ def sample_queries(engine: Engine, n: int, seed: int) -> dict[str, list[str]]:
     raw = engine.raw_connection()
     try:
         db = raw.driver_connection
-        top = db.execute("SELECT max(rowid) FROM vehicle").fetchone()[0]
+        # Vehicles are keyed by UUIDv7 without a rowid: take the first id at or after a random point
+        # between the smallest and largest id (ids are hex text of near-uniform time order).
+        lo, hi = db.execute("SELECT min(id), max(id) FROM vehicle").fetchone()
+        lo_n, hi_n = int(lo.replace("-", ""), 16), int(hi.replace("-", ""), 16)
         out: dict[str, list[str]] = {k: [] for k in KINDS}
         while min(len(v) for v in out.values()) < n:
+            h = f"{rng.randint(lo_n, hi_n):032x}"
+            point = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
             r = db.execute("SELECT v.plate, v.vin, c.name, c.name_initials, c.phone, c.id_number FROM vehicle v "
-                           "JOIN customer c ON c.id = v.owner_id WHERE v.rowid = ?",
-                           (rng.randint(1, top),)).fetchone()
+                           "JOIN customer c ON c.id = v.owner_id WHERE v.id >= ? ORDER BY v.id LIMIT 1",
+                           (point,)).fetchone()
             if r is None:
                 continue
             plate, vin, name, initials, phone, idn = r

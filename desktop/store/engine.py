@@ -10,7 +10,8 @@ from sqlalchemy.pool import SingletonThreadPool
 
 from .errors import DamagedStore
 
-CACHE_KIB = 64 * 1024  # 64 MiB page cache per connection (negative cache_size = KiB)
+CACHE_KIB = 256 * 1024  # 256 MiB per connection, filled only as pages are read: a decrypted page kept
+# is a page not decrypted again, and a typical counter store (≤ 100k vehicles) fits (negative = KiB)
 
 
 def _url(db_path: Path, key: bytes) -> URL:
