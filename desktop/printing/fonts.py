@@ -29,17 +29,21 @@ class FontError(RuntimeError):
 
 
 def ensure_gui_app() -> QGuiApplication:
-    """Return the running Qt application, creating a QGuiApplication if none.
+    """Return the running Qt application, creating one if none.
 
     Font loading and text layout need one. The CLI renders on machines with no
     display, so the offscreen platform is chosen when nothing else was asked for;
-    that has to happen before the application object exists.
+    that has to happen before the application object exists. It is a QApplication
+    (not the lighter QGuiApplication) because only one can ever exist in a process
+    and a print preview or any later widget needs the widget kind.
     """
     global _APP
     app = QGuiApplication.instance()
     if app is None:
+        from PySide6.QtWidgets import QApplication
+
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = _APP = QGuiApplication(["renewdesk-print"])
+        app = _APP = QApplication(["renewdesk-print"])
     return app  # type: ignore[return-value]
 
 
@@ -65,11 +69,11 @@ def load_font(path: str | os.PathLike[str]) -> str:
 def make_font(family: str, size_pt: float, bold: bool = False, dpi: float | None = None) -> QFont:
     """A QFont of our family for print.
 
-    Font merging stays ON on purpose: with QFont.NoFontMerging Qt drops its
-    synthetic bold in the PDF (the font has no bold face), and bold key lines
-    are a large-print rule. The cost: a character missing from our font (a
-    rare name character) is taken from a system font; tests check that the
-    ordinary text all comes from ours.
+    Font merging stays ON: a character missing from our font (a rare name
+    character) is then taken from a system font rather than dropped; tests check
+    that the ordinary text all comes from ours. Print asks for bold=False and
+    draws bold itself (layout.BOLD_STROKE_EM), so the text layer holds each
+    character once.
     PreferNoHinting: layout metrics scale linearly, so what we measure is what
     lands on paper.
     With `dpi` (the paint device's resolution) the size is set in device pixels,

@@ -13,8 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QSizeF
-from PySide6.QtGui import QPagedPaintDevice, QPageSize, QPainter, QTextLayout, QTextOption
+from PySide6.QtCore import QPointF, QSizeF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QPagedPaintDevice,
+    QPageSize,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QTextLayout,
+    QTextLine,
+    QTextOption,
+)
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
 from .fonts import make_font
@@ -27,10 +37,13 @@ __all__ = ["BOLD_INSET_MM", "LINE_ADVANCE", "Line", "Para", "custom_page_size", 
 # below the 1.5 x font-size rule.
 LINE_ADVANCE = 1.55
 
-# Qt's PDF synthetic bold (the font has no bold face) repeats each glyph about
-# 0.5 pt to the LEFT of its place. Text starts this far inside the left margin
-# so that the bold copy, too, stays inside the printable band.
+# Bold without a bold face: Qt's synthetic bold draws every glyph twice, and a PDF reader then
+# extracts "京京AA1122…" (a plate or date is no longer searchable). We draw the text ONCE in the
+# regular face and thicken it with an outline stroke of the glyph shapes, which is vector art, not
+# text. Half the stroke lies outside the glyph box: text starts this far inside the left margin so
+# the ink stays inside the printable band.
 BOLD_INSET_MM = 0.4
+BOLD_STROKE_EM = 0.045  # stroke width as a share of the font size: visibly bold, counters stay open
 
 
 def mm_to_px(mm: float, dpi: float) -> float:
@@ -57,6 +70,7 @@ class Line:
     advance_px: float  # this line's share of vertical space
     gap_before_px: float  # extra space before it (first line of a paragraph only)
     offset_px: float  # top of the glyph box inside the advance (centres the ink)
+    bold_stroke_px: float = 0.0  # > 0: thicken the drawn glyphs by this stroke (see BOLD_STROKE_EM)
 
 
 def layout_paras(paras: Iterable[Para], family: str, device: QPagedPaintDevice,
@@ -68,7 +82,8 @@ def layout_paras(paras: Iterable[Para], family: str, device: QPagedPaintDevice,
     option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
     lines: list[Line] = []
     for para in paras:
-        font = make_font(family, para.size_pt, para.bold, dpi)
+        font = make_font(family, para.size_pt, False, dpi)  # bold is drawn, not shaped: see BOLD_STROKE_EM
+        stroke = pt_to_px(para.size_pt, dpi) * BOLD_STROKE_EM if para.bold else 0.0
         advance = pt_to_px(para.size_pt, dpi) * LINE_ADVANCE
         gap = pt_to_px(para.gap_before_pt, dpi)
         for k, text in enumerate(para.text.split("\n")):
@@ -89,7 +104,7 @@ def layout_paras(paras: Iterable[Para], family: str, device: QPagedPaintDevice,
                 h = layout.lineAt(i).height()
                 lines.append(Line(layout, i, max(advance, h),
                                   gap if (k == 0 and i == 0) else 0.0,
-                                  max(0.0, (advance - h) / 2)))
+                                  max(0.0, (advance - h) / 2), stroke))
     return lines
 
 
@@ -106,9 +121,29 @@ def draw_lines(painter: QPainter, lines: Sequence[Line], x: float, y: float,
     for n, ln in enumerate(lines):
         if n or first_gap:
             y += ln.gap_before_px
-        ln.layout.lineAt(ln.index).draw(painter, QPointF(x, y + ln.offset_px))
+        origin = QPointF(x, y + ln.offset_px)
+        line = ln.layout.lineAt(ln.index)
+        line.draw(painter, origin)
+        if ln.bold_stroke_px:
+            _thicken(painter, line, origin, ln.bold_stroke_px)
         y += ln.advance_px
     return y
+
+
+def _thicken(painter: QPainter, line: QTextLine, origin: QPointF, width_px: float) -> None:
+    """Stroke the outlines of the glyphs just drawn: bold ink, one copy of the text."""
+    path = QPainterPath()
+    for run in line.glyphRuns():
+        raw = run.rawFont()
+        for index, pos in zip(run.glyphIndexes(), run.positions(), strict=True):
+            path.addPath(raw.pathForGlyph(index).translated(origin + pos))
+    painter.save()
+    pen = QPen(QColor("black"), width_px)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawPath(path)
+    painter.restore()
 
 
 def custom_page_size(width_mm: float, height_mm: float, name: str) -> QPageSize:

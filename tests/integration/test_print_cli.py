@@ -41,7 +41,7 @@ def test_slip_on_each_paper_is_one_page_of_the_right_width_with_the_plate_in_tex
         assert len(doc.pages) == 1
         page = doc.pages[0]
         assert page.width == pytest.approx(width_mm * MM, abs=0.6)
-        text = page.dedupe_chars().extract_text()
+        text = page.extract_text()
     assert plate in text.replace(" ", "")  # the slip is handed to the owner: plate in full
     assert "020-12345678" in text.replace(" ", "")
 
@@ -67,7 +67,7 @@ def test_letters_json_shape_pages_equal_letters_and_masked_skips(env, tmp_path):
         assert s["reason"] in {"no_consent", "no_address", "sold", "scrapped"}
     with pdfplumber.open(pdf) as doc:
         assert len(doc.pages) == out["pages"]
-        first = doc.pages[0].dedupe_chars().extract_text()
+        first = doc.pages[0].extract_text()
     assert "当日24时止" in first and "020-12345678" in first.replace(" ", "")
 
 

@@ -52,7 +52,7 @@ def write(lt, tmp_path, letters, name="letters.pdf"):
 
 
 def region_text(page, x0, top, x1, bottom):
-    return page.dedupe_chars().crop((x0 * MM, top * MM, x1 * MM, bottom * MM)).extract_text() or ""
+    return page.crop((x0 * MM, top * MM, x1 * MM, bottom * MM)).extract_text() or ""
 
 
 def test_batch_of_20_is_20_pages(lt, tmp_path):
@@ -83,7 +83,7 @@ def test_body_masks_plate_and_phone_and_has_no_id(lt, tmp_path):
     _, model = lt
     out, _, _ = write(lt, tmp_path, [make_letter(model, 1, plate="京A12345")])
     with pdfplumber.open(out) as pdf:
-        text = pdf.pages[0].dedupe_chars().extract_text().replace("\n", "")
+        text = pdf.pages[0].extract_text().replace("\n", "")
     assert mask_plate("京A12345") in text and "京A12345" not in text
     assert mask_phone("13812345678") in text and "13812345678" not in text
     assert "张**" in text  # the body masks the name; the address block has it in full
@@ -95,7 +95,7 @@ def test_sizes_key_line_and_line_advance(lt, tmp_path):
     _, model = lt
     out, _, _ = write(lt, tmp_path, [make_letter(model, 0)])
     with pdfplumber.open(out) as pdf:
-        chars = pdf.pages[0].dedupe_chars().chars
+        chars = pdf.pages[0].chars
     assert min(c["size"] for c in chars) >= 16 - 0.01  # letterhead, window and body
     rows: dict[float, list] = {}
     for c in chars:
@@ -115,7 +115,7 @@ def test_line_without_value_is_left_out(lt, tmp_path):
     _, model = lt
     out, _, _ = write(lt, tmp_path, [make_letter(model, 1, phone=None)])
     with pdfplumber.open(out) as pdf:
-        text = pdf.pages[0].dedupe_chars().extract_text()
+        text = pdf.pages[0].extract_text()
     assert "您登记的联系电话" not in text and "None" not in text
 
 
@@ -166,4 +166,4 @@ def test_print_letters_on_a_pdf_printer(lt, tmp_path):
     assert pages == 3
     with pdfplumber.open(out) as pdf:
         assert len(pdf.pages) == 3
-        assert "欧阳示例" in pdf.pages[0].dedupe_chars().extract_text()
+        assert "欧阳示例" in pdf.pages[0].extract_text()

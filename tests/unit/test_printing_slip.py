@@ -55,7 +55,7 @@ def render(printing, tmp_path, paper="a4", status_code="DUE", plate="京A12345")
 
 def lines_of(page):
     """Text lines as (top, size, text, chars); bold duplicates removed."""
-    chars = page.dedupe_chars().chars
+    chars = page.chars
     rows: dict[float, list] = {}
     for c in chars:
         rows.setdefault(round(c["top"], 1), []).append(c)
@@ -68,7 +68,7 @@ def lines_of(page):
 
 def text_of(path: Path) -> str:
     with pdfplumber.open(path) as pdf:
-        return "\n".join(p.dedupe_chars().extract_text() for p in pdf.pages)
+        return "\n".join(p.extract_text() for p in pdf.pages)
 
 
 SIZES = {"a4": (595, 842), "a5": (420, 595)}
@@ -203,7 +203,7 @@ def test_print_slip_on_a_pdf_printer(printing, tmp_path):
     with pdfplumber.open(out) as pdf:
         assert len(pdf.pages) == 1
         assert pdf.pages[0].width == pytest.approx(80 * MM, abs=1)
-        assert "京A12345" in pdf.pages[0].dedupe_chars().extract_text()
+        assert "京A12345" in pdf.pages[0].extract_text()
 
 
 class _FakeInfo:
