@@ -9,7 +9,7 @@ elderly readers; an emoji such as ⏰ is not in WQY and would print as a box.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from desktop.core.status import ACTIVE, DUE, LAPSED, NONE, PENDING, RENEWED, CoverageStatus
 from desktop.core.timeutil import to_cst
@@ -38,9 +38,24 @@ def cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def end_date_phrase(d: date) -> str:
-    """The last covered day, with the 24:00 convention spelled out so nobody drives on the next day."""
+def end_date_phrase(d: date, end_at: datetime | None = None) -> str:
+    """The last covered day, with the 24:00 convention spelled out so nobody drives on the next day.
+
+    A cover bought with 即时生效 ends at the time of day it began: then that time is printed
+    ("2026年12月1日 9:00 止"), since "当日24时止" would promise hours that are not covered.
+    """
+    if end_at is not None:
+        end = to_cst(end_at)
+        if (end.hour, end.minute, end.second) != (0, 0, 0):
+            return f"{cn_date(d)} {end.hour}:{end.minute:02d} 止"
     return f"{cn_date(d)}（当日24时止）"
+
+
+def ci_end_phrase(st: CoverageStatus) -> str:
+    """end_date_phrase for the 交强险 end of a status (empty when there is none)."""
+    if st.ci_end_date is None:
+        return ""
+    return end_date_phrase(st.ci_end_date, st.source_term.end_at if st.source_term else None)
 
 
 def days_phrase(st: CoverageStatus) -> str:

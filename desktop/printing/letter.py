@@ -22,6 +22,7 @@ from desktop.core.masking import mask_name, mask_phone, mask_plate
 from desktop.core.wording import (
     STATUS_LABEL,
     STATUS_SYMBOL,
+    ci_end_phrase,
     cn_date,
     days_phrase,
     end_date_phrase,
@@ -59,7 +60,7 @@ def letter_values(letter: LetterData) -> dict[str, str]:
         "phone_masked": mask_phone(letter.phone) or "",
         "insurer": letter.insurer or "",
         "status_label": f"{STATUS_SYMBOL[st.status]} {STATUS_LABEL[st.status]}",
-        "ci_end_date": end_date_phrase(st.ci_end_date) if st.ci_end_date else "",
+        "ci_end_date": ci_end_phrase(st),
         "days_phrase": days_phrase(st) if st.ci_end_date else "",
         "bi_end_date": end_date_phrase(st.bi_end_date) if st.bi_end_date else "",
         "lapse_consequences": "\n".join(f"· {x}" for x in lapse_consequences()),

@@ -24,6 +24,7 @@ from desktop.core.timeutil import to_cst
 from desktop.core.wording import (
     STATUS_LABEL,
     STATUS_SYMBOL,
+    ci_end_phrase,
     cn_date,
     days_phrase,
     end_date_phrase,
@@ -97,13 +98,12 @@ def _when(dt: datetime) -> str:
     return f"{cn_date(t.date())} {t.hour:02d}:{t.minute:02d}"
 
 
-def _dated(label: str, d, narrow: bool) -> str:
+def _dated(label: str, phrase: str, narrow: bool) -> str:
     """"交强险保到 2026年12月31日（当日24时止）"; on a receipt broken where a reader
     would break it, not inside the date."""
-    phrase = end_date_phrase(d)
     if not narrow:
         return f"{label} {phrase}"
-    return f"{label}\n" + phrase.replace("（", "\n（", 1)
+    return f"{label}\n" + phrase.replace("（", "\n（", 1).replace(" ", "\n", 1)
 
 
 def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False) -> list[Para]:
@@ -125,7 +125,7 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False) ->
         out.append(Para(f"车牌号  {slip.plate}", s.plate_pt, True, gap))
     out.append(Para(f"状态  {STATUS_SYMBOL[st.status]} {STATUS_LABEL[st.status]}", s.key_pt, True))
     if st.ci_end_date is not None:
-        out.append(Para(_dated("交强险保到", st.ci_end_date, narrow), s.key_pt, True, gap))
+        out.append(Para(_dated("交强险保到", ci_end_phrase(st), narrow), s.key_pt, True, gap))
         if st.status != RENEWED:  # RENEWED's phrase repeats the date just printed
             out.append(Para(days_phrase(st), s.key_pt, True))
     elif st.status == NONE:
@@ -133,7 +133,7 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False) ->
     warning = next_start_warning(st)
     if warning:
         out.append(Para(warning, s.key_pt, True, gap if st.status == PENDING else 0))
-    bi = _dated("商业险保到", st.bi_end_date, narrow) if st.bi_end_date else "商业险  无记录"
+    bi = _dated("商业险保到", end_date_phrase(st.bi_end_date), narrow) if st.bi_end_date else "商业险  无记录"
     insurer = f"承保公司  {slip.insurer}" if slip.insurer else ""
     if compact and insurer:
         out.append(Para(f"{bi}　{insurer}", s.body_pt, False, gap))

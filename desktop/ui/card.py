@@ -15,6 +15,7 @@ from desktop.core.timeutil import to_cst
 from desktop.core.wording import (
     STATUS_LABEL,
     STATUS_SYMBOL,
+    ci_end_phrase,
     cn_date,
     days_phrase,
     end_date_phrase,
@@ -113,7 +114,7 @@ class CardWidget(QWidget):
         self.status_word.setText(f"{STATUS_SYMBOL[c.status]} {STATUS_LABEL[c.status]}")
         self.days.setText(days_phrase(c))
         self._set(self.ci_end, c.ci_end_date and self.tr("Last covered day: %1").replace(
-            "%1", end_date_phrase(c.ci_end_date)))
+            "%1", ci_end_phrase(c)))
         self._set(self.next_start, next_start_warning(c))
         self._set(self.bi_end, c.bi_end_date and self.tr("Commercial insurance (商业险) ends: %1").replace(
             "%1", end_date_phrase(c.bi_end_date)))
