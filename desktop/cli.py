@@ -25,6 +25,9 @@ def _globals(p: argparse.ArgumentParser, top: bool) -> None:
     d = None if top else argparse.SUPPRESS
     p.add_argument("--data-dir", default=d, help="数据目录（默认：RENEWDESK_DATA_DIR 或系统目录）")
     p.add_argument("--as", dest="as_staff", default=d, metavar="STAFF", help="以哪位员工身份操作")
+    p.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="machine-readable output (stdout holds only JSON)")
+    p.add_argument("--at", default=d, metavar="ISO-DATETIME", help="evaluate as of this time (naive = UTC+8)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,49 +49,40 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("demo", help="create/fill a demo store")
     sp.add_argument("--vehicles", type=int, default=2000)
     sp.add_argument("--seed", type=int, default=1)
-    sp.add_argument("--at")
     sp.add_argument("--admin", default="admin")
 
     sp = cmd("lookup")
     sp.add_argument("query", nargs="+")
-    sp.add_argument("--json", action="store_true")
-    sp.add_argument("--at")
 
     sp = cmd("record")
     sp.add_argument("query", nargs="+")
     sp.add_argument("--outcome", required=True, choices=commands.OUTCOMES)
-    for opt in ("--insurer", "--policy-no", "--start", "--end", "--note", "--at"):
+    for opt in ("--insurer", "--policy-no", "--start", "--end", "--note"):
         sp.add_argument(opt)
 
     sp = cmd("import")
     sp.add_argument("file")
     sp.add_argument("--dry-run", action="store_true")
     sp.add_argument("--report")
-    sp.add_argument("--json", action="store_true")
     sp.add_argument("--sheet")
     sp.add_argument("--map", action="append", default=[], metavar="HEADER=field")
-    sp.add_argument("--at")
 
     sp = cmd("export")
     sp.add_argument("what", choices=["due", "status"])
     sp.add_argument("--within", type=int, default=30)
     sp.add_argument("--xlsx", required=True)
     sp.add_argument("--full", action="store_true", help="unmasked personal data (admin, audited)")
-    sp.add_argument("--at")
 
     sp = cmd("slip")
     sp.add_argument("query", nargs="+")
     sp.add_argument("--pdf", required=True)
     sp.add_argument("--paper", default="a4", choices=["a4", "a5", "80mm", "58mm"])
-    sp.add_argument("--at")
 
     sp = cmd("letters")
     sp.add_argument("--due-within", type=int, required=True)
     sp.add_argument("--include-lapsed", action="store_true")
     sp.add_argument("--order", choices=["address", "due"], default="address")
     sp.add_argument("--pdf", required=True)
-    sp.add_argument("--json", action="store_true")
-    sp.add_argument("--at")
 
     sp = cmd("staff")
     ssub = sp.add_subparsers(dest="staff_cmd", required=True, parser_class=_Parser)
@@ -101,7 +95,6 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("name")
     ls = ssub.add_parser("list")
     _globals(ls, top=False)
-    ls.add_argument("--json", action="store_true")
 
     sp = cmd("settings")
     ssub = sp.add_subparsers(dest="settings_cmd", required=True, parser_class=_Parser)
@@ -125,9 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("inp", metavar="IN")
     sp = cmd("audit")
     sp.add_argument("audit_cmd", choices=["verify"])
-    sp.add_argument("--json", action="store_true")
     sp = cmd("self-check")
-    sp.add_argument("--json", action="store_true")
     return p
 
 

@@ -57,7 +57,9 @@ def one_match(ctx: AppContext, session: StaffSession, q: str, at: datetime, lead
     if not chosen:
         raise BadInput(f"找不到与「{q}」匹配的车辆。")
     listing = "; ".join(f"{m.plate or '-'} {m.owner or ''} {m.phone or ''}".strip() for m in chosen[:10])
-    more = f" 等 {len(chosen)} 辆" if len(chosen) > 10 else ""
+    # The lookup stops at MAX_MATCHES: at the cap there may be more than it found.
+    total = f"{len(chosen)} 辆以上" if len(chosen) >= lookup_svc.MAX_MATCHES else f"{len(chosen)} 辆"
+    more = f" 等 {total}" if len(chosen) > 10 else ""
     raise BadInput(f"「{q}」匹配到多辆车（{listing}{more}），请用完整车牌或车架号。")
 
 
