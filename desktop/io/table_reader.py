@@ -1,6 +1,7 @@
 """Open a spreadsheet (.xlsx/.xlsm, .xls, .csv) as one streaming table of cell values.
 
-Values come from python-calamine (fast, streaming to Python row by row). Calamine cannot tell a
+Values come from python-calamine (fast, but it holds the whole sheet in memory) or, for a large .xlsx,
+from desktop.io.xlsx_stream (the same values in constant memory). Calamine cannot tell a
 calendar day from an instant: it returns a ``date`` for any value at midnight, whatever the cell
 shows. DESIGN §3 decides that per column from the number format of the first data cells, which
 we read with openpyxl (read_only, only a few dozen rows) for .xlsx and xlrd for .xls.
@@ -20,6 +21,7 @@ from typing import Any
 
 import python_calamine as pc
 
+from desktop.io import xlsx_stream
 from desktop.io.csv_source import CsvEncodingError, CsvSource
 
 HEADER_SCAN_ROWS = 30  # header rows are looked for in this many rows (DESIGN §7: title rows above)
@@ -83,6 +85,7 @@ class Table:
     header_row: int | None = None
     _path: Path | None = None
     _sheet: Any = None  # CalamineSheet
+    _stream: Any = None  # xlsx_stream.XlsxSheet for a large .xlsx (then _sheet is None)
     _csv: CsvSource | None = None
     _format: str = "xlsx"
 
@@ -94,6 +97,12 @@ class Table:
     def _raw_rows(self) -> Iterator[tuple[int, list[Any]]]:
         if self._csv is not None:
             yield from self._csv.iter_rows()
+            return
+        if self._stream is not None:
+            try:
+                yield from self._stream.rows()
+            except Exception:  # streamed, damage inside the sheet shows only when reached
+                raise SheetError(MSG_CORRUPT) from None
             return
         sheet = self._sheet
         start = sheet.start
@@ -167,6 +176,9 @@ class Table:
 
     def close(self) -> None:
         self._sheet = None
+        if self._stream is not None:
+            self._stream.book.close()
+            self._stream = None
 
     def __enter__(self) -> Table:
         return self
@@ -319,26 +331,49 @@ def _open_calamine(path: Path) -> Any:
 
 
 def _pick_sheet(wb: Any, sheet: str | None) -> tuple[str, Any]:
-    names = list(wb.sheet_names)
-    if sheet is not None:
-        if sheet not in names:
-            raise SheetError(f"找不到工作表「{sheet}」，文件中的工作表有：{'、'.join(names)}")
-        candidates = [sheet]
-    else:
-        # The first visible worksheet that holds anything; hidden helper sheets are skipped.
-        visible = [m.name for m in wb.sheets_metadata
-                   if m.visible == pc.SheetVisibleEnum.Visible and m.typ == pc.SheetTypeEnum.WorkSheet]
-        candidates = visible or names
-    for name in candidates:
+    def load(name: str) -> Any:
         try:
             ws = wb.get_sheet_by_name(name)
         except pc.PasswordError:
             raise SheetError(MSG_PASSWORD) from None
         except Exception:
             raise SheetError(MSG_CORRUPT) from None
-        if ws.start is not None and ws.height > 0:
+        return ws if ws.start is not None and ws.height > 0 else None
+
+    # The first visible worksheet that holds anything; hidden helper sheets are skipped.
+    visible = [m.name for m in wb.sheets_metadata
+               if m.visible == pc.SheetVisibleEnum.Visible and m.typ == pc.SheetTypeEnum.WorkSheet]
+    return _choose(list(wb.sheet_names), visible, sheet, load)
+
+
+def _choose(names: list[str], visible: list[str], sheet: str | None, load: Any) -> tuple[str, Any]:
+    """``sheet`` if named, else the first of ``visible`` (or of all) that ``load`` finds non-empty."""
+    if sheet is not None:
+        if sheet not in names:
+            raise SheetError(f"找不到工作表「{sheet}」，文件中的工作表有：{'、'.join(names)}")
+        candidates = [sheet]
+    else:
+        candidates = visible or names
+    for name in candidates:
+        ws = load(name)
+        if ws is not None:
             return name, ws
     raise SheetError(MSG_EMPTY if sheet is None else f"工作表「{sheet}」是空的，没有任何数据")
+
+
+def _open_stream(p: Path, sheet: str | None, fmt: str) -> Table:
+    book = None
+    try:
+        book = xlsx_stream.XlsxBook(p)
+        name, ws = _choose(book.sheet_names, book.visible_worksheets, sheet, lambda n: (
+            ws if n in book.worksheets and (ws := book.sheet(n)).has_values() else None))
+        merged = [CellRange(*r) for r in ws.merged_ranges()]
+    except Exception as exc:  # broken zip, member or XML
+        if book is not None:
+            book.close()
+        raise exc if isinstance(exc, SheetError) else SheetError(MSG_CORRUPT) from None
+    return Table(file=str(p), sheet_name=name, sheet_names=book.sheet_names, merged_ranges=merged,
+                 _path=p, _stream=ws, _format=fmt)
 
 
 def open_table(path: str | Path, sheet: str | None = None) -> Table:
@@ -364,11 +399,14 @@ def open_table(path: str | Path, sheet: str | None = None) -> Table:
         return _open_csv(p)
     if ext in TEXT_EXT:
         raise SheetError(MSG_NOT_SHEET)
+    fmt = "xlsx" if content == "zip" else "xls"
+    if fmt == "xlsx" and p.stat().st_size > xlsx_stream.STREAM_MIN_BYTES:
+        return _open_stream(p, sheet, fmt)
     wb = _open_calamine(p)
     name, ws = _pick_sheet(wb, sheet)
     merged = [CellRange(a[0] + 1, a[1], b[0] + 1, b[1]) for a, b in (ws.merged_cell_ranges or [])]
     return Table(file=str(p), sheet_name=name, sheet_names=list(wb.sheet_names), merged_ranges=merged,
-                 _path=p, _sheet=ws, _format="xlsx" if content == "zip" else "xls")
+                 _path=p, _sheet=ws, _format=fmt)
 
 
 def _open_csv(p: Path) -> Table:

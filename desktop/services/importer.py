@@ -35,6 +35,11 @@ from desktop.store.records import iso
 from .auth import StaffSession, require
 from .errors import BadInput
 
+# Page cache while a batch runs. The store keeps a large per-connection cache for look-ups, filled as
+# pages are read; a 10⁶-row batch would fill all of it with pages it writes once and never reads
+# again, and the import must stay within 400 MB (DESIGN §7). Restored when the batch ends.
+IMPORT_CACHE_KIB = 64 * 1024
+
 
 class Cancelled(Exception):
     pass
@@ -189,7 +194,10 @@ def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool 
                           batch=None if dry_run else batch, source_headers=reading.source_headers)
     raw = engine.raw_connection()
     db = raw.driver_connection
+    (cache_size,) = db.execute("PRAGMA cache_size").fetchone()  # < 0: KiB, > 0: pages
     try:
+        if cache_size > 0 or -cache_size > IMPORT_CACHE_KIB:
+            db.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
         cls = DryLedger if dry_run else StoreLedger
         importer = _RowImporter(cls(db, f"import:{batch}", iso(now), session.name))
         db.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")  # a dry run only reads
@@ -217,7 +225,10 @@ def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool 
         except BaseException:
             db.execute("ROLLBACK")
             raise
+    except SheetError as exc:  # a large .xlsx is read as it streams: damage can show mid-file
+        raise BadInput(exc.message) from None
     finally:
+        db.execute(f"PRAGMA cache_size = {int(cache_size)}")
         raw.close()
         reading.close()
     return report

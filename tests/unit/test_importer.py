@@ -23,6 +23,9 @@ from desktop.store.store import DB_FILE
 from tests.conftest import ADMIN_PASSWORD, AT, PASSPHRASE
 from tests.unit.test_io_reader import _cfb_encrypted
 
+# Every test here runs through both .xlsx readers (see tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("reader")
+
 HEADERS = ["序号", "车牌号", "车架号", "被保险人", "证件号码", "联系电话", "险种", "保单号", "保险起期", "保险止期",
            "保险公司"]
 LANDLINE_WARNING = "座机号码，无法发短信"
@@ -361,3 +364,24 @@ def test_same_name_and_phone_with_another_id_is_another_customer(tmp_path, app_c
     assert _count(app_ctx.store().engine, "customer") == 2
     second = _imp(app_ctx, admin, p)
     assert (second.imported, second.updated, second.duplicates) == (0, 0, 2)
+
+
+def test_import_caps_the_page_cache_and_gives_it_back(tmp_path, app_ctx, admin):
+    """A large batch must not fill the look-up cache with pages it writes once (≤ 400 MB at 10⁶ rows)."""
+    from desktop.services import importer
+
+    engine = app_ctx.store().engine
+    seen = []
+    rows = [HEADERS, [1, "京A12345", None, "张三", None, None, "交强险", None, None, "2026-12-31", None]]
+    p = _save(rows, tmp_path / "one.xlsx")
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        conn.rollback()
+    rep = _imp(app_ctx, admin, p, progress=None,
+               cancel=lambda: seen.append(engine.raw_connection().driver_connection.execute(
+                   "PRAGMA cache_size").fetchone()[0]) or False)
+    assert rep.imported == 1
+    assert seen and seen[0] == max(before, -importer.IMPORT_CACHE_KIB)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
+        conn.rollback()

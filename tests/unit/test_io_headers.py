@@ -17,6 +17,9 @@ from desktop.io.headers import (
 )
 from desktop.io.table_reader import open_table
 
+# Every test here runs through both .xlsx readers (see tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("reader")
+
 
 def rows(*lines: list) -> list[tuple[int, list]]:
     return [(i, list(v)) for i, v in enumerate(lines, start=1)]

@@ -25,6 +25,9 @@ from desktop.io.table_reader import (
     open_table,
 )
 
+# Every test here runs through both .xlsx readers (see tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("reader")
+
 
 def _rows(table):
     return [(n, v) for n, v in table.iter_rows() if v]

@@ -24,6 +24,9 @@ from desktop.io.rows import (
     parse_kinds,
 )
 
+# Every test here runs through both .xlsx readers (see tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("reader")
+
 CST = timezone(timedelta(hours=8))
 VECTOR_ID = "11010519491231002X"
 

@@ -6,10 +6,14 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from desktop.core.fakes import FakeData
 from desktop.io import ParsedRow, RejectedRow, read_import, write_reject_report, write_sheet
 from desktop.io.xlsx_writer import REJECT_REASON_HEADER, REJECT_ROW_HEADER
+
+# Every test here runs through both .xlsx readers (see tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("reader")
 
 CST = timezone(timedelta(hours=8))
 
