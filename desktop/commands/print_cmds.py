@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.paths import resource_path
 from desktop.printing.letter_template import TemplateError
 from desktop.printing.model import PrintError
 from desktop.services import documents
@@ -14,8 +13,7 @@ from .common import acting_staff, at_of, context, one_match, print_json, query_t
 
 
 def resources() -> documents.Resources:
-    return documents.Resources(font=resource_path("fonts", "wqy-microhei.ttc"),
-                               letter_template=resource_path("templates", "letter_zh.txt"))
+    return documents.default_resources()
 
 
 def cmd_slip(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from desktop.core.ids import new_id
 from desktop.core.timeutil import CST, cst_date
+from desktop.paths import resource_path
 from desktop.printing.letter import LetterPdfWriter
 from desktop.printing.letter_template import load_letter_template
 from desktop.printing.model import SlipData
@@ -35,6 +36,12 @@ PAPERS = ("a4", "a5", "80mm", "58mm")
 class Resources:
     font: Path
     letter_template: Path
+
+
+def default_resources() -> Resources:
+    """The shipped font and the editable letter template (resources/), for the CLI and the window."""
+    return Resources(font=resource_path("fonts", "wqy-microhei.ttc"),
+                     letter_template=resource_path("templates", "letter_zh.txt"))
 
 
 def slip_data(match: LookupMatch, settings: CounterSettings, printed_at: datetime) -> SlipData:

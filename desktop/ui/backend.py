@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from desktop.core.timeutil import CST
-from desktop.services import auth, documents
+from desktop.services import auth, documents, importer
+from desktop.services import export as export_svc
+from desktop.services import letters as letters_svc
 from desktop.services import lookup as lookup_svc
 from desktop.services import record as record_svc
 from desktop.services import register as register_svc
@@ -34,6 +37,7 @@ class Backend:
     engine: Engine
     now: Callable[[], datetime] = _now
     settings: settings_svc.CounterSettings = field(default_factory=settings_svc.CounterSettings)
+    resources: documents.Resources = field(default_factory=documents.default_resources)
 
     # -- staff ----------------------------------------------------------------------------------
     def login(self, name: str, password: str, progress: Progress, cancel: Cancel) -> auth.StaffSession:
@@ -76,3 +80,40 @@ class Backend:
                  cancel: Cancel) -> LookupMatch:
         done = register_svc.register(self.engine, session, reg, now=self.now())
         return self.get(done.vehicle_id, progress, cancel)
+
+    # -- batches (letters, import, export) ------------------------------------------------------
+    def select_letters(self, due_within: int, include_lapsed: bool, order: str, progress: Progress,
+                       cancel: Cancel) -> letters_svc.Selection:
+        return letters_svc.select(self.engine, due_within, include_lapsed, order, self.now(),
+                                  self.settings.lead_days, cancel)
+
+    def write_letters(self, session: auth.StaffSession, out: Path, due_within: int, include_lapsed: bool,
+                      order: str, progress: Progress, cancel: Cancel) -> documents.LettersResult:
+        return documents.write_letters(self.engine, session, self.settings, out, due_within, include_lapsed,
+                                       order, self.now(), self.resources, progress=progress, cancel=cancel)
+
+    def log_letters(self, session: auth.StaffSession, selection: letters_svc.Selection, pages: int, target: str,
+                    progress: Progress, cancel: Cancel) -> str:
+        return letters_svc.log_printed(self.engine, session, selection, None, self.now(), pages, target)
+
+    def run_import(self, session: auth.StaffSession, path: Path, sheet: str | None, overrides: dict[str, str] | None,
+                   dry_run: bool, on_rejected, progress: Progress, cancel: Cancel) -> importer.ImportReport:
+        """The importer on this lane; its own Cancelled (after the rollback) becomes the runner's."""
+        try:
+            return importer.run_import(self.engine, session, path, dry_run=dry_run, sheet=sheet,
+                                       overrides=overrides or None, progress=lambda n: progress(n, 0),
+                                       cancel=cancel, on_rejected=on_rejected,
+                                       remembered=importer.remembered_mapping(self.engine))
+        except importer.Cancelled:
+            raise Cancelled() from None
+
+    def remembered_mapping(self, signature: str, progress: Progress, cancel: Cancel) -> dict[str, str] | None:
+        return importer.remembered_mapping(self.engine)(signature)
+
+    def export(self, session: auth.StaffSession, what: str, out: Path, within: int, full: bool,
+               progress: Progress, cancel: Cancel) -> int:
+        n = export_svc.export_xlsx(self.engine, session, what, out, self.now(), self.settings.lead_days,
+                                   within=within, full=full, cancel=cancel)
+        if cancel():
+            raise Cancelled()
+        return n

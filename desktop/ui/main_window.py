@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -32,6 +33,9 @@ from desktop.services.lookup import LookupMatch
 from . import printing_hook, style, workstation
 from .backend import Backend
 from .card import CardWidget
+from .export_dialog import ExportDialog
+from .import_wizard import ImportWizard
+from .letters_dialog import LettersDialog
 from .login import IdleWatcher, LockPanel
 from .record_dialog import RecordDialog
 from .register_dialog import RegisterDialog
@@ -71,11 +75,20 @@ class MainWindow(QMainWindow):
         self.elder_btn.toggled.connect(self.set_elder_mode)
         self.register_btn = QPushButton(self.tr("Register vehicle"))
         self.register_btn.clicked.connect(lambda: self.open_register(self.search.box.text().strip()))
+        self.letters_btn = QPushButton(self.tr("Letters"))
+        self.import_btn = QPushButton(self.tr("Import"))
+        self.export_btn = QPushButton(self.tr("Export"))
+        for b, cls in ((self.letters_btn, LettersDialog), (self.import_btn, ImportWizard),
+                       (self.export_btn, ExportDialog)):
+            b.clicked.connect(partial(self.open_batch, cls))
+        self.letters_btn.setVisible(session.may("supervisor"))  # batch letters and imports: supervisor+
+        self.import_btn.setVisible(session.may("supervisor"))
         self.lock_btn = QPushButton(self.tr("Lock screen"))
         self.lock_btn.clicked.connect(self.lock)
         top = QHBoxLayout()
         top.addWidget(self.who, 1)
-        for b in (self.register_btn, self.elder_btn, self.lock_btn):
+        for b in (self.register_btn, self.letters_btn, self.import_btn, self.export_btn, self.elder_btn,
+                  self.lock_btn):
             top.addWidget(b)
 
         work = QWidget(objectName="page")
@@ -156,6 +169,16 @@ class MainWindow(QMainWindow):
         self.register_dialog = dlg
         return dlg
 
+    def open_batch(self, cls: type[QDialog], *_a) -> QDialog | None:
+        """Letters, import or export; the services check the role again."""
+        if cls in (LettersDialog, ImportWizard) and not self.session.may("supervisor"):
+            return None
+        dlg = cls(self.runner, self.backend, self.session, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.batch_dialog = dlg
+        return dlg
+
     def print_slip(self, match: LookupMatch) -> None:
         slip = printing_hook.slip_for(match, self.backend.settings, self.backend.now())
         try:
@@ -200,7 +223,8 @@ class MainWindow(QMainWindow):
         if self.locked:
             return
         self.idle.stop()
-        for dlg in (getattr(self, "record_dialog", None), getattr(self, "register_dialog", None)):
+        for dlg in (getattr(self, "record_dialog", None), getattr(self, "register_dialog", None),
+                    getattr(self, "batch_dialog", None)):
             try:
                 if dlg is not None and dlg.isVisible():
                     dlg.reject()

@@ -21,6 +21,7 @@ MUTED = "#3d3d3d"      # secondary text: 10.9:1 on white
 WARN = "#8a2200"       # warnings: dark red-brown, 9.6:1 on white (never the only signal)
 PANEL = "#f3f3f3"
 SELECTION = "#0b3d91"  # white on this: 11:1
+PROGRESS = "#a8c6f0"   # progress bar fill: the bar's dark text stays readable over it
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,13 @@ QPushButton, QToolButton {{ min-height: {s.target_px}px; min-width: {s.target_px
 QPushButton:disabled {{ color: {MUTED}; border-color: {MUTED}; }}
 QPushButton:focus, QLineEdit:focus {{ border: 3px solid {SELECTION}; }}
 QPushButton:checked {{ background: {SELECTION}; color: #ffffff; }}
-QLineEdit, QComboBox, QDateEdit, QPlainTextEdit {{ min-height: {s.target_px}px; border: 2px solid {MUTED};
+QLineEdit, QComboBox, QDateEdit, QSpinBox, QPlainTextEdit {{ min-height: {s.target_px}px; border: 2px solid {MUTED};
     border-radius: 4px; padding: 2px 6px; background: {BACKGROUND}; }}
+QComboBox {{ padding-right: {s.target_px // 2 + 6}px; }}
+QSpinBox {{ min-width: {s.target_px * 3}px; }}
+QSpinBox::up-button, QSpinBox::down-button {{ width: {s.target_px // 2}px; }}
+QProgressBar {{ min-height: {s.target_px}px; border: 2px solid {MUTED}; border-radius: 4px; text-align: center; }}
+QProgressBar::chunk {{ background: {PROGRESS}; }}
 QRadioButton, QCheckBox {{ min-height: {s.target_px}px; spacing: 10px; }}
 QRadioButton::indicator, QCheckBox::indicator {{ width: {s.base_pt + 8}px; height: {s.base_pt + 8}px; }}
 QLineEdit#searchBox {{ font-size: {s.search_pt}pt; min-height: {s.target_px + 16}px; border: 3px solid {TEXT}; }}
@@ -100,4 +106,4 @@ def contrast(fg: str, bg: str) -> float:
 
 
 PAIRS = ((TEXT, BACKGROUND), (MUTED, BACKGROUND), (WARN, BACKGROUND), (TEXT, PANEL), (MUTED, PANEL),
-         ("#ffffff", SELECTION))
+         ("#ffffff", SELECTION), (TEXT, PROGRESS))

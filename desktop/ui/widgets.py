@@ -1,7 +1,13 @@
 """Small widget helpers the dialogs share."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from .tasks import TaskHandle, TaskRunner
 
 
 def button_row(*buttons: QPushButton) -> QHBoxLayout:
@@ -19,3 +25,92 @@ def error_line() -> QLabel:
     label.setWordWrap(True)
     label.hide()
     return label
+
+
+def error_text(exc: object) -> str:
+    """The Chinese sentence a service, reader or printing error carries (``.message`` or its text)."""
+    return getattr(exc, "message", None) or str(exc)
+
+
+class BatchProgress(QWidget):
+    """A progress bar, a line of text and a 取消 button for ONE cancellable task on the database lane.
+
+    Cancelling really stops the task: the runner's cancel flag is what the service polls, and the
+    database lane is one thread, so a no-op queued behind the task runs only once the task has
+    stopped (and its transaction rolled back, its temporary file removed). Only then does
+    ``cancelled`` fire. A task that finished just before the click still delivers its result.
+    """
+
+    cancelled = Signal()
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner = runner
+        self.handle: TaskHandle | None = None
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(True)
+        self.text = QLabel()
+        self.cancel_btn = QPushButton(self.tr("Cancel"))
+        self.cancel_btn.clicked.connect(self.cancel)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.text)
+        row.addWidget(self.cancel_btn)
+        self.hide()
+
+    @property
+    def running(self) -> bool:
+        return self.handle is not None
+
+    def start(self, fn: Callable, on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
+        box: dict[str, Any] = {}
+
+        def task(progress, cancel):
+            box["result"] = fn(progress, cancel)
+            return box["result"]
+
+        def done(result: Any) -> None:
+            self._stop()
+            on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            self._stop()
+            on_error(exc)
+
+        self._box, self._on_done = box, on_done
+        self.bar.setRange(0, 0)
+        self.text.setText("")
+        self.cancel_btn.setEnabled(True)
+        self.show()
+        self.handle = self.runner.db(task, on_done=done, on_error=failed, on_progress=self._progress)
+
+    def _progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(done)
+            self.bar.setFormat("%v / %m")
+            self.text.setText("")
+        else:  # the total is unknown (an import streams its file): say how far it got
+            self.text.setText(self.tr("%1 done").replace("%1", str(done)))
+
+    def cancel(self) -> None:
+        if self.handle is None:
+            return
+        self.cancel_btn.setEnabled(False)
+        self.text.setText(self.tr("Stopping…"))
+        self.runner.cancel(self.handle)
+        self.runner.db(lambda p, c: None, on_done=lambda _r: self._after_cancel())
+
+    def _after_cancel(self) -> None:
+        if self.handle is None:  # already delivered
+            return
+        self._stop()
+        if "result" in self._box:  # it finished before it saw the flag: that result stands
+            self._on_done(self._box["result"])
+        else:
+            self.cancelled.emit()
+
+    def _stop(self) -> None:
+        self.handle = None
+        self.hide()

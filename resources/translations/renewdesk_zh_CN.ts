@@ -2,6 +2,21 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>BatchProgress</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>%1 done</source>
+        <translation>已完成 %1</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+</context>
+<context>
     <name>CardWidget</name>
     <message>
         <source>Look up a vehicle to see its compulsory insurance (交强险) here.</source>
@@ -94,6 +109,303 @@
     <message>
         <source> (correction)</source>
         <translation>（更正）</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Export to Excel</source>
+        <translation>导出到 Excel</translation>
+    </message>
+    <message>
+        <source>Due list</source>
+        <translation>导出到期名单</translation>
+    </message>
+    <message>
+        <source>Status list (all vehicles)</source>
+        <translation>导出状态总表（全部车辆）</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天内</translation>
+    </message>
+    <message>
+        <source>Include full personal data</source>
+        <translation>含完整个人信息</translation>
+    </message>
+    <message>
+        <source>Names, phones and ID numbers are masked.</source>
+        <translation>姓名、电话、证件号码已脱敏。</translation>
+    </message>
+    <message>
+        <source>Names, phones and ID numbers are masked unless you include full personal data; a full export is recorded in the audit log.</source>
+        <translation>姓名、电话、证件号码默认脱敏；勾选“含完整个人信息”后导出的内容会记入审计。</translation>
+    </message>
+    <message>
+        <source>due within</source>
+        <translation>到期时间</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>due list.xlsx</source>
+        <translation>到期名单.xlsx</translation>
+    </message>
+    <message>
+        <source>status list.xlsx</source>
+        <translation>状态总表.xlsx</translation>
+    </message>
+    <message>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>The folder %1 does not exist.</source>
+        <translation>文件夹 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>%1 rows exported to %2 (full personal data).</source>
+        <translation>已导出 %1 行到 %2（含完整个人信息）。</translation>
+    </message>
+    <message>
+        <source>%1 rows exported to %2 (personal data masked).</source>
+        <translation>已导出 %1 行到 %2（个人信息已脱敏）。</translation>
+    </message>
+</context>
+<context>
+    <name>ImportWizard</name>
+    <message>
+        <source>Import a spreadsheet</source>
+        <translation>导入表格</translation>
+    </message>
+    <message>
+        <source>No file chosen.</source>
+        <translation>尚未选择文件。</translation>
+    </message>
+    <message>
+        <source>Choose file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>Choose an Excel workbook (.xlsx, .xls) or a CSV file exported by the insurer or the dealer system.</source>
+        <translation>请选择保险公司或经销商系统导出的 Excel 表格（.xlsx、.xls）或 CSV 文件。</translation>
+    </message>
+    <message>
+        <source>Sheet</source>
+        <translation>工作表</translation>
+    </message>
+    <message>
+        <source>Check the field of each column; change it where the guess is wrong.</source>
+        <translation>请核对每一列对应的字段；识别不对的，在下拉框中改正。</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Dry run: nothing has been stored yet.</source>
+        <translation>试运行结果：尚未写入任何数据。</translation>
+    </message>
+    <message>
+        <source>Save the error report…</source>
+        <translation>保存错误报告…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Dry run</source>
+        <translation>试运行</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>开始导入</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Choose a spreadsheet</source>
+        <translation>选择表格文件</translation>
+    </message>
+    <message>
+        <source>Spreadsheets (*.xlsx *.xlsm *.xls *.csv)</source>
+        <translation>表格文件 (*.xlsx *.xlsm *.xls *.csv)</translation>
+    </message>
+    <message>
+        <source>Sheet %1, header on row %2; %3 of %4 columns recognised.</source>
+        <translation>工作表 %1，表头在第 %2 行；%4 列中识别出 %3 列。</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>(not imported)</source>
+        <translation>（不导入）</translation>
+    </message>
+    <message>
+        <source>Data rows %1: new %2, updated %3, duplicates %4, rejected %5.</source>
+        <translation>数据行 %1：新增 %2，更新 %3，重复 %4，拒收 %5。</translation>
+    </message>
+    <message>
+        <source>…and %1 more rows: save the error report after the import.</source>
+        <translation>……另有 %1 行，导入后可保存错误报告查看。</translation>
+    </message>
+    <message>
+        <source>Imported.</source>
+        <translation>导入完成。</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was imported.</source>
+        <translation>已取消：没有导入任何数据。</translation>
+    </message>
+    <message>
+        <source>Save the error report</source>
+        <translation>保存错误报告</translation>
+    </message>
+    <message>
+        <source>import errors.xlsx</source>
+        <translation>导入错误.xlsx</translation>
+    </message>
+    <message>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>%1 rejected rows saved to %2. Fix them there and import that file again.</source>
+        <translation>%1 行错误已保存到 %2。请在该文件中改正后再导入这个文件。</translation>
+    </message>
+</context>
+<context>
+    <name>LettersDialog</name>
+    <message>
+        <source>Reminder letters</source>
+        <translation>批量提醒信</translation>
+    </message>
+    <message>
+        <source>no consent to letters</source>
+        <translation>未同意寄信</translation>
+    </message>
+    <message>
+        <source>no postal address</source>
+        <translation>无地址</translation>
+    </message>
+    <message>
+        <source>sold</source>
+        <translation>已卖</translation>
+    </message>
+    <message>
+        <source>scrapped</source>
+        <translation>已报废</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天内</translation>
+    </message>
+    <message>
+        <source>Also lapsed vehicles (lapsed 3 years or less)</source>
+        <translation>包括已脱保的车辆（脱保 3 年以内）</translation>
+    </message>
+    <message>
+        <source>By address</source>
+        <translation>按地址</translation>
+    </message>
+    <message>
+        <source>By due date</source>
+        <translation>按到期日</translation>
+    </message>
+    <message>
+        <source>Due within</source>
+        <translation>到期时间</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>排序</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>保存为 PDF…</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>正在统计…</translation>
+    </message>
+    <message>
+        <source>%1 letters will be printed.</source>
+        <translation>将打印提醒信 %1 封。</translation>
+    </message>
+    <message>
+        <source>%1 vehicles get no letter: %2</source>
+        <translation>不寄信 %1 辆：%2</translation>
+    </message>
+    <message>
+        <source>No vehicle in the window is skipped.</source>
+        <translation>范围内没有不寄信的车辆。</translation>
+    </message>
+    <message>
+        <source>Save letters as PDF</source>
+        <translation>提醒信保存为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>%1 letters, %2 pages, saved to %3</source>
+        <translation>提醒信 %1 封，共 %2 页，已保存到 %3</translation>
+    </message>
+    <message>
+        <source>Cancelled: no file was written and nothing was logged.</source>
+        <translation>已取消：没有生成文件，也没有记录打印。</translation>
+    </message>
+    <message>
+        <source>Print letters</source>
+        <translation>打印提醒信</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>正在打印…</translation>
+    </message>
+    <message>
+        <source>%1 letters, %2 pages sent to the printer.</source>
+        <translation>提醒信 %1 封，共 %2 页，已送往打印机。</translation>
     </message>
 </context>
 <context>
@@ -206,6 +518,18 @@
     <message>
         <source>Register vehicle</source>
         <translation>登记新车</translation>
+    </message>
+    <message>
+        <source>Letters</source>
+        <translation>提醒信</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
     </message>
     <message>
         <source>Lock screen</source>

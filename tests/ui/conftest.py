@@ -130,3 +130,58 @@ def by_status(demo_ctx):
         m = match_from_bundle(b, AT, 90)
         out.setdefault(m.coverage.status, []).append(m)
     return out
+
+
+@pytest.fixture
+def super_window(make_window):
+    return make_window("super", "super-pass-1")
+
+
+@pytest.fixture
+def admin_window(make_window):
+    from tests.conftest import ADMIN_PASSWORD
+
+    return make_window("admin", ADMIN_PASSWORD)
+
+
+def count_rows(engine, table: str) -> int:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        n = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+        conn.rollback()
+    return int(n)
+
+
+def wait_until_true(flag, timeout: float = 10.0) -> bool:
+    """On a worker thread: poll `flag()` until it is true (a test holds a batch mid-way this way)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if flag():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def check_elder(qtbot, dlg) -> None:
+    """Every visible text >= 18 pt, every visible button and box >= 60 px (style.ELDER)."""
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLabel, QLineEdit
+
+    qtbot.wait(50)
+    for w in dlg.findChildren(QLabel) + dlg.findChildren(QAbstractButton) + dlg.findChildren(QLineEdit):
+        if w.isVisible():
+            w.ensurePolished()
+            assert w.font().pointSizeF() >= 18, (w.metaObject().className(), w.objectName(), w.font().pointSizeF())
+    for w in dlg.findChildren(QAbstractButton) + dlg.findChildren(QComboBox) + dlg.findChildren(QAbstractSpinBox):
+        if w.isVisible() and w.metaObject().className() != "QTableCornerButton":  # a table's select-all corner
+            assert w.height() >= 60, (w.metaObject().className(), getattr(w, "text", lambda: "")(), w.height())
+
+
+def elder(on: bool, family) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui import style
+
+    style.apply(QApplication.instance(), on, family)

@@ -1,0 +1,237 @@
+"""Batch reminder letters (supervisor and up): choose who, see how many, then save a PDF or print.
+
+The same services as `renewdesk letters`: desktop.services.letters.select for the count (on the
+database lane, again whenever a choice changes), desktop.services.documents.write_letters for the
+PDF (database lane, progress and a cancel that leaves nothing at the target path), and for paper
+desktop.printing.letter.print_letters with the selection's LetterData, then letters.log_printed.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.timeutil import cst_date
+from desktop.services import letters as letters_svc
+from desktop.services.auth import StaffSession
+
+from .backend import Backend
+from .tasks import TaskRunner
+from .widgets import BatchProgress, button_row, error_line, error_text
+
+
+class LettersDialog(QDialog):
+    counted = Signal(object)   # letters.Selection, once the count on screen is current (tests)
+    finished_batch = Signal(str)  # "saved" | "printed" | "cancelled" | "failed"
+
+    def __init__(self, runner: TaskRunner, backend: Backend, session: StaffSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner, self.backend, self.session = runner, backend, session
+        self.selection: letters_svc.Selection | None = None
+        self.target: Path | None = None
+        self._generation = 0
+        self.setWindowTitle(self.tr("Reminder letters"))
+        self.reasons = {"no_consent": self.tr("no consent to letters"), "no_address": self.tr("no postal address"),
+                        "sold": self.tr("sold"), "scrapped": self.tr("scrapped")}
+
+        self.days = QSpinBox()
+        self.days.setRange(0, 366)
+        self.days.setValue(30)
+        self.days.setSuffix(self.tr(" days"))
+        self.lapsed = QCheckBox(self.tr("Also lapsed vehicles (lapsed 3 years or less)"))
+        self.by_address = QRadioButton(self.tr("By address"))
+        self.by_due = QRadioButton(self.tr("By due date"))
+        self.by_address.setChecked(True)
+        self._order = QButtonGroup(self)
+        for b in (self.by_address, self.by_due):
+            self._order.addButton(b)
+        order_row = QHBoxLayout()
+        order_row.addWidget(self.by_address)
+        order_row.addWidget(self.by_due)
+        order_row.addStretch(1)
+        grid = QGridLayout()
+        grid.addWidget(QLabel(self.tr("Due within")), 0, 0)
+        days_row = QHBoxLayout()
+        days_row.addWidget(self.days)
+        days_row.addStretch(1)
+        grid.addLayout(days_row, 0, 1)
+        grid.addWidget(self.lapsed, 1, 0, 1, 2)
+        grid.addWidget(QLabel(self.tr("Order")), 2, 0)
+        grid.addLayout(order_row, 2, 1)
+        grid.setColumnStretch(1, 1)
+
+        self.count = QLabel(objectName="cardLine")
+        self.count.setWordWrap(True)
+        self.skipped = QLabel(objectName="cardSmall")
+        self.skipped.setWordWrap(True)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.error = error_line()
+        self.progress = BatchProgress(runner)
+        self.progress.cancelled.connect(self._cancelled)
+
+        self.close_btn = QPushButton(self.tr("Close"))
+        self.print_btn = QPushButton(self.tr("Print…"))
+        self.pdf_btn = QPushButton(self.tr("Save as PDF…"))
+        self.pdf_btn.setDefault(True)
+        self.close_btn.clicked.connect(self.reject)
+        self.print_btn.clicked.connect(self.print_letters)
+        self.pdf_btn.clicked.connect(self.save_pdf)
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(grid)
+        lay.addWidget(self.count)
+        lay.addWidget(self.skipped)
+        lay.addWidget(self.error)
+        lay.addWidget(self.result)
+        lay.addWidget(self.progress)
+        lay.addStretch(1)
+        lay.addLayout(button_row(self.close_btn, self.print_btn, self.pdf_btn))
+
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._timer.timeout.connect(self.recount)
+        self.days.valueChanged.connect(self._changed)
+        self.lapsed.toggled.connect(self._changed)
+        self.by_address.toggled.connect(self._changed)
+        self.resize(760, 480)
+        self.recount()
+
+    # -- choice and count -------------------------------------------------------------------------
+    def choice(self) -> tuple[int, bool, str]:
+        return self.days.value(), self.lapsed.isChecked(), "address" if self.by_address.isChecked() else "due"
+
+    def _changed(self, *_a) -> None:
+        self.selection = None
+        self._generation += 1
+        self._set_ready()
+        self._timer.start()
+
+    def recount(self) -> None:
+        self._generation += 1
+        gen = self._generation
+        self.count.setText(self.tr("Counting…"))
+        self.skipped.setText("")
+        self._set_ready()
+        self.runner.db(partial(self.backend.select_letters, *self.choice()),
+                       on_done=lambda sel: self._counted(gen, sel), on_error=self._failed)
+
+    def _counted(self, gen: int, sel: letters_svc.Selection) -> None:
+        if gen != self._generation:  # a later choice is being counted
+            return
+        self.selection = sel
+        self.count.setText(self.tr("%1 letters will be printed.").replace("%1", str(len(sel.letters))))
+        if sel.skipped:
+            by = Counter(s.reason for s in sel.skipped)
+            parts = "、".join(f"{self.reasons.get(r, r)} {n}" for r, n in sorted(by.items()))
+            self.skipped.setText(self.tr("%1 vehicles get no letter: %2").replace("%1", str(len(sel.skipped)))
+                                 .replace("%2", parts))
+        else:
+            self.skipped.setText(self.tr("No vehicle in the window is skipped."))
+        self._set_ready()
+        self.counted.emit(sel)
+
+    def _set_ready(self) -> None:
+        busy = self.progress.running
+        ok = self.selection is not None and bool(self.selection.letters) and not busy
+        self.pdf_btn.setEnabled(ok)
+        self.print_btn.setEnabled(ok)
+        for w in (self.days, self.lapsed, self.by_address, self.by_due):
+            w.setEnabled(not busy)
+
+    # -- PDF --------------------------------------------------------------------------------------
+    def save_pdf(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Save letters as PDF"),
+                                              str(Path.home() / "提醒信.pdf"), self.tr("PDF files (*.pdf)"))
+        if name:
+            self.write_pdf(Path(name) if name.lower().endswith(".pdf") else Path(name + ".pdf"))
+
+    def write_pdf(self, target: Path) -> None:
+        self.target = target
+        self.error.hide()
+        self.result.setText("")
+        self.progress.start(partial(self.backend.write_letters, self.session, target, *self.choice()),
+                            on_done=self._saved, on_error=self._failed)
+        self._set_ready()
+
+    def _saved(self, res) -> None:
+        if res.batch is None:  # the service saw the cancel after the last letter
+            self._cancelled()
+            return
+        self.result.setText(self.tr("%1 letters, %2 pages, saved to %3").replace("%1", str(res.letters))
+                            .replace("%2", str(res.pages)).replace("%3", str(self.target)))
+        self._set_ready()
+        self.layout().activate()  # the wrapped line gets its height before anything paints it
+        self.finished_batch.emit("saved")
+
+    def _cancelled(self) -> None:
+        self.result.setText(self.tr("Cancelled: no file was written and nothing was logged."))
+        self._set_ready()
+        self.finished_batch.emit("cancelled")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.setText(error_text(exc))
+        self.error.show()
+        if self.selection is None:
+            self.count.setText("")
+        self._set_ready()
+        self.finished_batch.emit("failed")
+
+    # -- paper ------------------------------------------------------------------------------------
+    def print_letters(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dlg = QPrintDialog(printer, self)
+        dlg.setWindowTitle(self.tr("Print letters"))
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.print_to(printer)
+
+    def print_to(self, printer) -> None:
+        """Print the counted selection on `printer` (io lane), then log it (database lane)."""
+        from desktop.printing.letter import load_letter_template
+        from desktop.printing.letter import print_letters as print_on
+
+        sel, res = self.selection, self.backend.resources
+        if sel is None:
+            return
+        counter = letters_svc.counter_info(self.backend.settings)
+        day = cst_date(self.backend.now())
+
+        def work(progress, cancel) -> int:
+            template = load_letter_template(res.letter_template)  # a bad placeholder fails before printing
+            return print_on(letters_svc.iter_letter_data(sel, counter, day), printer, template, res.font)
+
+        def printed(pages: int) -> None:
+            target = printer.outputFileName() or printer.printerName() or "printer"
+            self.runner.db(partial(self.backend.log_letters, self.session, sel, pages, target),
+                           on_done=lambda _b: self._printed(len(sel.letters), pages), on_error=self._failed)
+
+        self.error.hide()
+        self.result.setText(self.tr("Printing…"))
+        self.runner.io(work, on_done=printed, on_error=self._failed)
+
+    def _printed(self, letters: int, pages: int) -> None:
+        self.result.setText(self.tr("%1 letters, %2 pages sent to the printer.").replace("%1", str(letters))
+                            .replace("%2", str(pages)))
+        self.finished_batch.emit("printed")
+
+    def reject(self) -> None:
+        if self.progress.running:  # closing stops the batch; nothing is left behind
+            self.progress.cancel()
+        super().reject()

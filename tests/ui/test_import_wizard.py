@@ -1,0 +1,177 @@
+"""The import wizard on a small messy workbook: guessed mapping, an override, dry run, import,
+cancel, the error report, unreadable files. Identities come from desktop.core.fakes only."""
+from __future__ import annotations
+
+from datetime import date
+
+import openpyxl
+import pytest
+
+from desktop.core.fakes import FakeData
+from desktop.services import importer
+from desktop.ui.import_wizard import ImportWizard
+from tests.ui.conftest import check_elder, count_rows, elder, shot, wait_until_true
+
+GOOD = 6
+
+
+@pytest.fixture
+def messy(tmp_path):
+    """Title rows above the header, an unknown column, two bad rows, a second sheet."""
+    fake = FakeData(20261201)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "续保清单"
+    ws.append(["2026年12月续保清单（示例）"])
+    ws.append(["导出时间：2026-12-01"])
+    ws.append(["序号", "车牌号", "车架号", "被保险人", "联系电话", "险种", "保险止期", "寄信用"])
+    plates = []
+    for i in range(GOOD):
+        who = fake.identity()
+        plates.append(who.plate)
+        ws.append([i + 1, who.plate, who.vin, who.name, who.mobile, "交强险", date(2027, 1, 10 + i), who.address])
+    ws.append([7, None, None, fake.name(), fake.mobile(), "交强险", date(2027, 2, 1), fake.address()])
+    ws.append([8, fake.plate("ordinary"), fake.vin(), fake.name(), fake.mobile(), "交强险", "明年", None])
+    wb.create_sheet("说明").append(["本表由示例系统导出"])
+    path = tmp_path / "续保清单.xlsx"
+    wb.save(path)
+    return path, plates
+
+
+def _open(win, qtbot, path) -> ImportWizard:
+    win.import_btn.click()
+    dlg = win.batch_dialog
+    assert isinstance(dlg, ImportWizard)
+    qtbot.waitExposed(dlg)
+    dlg.open_file(path)
+    qtbot.waitUntil(lambda: dlg.sheet.count() > 0 and dlg.next_btn.isEnabled(), timeout=10000)
+    return dlg
+
+
+def _to_mapping(dlg, qtbot) -> None:
+    with qtbot.waitSignal(dlg.step_shown, timeout=10000, check_params_cb=lambda s: s == dlg.MAPPING):
+        dlg.next_btn.click()
+
+
+def _to(dlg, qtbot, step, timeout=30000) -> None:
+    with qtbot.waitSignal(dlg.step_shown, timeout=timeout, check_params_cb=lambda s: s == step):
+        dlg.next_btn.click()
+
+
+def test_mapping_override_dry_run_import_and_report(super_window, backend, qtbot, messy, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    path, plates = messy
+    engine = backend.engine
+    vehicles = count_rows(engine, "vehicle")
+    dlg = _open(super_window, qtbot, path)
+    assert [dlg.sheet.itemText(i) for i in range(dlg.sheet.count())] == ["续保清单", "说明"]
+    shot(dlg, "import_wizard_file")
+
+    _to_mapping(dlg, qtbot)
+    pv = dlg.preview
+    assert pv.header_row == 3 and pv.sheet == "续保清单"
+    assert pv.columns["车牌号"] == "plate" and pv.columns["保险止期"] == "end" and pv.columns["被保险人"] == "owner"
+    assert "寄信用" not in pv.columns                              # not recognised
+    assert dlg.field_box("车牌号").currentData() == "plate" and dlg.field_box("寄信用").currentData() == ""
+    assert dlg.table.item(1, 1).text() == plates[0]                # the first data row under its header
+    assert "第 3 行" in dlg.map_info.text()
+
+    box = dlg.field_box("寄信用")                                  # the clerk says: this is the address
+    with qtbot.waitSignal(dlg.step_shown, timeout=10000):
+        box.setCurrentIndex(box.findData("address"))
+    assert dlg.overrides == {"寄信用": "address"} and dlg.preview.columns["寄信用"] == "address"
+    assert dlg.field_box("寄信用").currentData() == "address"
+    shot(dlg, "import_wizard_mapping")
+
+    _to(dlg, qtbot, dlg.DRY)                                       # dry run
+    rep = dlg.dry_report
+    assert (rep.rows, rep.imported, rep.updated, rep.duplicates, len(rep.rejected)) == (GOOD + 2, GOOD, 0, 0, 2)
+    assert count_rows(engine, "vehicle") == vehicles and count_rows(engine, "import_batch") == 0
+    assert dlg.rejects.rowCount() == 2
+    assert dlg.rejects.item(0, 0).text() == str(3 + GOOD + 1) and "车牌" in dlg.rejects.item(0, 2).text()
+    assert "拒收 2" in dlg.dry_counts.text()
+    shot(dlg, "import_wizard_dry_run")
+
+    _to(dlg, qtbot, dlg.SUMMARY)                                   # the import itself
+    assert count_rows(engine, "vehicle") == vehicles + GOOD and count_rows(engine, "import_batch") == 1
+    found = backend.find(plates[0], lambda *a: None, lambda: False)
+    assert found and found[0].plate == plates[0]
+    assert dlg.report_btn.isVisible() and "新增 6" in dlg.summary.text()
+
+    out = tmp_path / "errors.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    dlg.report_btn.click()
+    qtbot.waitUntil(lambda: out.exists() and "errors.xlsx" in dlg.report_note.text(), timeout=10000)
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0][-2:] == ("原行号", "错误原因") and [r[-2] for r in rows[1:]] == [10, 11]
+    shot(dlg, "import_wizard_summary")
+    dlg.accept()
+
+
+def test_cancel_mid_import_stores_nothing(super_window, backend, qtbot, messy, monkeypatch):
+    real = importer.run_import
+    held = []
+
+    def slow(*a, cancel=None, progress=None, dry_run=False, **kw):
+        calls = []
+
+        def gate() -> bool:
+            calls.append(1)
+            if not dry_run and len(calls) == 3:      # two rows in: hold until 取消 is pressed
+                progress(2)
+                held.append(1)
+                assert wait_until_true(cancel)
+            return cancel()
+        return real(*a, cancel=gate, progress=progress, dry_run=dry_run, **kw)
+
+    monkeypatch.setattr(importer, "run_import", slow)
+    engine = backend.engine
+    vehicles, audits = count_rows(engine, "vehicle"), count_rows(engine, "audit")
+    dlg = _open(super_window, qtbot, messy[0])
+    _to_mapping(dlg, qtbot)
+    _to(dlg, qtbot, dlg.DRY)
+    dlg.next_btn.click()
+    qtbot.waitUntil(lambda: bool(held) and "2" in dlg.progress.text.text(), timeout=20000)
+    assert dlg.progress.isVisible() and not dlg.next_btn.isEnabled()
+    shot(dlg, "import_wizard_progress")
+    with qtbot.waitSignal(dlg.step_shown, timeout=20000):
+        dlg.progress.cancel_btn.click()
+    assert dlg.step == dlg.SUMMARY and "取消" in dlg.summary.text() and not dlg.report_btn.isVisible()
+    assert count_rows(engine, "vehicle") == vehicles and count_rows(engine, "import_batch") == 0
+    assert count_rows(engine, "audit") == audits
+    dlg.reject()
+
+
+def test_unreadable_file_shows_a_chinese_message(super_window, qtbot, tmp_path):
+    fake = tmp_path / "名单.xlsx"
+    fake.write_text("这不是表格", encoding="utf-8")
+    super_window.import_btn.click()
+    dlg = super_window.batch_dialog
+    dlg.open_file(fake)
+    qtbot.waitUntil(lambda: dlg.error.isVisible(), timeout=10000)
+    assert "Excel" in dlg.error.text() and not dlg.next_btn.isEnabled()
+    dlg.reject()
+
+
+def test_no_header_shows_a_chinese_message(super_window, qtbot, messy):
+    dlg = _open(super_window, qtbot, messy[0])
+    dlg.sheet.setCurrentText("说明")
+    dlg.next_btn.click()
+    qtbot.waitUntil(lambda: dlg.error.isVisible(), timeout=10000)
+    assert "表头" in dlg.error.text() and dlg.step == dlg.FILE
+    dlg.reject()
+
+
+def test_elder_mode_import(super_window, ui_env, qtbot, messy):
+    elder(True, ui_env)
+    dlg = _open(super_window, qtbot, messy[0])
+    check_elder(qtbot, dlg)
+    shot(dlg, "elder_import_wizard_file")
+    _to_mapping(dlg, qtbot)
+    check_elder(qtbot, dlg)
+    shot(dlg, "elder_import_wizard_mapping")
+    _to(dlg, qtbot, dlg.DRY)
+    check_elder(qtbot, dlg)
+    shot(dlg, "elder_import_wizard_dry_run")
+    dlg.reject()
