@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.sampling import random_vehicle_rows  # noqa: E402
 from desktop.core.search_keys import query_keys, query_prefixes  # noqa: E402
 from desktop.services import demo  # noqa: E402
 from desktop.services.lookup import MAX_MATCHES  # noqa: E402
@@ -80,19 +81,9 @@ def sample_queries(engine: Engine, n: int, seed: int) -> dict[str, list[str]]:
     raw = engine.raw_connection()
     try:
         db = raw.driver_connection
-        # Vehicles are keyed by UUIDv7 without a rowid: take the first id at or after a random point
-        # between the smallest and largest id (ids are hex text of near-uniform time order).
-        lo, hi = db.execute("SELECT min(id), max(id) FROM vehicle").fetchone()
-        lo_n, hi_n = int(lo.replace("-", ""), 16), int(hi.replace("-", ""), 16)
         out: dict[str, list[str]] = {k: [] for k in KINDS}
         while min(len(v) for v in out.values()) < n:
-            h = f"{rng.randint(lo_n, hi_n):032x}"
-            point = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-            r = db.execute("SELECT v.plate, v.vin, c.name, c.name_initials, c.phone, c.id_number FROM vehicle v "
-                           "JOIN customer c ON c.id = v.owner_id WHERE v.id >= ? ORDER BY v.id LIMIT 1",
-                           (point,)).fetchone()
-            if r is None:
-                continue
+            r = random_vehicle_rows(db, 1, rng)[0]
             plate, vin, name, initials, phone, idn = r
             for kind, q in (("plate", plate), ("vin6", vin and vin[-6:]), ("name", name),
                             ("phone4", phone and "".join(c for c in phone if c.isdigit())[-4:]),

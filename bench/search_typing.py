@@ -51,17 +51,12 @@ def build(data_dir: Path, n: int) -> None:
 
 
 def pick_queries(engine, k: int, seed: int) -> list[str]:
-    from sqlalchemy import text
+    from bench.sampling import random_vehicle_rows
 
     rng = random.Random(seed)
     with engine.connect() as conn:
-        total = conn.execute(text("SELECT max(rowid) FROM vehicle")).scalar()
-        rows = []
-        while len(rows) < k:
-            r = conn.execute(text("SELECT v.plate, v.vin, c.name, c.phone FROM vehicle v JOIN customer c "
-                                  "ON c.id = v.owner_id WHERE v.rowid = :r"), {"r": rng.randint(1, total)}).first()
-            if r and r[0]:
-                rows.append(r)
+        rows = [(plate, vin, name, phone) for plate, vin, name, _ini, phone, _idn
+                in random_vehicle_rows(conn.connection.driver_connection, k * 2, rng) if plate][:k]
         conn.rollback()
     out = []
     for i, (plate, vin, name, phone) in enumerate(rows):
