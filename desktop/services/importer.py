@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -147,9 +147,31 @@ class _RowImporter:
             added += 1
         return added
 
+    def unidentified_owner(self, vehicle: VehicleState, rec) -> tuple[VehicleState, bool, bool]:
+        """A row naming an owner without an ID number or a phone: not enough to find that person
+        elsewhere in the store, but enough to know who owns THIS car (and where letters go).
+        The same name on the car's owner fills in what is missing; another name is a new owner."""
+        led = self.ledger
+        owner = led.customer(vehicle.owner_id) if vehicle.owner_id else None
+        if owner is not None and (not rec.name or owner.name == rec.name):
+            new, changed = with_changes(owner, phone=rec.phone, address=rec.address)
+            if changed:
+                led.update_customer(new)
+                led.refresh_keys(vehicle)
+            return vehicle, False, changed
+        c = CustomerState(new_id(), rec.name, rec.phone, None, rec.address)
+        led.add_customer(c)
+        moved = replace(vehicle, owner_id=c.id)
+        led.update_vehicle(moved)
+        led.refresh_keys(moved)
+        return moved, True, False
+
     def row(self, rec: ParsedRow, warnings: list[dict]) -> str:
         cid, c_added, c_changed = self.customer(rec.customer)
         vehicle, v_added, v_changed = self.vehicle(rec.vehicle, cid, c_added)
+        c = rec.customer
+        if cid is None and c is not None and (c.name or c.phone or c.address):
+            vehicle, c_added, c_changed = self.unidentified_owner(vehicle, c)
         t_added = self.terms(vehicle, rec.terms, rec.row, warnings, new=v_added)
         if c_added or v_added or t_added:
             return "imported"

@@ -115,9 +115,8 @@ class StoreLedger:
                          vehicle_tax, self.source, self.as_of, self.staff, self.as_of))
 
     def refresh_keys(self, v: VehicleState, new: bool = False) -> None:
-        """``new``: the vehicle was just added, so it has no keys yet. search_key has no index on
-        vehicle_id (its key is (key, vehicle_id)): the DELETE scans the table, which made a large
-        import quadratic when it ran for every new vehicle."""
+        """``new``: the vehicle was just added, so it has no keys to delete yet (one statement
+        fewer per new row of a large import)."""
         owner = self.customer(v.owner_id) if v.owner_id else None
         if not new:
             self.db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (v.id,))

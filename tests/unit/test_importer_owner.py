@@ -1,0 +1,57 @@
+"""A row that names the owner but gives no ID number or phone still records who owns the car."""
+from __future__ import annotations
+
+from openpyxl import Workbook
+
+from desktop.core.fakes import FakeData
+from desktop.services import letters
+from desktop.services import lookup as lookup_svc
+from desktop.services.importer import run_import
+from tests.conftest import AT
+
+HEAD = ["车牌号", "险种", "保险起期", "保险止期", "被保险人", "地址"]
+
+
+def _book(path, rows):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEAD)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_owner_name_and_address_without_phone_or_id(tmp_path, app_ctx, admin):
+    fake = FakeData(5)
+    plate, name, address = fake.plate("ordinary"), fake.name(), fake.address()
+    f = _book(tmp_path / "a.xlsx", [[plate, "交强险", "2025-12-11", "2026-12-10", name, address]])
+    engine = app_ctx.store().engine
+
+    first = run_import(engine, admin, f, at=AT)
+    assert (first.rows, first.imported) == (1, 1)
+    (m,) = lookup_svc.find(engine, plate, AT)
+    assert m.owner == name[0] + "*" * (len(name) - 1)
+    assert m.bundle.owner.address == address
+    assert [x.vehicle_id for x in lookup_svc.find(engine, name, AT)] == [m.vehicle_id]  # found by name
+    # DUE in 9 days with a name and address on file: a letter, not "no_consent".
+    sel = letters.select(engine, 30, False, "due", AT, 90)
+    assert [s.bundle.vehicle.plate for s in sel.letters] == [plate]
+
+    again = run_import(engine, admin, f, at=AT)
+    assert (again.imported, again.updated, again.duplicates) == (0, 0, 1)
+
+
+def test_a_new_name_on_the_car_is_a_new_owner_and_a_dry_run_counts_the_same(tmp_path, app_ctx, admin):
+    fake = FakeData(6)
+    plate = fake.plate("ordinary")
+    engine = app_ctx.store().engine
+    run_import(engine, admin, _book(tmp_path / "a.xlsx", [[plate, "交强险", "2025-12-11", "2026-12-10",
+                                                             fake.name(), fake.address()]]), at=AT)
+    newer = fake.name()
+    f = _book(tmp_path / "b.xlsx", [[plate, "交强险", "2025-12-11", "2026-12-10", newer, fake.address()]])
+    dry = run_import(engine, admin, f, dry_run=True, at=AT)
+    real = run_import(engine, admin, f, at=AT)
+    assert dry.to_json() == real.to_json() and real.imported == 1
+    (m,) = lookup_svc.find(engine, plate, AT)
+    assert m.bundle.owner.name == newer
