@@ -75,6 +75,8 @@ def pick_queries(engine, k: int, seed: int) -> list[str]:
 
 
 def main(argv=None) -> int:
+    from desktop.ui.search_panel import COALESCE_MS
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--vehicles", type=int, default=1_000_000)
     ap.add_argument("--queries", type=int, default=20)
@@ -205,7 +207,7 @@ def main(argv=None) -> int:
         "queries": len(queries),
         "keystrokes": len(plan),
         "interval_ms": args.interval_ms,
-        "coalesce_ms": 100,
+        "coalesce_ms": COALESCE_MS,
         "median_ms": round(statistics.median(lat), 1) if lat else None,
         "p95_ms": round(p95, 1) if p95 is not None else None,
         "max_ms": round(lat[-1], 1) if lat else None,
