@@ -4,6 +4,9 @@ Printing never locates resources itself: callers pass the font file path
 (``desktop.paths.resource_path("fonts/wqy-microhei.ttc")`` in the app).
 We ship WenQuanYi Micro Hei because its TrueType outlines give a correct PDF
 text layer with Qt's PDF writer; Noto CJK (CFF) does not (see resources/fonts).
+Micro Hei has no bold face and Qt's synthetic bold draws each glyph twice (a
+doubled text layer), so a real bold Hei ships beside it (BOLD_FONT_FILE, built
+from Noto Sans CJK SC Bold as TrueType by tools/make_bold_font.py).
 """
 from __future__ import annotations
 
@@ -13,11 +16,15 @@ from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 
-__all__ = ["FontError", "ensure_gui_app", "load_font", "make_font"]
+__all__ = ["BOLD_FONT_FILE", "FontError", "ensure_gui_app", "has_real_bold", "load_font", "make_font"]
+
+BOLD_FONT_FILE = "renewdesk-hei-bold.ttf"  # looked for beside the regular font file
 
 # path (resolved) -> family; addApplicationFont registers a new copy on every
 # call, so a batch of 10,000 letters must not call it 10,000 times.
 _FAMILIES: dict[str, str] = {}
+# regular family -> the family of its real bold face
+_BOLD_OF: dict[str, str] = {}
 # The application we created, if any. Held here because a QGuiApplication whose
 # Python wrapper is garbage-collected is destroyed under Qt's feet (PySide then
 # aborts at interpreter exit).
@@ -63,7 +70,17 @@ def load_font(path: str | os.PathLike[str]) -> str:
     # A .ttc holds several faces (Micro Hei and Micro Hei Mono); the first is the
     # proportional one we want.
     _FAMILIES[key] = families[0]
+    bold = p.with_name(BOLD_FONT_FILE)
+    if bold != p and bold.is_file():
+        bold_id = QFontDatabase.addApplicationFont(str(bold))
+        bold_families = QFontDatabase.applicationFontFamilies(bold_id) if bold_id >= 0 else []
+        if bold_families:
+            _BOLD_OF[families[0]] = bold_families[0]
     return families[0]
+
+
+def has_real_bold(family: str) -> bool:
+    return family in _BOLD_OF
 
 
 def make_font(family: str, size_pt: float, bold: bool = False, dpi: float | None = None) -> QFont:
@@ -80,7 +97,12 @@ def make_font(family: str, size_pt: float, bold: bool = False, dpi: float | None
     rounded UP: Qt rounds a point size to whole pixels, and 14 pt at 300 dpi
     would come out as 13.92 pt, under the large-print minimum.
     """
-    f = QFont(family)
+    if bold and family in _BOLD_OF:
+        f = QFont()
+        # Our bold Hei first; symbols it lacks (✔ ✖) come from the regular family.
+        f.setFamilies([_BOLD_OF[family], family])
+    else:
+        f = QFont(family)
     if dpi:
         f.setPixelSize(math.ceil(size_pt * dpi / 72 - 1e-6))
     else:

@@ -27,7 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
-from .fonts import make_font
+from .fonts import has_real_bold, make_font
 from .model import PrintError
 
 __all__ = ["BOLD_INSET_MM", "LINE_ADVANCE", "Line", "Para", "custom_page_size", "draw_lines", "flow_height",
@@ -37,11 +37,11 @@ __all__ = ["BOLD_INSET_MM", "LINE_ADVANCE", "Line", "Para", "custom_page_size", 
 # below the 1.5 x font-size rule.
 LINE_ADVANCE = 1.55
 
-# Bold without a bold face: Qt's synthetic bold draws every glyph twice, and a PDF reader then
-# extracts "京京AA1122…" (a plate or date is no longer searchable). We draw the text ONCE in the
-# regular face and thicken it with an outline stroke of the glyph shapes, which is vector art, not
-# text. Half the stroke lies outside the glyph box: text starts this far inside the left margin so
-# the ink stays inside the printable band.
+# Bold comes from the real bold face shipped beside the regular font (fonts.BOLD_FONT_FILE). If it
+# is missing, never Qt's synthetic bold: that draws every glyph twice and a PDF reader extracts
+# "京京AA1122…". Instead the text is drawn ONCE in the regular face and thickened with an outline
+# stroke of the glyph shapes (vector art, not text; slow and large, so only a fallback). Half a
+# stroke lies outside the glyph box: text starts this far inside the left margin.
 BOLD_INSET_MM = 0.4
 BOLD_STROKE_EM = 0.045  # stroke width as a share of the font size: visibly bold, counters stay open
 
@@ -82,8 +82,10 @@ def layout_paras(paras: Iterable[Para], family: str, device: QPagedPaintDevice,
     option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
     lines: list[Line] = []
     for para in paras:
-        font = make_font(family, para.size_pt, False, dpi)  # bold is drawn, not shaped: see BOLD_STROKE_EM
-        stroke = pt_to_px(para.size_pt, dpi) * BOLD_STROKE_EM if para.bold else 0.0
+        real_bold = para.bold and has_real_bold(family)
+        font = make_font(family, para.size_pt, real_bold, dpi)
+        # Without the bold face (it ships with the app) bold is drawn, not shaped: BOLD_STROKE_EM.
+        stroke = pt_to_px(para.size_pt, dpi) * BOLD_STROKE_EM if para.bold and not real_bold else 0.0
         advance = pt_to_px(para.size_pt, dpi) * LINE_ADVANCE
         gap = pt_to_px(para.gap_before_pt, dpi)
         for k, text in enumerate(para.text.split("\n")):

@@ -116,7 +116,7 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False) ->
     """
     s = _spec(paper)
     st = slip.status
-    gap = s.body_pt * (0.25 if compact else 0.6)  # separates groups without a rule line
+    gap = s.body_pt * (0.05 if compact else 0.6)  # separates groups without a rule line
     narrow = s.height_mm is None  # receipt roll: label, date and "24时止" each on a line
     out = [] if compact else [Para("交强险状态告知单", s.title_pt, True)]
     if narrow:  # the plate alone on its line: never broken between 京 and A12345
