@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from desktop.core.masking import mask_id, mask_name, mask_phone
-from desktop.core.status import CoverageStatus, coverage_status
+from desktop.core.status import CoverageStatus
 from desktop.core.wording import STATUS_LABEL
 from desktop.io.xlsx_writer import write_sheet
 from desktop.store import audit, vehicles_repo
@@ -21,11 +21,11 @@ from .auth import StaffSession, require
 from .errors import BadInput
 from .letters import window_candidates
 from .record import OUTCOME_LABEL
+from .statuses import iter_statuses
 
 HEADERS = ["车牌号", "车架号", "车主", "联系电话", "证件号码", "交强险状态", "交强险止期", "剩余天数", "商业险止期",
            "保险公司", "新保单生效日", "断档", "来源", "数据日期", "最近结果"]
 DATE_COLUMNS = ["交强险止期", "商业险止期", "新保单生效日", "数据日期"]
-_CHUNK = 500
 
 
 def _row(b: VehicleBundle, c: CoverageStatus, full: bool) -> list:
@@ -51,15 +51,9 @@ def _all_ids(engine: Engine) -> list[str]:
 
 def _rows(engine: Engine, ids: list[str], at: datetime, lead_days: int, keep: Callable[[CoverageStatus], bool],
           full: bool, cancel: Callable[[], bool] | None) -> Iterator[list]:
-    with engine.connect() as conn:
-        for i in range(0, len(ids), _CHUNK):
-            if cancel and cancel():
-                return
-            for b in vehicles_repo.load_bundles(conn, ids[i:i + _CHUNK]):
-                c = coverage_status(b.terms, at, lead_days)
-                if keep(c):
-                    yield _row(b, c, full)
-        conn.rollback()
+    for b, c in iter_statuses(engine, ids, at, lead_days, cancel):
+        if keep(c):
+            yield _row(b, c, full)
 
 
 def export_xlsx(engine: Engine, session: StaffSession, what: str, out: Path, at: datetime, lead_days: int,

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from desktop.core.ids import new_id
 from desktop.core.masking import mask_plate
-from desktop.core.status import CoverageStatus, coverage_status
+from desktop.core.status import CoverageStatus
 from desktop.core.timeutil import CST, cst_date
 from desktop.printing.model import CounterInfo, LetterData
 from desktop.store import audit, vehicles_repo
@@ -25,9 +25,9 @@ from desktop.store.records import EventRec, VehicleBundle, iso
 from .auth import StaffSession, require
 from .errors import BadInput
 from .settings import CounterSettings
+from .statuses import iter_statuses
 
 LAPSE_YEARS = 3
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -99,20 +99,14 @@ def select(engine: Engine, due_within: int, include_lapsed: bool, order: str, at
     ids = window_candidates(engine, at, due_within, include_lapsed)
     letters: list[Selected] = []
     skipped: list[Skipped] = []
-    with engine.connect() as conn:
-        for i in range(0, len(ids), _CHUNK):
-            if cancel and cancel():
-                break
-            for b in vehicles_repo.load_bundles(conn, ids[i:i + _CHUNK]):
-                c = coverage_status(b.terms, at, lead_days)
-                if not _in_window(c, due_within, include_lapsed, today):
-                    continue
-                reason = _skip_reason(b, b.last_outcome())
-                if reason:
-                    skipped.append(Skipped(mask_plate(b.vehicle.plate) if b.vehicle.plate else None, reason))
-                else:
-                    letters.append(Selected(b, c))
-        conn.rollback()
+    for b, c in iter_statuses(engine, ids, at, lead_days, cancel):
+        if not _in_window(c, due_within, include_lapsed, today):
+            continue
+        reason = _skip_reason(b, b.last_outcome())
+        if reason:
+            skipped.append(Skipped(mask_plate(b.vehicle.plate) if b.vehicle.plate else None, reason))
+        else:
+            letters.append(Selected(b, c))
     if order == "address":
         letters.sort(key=lambda s: ((s.bundle.owner.address or ""), s.bundle.vehicle.plate or ""))
     else:
