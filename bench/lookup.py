@@ -19,9 +19,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import SingletonThreadPool
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -32,7 +30,7 @@ from desktop.core.search_keys import query_keys, query_prefixes  # noqa: E402
 from desktop.services import demo  # noqa: E402
 from desktop.services.lookup import MAX_MATCHES  # noqa: E402
 from desktop.store import vehicles_repo  # noqa: E402
-from desktop.store.engine import CACHE_KIB  # noqa: E402
+from desktop.store.engine import make_plain_engine  # noqa: E402
 from desktop.store.keyring_port import NoKeyring  # noqa: E402
 from desktop.store.store import create_store  # noqa: E402
 
@@ -41,23 +39,8 @@ KINDS = ("plate", "vin6", "phone4", "id4", "pinyin", "name")
 
 
 def plain_engine(path: Path) -> Engine:
-    """Plain SQLite with the store's connection settings (desktop.store.engine.make_engine, minus the key)."""
-    engine = create_engine(f"sqlite:///{path}", poolclass=SingletonThreadPool, pool_size=8)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):
-        dbapi_conn.isolation_level = None
-        dbapi_conn.execute("PRAGMA synchronous = FULL")
-        dbapi_conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        dbapi_conn.execute("PRAGMA busy_timeout = 10000")
-        dbapi_conn.execute("PRAGMA temp_store = MEMORY")
-        dbapi_conn.execute("PRAGMA foreign_keys = ON")
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
+    """Plain SQLite with the store's connection settings (make_engine minus the key)."""
+    return make_plain_engine(path)
 
 
 def export_plain(engine: Engine, target: Path) -> None:

@@ -19,19 +19,14 @@ def _url(db_path: Path, key: bytes) -> URL:
     return URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=str(db_path))
 
 
-def make_engine(db_path: Path, key: bytes) -> Engine:
-    engine = create_engine(
-        _url(db_path, key),
-        poolclass=SingletonThreadPool,  # one long-lived connection per thread
-        pool_size=8,
-    )
-
+def _configure(engine: Engine, encrypted: bool) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         # Driver-level autocommit so that SQLAlchemy's BEGIN below is the only transaction control,
         # which makes DDL transactional (pysqlite otherwise commits implicitly before DDL).
         dbapi_conn.isolation_level = None
-        dbapi_conn.execute("PRAGMA cipher_log_level = NONE")
+        if encrypted:
+            dbapi_conn.execute("PRAGMA cipher_log_level = NONE")
         dbapi_conn.execute("PRAGMA synchronous = FULL")
         dbapi_conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         dbapi_conn.execute("PRAGMA busy_timeout = 10000")
@@ -46,6 +41,16 @@ def make_engine(db_path: Path, key: bytes) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def make_engine(db_path: Path, key: bytes) -> Engine:
+    # SingletonThreadPool: one long-lived connection per thread.
+    return _configure(create_engine(_url(db_path, key), poolclass=SingletonThreadPool, pool_size=8), True)
+
+
+def make_plain_engine(db_path: Path) -> Engine:
+    """The same settings on an UNENCRYPTED file: only for benchmarks that measure what SQLCipher costs."""
+    return _configure(create_engine(f"sqlite:///{db_path}", poolclass=SingletonThreadPool, pool_size=8), False)
 
 
 def verify_readable(engine: Engine) -> None:
