@@ -16,7 +16,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from desktop.core import masking
-from desktop.core.identifiers import IdentifierError, check_id_number, check_phone, check_plate, check_vin
+from desktop.core.identifiers import (
+    IdentifierError,
+    check_id_number,
+    check_phone,
+    check_plate,
+    check_vin,
+    normalize_text,
+)
 from desktop.core.timeutil import DateParseError, cst_date, parse_end, parse_instant, parse_start
 from desktop.io.headers import PER_TERM, HeaderInfo
 from desktop.io.table_reader import AUTO, DATE, INSTANT
@@ -160,6 +167,14 @@ def _date_input(v: Any, kind: str) -> Any:
     return v
 
 
+def _phone_number_part(text: str) -> str:
+    t = normalize_text(text)
+    for prefix in ("+86", "0086"):
+        if t.startswith(prefix):
+            return t[len(prefix):]
+    return t
+
+
 class RowParser:
     """Parses data rows of one sheet once its header is known."""
 
@@ -271,7 +286,9 @@ class RowParser:
             self._memo[key] = hit
         value, warnings, error = hit
         if error is not None:
-            raise _Reject(self._hdr(fld), mask(text.strip()), error)
+            # A phone is masked in its normal form (前3后4 of the number, not of "+86 …").
+            shown = _phone_number_part(text) if fld == "phone" else text.strip()
+            raise _Reject(self._hdr(fld), mask(shown), error)
         if warnings:
             warn(fld, warnings)
         return value

@@ -55,3 +55,15 @@ def test_a_new_name_on_the_car_is_a_new_owner_and_a_dry_run_counts_the_same(tmp_
     assert dry.to_json() == real.to_json() and real.imported == 1
     (m,) = lookup_svc.find(engine, plate, AT)
     assert m.bundle.owner.name == newer
+
+
+def test_rejected_phone_is_masked_in_its_normal_form(tmp_path, app_ctx, admin):
+    fake = FakeData(8)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["车牌号", "险种", "保险止期", "被保险人", "联系电话"])
+    ws.append([fake.plate("ordinary"), "交强险", "2026-12-10", fake.name(), "+86 128 1234 5678"])
+    wb.save(tmp_path / "p.xlsx")
+    report = run_import(app_ctx.store().engine, admin, tmp_path / "p.xlsx", dry_run=True, at=AT)
+    (rej,) = report.rejected
+    assert rej["column"] == "联系电话" and rej["value"] == "128****5678"
