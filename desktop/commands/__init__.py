@@ -2,34 +2,35 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 
 from desktop.services.record import OUTCOMES
 
 __all__ = ["OUTCOMES", "dispatch"]
 
 
+# command -> (module, function). Imported on demand: `lookup` need not load Qt printing or the
+# Excel readers, which would cost every command a few hundred milliseconds of start-up.
+_COMMANDS = {
+    "init": ("store_cmds", "cmd_init"),
+    "demo": ("store_cmds", "cmd_demo"),
+    "lookup": ("store_cmds", "cmd_lookup"),
+    "record": ("store_cmds", "cmd_record"),
+    "staff": ("admin_cmds", "cmd_staff"),
+    "settings": ("admin_cmds", "cmd_settings"),
+    "audit": ("admin_cmds", "cmd_audit"),
+    "self-check": ("admin_cmds", "cmd_self_check"),
+    "backup": ("admin_cmds", "cmd_backup"),
+    "restore": ("admin_cmds", "cmd_restore"),
+    "sync": ("admin_cmds", "cmd_sync"),
+    "import": ("data_cmds", "cmd_import"),
+    "export": ("data_cmds", "cmd_export"),
+    "slip": ("print_cmds", "cmd_slip"),
+    "letters": ("print_cmds", "cmd_letters"),
+    None: ("gui_cmd", "cmd_gui"),
+}
+
+
 def dispatch(args: argparse.Namespace) -> int:
-    from . import admin_cmds, data_cmds, print_cmds, store_cmds
-
-    table = {
-        "init": store_cmds.cmd_init,
-        "demo": store_cmds.cmd_demo,
-        "lookup": store_cmds.cmd_lookup,
-        "record": store_cmds.cmd_record,
-        "staff": admin_cmds.cmd_staff,
-        "settings": admin_cmds.cmd_settings,
-        "audit": admin_cmds.cmd_audit,
-        "self-check": admin_cmds.cmd_self_check,
-        "backup": admin_cmds.cmd_backup,
-        "restore": admin_cmds.cmd_restore,
-        "sync": admin_cmds.cmd_sync,
-        "import": data_cmds.cmd_import,
-        "export": data_cmds.cmd_export,
-        "slip": print_cmds.cmd_slip,
-        "letters": print_cmds.cmd_letters,
-    }
-    if args.cmd is None:
-        from . import gui_cmd
-
-        return gui_cmd.cmd_gui(args)
-    return table[args.cmd](args)
+    module, func = _COMMANDS[args.cmd]
+    return getattr(importlib.import_module(f"{__name__}.{module}"), func)(args)
