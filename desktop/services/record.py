@@ -35,11 +35,6 @@ class NewTerm:
     end: str | None
 
 
-def _hlc(now: datetime) -> str:
-    # Wall-clock milliseconds + counter + node: ordered like the HLC type in core.hlc.
-    return f"{int(now.timestamp() * 1000):015d}-0000-local"
-
-
 def build_term(t: NewTerm, staff: str, now: datetime) -> Term:
     if not t.start:
         raise BadInput("请填写新保单的起保日期（--start），例如 2026-12-01。")
@@ -73,7 +68,7 @@ def record_outcome(engine: Engine, session: StaffSession, vehicle_id: str, outco
     event = EventRec(id=new_id(), vehicle_id=vehicle_id, kind="outcome", outcome=outcome,
                      detail=json.dumps(detail or {}, ensure_ascii=False) if detail else None,
                      note=(note or None), staff=session.name, at=now, corrects=corrects)
-    hlc = _hlc(now)
+    hlc = outbox.local_stamp(now)
     with engine.begin() as conn:
         if term is not None:
             vehicles_repo.insert_term(conn, vehicle_id, term)

@@ -100,7 +100,7 @@ def register(engine: Engine, session: StaffSession, r: NewRegistration, now: dat
     require(session, "clerk")
     c = validate(r)
     now = now or datetime.now(CST)
-    hlc = f"{int(now.timestamp() * 1000):015d}-0000-local"
+    hlc = outbox.local_stamp(now)
     inits = pinyin_initials(c.name) if c.name else []
     cust = CustomerRec(id=new_id(), name=c.name, phone=c.phone, id_number=c.id_number, address=c.address,
                        consent_contact=r.consent_contact, consent_mail=r.consent_mail)

@@ -9,9 +9,17 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
+from desktop.core.hlc import HLC
 from desktop.core.ids import new_id
 
 from .records import iso
+
+LOCAL_NODE = "local"  # the node until the device enrols with head office and gets its id
+
+
+def local_stamp(now: datetime) -> str:
+    """The hybrid-logical-clock stamp of a local change made at `now` (core.hlc's sortable form)."""
+    return str(HLC(int(now.timestamp() * 1000), 0, LOCAL_NODE))
 
 
 def enqueue(conn: Connection, entity: str, op: str, payload: dict, hlc: str, now: datetime) -> str:
