@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from desktop.core.ids import new_id
-from desktop.core.search_keys import pinyin_initials, search_keys_for
+from desktop.core.search_keys import pinyin_initials
+
+from .vehicles_repo import write_search_keys
 
 
 @dataclass(frozen=True)
@@ -118,12 +120,8 @@ class StoreLedger:
         """``new``: the vehicle was just added, so it has no keys to delete yet (one statement
         fewer per new row of a large import)."""
         owner = self.customer(v.owner_id) if v.owner_id else None
-        if not new:
-            self.db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (v.id,))
-        keys = search_keys_for(v.plate, v.vin, owner.name if owner else None, owner.phone if owner else None,
-                               owner.id_number if owner else None)
-        self.db.executemany("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (?, ?)",
-                            [(k, v.id) for k in keys])
+        write_search_keys(self.db, v.id, v.plate, v.vin, owner.name if owner else None,
+                          owner.phone if owner else None, owner.id_number if owner else None, replace=not new)
 
 
 class DryLedger(StoreLedger):

@@ -51,13 +51,20 @@ def insert_term(conn: Connection, vehicle_id: str, t: Term, premium: str | None 
     )
 
 
+def write_search_keys(db, vehicle_id: str, plate: str | None, vin: str | None, owner_name: str | None,
+                      owner_phone: str | None, owner_id_number: str | None, replace: bool = True) -> None:
+    """Every key that finds this vehicle, through a DBAPI connection inside the caller's transaction.
+    `replace=False` for a vehicle added in this transaction: it has no keys to delete yet."""
+    if replace:
+        db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (vehicle_id,))
+    keys = search_keys_for(plate, vin, owner_name, owner_phone, owner_id_number)
+    db.executemany("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (?, ?)", [(k, vehicle_id) for k in keys])
+
+
 def replace_search_keys(conn: Connection, vehicle: VehicleRec, owner: CustomerRec | None) -> None:
-    conn.execute(text("DELETE FROM search_key WHERE vehicle_id = :v"), {"v": vehicle.id})
-    keys = search_keys_for(vehicle.plate, vehicle.vin, owner.name if owner else None,
-                           owner.phone if owner else None, owner.id_number if owner else None)
-    if keys:
-        conn.execute(text("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (:k, :v)"),
-                     [{"k": k, "v": vehicle.id} for k in keys])
+    write_search_keys(conn.connection.driver_connection, vehicle.id, vehicle.plate, vehicle.vin,
+                      owner.name if owner else None, owner.phone if owner else None,
+                      owner.id_number if owner else None)
 
 
 def _marks(n: int) -> str:
