@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from desktop.core.fakes import FakeData
 from desktop.core.ids import new_id
-from desktop.core.search_keys import pinyin_initials
 from desktop.core.status import Term
 from desktop.core.timeutil import CST
 from desktop.store import vehicles_repo
@@ -28,8 +27,7 @@ def add_vehicle(engine, ci: list[tuple[str, str]] = (), bi: list[tuple[str, str]
                         True, consent_mail)
     v = VehicleRec(new_id(), plate, _fake.vin(), owner.id)
     with engine.begin() as conn:
-        inits = pinyin_initials(owner.name)
-        vehicles_repo.insert_customer(conn, owner, inits[0] if inits else None, None, now)
+        vehicles_repo.insert_customer(conn, owner, None, now)
         vehicles_repo.insert_vehicle(conn, v, now)
         for kind, spans in (("CI", ci), ("BI", bi)):
             for first, last in spans:

@@ -80,6 +80,12 @@ def _letters(ch: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(letters))
 
 
+def primary_initials(name: str | None) -> str | None:
+    """The stored search initials of a name: its first (most usual) reading, or None."""
+    inits = pinyin_initials(name)
+    return inits[0] if inits else None
+
+
 def pinyin_initials(name: str | None) -> list[str]:
     """Every reading's initials (heteronyms), upper-case, at most 16 combinations.
 

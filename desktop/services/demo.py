@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from desktop.core.fakes import FakeData
 from desktop.core.ids import new_id
-from desktop.core.search_keys import pinyin_initials, search_keys_for
+from desktop.core.search_keys import primary_initials, search_keys_for
 from desktop.core.timeutil import CST
 from desktop.store import audit
 from desktop.store.engine import CACHE_KIB
@@ -94,8 +94,7 @@ class _Gen:
 
 @lru_cache(maxsize=200_000)
 def _initials(name: str) -> str | None:
-    inits = pinyin_initials(name)
-    return inits[0] if inits else None
+    return primary_initials(name)
 
 
 def fill_demo(engine: Engine, vehicles: int, seed: int, at: datetime, staff: str | None,

@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 
 from desktop.core.identifiers import IdentifierError, check_id_number, check_phone, check_plate, check_vin
 from desktop.core.ids import new_id
-from desktop.core.search_keys import pinyin_initials
 from desktop.core.timeutil import CST
 from desktop.store import audit, outbox, vehicles_repo
 from desktop.store.records import CustomerRec, VehicleRec
@@ -101,7 +100,6 @@ def register(engine: Engine, session: StaffSession, r: NewRegistration, now: dat
     c = validate(r)
     now = now or datetime.now(CST)
     hlc = outbox.local_stamp(now)
-    inits = pinyin_initials(c.name) if c.name else []
     cust = CustomerRec(id=new_id(), name=c.name, phone=c.phone, id_number=c.id_number, address=c.address,
                        consent_contact=r.consent_contact, consent_mail=r.consent_mail)
     veh = VehicleRec(id=new_id(), plate=c.plate, vin=c.vin, owner_id=cust.id)
@@ -113,7 +111,7 @@ def register(engine: Engine, session: StaffSession, r: NewRegistration, now: dat
             dup["vin"] = "这个车架号已经登记过了：请在查询框里查找它。"
         if dup:
             raise FieldErrors(dup)
-        vehicles_repo.insert_customer(conn, cust, inits[0] if inits else None, hlc, now)
+        vehicles_repo.insert_customer(conn, cust, hlc, now)
         vehicles_repo.insert_vehicle(conn, veh, now)
         vehicles_repo.replace_search_keys(conn, veh, cust)
         outbox.enqueue(conn, "customer", "insert",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from desktop.core.ids import new_id
-from desktop.core.search_keys import pinyin_initials
+from desktop.core.search_keys import primary_initials
 
 from .vehicles_repo import write_search_keys
 
@@ -91,10 +91,9 @@ class StoreLedger:
     # -- writes --------------------------------------------------------------------------------
     def add_customer(self, c: CustomerState) -> None:
         self._last_customer = c
-        inits = pinyin_initials(c.name) if c.name else []
         self.db.execute("INSERT INTO customer(id, name, name_initials, phone, id_number, address, consent_contact, "
                         "consent_mail, updated_at, deleted) VALUES (?,?,?,?,?,?,1,1,?,0)",
-                        (c.id, c.name, inits[0] if inits else None, c.phone, c.id_number, c.address, self.as_of))
+                        (c.id, c.name, primary_initials(c.name), c.phone, c.id_number, c.address, self.as_of))
 
     def update_customer(self, c: CustomerState) -> None:
         self._last_customer = c

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from desktop.core.search_keys import search_keys_for
+from desktop.core.search_keys import primary_initials, search_keys_for
 from desktop.core.status import Term
 
 from .records import CustomerRec, EventRec, VehicleBundle, VehicleRec, iso, parse_iso
@@ -20,12 +20,12 @@ _C_COLS = "id, name, phone, id_number, address, consent_contact, consent_mail, n
 _T_COLS = "id, vehicle_id, kind, start_at, end_at, insurer, policy_no, source, as_of, verified_by"
 
 
-def insert_customer(conn: Connection, c: CustomerRec, initials: str | None, hlc: str | None, now: datetime) -> None:
+def insert_customer(conn: Connection, c: CustomerRec, hlc: str | None, now: datetime) -> None:
     conn.execute(
         text("INSERT INTO customer(id, name, name_initials, phone, id_number, address, consent_contact, "
              "consent_mail, notes, hlc, updated_at, deleted) VALUES (:id, :name, :ini, :phone, :idn, :addr, "
              ":cc, :cm, :notes, :hlc, :now, 0)"),
-        dict(id=c.id, name=c.name, ini=initials, phone=c.phone, idn=c.id_number, addr=c.address,
+        dict(id=c.id, name=c.name, ini=primary_initials(c.name), phone=c.phone, idn=c.id_number, addr=c.address,
              cc=int(c.consent_contact), cm=int(c.consent_mail), notes=c.notes, hlc=hlc, now=iso(now)),
     )
 

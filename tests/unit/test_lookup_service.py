@@ -132,7 +132,7 @@ def _add(engine, name: str, plate: str | None, vin: str | None = None, terms: bo
     cust = CustomerRec(cid, name, "13900001111", None, None)
     veh = VehicleRec(vid, plate, vin, cid)
     with engine.begin() as c:
-        vehicles_repo.insert_customer(c, cust, None, None, AT)
+        vehicles_repo.insert_customer(c, cust, None, AT)
         vehicles_repo.insert_vehicle(c, veh, AT)
         if terms:
             vehicles_repo.insert_term(c, vid, Term(kind="CI", start_at=AT - timedelta(days=10),

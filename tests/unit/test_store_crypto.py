@@ -66,7 +66,7 @@ def _add_vehicle(engine, p: dict) -> str:
                 insurer="安泰财产保险", policy_no="PDZA000000000001", source="counter", as_of=AT,
                 verified_by="admin", id=new_id())
     with engine.begin() as conn:
-        vehicles_repo.insert_customer(conn, cust, "X", None, AT)
+        vehicles_repo.insert_customer(conn, cust, None, AT)
         vehicles_repo.insert_vehicle(conn, veh, AT)
         vehicles_repo.insert_term(conn, vid, term)
         vehicles_repo.replace_search_keys(conn, veh, cust)
