@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +38,7 @@ from .export_dialog import ExportDialog
 from .import_wizard import ImportWizard
 from .letters_dialog import LettersDialog
 from .login import IdleWatcher, LockPanel
+from .menus import MenuBar, make_action
 from .record_dialog import RecordDialog
 from .register_dialog import RegisterDialog
 from .search_panel import SearchPanel
@@ -61,6 +63,7 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.card)
         split = QSplitter(Qt.Orientation.Horizontal)
+        self.split = split
         split.addWidget(self.search)
         split.addWidget(scroll)
         split.setStretchFactor(0, 2)
@@ -116,8 +119,66 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
         self.idle.idle.connect(self.lock)
         self.idle.start()
+        self.menus = MenuBar(self.menuBar(), self)
+        self._build_actions()
         self.resize(1280, 800)
         self.search.box.setFocus()
+
+    # -- menu bar (other features hang their actions here) ----------------------------------------
+    def add_menu_action(self, menu_name: str, action: QAction) -> QAction:
+        """Put `action` on one of the named menus (menus.MENU_NAMES) and return it.
+
+        The action should be parented to this window so its shortcut works wherever focus is;
+        menus.make_action(window, text, slot, shortcut) does that. Hidden while the screen is locked.
+        """
+        self.addAction(action)
+        return self.menus.add(menu_name, action)
+
+    def menu(self, menu_name: str):
+        """The named QMenu itself, for a feature that needs a separator or a sub-menu."""
+        return self.menus.menu(menu_name)
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        """A work page beside the search (e.g. 续保任务): the left pane becomes tabs on first use."""
+        if not hasattr(self, "tabs"):
+            self.tabs = QTabWidget(objectName="workTabs")
+            self.split.replaceWidget(0, self.tabs)
+            self.tabs.addTab(self.search, self.tr("Search"))
+        return self.tabs.addTab(widget, title)
+
+    def _build_actions(self) -> None:
+        def act(menu, text, slot, shortcut=None, name="", checkable=False):
+            return self.add_menu_action(menu, make_action(self, text, slot, shortcut, name, checkable))
+
+        self.lock_action = act("file", self.tr("Lock screen"), self.lock, "Ctrl+L", "lockAction")
+        self.quit_action = act("file", self.tr("Quit"), self.close, "Ctrl+Q", "quitAction")
+        self.search_action = act("counter", self.tr("Search"), self.focus_search, "Ctrl+F", "searchAction")
+        self.record_action = act("counter", self.tr("Record what happened"),
+                                 lambda: self.card.match and self.open_record(self.card.match), "Ctrl+R",
+                                 "recordAction")
+        self.print_action = act("counter", self.tr("Print slip"),
+                                lambda: self.card.match and self.print_slip(self.card.match), "Ctrl+P",
+                                "printAction")
+        self.register_action = act("counter", self.tr("Register vehicle"),
+                                   lambda: self.open_register(self.search.box.text().strip()), "Ctrl+N",
+                                   "registerAction")
+        self.letters_action = act("batch", self.tr("Letters"), partial(self.open_batch, LettersDialog),
+                                  name="lettersAction")
+        self.import_action = act("batch", self.tr("Import"), partial(self.open_batch, ImportWizard),
+                                 name="importAction")
+        self.export_action = act("batch", self.tr("Export"), partial(self.open_batch, ExportDialog),
+                                 name="exportAction")
+        self.letters_action.setVisible(self.session.may("supervisor"))
+        self.import_action.setVisible(self.session.may("supervisor"))
+        self.elder_action = act("view", self.tr("Large text"), self.set_elder_mode, "Ctrl+=", "elderAction",
+                                checkable=True)
+        self.elder_action.setChecked(self.ws.elder_mode)
+
+    def focus_search(self) -> None:
+        if self.locked:
+            return
+        self.search.box.setFocus()
+        self.search.box.selectAll()
 
     # -- lookup and card ------------------------------------------------------------------------
     def open_query(self, query: str, chosen: LookupMatch | None) -> None:
@@ -204,6 +265,8 @@ class MainWindow(QMainWindow):
         self.runner.io(lambda p, c: workstation.save(d, ws))
         if self.elder_btn.isChecked() != on:
             self.elder_btn.setChecked(on)
+        if self.elder_action.isChecked() != on:
+            self.elder_action.setChecked(on)
 
     # -- lock -----------------------------------------------------------------------------------
     def _unlock_login(self, name: str, password: str, on_done, on_error) -> None:
@@ -234,8 +297,21 @@ class MainWindow(QMainWindow):
         self.search.clear()
         self.lock_panel.lock_for(self.session.name)
         self.stack.setCurrentWidget(self.lock_panel)
+        self._menus_enabled(False)
+
+    def _menus_enabled(self, on: bool) -> None:
+        """Locked: no menu and no shortcut reaches the work behind the lock panel."""
+        self.menuBar().setVisible(on)
+        if not on:
+            self._enabled_before = {a: a.isEnabled() for a in self.menus.all_actions()}
+            for a in self._enabled_before:
+                a.setEnabled(False)
+        else:
+            for a, was in getattr(self, "_enabled_before", {}).items():
+                a.setEnabled(was)
 
     def unlock(self) -> None:
+        self._menus_enabled(True)
         self.stack.setCurrentIndex(0)
         self.search.box.setFocus()
         self.idle.start()

@@ -547,6 +547,22 @@
         <source>Only the staff member who locked the screen can unlock it.</source>
         <translation>只有锁屏的员工本人可以解锁。</translation>
     </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>Record what happened</source>
+        <translation>记录办理结果</translation>
+    </message>
+    <message>
+        <source>Print slip</source>
+        <translation>打印告知单</translation>
+    </message>
 </context>
 <context>
     <name>MatchModel</name>
@@ -565,6 +581,45 @@
     <message>
         <source>Days</source>
         <translation>天数</translation>
+    </message>
+</context>
+<context>
+    <name>MenuBar</name>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Counter</source>
+        <translation>柜台(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Batch</source>
+        <translation>批量(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Renewals</source>
+        <translation>续保(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Service</source>
+        <translation>服务(&amp;S)</translation>
+    </message>
+    <message>
+        <source>S&amp;ync</source>
+        <translation>同步(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>&amp;Admin</source>
+        <translation>管理(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>显示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
     </message>
 </context>
 <context>
