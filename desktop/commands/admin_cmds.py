@@ -11,8 +11,9 @@ from desktop import credentials
 from desktop.services import auth
 from desktop.services import settings as settings_svc
 from desktop.services.errors import BadInput, VerificationFailed
-from desktop.store import audit, backup, migrate, staff_repo
-from desktop.store.engine import make_engine, vacuum_into, verify_readable
+from desktop.store import audit, backup, keys, migrate, staff_repo
+from desktop.store.engine import check_integrity, make_engine, vacuum_into, verify_opens, verify_readable
+from desktop.store.errors import DamagedStore
 
 from .common import acting_staff, context, print_json
 
@@ -61,7 +62,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     ctx = context(args)
     session = acting_staff(ctx, args)
-    report = audit.verify(ctx.store().engine)
+    report = audit.verify(ctx.store().engine, ctx.store().anchor)
     if args.json:
         print_json({"ok": report.ok, "entries": report.entries, "first_broken": report.first_broken,
                     "reason": report.reason})
@@ -98,12 +99,15 @@ def cmd_self_check(args: argparse.Namespace) -> int:
         vacuum_into(store.engine, copy)
         engine = make_engine(copy, store.key)
         try:
-            verify_readable(engine)
+            verify_opens(engine)
             migrate.upgrade(engine, backup_dir=None)
             lines["migration_rehearsal"] = "ok"
         finally:
             engine.dispose()
-    lines["audit_chain"] = "ok" if audit.verify(store.engine).ok else "BROKEN"
+    # The whole-file check lives here, not on the open path (issue 10 item 1).
+    problems = check_integrity(store.engine)
+    lines["integrity"] = "ok" if not problems else f"DAMAGED ({len(problems)})"
+    lines["audit_chain"] = "ok" if audit.verify(store.engine, store.anchor).ok else "BROKEN"
     try:
         from PySide6 import __version__ as pyside_version
 
@@ -116,7 +120,7 @@ def cmd_self_check(args: argparse.Namespace) -> int:
     else:
         for k, v in lines.items():
             print(f"{k}: {v}")
-    return 0 if lines["audit_chain"] == "ok" else 5
+    return 0 if lines["audit_chain"] == "ok" and lines["integrity"] == "ok" else 5
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -128,12 +132,36 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _live_store_admin(ctx, args: argparse.Namespace) -> str | None:
+    """An admin of the live store, or — when the live database itself is too damaged to log in
+    to — whoever holds the live store's own passphrase (it unwraps the live key: exit 3 if not)."""
+    try:
+        # The login is not recorded in the store about to be moved aside; the restored store's
+        # own chain records the restore and who did it.
+        session = acting_staff(ctx, args, write_nothing=True)
+    except DamagedStore:
+        try:
+            wrapped = keys.read_wrapped(ctx.data_dir)
+        except (DamagedStore, OSError):
+            return None  # nothing readable left to protect: the backup's passphrase decides
+        keys.unwrap_key(wrapped, credentials.passphrase())
+        return None
+    auth.require(session, "admin")
+    return session.name
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     ctx = context(args)
+    actor = None
+    if ctx.exists():
+        # Replacing a live store is an admin's act on THAT store (exit 4 otherwise); on an empty
+        # data dir there is nobody to ask, and the backup's passphrase alone restores (DESIGN §4).
+        actor = _live_store_admin(ctx, args)
+        ctx.close()  # release the live file before it is moved aside
     aside = backup.restore_backup(Path(args.inp), ctx.data_dir, credentials.passphrase)
     store = ctx.store()
     verify_readable(store.engine)
-    audit.record(store.engine, "restore", None, Path(args.inp).name)
+    audit.record(store.engine, "restore", actor, Path(args.inp).name)
     msg = f"已从备份恢复到 {ctx.data_dir}。请用备份中的员工账号登录。"
     if aside:
         msg += f" 原有文件已移到 {aside}。"

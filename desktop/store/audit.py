@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 
 from desktop.core.timeutil import CST
 
+from .audit_anchor import Anchor, AnchorInvalid, AuditHead, note_append
+
 GENESIS = "0" * 64
 
 
@@ -35,6 +37,7 @@ def append_raw(db, action: str, staff: str | None, target: str | None = None,
     h = _entry_hash(prev, seq, at_s, staff, action, target, detail)
     db.execute("INSERT INTO audit(seq, at, staff, action, target, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
                (seq, at_s, staff, action, target, detail, prev, h))
+    note_append(db, seq, h)  # anchored outside the table once this transaction has committed
     return seq
 
 
@@ -68,8 +71,15 @@ class ChainReport:
     reason: str | None
 
 
-def verify(engine: Engine) -> ChainReport:
+def verify(engine: Engine, anchor: Anchor | None = None) -> ChainReport:
+    """Walk the chain from the genesis; with an anchor, also check that the chain reaches the
+    anchored head and holds exactly that entry there (a deleted tail leaves the anchor ahead)."""
     prev, expected_seq, count = GENESIS, 1, 0
+    try:
+        anchored = anchor.read() if anchor else None
+    except AnchorInvalid as exc:
+        return ChainReport(False, 0, None, str(exc))
+    hash_at_anchor = None
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT seq, at, staff, action, target, detail, prev_hash, hash "
                                  "FROM audit ORDER BY seq"))
@@ -81,9 +91,26 @@ def verify(engine: Engine) -> ChainReport:
                 return ChainReport(False, count, seq, f"第 {seq} 条审计记录的前序哈希不符（链条断开）")
             if _entry_hash(prev, seq, at, staff, action, target, detail) != h:
                 return ChainReport(False, count, seq, f"第 {seq} 条审计记录内容被改动")
+            if anchored and seq == anchored.seq:
+                hash_at_anchor = h
             prev, expected_seq = h, seq + 1
         conn.rollback()
+    if anchor and anchored is None and count:
+        return ChainReport(False, count, None, f"缺少审计锚点文件（{anchor.path.name}），无法确认记录末尾完整")
+    if anchored and count < anchored.seq:
+        return ChainReport(False, count, count + 1,
+                           f"审计记录末尾被删除：锚点记到第 {anchored.seq} 条，库中只到第 {count} 条")
+    if anchored and hash_at_anchor != anchored.hash:
+        return ChainReport(False, count, anchored.seq, f"第 {anchored.seq} 条审计记录与锚点不符（被改写）")
     return ChainReport(True, count, None, None)
+
+
+def head(engine: Engine) -> AuditHead | None:
+    """The chain's last entry as {seq, hash}: what a sync push reports to head office (audit_head)."""
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").first()
+        conn.rollback()
+    return AuditHead(int(row[0]), row[1]) if row else None
 
 
 def recent(engine: Engine, limit: int = 50, action: str | None = None) -> list[AuditEntry]:

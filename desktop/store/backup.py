@@ -18,7 +18,8 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from . import audit, keys
-from .engine import make_engine, vacuum_into, verify_readable
+from .audit_anchor import ANCHOR_FILE, Anchor
+from .engine import check_integrity, make_engine, vacuum_into, verify_readable
 from .errors import DamagedStore, StoreError
 from .store import DB_FILE, Store
 
@@ -28,6 +29,9 @@ MANIFEST = "manifest.json"
 def write_backup(store: Store, out: Path, staff: str | None) -> Path:
     out = out.expanduser().resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    # A backup of a damaged store would pass the damage on to the one copy meant to survive it.
+    if check_integrity(store.engine):
+        raise DamagedStore("数据库完整性检查失败，未做备份（损坏的库备份下来也无法使用）。请从上一次备份恢复。")
     with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
         copy = Path(tmp) / DB_FILE
         vacuum_into(store.engine, copy)
@@ -35,6 +39,8 @@ def write_backup(store: Store, out: Path, staff: str | None) -> Path:
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED) as z:
             z.write(copy, DB_FILE)
             z.write(store.data_dir / keys.KEY_FILE, keys.KEY_FILE)
+            if store.anchor.path.exists():
+                z.write(store.anchor.path, ANCHOR_FILE)
             z.writestr(MANIFEST, json.dumps({"format": 1, "store_id": store.store_id,
                                              "made_at": datetime.now().astimezone().isoformat()}))
         with open(part, "rb") as fh:
@@ -52,6 +58,8 @@ def _extract(inp: Path, into: Path) -> None:
                 raise DamagedStore("备份文件不完整（缺少数据库或密钥文件）。")
             z.extract(DB_FILE, into)
             z.extract(keys.KEY_FILE, into)
+            if ANCHOR_FILE in names:
+                z.extract(ANCHOR_FILE, into)
     except (zipfile.BadZipFile, OSError) as exc:
         raise DamagedStore("备份文件已损坏或不是续保台备份。") from exc
 
@@ -59,11 +67,13 @@ def _extract(inp: Path, into: Path) -> None:
 def verify_backup(inp: Path, passphrase: Callable[[], str], workdir: Path) -> bytes:
     """Unwrap the backup's key and check the copy reads and its audit chain holds. Returns the key."""
     _extract(inp, workdir)
-    key = keys.unwrap_key(keys.read_wrapped(workdir), passphrase())
+    wrapped = keys.read_wrapped(workdir)
+    key = keys.unwrap_key(wrapped, passphrase())
     engine: Engine = make_engine(workdir / DB_FILE, key)
     try:
         verify_readable(engine)
-        report = audit.verify(engine)
+        anchor = Anchor(workdir / ANCHOR_FILE, key, wrapped.store_id)
+        report = audit.verify(engine, anchor if anchor.path.exists() else None)
         if not report.ok:
             raise DamagedStore(f"备份中的审计链校验失败：{report.reason}")
     finally:
@@ -82,7 +92,7 @@ def restore_backup(inp: Path, data_dir: Path, passphrase: Callable[[], str]) -> 
         verify_backup(inp, passphrase, work)
         aside = None
         existing = [p for p in (data_dir / DB_FILE, data_dir / (DB_FILE + "-wal"), data_dir / (DB_FILE + "-shm"),
-                                data_dir / keys.KEY_FILE) if p.exists()]
+                                data_dir / keys.KEY_FILE, data_dir / ANCHOR_FILE) if p.exists()]
         if existing:
             aside = data_dir / "replaced" / datetime.now().strftime("%Y%m%d-%H%M%S")
             aside.mkdir(parents=True)
@@ -90,4 +100,6 @@ def restore_backup(inp: Path, data_dir: Path, passphrase: Callable[[], str]) -> 
                 shutil.move(str(p), aside / p.name)
         shutil.move(str(work / DB_FILE), data_dir / DB_FILE)
         shutil.move(str(work / keys.KEY_FILE), data_dir / keys.KEY_FILE)
+        if (work / ANCHOR_FILE).exists():
+            shutil.move(str(work / ANCHOR_FILE), data_dir / ANCHOR_FILE)
     return aside

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from . import keys, migrate
-from .engine import make_engine, set_wal, verify_readable
+from . import audit, keys, migrate
+from .audit_anchor import ANCHOR_FILE, Anchor, attach
+from .engine import make_engine, set_wal, verify_opens
 from .errors import DamagedStore, StoreExists, StoreMissing
 from .keyring_port import KeyringPort
 
@@ -32,6 +33,10 @@ class Store:
     @property
     def db_path(self) -> Path:
         return self.data_dir / DB_FILE
+
+    @property
+    def anchor(self) -> Anchor:
+        return Anchor(self.data_dir / ANCHOR_FILE, self.key, self.store_id)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -58,7 +63,9 @@ def create_store(data_dir: Path, passphrase: str, keyring: KeyringPort) -> Store
     set_wal(engine)
     migrate.upgrade(engine, backup_dir=None)
     keyring.set(_keyring_name(store_id), key.hex())
-    return Store(data_dir, engine, store_id, "passphrase", key)
+    store = Store(data_dir, engine, store_id, "passphrase", key)
+    attach(engine, store.anchor)
+    return store
 
 
 def unlock_key(data_dir: Path, passphrase: Callable[[], str], keyring: KeyringPort) -> tuple[str, bytes, str]:
@@ -88,10 +95,24 @@ def open_store(data_dir: Path, passphrase: Callable[[], str], keyring: KeyringPo
         raise DamagedStore(f"密钥文件在，但数据库文件 {DB_FILE} 不见了。请从备份恢复（renewdesk restore）。")
     engine = make_engine(data_dir / DB_FILE, key)
     try:
-        verify_readable(engine)
+        verify_opens(engine)
         if run_migrations:
             migrate.upgrade(engine, backup_dir=data_dir / "backups")
     except Exception:
         engine.dispose()
         raise
-    return Store(data_dir, engine, store_id, source, key)
+    store = Store(data_dir, engine, store_id, source, key)
+    attach(engine, store.anchor)
+    _ensure_anchor(store)
+    return store
+
+
+def _ensure_anchor(store: Store) -> None:
+    """A store made before the anchor existed (or whose anchor file was removed) gets one now, and
+    the chain itself records that it was (re)started at this head: a removed anchor leaves a trace."""
+    if store.anchor.path.exists():
+        return
+    current = audit.head(store.engine)
+    if current is None:
+        return  # an empty chain: the first entry writes the anchor
+    audit.record(store.engine, "audit_anchor_reset", None, None, {"after_seq": current.seq})

@@ -1,6 +1,8 @@
 """The hash-chained audit log (DESIGN §4): what is recorded, what verify catches, what it never holds."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 
@@ -140,3 +142,112 @@ def test_login_entries(app_ctx):
     assert (a.action, a.staff) == ("login", "admin")
     assert (b.action, b.staff) == ("login_failed", "nobody")
     assert audit.verify(engine).ok
+
+
+# --- The anchored head (issue 10 item 3): a deleted tail must show, not only a broken link. ---
+
+def _anchor(ctx):
+    return ctx.store().anchor
+
+
+def test_deleted_tail_is_reported_against_the_anchor(busy):
+    engine = busy.store().engine
+    last = _rows(engine)[-1][0]
+    assert busy.store().anchor.read().seq == last  # every committed entry is anchored
+    _exec(engine, "DELETE FROM audit WHERE seq > :s", s=last - 3)
+    assert audit.verify(engine).ok  # the chain alone cannot see it: that is the hole being closed
+    report = audit.verify(engine, _anchor(busy))
+    assert not report.ok and report.first_broken == last - 2
+    assert "末尾" in report.reason and str(last) in report.reason
+
+
+def test_deleted_last_entry_alone_is_reported(busy):
+    engine = busy.store().engine
+    last = _rows(engine)[-1][0]
+    _exec(engine, "DELETE FROM audit WHERE seq = :s", s=last)
+    assert not audit.verify(engine, _anchor(busy)).ok
+
+
+def test_rewritten_last_entry_with_a_fresh_hash_is_reported(busy):
+    """Rewriting the head entry and recomputing its hash keeps the chain whole; the anchor holds."""
+    engine = busy.store().engine
+    seq, at, staff, action, target, detail, prev, _h = _full(engine)[-1]
+    forged = audit._entry_hash(prev, seq, at, "nobody", action, target, detail)
+    _exec(engine, "UPDATE audit SET staff = 'nobody', hash = :h WHERE seq = :s", h=forged, s=seq)
+    assert audit.verify(engine).ok
+    report = audit.verify(engine, _anchor(busy))
+    assert not report.ok and report.first_broken == seq
+
+
+def test_middle_deletion_and_single_field_are_reported_with_the_anchor_too(busy):
+    engine = busy.store().engine
+    rows = _rows(engine)
+    _exec(engine, "UPDATE audit SET target = 'x' WHERE seq = :s", s=rows[-2][0])
+    assert audit.verify(engine, _anchor(busy)).first_broken == rows[-2][0]
+    _exec(engine, "DELETE FROM audit WHERE seq = :s", s=rows[2][0])
+    assert audit.verify(engine, _anchor(busy)).first_broken == rows[2][0]
+
+
+def test_edited_anchor_file_is_reported(busy):
+    path = busy.store().anchor.path
+    d = json.loads(path.read_text("utf-8"))
+    d["seq"] -= 2  # an attacker moving the anchor back to hide a deleted tail
+    path.write_text(json.dumps(d), "utf-8")
+    report = audit.verify(busy.store().engine, _anchor(busy))
+    assert not report.ok and "锚点" in report.reason
+
+
+def test_a_rolled_back_entry_is_never_anchored(busy):
+    engine = busy.store().engine
+    before = busy.store().anchor.read()
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        audit.append(conn, "lookup", "admin")
+        raise RuntimeError("the caller's transaction fails after the audit entry")
+    assert busy.store().anchor.read() == before
+    assert audit.verify(engine, _anchor(busy)).ok
+
+
+def test_an_anchor_left_behind_by_a_crash_is_accepted(busy):
+    """A crash between COMMIT and the anchor write leaves the anchor one transaction behind: the
+    newer entries still chain from it, so verify passes (nothing was removed)."""
+    from desktop.store.engine import make_engine
+
+    store = busy.store()
+    other = make_engine(store.db_path, store.key)  # no anchor attached: as if the process died
+    try:
+        audit.record(other, "lookup", "admin")
+    finally:
+        other.dispose()
+    assert store.anchor.read().seq == _rows(store.engine)[-1][0] - 1
+    assert audit.verify(store.engine, store.anchor).ok
+    audit.record(store.engine, "lookup", "admin")  # the next write catches the anchor up
+    assert store.anchor.read() == audit.head(store.engine)
+
+
+def test_a_removed_anchor_is_recreated_and_the_chain_says_so(app_ctx, admin):
+    from desktop.store.store import open_store
+
+    store = app_ctx.store()
+    store.anchor.path.unlink()
+    assert not audit.verify(store.engine, store.anchor).ok
+    app_ctx.close()
+    reopened = open_store(store.data_dir, lambda: "unused", app_ctx.keyring)
+    try:
+        assert audit.recent(reopened.engine, limit=1)[0].action == "audit_anchor_reset"
+        assert audit.verify(reopened.engine, reopened.anchor).ok
+    finally:
+        reopened.close()
+
+
+def test_audit_head_is_the_last_entry(busy):
+    engine = busy.store().engine
+    seq, *_rest, h = _full(engine)[-1]
+    assert audit.head(engine).to_json() == {"seq": seq, "hash": h}
+
+
+def _full(engine) -> list[tuple]:
+    with engine.connect() as c:
+        out = c.execute(text("SELECT seq, at, staff, action, target, detail, prev_hash, hash FROM audit "
+                             "ORDER BY seq")).all()
+        c.rollback()
+    return out
