@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import random
 
+from desktop.core.search_keys import primary_initials
+
 
 def random_vehicle_rows(db, k: int, rng: random.Random) -> list[tuple]:
     """k rows (plate, vin, name, name_initials, phone, id_number) of randomly chosen vehicles.
@@ -18,9 +20,9 @@ def random_vehicle_rows(db, k: int, rng: random.Random) -> list[tuple]:
     while len(rows) < k:
         h = f"{rng.randint(lo_n, hi_n):032x}"
         point = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-        r = db.execute("SELECT v.plate, v.vin, c.name, c.name_initials, c.phone, c.id_number FROM vehicle v "
+        r = db.execute("SELECT v.plate, v.vin, c.name, c.phone, c.id_number FROM vehicle v "
                        "JOIN customer c ON c.id = v.owner_id WHERE v.id >= ? ORDER BY v.id LIMIT 1",
                        (point,)).fetchone()
-        if r is not None:
-            rows.append(r)
+        if r is not None:  # the initials a clerk would type (the store keeps them only as search keys)
+            rows.append((r[0], r[1], r[2], primary_initials(r[2]), r[3], r[4]))
     return rows

@@ -7,8 +7,8 @@ from desktop.core.fakes import FakeData
 from desktop.core.ids import new_id
 from desktop.core.status import Term
 from desktop.core.timeutil import CST
-from desktop.store import vehicles_repo
-from desktop.store.records import CustomerRec, EventRec, VehicleRec
+from desktop.store import vehicles_repo, writes
+from desktop.store.records import CustomerRec, EventRec, TermRec, VehicleRec
 
 _fake = FakeData(424242)
 
@@ -27,13 +27,14 @@ def add_vehicle(engine, ci: list[tuple[str, str]] = (), bi: list[tuple[str, str]
                         True, consent_mail)
     v = VehicleRec(new_id(), plate, _fake.vin(), owner.id)
     with engine.begin() as conn:
-        vehicles_repo.insert_customer(conn, owner, None, now)
-        vehicles_repo.insert_vehicle(conn, v, now)
+        writes.insert_customers(conn, (owner,), now)
+        writes.insert_vehicles(conn, (v,), now)
         for kind, spans in (("CI", ci), ("BI", bi)):
             for first, last in spans:
-                vehicles_repo.insert_term(conn, v.id, Term(kind, day(first), day(last) + timedelta(days=1), insurer,
-                                                           f"P{new_id()[-8:]}", "counter", now, "test", new_id()))
+                writes.insert_terms(conn, (TermRec.of(v.id, Term(kind, day(first), day(last) + timedelta(days=1),
+                                                                 insurer, f"P{new_id()[-8:]}", "counter", now, "test",
+                                                                 new_id())),))
         if outcome:
-            vehicles_repo.insert_event(conn, EventRec(new_id(), v.id, "outcome", outcome, None, None, "test", now))
+            writes.insert_events(conn, (EventRec(new_id(), v.id, "outcome", outcome, None, None, "test", now),))
         vehicles_repo.replace_search_keys(conn, v, owner)
     return v

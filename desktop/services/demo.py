@@ -8,16 +8,16 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from sqlalchemy.engine import Engine
 
 from desktop.core.fakes import FakeData
 from desktop.core.ids import new_id
-from desktop.core.search_keys import primary_initials, search_keys_for
+from desktop.core.search_keys import search_keys_for
 from desktop.core.timeutil import CST
-from desktop.store import audit
+from desktop.store import audit, writes
 from desktop.store.engine import CACHE_KIB
+from desktop.store.records import CustomerRec, EventRec, TermRec, VehicleRec
 
 BATCH = 5000
 BULK_CACHE_KIB = 512 * 1024
@@ -92,11 +92,6 @@ class _Gen:
         return terms
 
 
-@lru_cache(maxsize=200_000)
-def _initials(name: str) -> str | None:
-    return primary_initials(name)
-
-
 def fill_demo(engine: Engine, vehicles: int, seed: int, at: datetime, staff: str | None,
               progress: Callable[[int, int], None] | None = None,
               cancel: Callable[[], bool] | None = None) -> int:
@@ -121,18 +116,14 @@ def fill_demo(engine: Engine, vehicles: int, seed: int, at: datetime, staff: str
                 _one(gen, i, insurers, as_of_s, cust, veh, terms, keys, events)
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany("INSERT INTO customer(id, name, name_initials, phone, id_number, address, "
-                               "consent_contact, consent_mail, updated_at, deleted) "
-                               "VALUES (?,?,?,?,?,?,?,?,?,0)", cust)
-                db.executemany("INSERT INTO vehicle(id, plate, vin, owner_id, vehicle_class, use, seats, energy, "
-                               "registered_on, created_at, deleted) VALUES (?,?,?,?,?,?,?,?,?,?,0)", veh)
-                db.executemany("INSERT INTO policy_term(id, vehicle_id, kind, insurer, policy_no, start_at, "
-                               "end_at, premium, source, as_of, verified_by, created_at) "
-                               "VALUES (?,?,?,?,?,?,?,?,'import:demo',?,?,?)", terms)
+                # Demo data is fictitious: it is written through the same functions as real rows but
+                # queues no outbox changes, so it can never reach head office.
+                writes.insert_customers(db, cust, as_of_s)
+                writes.insert_vehicles(db, veh, as_of_s)
+                writes.insert_terms(db, terms)
                 keys.sort()  # in key order, each index leaf page is visited once per batch
                 db.executemany("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (?,?)", keys)
-                db.executemany("INSERT INTO event(id, vehicle_id, kind, outcome, note, staff, at) "
-                               "VALUES (?,?,?,?,?,?,?)", events)
+                writes.insert_events(db, events)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -159,22 +150,23 @@ def _one(gen: _Gen, i: int, insurers: list[str], as_of_s: str, cust, veh, terms,
     plate = f.plate()
     vin = f.vin(domestic=r.random() < 0.93)
     seats = r.choice([5, 5, 5, 5, 7])
-    now_s = as_of_s
-    cust.append((cid, name, _initials(name), phone, idn, addr, consent, consent, now_s))
-    veh.append((vid, plate, vin, cid, "家庭自用汽车6座以下" if seats < 6 else "家庭自用汽车6座及以上",
-                "家庭自用", seats, r.choice(["汽油", "汽油", "纯电动", "插电混动"]), None, now_s))
+    cust.append(CustomerRec(cid, name, phone, idn, addr, bool(consent), bool(consent)))
+    veh.append(VehicleRec(vid, plate, vin, cid, "家庭自用汽车6座以下" if seats < 6 else "家庭自用汽车6座及以上",
+                          "家庭自用", seats, r.choice(["汽油", "汽油", "纯电动", "插电混动"]), None))
     insurer = r.choice(insurers)
     plan = gen.ci_plan(kind)
     for s, e in plan:
-        terms.append((new_id(), vid, "CI", insurer, f"PDZA{r.randrange(10**12):012d}", s.isoformat(timespec="seconds"),
-                      e.isoformat(timespec="seconds"), "950" if seats < 6 else "1100", as_of_s, "demo", as_of_s))
+        terms.append(TermRec(new_id(), vid, "CI", s.isoformat(timespec="seconds"), e.isoformat(timespec="seconds"),
+                             insurer, f"PDZA{r.randrange(10**12):012d}", "950" if seats < 6 else "1100",
+                             source="import:demo", as_of=as_of_s, verified_by="demo"))
     if plan and r.random() < 0.75 or kind == "NONE" and r.random() < 0.5:
         s, e = plan[-1] if plan else (_midnight(at) - timedelta(days=100), _year(_midnight(at) - timedelta(days=100)))
-        terms.append((new_id(), vid, "BI", insurer, f"PDAA{r.randrange(10**12):012d}", s.isoformat(timespec="seconds"),
-                       e.isoformat(timespec="seconds"), None, as_of_s, "demo", as_of_s))
+        terms.append(TermRec(new_id(), vid, "BI", s.isoformat(timespec="seconds"), e.isoformat(timespec="seconds"),
+                             insurer, f"PDAA{r.randrange(10**12):012d}", source="import:demo", as_of=as_of_s,
+                             verified_by="demo"))
     for k in search_keys_for(plate, vin, name, phone, idn):
         keys.append((k, vid))
     if r.random() < 0.15 and kind != "RENEWED":
         outcome = r.choice(_OUTCOMES)
-        when = (at - timedelta(days=r.randint(1, 40))).isoformat(timespec="seconds")
-        events.append((new_id(), vid, "outcome", outcome, None, "demo", when))
+        when = at - timedelta(days=r.randint(1, 40))
+        events.append(EventRec(new_id(), vid, "outcome", outcome, None, None, "demo", when))

@@ -5,6 +5,7 @@ a failed or cancelled batch never leaves half a PDF where the finished one shoul
 """
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from desktop.printing.letter import LetterPdfWriter
 from desktop.printing.letter_template import load_letter_template
 from desktop.printing.model import SlipData
 from desktop.printing.slip import render_slip_pdf
-from desktop.store import audit, vehicles_repo
+from desktop.store import audit, outbox, writes
 from desktop.store.records import EventRec
 
 from . import letters as letters_svc
@@ -76,9 +77,10 @@ def write_slip(engine: Engine, session: StaffSession, match: LookupMatch, settin
 
 def log_slip(engine: Engine, session: StaffSession, vehicle_id: str, plate: str | None, paper: str) -> None:
     now = datetime.now(CST)
+    event = EventRec(new_id(), vehicle_id, "slip_printed", None, json.dumps({"paper": paper}), None, session.name, now)
     with engine.begin() as conn:
-        vehicles_repo.insert_event(conn, EventRec(new_id(), vehicle_id, "slip_printed", None,
-                                                  f'{{"paper": "{paper}"}}', None, session.name, now))
+        with outbox.changes(conn, now) as changes:
+            writes.insert_events(conn, (event,), changes)
         audit.append(conn, "slip_print", session.name, plate, {"paper": paper})
 
 

@@ -22,15 +22,8 @@ from desktop.io.reading import read_import
 from desktop.io.rows import ParsedRow, RejectedRow
 from desktop.io.table_reader import SheetError
 from desktop.store import audit
-from desktop.store.import_ledger import (
-    CustomerState,
-    DryLedger,
-    StoreLedger,
-    TermState,
-    VehicleState,
-    with_changes,
-)
-from desktop.store.records import iso
+from desktop.store.import_ledger import DryLedger, StoreLedger, TermKey, with_changes
+from desktop.store.records import CustomerRec, VehicleRec, iso
 
 from .auth import StaffSession, require
 from .errors import BadInput
@@ -67,7 +60,7 @@ class ImportReport:
                 "duplicates": self.duplicates, "rejected": self.rejected, "warnings": self.warnings}
 
 
-def _term_key(t: TermState) -> tuple:
+def _term_key(t: TermKey) -> tuple:
     return (t.kind, t.policy_no) if t.policy_no else (t.kind, None, t.start_at, t.end_at)
 
 
@@ -88,18 +81,18 @@ class _RowImporter:
             if found is not None and found.id_number and rec.id_number and found.id_number != rec.id_number:
                 found = None
         if found is None:
-            c = CustomerState(new_id(), rec.name, rec.phone, rec.id_number, rec.address)
+            c = CustomerRec(new_id(), rec.name, rec.phone, rec.id_number, rec.address)
             led.add_customer(c)
             return c.id, True, False
         new, changed = with_changes(found, name=rec.name, phone=rec.phone, id_number=rec.id_number,
                                     address=rec.address)
         if changed:
-            led.update_customer(new)
+            led.update_customer(new, changed)
             for v in led.vehicles_of(new.id):
                 led.refresh_keys(v)
-        return found.id, False, changed
+        return found.id, False, bool(changed)
 
-    def vehicle(self, rec, owner_id: str | None, new_owner: bool) -> tuple[VehicleState, bool, bool]:
+    def vehicle(self, rec, owner_id: str | None, new_owner: bool) -> tuple[VehicleRec, bool, bool]:
         led = self.ledger
         found = led.vehicle_by_vin(rec.vin) if rec.vin else None
         if found is None and rec.plate:
@@ -109,7 +102,7 @@ class _RowImporter:
                 found = by_plate
         reg = rec.registered.isoformat() if rec.registered else None
         if found is None:
-            v = VehicleState(new_id(), rec.plate, rec.vin, owner_id, reg)
+            v = VehicleRec(new_id(), rec.plate, rec.vin, owner_id, registered_on=reg)
             led.add_vehicle(v)
             led.refresh_keys(v, new=True)
             return v, True, False
@@ -121,16 +114,16 @@ class _RowImporter:
         if changed:
             led.update_vehicle(new)
             led.refresh_keys(new)
-        return new, False, changed
+        return new, False, bool(changed)
 
-    def terms(self, vehicle: VehicleState, terms, row: int, warnings: list[dict], new: bool = False) -> int:
+    def terms(self, vehicle: VehicleRec, terms, row: int, warnings: list[dict], new: bool = False) -> int:
         if not terms:
             return 0
         stored = [] if new else self.ledger.terms(vehicle.id)  # a vehicle added by this row has none
         keys = {_term_key(t) for t in stored} | {(t.kind, None, t.start_at, t.end_at) for t in stored}
         added = 0
         for rec in terms:
-            t = TermState(rec.kind, rec.policy_no, iso(rec.start_at), iso(rec.end_at))
+            t = TermKey(rec.kind, rec.policy_no, iso(rec.start_at), iso(rec.end_at))
             if _term_key(t) in keys or (not t.policy_no and (t.kind, None, t.start_at, t.end_at) in keys):
                 continue
             clash = [s for s in stored if s.kind == t.kind and s.policy_no and t.policy_no and
@@ -147,7 +140,7 @@ class _RowImporter:
             added += 1
         return added
 
-    def unidentified_owner(self, vehicle: VehicleState, rec) -> tuple[VehicleState, bool, bool]:
+    def unidentified_owner(self, vehicle: VehicleRec, rec) -> tuple[VehicleRec, bool, bool]:
         """A row naming an owner without an ID number or a phone: not enough to find that person
         elsewhere in the store, but enough to know who owns THIS car (and where letters go).
         The same name on the car's owner fills in what is missing; another name is a new owner."""
@@ -156,10 +149,10 @@ class _RowImporter:
         if owner is not None and (not rec.name or owner.name == rec.name):
             new, changed = with_changes(owner, phone=rec.phone, address=rec.address)
             if changed:
-                led.update_customer(new)
+                led.update_customer(new, changed)
                 led.refresh_keys(vehicle)
-            return vehicle, False, changed
-        c = CustomerState(new_id(), rec.name, rec.phone, None, rec.address)
+            return vehicle, False, bool(changed)
+        c = CustomerRec(new_id(), rec.name, rec.phone, None, rec.address)
         led.add_customer(c)
         moved = replace(vehicle, owner_id=c.id)
         led.update_vehicle(moved)
@@ -221,9 +214,11 @@ def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool 
         if cache_size > 0 or -cache_size > IMPORT_CACHE_KIB:
             db.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
         cls = DryLedger if dry_run else StoreLedger
-        importer = _RowImporter(cls(db, f"import:{batch}", iso(now), session.name))
         db.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")  # a dry run only reads
         try:
+            # Made inside the transaction: the outbox's device_seq is read and advanced under its lock.
+            ledger = cls(db, f"import:{batch}", iso(now), session.name, now)
+            importer = _RowImporter(ledger)
             for rec in reading.records():
                 if cancel and cancel():
                     raise Cancelled()
@@ -242,6 +237,7 @@ def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool 
             if dry_run:
                 db.execute("ROLLBACK")
             else:
+                ledger.finish()
                 _finish_batch(db, report, batch, signature, session, now, overrides)
                 db.execute("COMMIT")
         except BaseException:

@@ -7,6 +7,7 @@ Candidates come from the policy_term(kind, end_at) index; statuses from the one 
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,7 +20,7 @@ from desktop.core.masking import mask_plate
 from desktop.core.status import CoverageStatus
 from desktop.core.timeutil import CST, cst_date
 from desktop.printing.model import CounterInfo, LetterData
-from desktop.store import audit, vehicles_repo
+from desktop.store import audit, outbox, vehicles_repo, writes
 from desktop.store.records import EventRec, VehicleBundle, iso
 
 from .auth import StaffSession, require
@@ -141,9 +142,10 @@ def log_printed(engine: Engine, session: StaffSession, selection: Selection, bat
         if rows:
             conn.execute(text("INSERT INTO letter_log(id, vehicle_id, batch, printed_at, staff, ci_end_date) "
                               "VALUES (:id, :v, :b, :at, :s, :d)"), rows)
-            for r in rows:
-                vehicles_repo.insert_event(conn, EventRec(new_id(), r["v"], "letter_printed", None,
-                                                          f'{{"batch": "{batch}"}}', None, session.name, now))
+            events = [EventRec(new_id(), r["v"], "letter_printed", None, json.dumps({"batch": batch}), None,
+                               session.name, now) for r in rows]
+            with outbox.changes(conn, now) as changes:
+                writes.insert_events(conn, events, changes)
         audit.append(conn, "letters_print", session.name, target,
                      {"batch": batch, "letters": len(rows), "pages": pages, "skipped": len(selection.skipped),
                       "at": iso(at)})
@@ -168,7 +170,8 @@ def mark_returned(engine: Engine, session: StaffSession, vehicle_id: str, reason
             raise BadInput("这辆车还没有打印过提醒信。")
         conn.execute(text("UPDATE letter_log SET returned_at = :at, return_reason = :r WHERE id = :id"),
                      {"at": iso(now), "r": reason, "id": row[0]})
-        vehicles_repo.insert_event(conn, EventRec(new_id(), vehicle_id, "letter_returned", None, None, reason,
-                                                  session.name, now))
+        with outbox.changes(conn, now) as changes:
+            writes.insert_events(conn, (EventRec(new_id(), vehicle_id, "letter_returned", None, None, reason,
+                                                 session.name, now),), changes)
         audit.append(conn, "letter_returned", session.name, vehicle_id)
     return 1

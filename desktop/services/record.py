@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from desktop.core.ids import new_id
 from desktop.core.status import Term
 from desktop.core.timeutil import CST, DateParseError, parse_end, parse_start
-from desktop.store import audit, outbox, vehicles_repo
-from desktop.store.records import EventRec, iso
+from desktop.store import audit, outbox, writes
+from desktop.store.records import EventRec, TermRec
 
 from .auth import StaffSession, require
 from .errors import BadInput
@@ -68,19 +68,10 @@ def record_outcome(engine: Engine, session: StaffSession, vehicle_id: str, outco
     event = EventRec(id=new_id(), vehicle_id=vehicle_id, kind="outcome", outcome=outcome,
                      detail=json.dumps(detail or {}, ensure_ascii=False) if detail else None,
                      note=(note or None), staff=session.name, at=now, corrects=corrects)
-    hlc = outbox.local_stamp(now)
     with engine.begin() as conn:
-        if term is not None:
-            vehicles_repo.insert_term(conn, vehicle_id, term)
-            outbox.enqueue(conn, "policy_term", "insert",
-                           {"id": term.id, "vehicle_id": vehicle_id, "kind": term.kind, "insurer": term.insurer,
-                            "policy_no": term.policy_no, "start_at": iso(term.start_at),
-                            "end_at": iso(term.end_at), "source": "counter", "verified_by": session.name},
-                           hlc, now)
-        vehicles_repo.insert_event(conn, event)
-        outbox.enqueue(conn, "event", "insert",
-                       {"id": event.id, "vehicle_id": vehicle_id, "kind": "outcome", "outcome": outcome,
-                        "note": event.note, "staff": session.name, "at": iso(now), "corrects": corrects},
-                       hlc, now)
+        with outbox.changes(conn, now) as changes:
+            if term is not None:
+                writes.insert_terms(conn, (TermRec.of(vehicle_id, term),), changes)
+            writes.insert_events(conn, (event,), changes)
         audit.append(conn, "record", session.name, vehicle_id, {"outcome": outcome, "term": bool(term)})
     return event.id

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from desktop.core.identifiers import IdentifierError, check_id_number, check_phone, check_plate, check_vin
 from desktop.core.ids import new_id
 from desktop.core.timeutil import CST
-from desktop.store import audit, outbox, vehicles_repo
+from desktop.store import audit, outbox, vehicles_repo, writes
 from desktop.store.records import CustomerRec, VehicleRec
 
 from .auth import StaffSession, require
@@ -99,7 +99,6 @@ def register(engine: Engine, session: StaffSession, r: NewRegistration, now: dat
     require(session, "clerk")
     c = validate(r)
     now = now or datetime.now(CST)
-    hlc = outbox.local_stamp(now)
     cust = CustomerRec(id=new_id(), name=c.name, phone=c.phone, id_number=c.id_number, address=c.address,
                        consent_contact=r.consent_contact, consent_mail=r.consent_mail)
     veh = VehicleRec(id=new_id(), plate=c.plate, vin=c.vin, owner_id=cust.id)
@@ -111,14 +110,9 @@ def register(engine: Engine, session: StaffSession, r: NewRegistration, now: dat
             dup["vin"] = "这个车架号已经登记过了：请在查询框里查找它。"
         if dup:
             raise FieldErrors(dup)
-        vehicles_repo.insert_customer(conn, cust, hlc, now)
-        vehicles_repo.insert_vehicle(conn, veh, now)
+        with outbox.changes(conn, now) as changes:
+            writes.insert_customers(conn, (cust,), now, changes)
+            writes.insert_vehicles(conn, (veh,), now, changes)
         vehicles_repo.replace_search_keys(conn, veh, cust)
-        outbox.enqueue(conn, "customer", "insert",
-                       {"id": cust.id, "name": cust.name, "phone": cust.phone, "id_number": cust.id_number,
-                        "address": cust.address, "consent_contact": cust.consent_contact,
-                        "consent_mail": cust.consent_mail}, hlc, now)
-        outbox.enqueue(conn, "vehicle", "insert",
-                       {"id": veh.id, "plate": veh.plate, "vin": veh.vin, "owner_id": cust.id}, hlc, now)
         audit.append(conn, "register", session.name, veh.id, {"plate": veh.plate})
     return Registered(veh.id, cust.id, veh.plate, tuple(c.warnings))

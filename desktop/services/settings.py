@@ -4,11 +4,16 @@ Per-workstation choices (elder mode, printer, paper) live in desktop.ui.workstat
 """
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from desktop.store import audit, settings_repo
+from desktop.core.ids import new_id
+from desktop.core.timeutil import CST
+from desktop.store import audit, outbox, settings_repo, writes
+from desktop.store.records import EventRec
 
 from .auth import StaffSession, require
 from .errors import BadInput
@@ -31,6 +36,10 @@ class CounterSettings:
 
 
 _FIELDS = {f.name: f for f in fields(CounterSettings)}
+# Settings that head office shares with every counter: one organisation per server, so its name is
+# the same everywhere. The rest describe this counter (name, phone, address, hours, region) or follow
+# its region (lead_days), and a per-PC lock time is local policy: those stay local.
+SYNCED = ("org",)
 _LIMITS = {"lead_days": (1, 365), "idle_lock_minutes": (1, 240), "stale_after_days": (1, 3650)}
 
 
@@ -68,6 +77,12 @@ def put(engine: Engine, actor: StaffSession | None, key: str, value: str) -> Non
     with engine.begin() as conn:
         settings_repo.put(conn, key, stored)
         settings_repo.put(conn, "version", str(SETTINGS_VERSION))
+        if key in SYNCED:  # an org-wide setting travels as an append-only "setting" event
+            now = datetime.now(CST)
+            with outbox.changes(conn, now) as changes:
+                writes.insert_events(conn, (EventRec(new_id(), None, "setting", None,
+                                                     json.dumps({"key": key, "value": stored}, ensure_ascii=False),
+                                                     None, actor.name if actor else None, now),), changes)
         audit.append(conn, "settings_set", actor.name if actor else None, key)
 
 

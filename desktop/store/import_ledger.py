@@ -7,33 +7,30 @@ not one byte of the store, audit included, yet counts exactly what a real run wo
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from desktop.core.ids import new_id
-from desktop.core.search_keys import primary_initials
 
+from . import writes
+from .outbox import Changes
+from .records import CustomerRec, TermRec, VehicleRec
 from .vehicles_repo import write_search_keys
 
-
-@dataclass(frozen=True)
-class VehicleState:
-    id: str
-    plate: str | None
-    vin: str | None
-    owner_id: str | None
-    registered_on: str | None
+_V = "id, plate, vin, owner_id, vehicle_class, use, seats, energy, registered_on"
+_C = "id, name, phone, id_number, address, consent_contact, consent_mail, notes"
 
 
-@dataclass(frozen=True)
-class CustomerState:
-    id: str
-    name: str | None
-    phone: str | None
-    id_number: str | None
-    address: str | None
+def _vehicle(r) -> VehicleRec | None:
+    return VehicleRec(*r) if r else None
+
+
+def _customer(r) -> CustomerRec | None:
+    return CustomerRec(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7]) if r else None
 
 
 @dataclass(frozen=True)
-class TermState:
+class TermKey:
+    """What identifies a term within its vehicle (DESIGN §7)."""
     kind: str
     policy_no: str | None
     start_at: str
@@ -41,81 +38,77 @@ class TermState:
 
 
 class StoreLedger:
-    def __init__(self, db, source: str, as_of: str, staff: str | None):
-        self.db, self.source, self.as_of, self.staff = db, source, as_of, staff
-        self._last_customer: CustomerState | None = None  # the row's owner, for refresh_keys
+    writes_outbox = True
 
-    def _seen(self, c: CustomerState | None) -> CustomerState | None:
+    def __init__(self, db, source: str, as_of: str, staff: str | None, now: datetime | None = None):
+        self.db, self.source, self.as_of, self.staff = db, source, as_of, staff
+        self._last_customer: CustomerRec | None = None  # the row's owner, for refresh_keys
+        self.changes: Changes | None = Changes(db, now) if self.writes_outbox else None
+
+    def finish(self) -> None:
+        """Write the batch's outbox rows (inside its transaction, before COMMIT)."""
+        if self.changes is not None:
+            self.changes.flush()
+
+    def _seen(self, c: CustomerRec | None) -> CustomerRec | None:
         if c is not None:
             self._last_customer = c
         return c
 
     # -- reads ---------------------------------------------------------------------------------
-    def vehicle_by_vin(self, vin: str) -> VehicleState | None:
-        r = self.db.execute("SELECT id, plate, vin, owner_id, registered_on FROM vehicle WHERE vin = ? "
-                            "AND deleted = 0 LIMIT 1", (vin,)).fetchone()
-        return VehicleState(*r) if r else None
+    def vehicle_by_vin(self, vin: str) -> VehicleRec | None:
+        return _vehicle(self.db.execute(f"SELECT {_V} FROM vehicle WHERE vin = ? AND deleted = 0 LIMIT 1",
+                                        (vin,)).fetchone())
 
-    def vehicle_by_plate(self, plate: str) -> VehicleState | None:
-        r = self.db.execute("SELECT id, plate, vin, owner_id, registered_on FROM vehicle WHERE plate = ? "
-                            "AND deleted = 0 ORDER BY vin IS NOT NULL LIMIT 1", (plate,)).fetchone()
-        return VehicleState(*r) if r else None
+    def vehicle_by_plate(self, plate: str) -> VehicleRec | None:
+        return _vehicle(self.db.execute(f"SELECT {_V} FROM vehicle WHERE plate = ? AND deleted = 0 "
+                                        "ORDER BY vin IS NOT NULL LIMIT 1", (plate,)).fetchone())
 
-    def customer_by_id_number(self, id_number: str) -> CustomerState | None:
-        r = self.db.execute("SELECT id, name, phone, id_number, address FROM customer WHERE id_number = ? "
-                            "AND deleted = 0 LIMIT 1", (id_number,)).fetchone()
-        return self._seen(CustomerState(*r)) if r else None
+    def customer_by_id_number(self, id_number: str) -> CustomerRec | None:
+        return self._seen(_customer(self.db.execute(
+            f"SELECT {_C} FROM customer WHERE id_number = ? AND deleted = 0 LIMIT 1", (id_number,)).fetchone()))
 
-    def customer_by_name_phone(self, name: str, phone: str) -> CustomerState | None:
-        r = self.db.execute("SELECT id, name, phone, id_number, address FROM customer WHERE name = ? AND phone = ? "
-                            "AND deleted = 0 LIMIT 1", (name, phone)).fetchone()
-        return self._seen(CustomerState(*r)) if r else None
+    def customer_by_name_phone(self, name: str, phone: str) -> CustomerRec | None:
+        return self._seen(_customer(self.db.execute(
+            f"SELECT {_C} FROM customer WHERE name = ? AND phone = ? AND deleted = 0 LIMIT 1",
+            (name, phone)).fetchone()))
 
-    def customer(self, cid: str) -> CustomerState | None:
+    def customer(self, cid: str) -> CustomerRec | None:
         last = self._last_customer
         if last is not None and last.id == cid:
             return last
-        r = self.db.execute("SELECT id, name, phone, id_number, address FROM customer WHERE id = ?",
-                            (cid,)).fetchone()
-        return CustomerState(*r) if r else None
+        return _customer(self.db.execute(f"SELECT {_C} FROM customer WHERE id = ?", (cid,)).fetchone())
 
-    def terms(self, vehicle_id: str) -> list[TermState]:
-        return [TermState(*r) for r in self.db.execute(
+    def terms(self, vehicle_id: str) -> list[TermKey]:
+        return [TermKey(*r) for r in self.db.execute(
             "SELECT kind, policy_no, start_at, end_at FROM policy_term WHERE vehicle_id = ?", (vehicle_id,))]
 
-    def vehicles_of(self, customer_id: str) -> list[VehicleState]:
-        return [VehicleState(*r) for r in self.db.execute(
-            "SELECT id, plate, vin, owner_id, registered_on FROM vehicle WHERE owner_id = ? AND deleted = 0",
-            (customer_id,))]
+    def vehicles_of(self, customer_id: str) -> list[VehicleRec]:
+        return [VehicleRec(*r) for r in self.db.execute(
+            f"SELECT {_V} FROM vehicle WHERE owner_id = ? AND deleted = 0", (customer_id,))]
 
     # -- writes --------------------------------------------------------------------------------
-    def add_customer(self, c: CustomerState) -> None:
+    def add_customer(self, c: CustomerRec) -> None:
         self._last_customer = c
-        self.db.execute("INSERT INTO customer(id, name, name_initials, phone, id_number, address, consent_contact, "
-                        "consent_mail, updated_at, deleted) VALUES (?,?,?,?,?,?,1,1,?,0)",
-                        (c.id, c.name, primary_initials(c.name), c.phone, c.id_number, c.address, self.as_of))
+        writes.insert_customers(self.db, (c,), self.as_of, self.changes)
 
-    def update_customer(self, c: CustomerState) -> None:
+    def update_customer(self, c: CustomerRec, fields: list[str]) -> None:
         self._last_customer = c
-        self.db.execute("UPDATE customer SET name = ?, phone = ?, id_number = ?, address = ?, updated_at = ? "
-                        "WHERE id = ?", (c.name, c.phone, c.id_number, c.address, self.as_of, c.id))
+        writes.update_customers(self.db, ((c, fields),), self.as_of, self.changes)
 
-    def add_vehicle(self, v: VehicleState) -> None:
-        self.db.execute("INSERT INTO vehicle(id, plate, vin, owner_id, registered_on, created_at, deleted) "
-                        "VALUES (?,?,?,?,?,?,0)", (v.id, v.plate, v.vin, v.owner_id, v.registered_on, self.as_of))
+    def add_vehicle(self, v: VehicleRec) -> None:
+        writes.insert_vehicles(self.db, (v,), self.as_of, self.changes)
 
-    def update_vehicle(self, v: VehicleState) -> None:
-        self.db.execute("UPDATE vehicle SET plate = ?, vin = ?, owner_id = ?, registered_on = ? WHERE id = ?",
-                        (v.plate, v.vin, v.owner_id, v.registered_on, v.id))
+    def update_vehicle(self, v: VehicleRec) -> None:
+        writes.update_vehicles(self.db, (v,), self.changes)
 
-    def add_term(self, vehicle_id: str, t: TermState, insurer: str | None, premium: str | None,
+    def add_term(self, vehicle_id: str, t: TermKey, insurer: str | None, premium: str | None,
                  vehicle_tax: str | None) -> None:
-        self.db.execute("INSERT INTO policy_term(id, vehicle_id, kind, insurer, policy_no, start_at, end_at, premium, "
-                        "vehicle_tax, source, as_of, verified_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (new_id(), vehicle_id, t.kind, insurer, t.policy_no, t.start_at, t.end_at, premium,
-                         vehicle_tax, self.source, self.as_of, self.staff, self.as_of))
+        writes.insert_terms(self.db, (TermRec(new_id(), vehicle_id, t.kind, t.start_at, t.end_at, insurer, t.policy_no,
+                                              premium, None, vehicle_tax, self.source, self.as_of, self.staff),),
+                            self.changes)
 
-    def refresh_keys(self, v: VehicleState, new: bool = False) -> None:
+    def refresh_keys(self, v: VehicleRec, new: bool = False) -> None:
         """``new``: the vehicle was just added, so it has no keys to delete yet (one statement
         fewer per new row of a large import)."""
         owner = self.customer(v.owner_id) if v.owner_id else None
@@ -126,15 +119,17 @@ class StoreLedger:
 class DryLedger(StoreLedger):
     """Reads fall through to the store; writes land in dicts that later reads see first."""
 
-    def __init__(self, db, source: str, as_of: str, staff: str | None):
-        super().__init__(db, source, as_of, staff)
-        self._veh: dict[str, VehicleState] = {}
+    writes_outbox = False
+
+    def __init__(self, db, source: str, as_of: str, staff: str | None, now: datetime | None = None):
+        super().__init__(db, source, as_of, staff, now)
+        self._veh: dict[str, VehicleRec] = {}
         self._veh_by_vin: dict[str, str] = {}
         self._veh_by_plate: dict[str, str] = {}
-        self._cust: dict[str, CustomerState] = {}
+        self._cust: dict[str, CustomerRec] = {}
         self._cust_by_idn: dict[str, str] = {}
         self._cust_by_np: dict[tuple[str, str], str] = {}
-        self._terms: dict[str, list[TermState]] = {}
+        self._terms: dict[str, list[TermKey]] = {}
 
     def vehicle_by_vin(self, vin):
         vid = self._veh_by_vin.get(vin)
@@ -170,10 +165,10 @@ class DryLedger(StoreLedger):
     def add_customer(self, c):
         self._index_customer(c)
 
-    def update_customer(self, c):
+    def update_customer(self, c, fields):
         self._index_customer(c)
 
-    def _index_customer(self, c: CustomerState) -> None:
+    def _index_customer(self, c: CustomerRec) -> None:
         self._cust[c.id] = c
         if c.id_number:
             self._cust_by_idn[c.id_number] = c.id
@@ -186,7 +181,7 @@ class DryLedger(StoreLedger):
     def update_vehicle(self, v):
         self._index_vehicle(v)
 
-    def _index_vehicle(self, v: VehicleState) -> None:
+    def _index_vehicle(self, v: VehicleRec) -> None:
         self._veh[v.id] = v
         if v.vin:
             self._veh_by_vin[v.vin] = v.id
@@ -201,6 +196,6 @@ class DryLedger(StoreLedger):
 
 
 def with_changes(state, **changes):
-    """The state with only the non-empty changes applied, and whether anything changed."""
+    """The state with only the non-empty changes applied, and the names of the fields that changed."""
     applied = {k: v for k, v in changes.items() if v not in (None, "") and getattr(state, k) != v}
-    return (replace(state, **applied), True) if applied else (state, False)
+    return (replace(state, **applied), list(applied)) if applied else (state, [])

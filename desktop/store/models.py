@@ -18,7 +18,6 @@ class Customer(Base):
     __tablename__ = "customer"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str | None] = mapped_column(Text)
-    name_initials: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
     id_number: Mapped[str | None] = mapped_column(Text)  # sensitive: masked everywhere unless revealed
     address: Mapped[str | None] = mapped_column(Text)
@@ -128,6 +127,7 @@ class Outbox(Base):
     change_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_seq: Mapped[int] = mapped_column(Integer, unique=True)
     entity: Mapped[str] = mapped_column(Text)
+    entity_id: Mapped[str | None] = mapped_column(String(36))
     op: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)
     hlc: Mapped[str] = mapped_column(Text)

@@ -1,38 +1,112 @@
-"""Outbox: every local write adds one row here in the same transaction (DESIGN §6).
+"""Outbox: every local write adds one row per changed entity here, in the same transaction (DESIGN §6).
 
-device_seq is gap-free because it is allocated inside the writer's BEGIN IMMEDIATE transaction.
+`device_seq` is gap-free: it is a counter row in sync_state, read and advanced inside the writer's
+BEGIN IMMEDIATE transaction (cheaper than MAX() over the outbox, and it survives pruning sent rows).
+Stamps come from one `core.hlc.Clock` whose last stamp is persisted beside the counter, so they never
+go backwards across restarts and never repeat, even for 200,000 changes in one millisecond.
+The node is "local" until the device enrols (the client substitutes its device_id when it sends);
+once sync_state holds a `device_id`, new stamps carry it.
+
+A `Changes` collects one transaction's outbox rows and writes them with one executemany when it is
+flushed (at the end of the `changes()` block); callers that write no outbox rows (changes pulled from
+head office) simply pass no `Changes` to the repository functions.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Connection, text
-
-from desktop.core.hlc import HLC
+from desktop.core.hlc import HLC, Clock
 from desktop.core.ids import new_id
+from desktop.core.timeutil import CST
 
 from .records import iso
 
 LOCAL_NODE = "local"  # the node until the device enrols with head office and gets its id
+SEQ_KEY, HLC_KEY, DEVICE_KEY = "device_seq", "hlc", "device_id"
+_INSERT = ("INSERT INTO outbox(change_id, device_seq, entity, entity_id, op, payload, hlc, created_at, state) "
+           "VALUES (?,?,?,?,?,?,?,?,'pending')")
+_PUT_STATE = "INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
 
 
-def local_stamp(now: datetime) -> str:
-    """The hybrid-logical-clock stamp of a local change made at `now` (core.hlc's sortable form)."""
-    return str(HLC(int(now.timestamp() * 1000), 0, LOCAL_NODE))
+def driver(conn):
+    """The DBAPI connection under a SQLAlchemy Connection (or the DBAPI connection itself)."""
+    fairy = getattr(conn, "connection", None)
+    return fairy.driver_connection if fairy is not None and hasattr(fairy, "driver_connection") else conn
 
 
-def enqueue(conn: Connection, entity: str, op: str, payload: dict, hlc: str, now: datetime) -> str:
-    seq = conn.execute(text("SELECT COALESCE(MAX(device_seq), 0) + 1 FROM outbox")).scalar()
-    change_id = new_id()
-    conn.execute(
-        text("INSERT INTO outbox(change_id, device_seq, entity, op, payload, hlc, created_at, state) "
-             "VALUES (:c, :s, :e, :o, :p, :h, :at, 'pending')"),
-        dict(c=change_id, s=seq, e=entity, o=op, p=json.dumps(payload, ensure_ascii=False, default=str),
-             h=hlc, at=iso(now)),
-    )
-    return change_id
+def _state(db) -> dict[str, str | None]:
+    return dict(db.execute("SELECT key, value FROM sync_state WHERE key IN (?, ?, ?)",
+                           (SEQ_KEY, HLC_KEY, DEVICE_KEY)).fetchall())
 
 
-def pending_count(conn: Connection) -> int:
-    return conn.execute(text("SELECT count(*) FROM outbox WHERE state = 'pending'")).scalar()
+def load_clock(db) -> Clock:
+    """The device's clock, restored from its last persisted stamp (read inside the write transaction)."""
+    state = _state(driver(db))
+    return _clock(state)
+
+
+def _clock(state: dict) -> Clock:
+    node = state.get(DEVICE_KEY) or LOCAL_NODE
+    last = HLC.parse(state[HLC_KEY]) if state.get(HLC_KEY) else None
+    return Clock(node, last=HLC(last.wall_ms, last.counter, node) if last else None)
+
+
+def save_clock(db, clock: Clock) -> None:
+    driver(db).execute(_PUT_STATE, (HLC_KEY, str(clock.last)))
+
+
+def observe(db, remote: str) -> str:
+    """Advance the persisted clock past a stamp received from head office (HLC receive rule), so a
+    local change made after applying it is ordered after it. Returns the new local stamp."""
+    clock = load_clock(db)
+    stamp = clock.update(HLC.parse(remote))
+    save_clock(db, clock)
+    return str(stamp)
+
+
+class Changes:
+    """The outbox rows of one write transaction, allocated in memory and written by `flush`."""
+
+    def __init__(self, db, now: datetime | None = None):
+        self.db = driver(db)
+        state = _state(self.db)
+        if state.get(SEQ_KEY) is None:  # a store older than migration 0005's seeding cannot exist,
+            state[SEQ_KEY] = self.db.execute(  # but a hand-cleared sync_state must not reuse a seq
+                "SELECT COALESCE(MAX(device_seq), 0) FROM outbox").fetchone()[0]
+        self._seq = int(state[SEQ_KEY])
+        self.clock = _clock(state)
+        self._at = iso(now or datetime.now(CST))
+        self._rows: list[tuple] = []
+        self._dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+    def add(self, entity: str, op: str, entity_id: str, payload: dict) -> str:
+        """Queue one change; returns its HLC stamp (the row's last-writer-wins stamp)."""
+        self._seq += 1
+        stamp = str(self.clock.now())
+        self._rows.append((new_id(), self._seq, entity, entity_id, op, self._dumps(payload), stamp, self._at))
+        return stamp
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def flush(self) -> None:
+        if not self._rows:
+            return
+        self.db.executemany(_INSERT, self._rows)
+        self.db.executemany(_PUT_STATE, ((SEQ_KEY, str(self._seq)), (HLC_KEY, str(self.clock.last))))
+        self._rows = []
+
+
+@contextmanager
+def changes(conn, now: datetime | None = None) -> Iterator[Changes]:
+    """`with outbox.changes(conn) as ch:` inside an open write transaction; flushed on normal exit."""
+    ch = Changes(conn, now)
+    yield ch
+    ch.flush()
+
+
+def pending_count(conn) -> int:
+    return driver(conn).execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]

@@ -45,6 +45,35 @@ class VehicleRec:
 
 
 @dataclass(frozen=True)
+class TermRec:
+    """A policy_term row as stored (and sent): instants as UTC+8 ISO text, money as decimal text."""
+    id: str
+    vehicle_id: str
+    kind: str  # CI 交强险 | BI 商业险
+    start_at: str
+    end_at: str
+    insurer: str | None = None
+    policy_no: str | None = None
+    premium: str | None = None
+    float_coef: str | None = None
+    vehicle_tax: str | None = None
+    source: str = "counter"  # counter | import:<batch> | hq
+    as_of: str | None = None
+    verified_by: str | None = None
+
+    @classmethod
+    def of(cls, vehicle_id: str, t: Term, premium: str | None = None, vehicle_tax: str | None = None,
+           float_coef: str | None = None) -> TermRec:
+        return cls(t.id, vehicle_id, t.kind, iso(t.start_at), iso(t.end_at), t.insurer, t.policy_no, premium,
+                   float_coef, vehicle_tax, t.source or "counter", iso(t.as_of), t.verified_by)
+
+    def term(self) -> Term:
+        return Term(kind=self.kind, start_at=parse_iso(self.start_at), end_at=parse_iso(self.end_at),
+                    insurer=self.insurer, policy_no=self.policy_no, source=self.source,
+                    as_of=parse_iso(self.as_of), verified_by=self.verified_by, id=self.id)
+
+
+@dataclass(frozen=True)
 class EventRec:
     id: str
     vehicle_id: str | None

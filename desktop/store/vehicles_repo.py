@@ -1,6 +1,7 @@
 """Vehicles, their owners and policy terms, and the search keys that find them.
 
-Every query here is served by an index: search_key(key, vehicle_id) for lookups,
+Rows are written by desktop.store.writes (the one way to write a row). Every query here is
+served by an index: search_key(key, vehicle_id) for lookups,
 policy_term(vehicle_id) for a vehicle's terms, policy_term(kind, end_at) for due lists.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from desktop.core.search_keys import primary_initials, search_keys_for
+from desktop.core.search_keys import search_keys_for
 from desktop.core.status import Term
 
 from .records import CustomerRec, EventRec, VehicleBundle, VehicleRec, iso, parse_iso
@@ -18,37 +19,6 @@ from .records import CustomerRec, EventRec, VehicleBundle, VehicleRec, iso, pars
 _V_COLS = "id, plate, vin, owner_id, vehicle_class, use, seats, energy, registered_on"
 _C_COLS = "id, name, phone, id_number, address, consent_contact, consent_mail, notes"
 _T_COLS = "id, vehicle_id, kind, start_at, end_at, insurer, policy_no, source, as_of, verified_by"
-
-
-def insert_customer(conn: Connection, c: CustomerRec, hlc: str | None, now: datetime) -> None:
-    conn.execute(
-        text("INSERT INTO customer(id, name, name_initials, phone, id_number, address, consent_contact, "
-             "consent_mail, notes, hlc, updated_at, deleted) VALUES (:id, :name, :ini, :phone, :idn, :addr, "
-             ":cc, :cm, :notes, :hlc, :now, 0)"),
-        dict(id=c.id, name=c.name, ini=primary_initials(c.name), phone=c.phone, idn=c.id_number, addr=c.address,
-             cc=int(c.consent_contact), cm=int(c.consent_mail), notes=c.notes, hlc=hlc, now=iso(now)),
-    )
-
-
-def insert_vehicle(conn: Connection, v: VehicleRec, now: datetime) -> None:
-    conn.execute(
-        text(f"INSERT INTO vehicle({_V_COLS}, created_at, deleted) VALUES (:id, :plate, :vin, :owner, :cls, "
-             ":use, :seats, :energy, :reg, :now, 0)"),
-        dict(id=v.id, plate=v.plate, vin=v.vin, owner=v.owner_id, cls=v.vehicle_class, use=v.use,
-             seats=v.seats, energy=v.energy, reg=v.registered_on, now=iso(now)),
-    )
-
-
-def insert_term(conn: Connection, vehicle_id: str, t: Term, premium: str | None = None,
-                vehicle_tax: str | None = None, float_coef: str | None = None) -> None:
-    conn.execute(
-        text("INSERT INTO policy_term(id, vehicle_id, kind, insurer, policy_no, start_at, end_at, premium, "
-             "float_coef, vehicle_tax, source, as_of, verified_by, created_at) VALUES (:id, :vid, :kind, :ins, "
-             ":pno, :s, :e, :prem, :fc, :tax, :src, :asof, :vb, :asof)"),
-        dict(id=t.id, vid=vehicle_id, kind=t.kind, ins=t.insurer, pno=t.policy_no, s=iso(t.start_at),
-             e=iso(t.end_at), prem=premium, fc=float_coef, tax=vehicle_tax, src=t.source or "counter",
-             asof=iso(t.as_of), vb=t.verified_by),
-    )
 
 
 def write_search_keys(db, vehicle_id: str, plate: str | None, vin: str | None, owner_name: str | None,
@@ -149,12 +119,3 @@ def vehicles_with_ci_end_between(conn: Connection, lo: datetime, hi: datetime) -
 
 def all_vehicle_ids(conn: Connection) -> list[str]:
     return [r[0] for r in conn.execute(text("SELECT id FROM vehicle WHERE deleted = 0 ORDER BY id"))]
-
-
-def insert_event(conn: Connection, e: EventRec) -> None:
-    conn.execute(
-        text("INSERT INTO event(id, vehicle_id, kind, outcome, detail, note, staff, at, corrects) "
-             "VALUES (:id, :v, :k, :o, :d, :n, :s, :at, :c)"),
-        dict(id=e.id, v=e.vehicle_id, k=e.kind, o=e.outcome, d=e.detail, n=e.note, s=e.staff,
-             at=iso(e.at), c=e.corrects),
-    )

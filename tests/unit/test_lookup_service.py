@@ -12,8 +12,8 @@ from desktop.core.ids import new_id
 from desktop.core.masking import mask_name, mask_phone
 from desktop.core.status import Term
 from desktop.services import lookup
-from desktop.store import vehicles_repo
-from desktop.store.records import CustomerRec, VehicleRec
+from desktop.store import vehicles_repo, writes
+from desktop.store.records import CustomerRec, TermRec, VehicleRec
 from tests.conftest import AT
 
 STATUSES = {"ACTIVE", "DUE", "RENEWED", "LAPSED", "PENDING", "NONE"}
@@ -132,13 +132,13 @@ def _add(engine, name: str, plate: str | None, vin: str | None = None, terms: bo
     cust = CustomerRec(cid, name, "13900001111", None, None)
     veh = VehicleRec(vid, plate, vin, cid)
     with engine.begin() as c:
-        vehicles_repo.insert_customer(c, cust, None, AT)
-        vehicles_repo.insert_vehicle(c, veh, AT)
+        writes.insert_customers(c, (cust,), AT)
+        writes.insert_vehicles(c, (veh,), AT)
         if terms:
-            vehicles_repo.insert_term(c, vid, Term(kind="CI", start_at=AT - timedelta(days=10),
-                                                   end_at=AT + timedelta(days=355), insurer="华诚财险",
-                                                   policy_no=None, source="counter", as_of=AT,
-                                                   verified_by="admin", id=new_id()))
+            writes.insert_terms(c, (TermRec.of(vid, Term(kind="CI", start_at=AT - timedelta(days=10),
+                                                         end_at=AT + timedelta(days=355), insurer="华诚财险",
+                                                         policy_no=None, source="counter", as_of=AT,
+                                                         verified_by="admin", id=new_id())),))
         vehicles_repo.replace_search_keys(c, veh, cust)
     return vid
 

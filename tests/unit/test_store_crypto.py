@@ -19,11 +19,11 @@ from desktop.core.ids import new_id
 from desktop.core.status import Term
 from desktop.services import auth, lookup, record
 from desktop.services.errors import AuthFailed
-from desktop.store import backup, keys, vehicles_repo
+from desktop.store import backup, keys, vehicles_repo, writes
 from desktop.store.engine import make_engine, vacuum_into, verify_readable
 from desktop.store.errors import DamagedStore, WrongKey
 from desktop.store.keyring_port import MemoryKeyring, OsKeyring
-from desktop.store.records import CustomerRec, VehicleRec
+from desktop.store.records import CustomerRec, TermRec, VehicleRec
 from desktop.store.store import DB_FILE, create_store, open_store
 from tests.conftest import ADMIN_PASSWORD, AT, PASSPHRASE
 
@@ -66,9 +66,9 @@ def _add_vehicle(engine, p: dict) -> str:
                 insurer="安泰财产保险", policy_no="PDZA000000000001", source="counter", as_of=AT,
                 verified_by="admin", id=new_id())
     with engine.begin() as conn:
-        vehicles_repo.insert_customer(conn, cust, None, AT)
-        vehicles_repo.insert_vehicle(conn, veh, AT)
-        vehicles_repo.insert_term(conn, vid, term)
+        writes.insert_customers(conn, (cust,), AT)
+        writes.insert_vehicles(conn, (veh,), AT)
+        writes.insert_terms(conn, (TermRec.of(vid, term),))
         vehicles_repo.replace_search_keys(conn, veh, cust)
     return vid
 

@@ -1,0 +1,155 @@
+"""The one way a customer, vehicle, policy term or event row is written (DESIGN §2, §6).
+
+Counter (record, register), import, demo and sync all write through these functions. Each takes a
+sequence of rows (one row is a one-element tuple; an import passes thousands, for one executemany)
+and an optional `outbox.Changes`: with it, every row written also queues one outbox change whose
+payload is the whole row (`*_payload`, the wire shape of desktop/sync/protocol.py), in the caller's
+transaction; without it (rows pulled from head office, demo data that must never reach head office)
+nothing is queued. Search keys are derived from the rows and never sent.
+
+They take a SQLAlchemy Connection or the DBAPI connection under it, inside an open transaction.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from .outbox import Changes, driver
+from .records import CustomerRec, EventRec, TermRec, VehicleRec, iso
+
+CONTACT_FIELDS = ("name", "phone", "id_number", "address", "consent_contact", "consent_mail", "notes")
+
+_CUSTOMER_INSERT = ("INSERT INTO customer(id, name, phone, id_number, address, consent_contact, consent_mail, "
+                    "notes, hlc, updated_at, deleted) VALUES (?,?,?,?,?,?,?,?,?,?,0)")
+_CUSTOMER_UPDATE = ("UPDATE customer SET name = ?, phone = ?, id_number = ?, address = ?, consent_contact = ?, "
+                    "consent_mail = ?, notes = ?, hlc = COALESCE(?, hlc), updated_at = ? WHERE id = ?")
+_VEHICLE_INSERT = ("INSERT INTO vehicle(id, plate, vin, owner_id, vehicle_class, use, seats, energy, registered_on, "
+                   "created_at, deleted) VALUES (?,?,?,?,?,?,?,?,?,?,0)")
+_VEHICLE_UPDATE = ("UPDATE vehicle SET plate = ?, vin = ?, owner_id = ?, vehicle_class = ?, use = ?, seats = ?, "
+                   "energy = ?, registered_on = ? WHERE id = ?")
+_TERM_INSERT = ("INSERT INTO policy_term(id, vehicle_id, kind, insurer, policy_no, start_at, end_at, premium, "
+                "float_coef, vehicle_tax, source, as_of, verified_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+_EVENT_INSERT = ("INSERT INTO event(id, vehicle_id, kind, outcome, detail, note, staff, at, corrects) "
+                 "VALUES (?,?,?,?,?,?,?,?,?)")
+
+
+# -- payloads: the whole row as JSON (protocol.md); search keys are never part of them ------------
+def customer_payload(c: CustomerRec, fields: Sequence[str] | None = None) -> dict:
+    p = {"id": c.id, "name": c.name, "phone": c.phone, "id_number": c.id_number, "address": c.address,
+         "consent_contact": bool(c.consent_contact), "consent_mail": bool(c.consent_mail), "notes": c.notes}
+    p["fields"] = list(fields) if fields is not None else list(CONTACT_FIELDS)
+    return p
+
+
+def vehicle_payload(v: VehicleRec) -> dict:
+    return {"id": v.id, "plate": v.plate, "vin": v.vin, "vehicle_class": v.vehicle_class, "use": v.use,
+            "seats": v.seats, "energy": v.energy, "registered_on": v.registered_on, "owner_id": v.owner_id}
+
+
+def term_payload(t: TermRec) -> dict:
+    return {"id": t.id, "vehicle_id": t.vehicle_id, "kind": t.kind, "insurer": t.insurer, "policy_no": t.policy_no,
+            "start_at": t.start_at, "end_at": t.end_at, "premium": t.premium, "float_coef": t.float_coef,
+            "vehicle_tax": t.vehicle_tax, "source": t.source, "as_of": t.as_of, "verified_by": t.verified_by}
+
+
+def event_payload(e: EventRec) -> dict:
+    detail = e.detail
+    if isinstance(detail, str):
+        try:
+            detail = json.loads(detail)
+        except ValueError:
+            pass  # free text stays text
+    return {"id": e.id, "vehicle_id": e.vehicle_id, "kind": e.kind, "outcome": e.outcome, "detail": detail,
+            "note": e.note, "staff": e.staff, "at": iso(e.at), "corrects": e.corrects}
+
+
+def _at(at: datetime | str | None) -> str | None:
+    return at if isinstance(at, str) or at is None else iso(at)
+
+
+# -- writes --------------------------------------------------------------------------------------
+def insert_customers(conn, rows: Iterable[CustomerRec], at: datetime | str, changes: Changes | None = None,
+                     hlc: str | None = None) -> None:
+    """New customers. `hlc`: the remote stamp of a pulled row (local rows take their change's stamp)."""
+    at_s = _at(at)
+    params = []
+    for c in rows:
+        stamp = changes.add("customer", "upsert", c.id, customer_payload(c)) if changes is not None else hlc
+        params.append((c.id, c.name, c.phone, c.id_number, c.address, int(c.consent_contact),
+                       int(c.consent_mail), c.notes, stamp, at_s))
+    driver(conn).executemany(_CUSTOMER_INSERT, params)
+
+
+def update_customers(conn, rows: Iterable[tuple[CustomerRec, Sequence[str]]], at: datetime | str,
+                     changes: Changes | None = None, hlc: str | None = None) -> None:
+    """Stored customers as a whole new row each, with the contact fields this change sets (the
+    receivers' per-field last-writer-wins goes by them)."""
+    at_s = _at(at)
+    params = []
+    for c, fields in rows:
+        stamp = changes.add("customer", "upsert", c.id, customer_payload(c, fields)) if changes is not None else hlc
+        params.append((c.name, c.phone, c.id_number, c.address, int(c.consent_contact), int(c.consent_mail),
+                       c.notes, stamp, at_s, c.id))
+    driver(conn).executemany(_CUSTOMER_UPDATE, params)
+
+
+def insert_vehicles(conn, rows: Iterable[VehicleRec], at: datetime | str, changes: Changes | None = None) -> None:
+    at_s = _at(at)
+    params = []
+    for v in rows:
+        if changes is not None:
+            changes.add("vehicle", "upsert", v.id, vehicle_payload(v))
+        params.append((v.id, v.plate, v.vin, v.owner_id, v.vehicle_class, v.use, v.seats, v.energy,
+                       v.registered_on, at_s))
+    driver(conn).executemany(_VEHICLE_INSERT, params)
+
+
+def update_vehicles(conn, rows: Iterable[VehicleRec], changes: Changes | None = None) -> None:
+    params = []
+    for v in rows:
+        if changes is not None:
+            changes.add("vehicle", "upsert", v.id, vehicle_payload(v))
+        params.append((v.plate, v.vin, v.owner_id, v.vehicle_class, v.use, v.seats, v.energy, v.registered_on, v.id))
+    driver(conn).executemany(_VEHICLE_UPDATE, params)
+
+
+def insert_terms(conn, rows: Iterable[TermRec], changes: Changes | None = None) -> None:
+    params = []
+    for t in rows:
+        if changes is not None:
+            changes.add("policy_term", "upsert", t.id, term_payload(t))
+        params.append((t.id, t.vehicle_id, t.kind, t.insurer, t.policy_no, t.start_at, t.end_at, t.premium,
+                       t.float_coef, t.vehicle_tax, t.source, t.as_of, t.verified_by, t.as_of))
+    driver(conn).executemany(_TERM_INSERT, params)
+
+
+def insert_events(conn, rows: Iterable[EventRec], changes: Changes | None = None) -> None:
+    """Events are append-only: a correction is a new event naming the one it corrects."""
+    params = []
+    for e in rows:
+        if changes is not None:
+            changes.add("event", "upsert", e.id, event_payload(e))
+        params.append((e.id, e.vehicle_id, e.kind, e.outcome, e.detail, e.note, e.staff, iso(e.at), e.corrects))
+    driver(conn).executemany(_EVENT_INSERT, params)
+
+
+def tombstone(conn, entity: str, ids: Iterable[str], changes: Changes | None = None) -> None:
+    """Delete rows the sync way. Customers and vehicles keep a tombstone row (deleted = 1; a
+    vehicle also loses its search keys, so lookups stop finding it); a policy term has no deleted
+    flag and its row goes (the tombstone lives in the outbox and at head office: the duplicate of
+    a term that converged to the smaller id). Events are append-only and are never deleted."""
+    ids = list(ids)
+    db = driver(conn)
+    if entity == "customer":
+        db.executemany("UPDATE customer SET deleted = 1 WHERE id = ?", [(i,) for i in ids])
+    elif entity == "vehicle":
+        db.executemany("UPDATE vehicle SET deleted = 1 WHERE id = ?", [(i,) for i in ids])
+        db.executemany("DELETE FROM search_key WHERE vehicle_id = ?", [(i,) for i in ids])
+    elif entity == "policy_term":
+        db.executemany("DELETE FROM policy_term WHERE id = ?", [(i,) for i in ids])
+    else:
+        raise ValueError(f"cannot delete a row of {entity}")
+    if changes is not None:
+        for i in ids:
+            changes.add(entity, "delete", i, {"id": i})
