@@ -119,12 +119,34 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("audit")
     sp.add_argument("audit_cmd", choices=["verify"])
     sp = cmd("self-check")
+    _aftersales(cmd)
     return p
+
+
+def _aftersales(cmd) -> None:
+    """Issue 14: claims guidance, the insurer directory, complaints, SMS lists."""
+    from desktop.printing.guide_template import ACCIDENTS
+
+    sp = cmd("guide", help="理赔指引")
+    sp.add_argument("query", nargs="+")
+    sp.add_argument("--accident", required=True, choices=ACCIDENTS)
+    sp.add_argument("--pdf", required=True)
+    sp.add_argument("--paper", default="a4", choices=["a4", "a5", "80mm"])
+
+    sp = cmd("insurers", help="保险公司通讯录")
+    isub = sp.add_subparsers(dest="insurers_cmd", parser_class=_Parser)
+    s = isub.add_parser("set")
+    _globals(s, top=False)
+    s.add_argument("key")
+    for opt in ("--name", "--short", "--aliases", "--claims-phone", "--roadside-phone", "--report-within-hours",
+                "--branch-address", "--branch-hours"):
+        s.add_argument(opt)
+    s.add_argument("--confirm", action="store_true", help="mark this entry's numbers 已核实")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.cmd in ("slip", "letters", "self-check") and not os.environ.get("QT_QPA_PLATFORM"):
+    if args.cmd in ("slip", "letters", "self-check", "guide") and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # renders need no display
     try:
         code = commands.dispatch(args)

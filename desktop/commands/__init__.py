@@ -27,6 +27,9 @@ _COMMANDS = {
     "export": ("data_cmds", "cmd_export"),
     "slip": ("print_cmds", "cmd_slip"),
     "letters": ("print_cmds", "cmd_letters"),
+    # after-sales (issue 14)
+    "guide": ("aftersales_cmds", "cmd_guide"),
+    "insurers": ("aftersales_cmds", "cmd_insurers"),
     None: ("gui_cmd", "cmd_gui"),
 }
 

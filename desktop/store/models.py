@@ -86,7 +86,7 @@ class Event(Base):
     staff: Mapped[str | None] = mapped_column(Text)
     at: Mapped[str] = mapped_column(Text)
     corrects: Mapped[str | None] = mapped_column(String(36))
-    __table_args__ = (Index("ix_event_vehicle_at", "vehicle_id", "at"),)
+    __table_args__ = (Index("ix_event_vehicle_at", "vehicle_id", "at"), Index("ix_event_kind_at", "kind", "at"))
 
 
 class SearchKey(Base):
