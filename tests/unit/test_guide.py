@@ -14,6 +14,7 @@ from desktop.printing.guide import CHECKBOX
 from desktop.printing.guide_template import ACCIDENTS, load_guide_template
 from desktop.services import directory, guide, lookup, settings
 from desktop.services.errors import BadInput, NotAllowed
+from desktop.sync import protocol
 from tests.conftest import AT
 
 from .aftersales_fixtures import BI_NO, CI_NO, add_car
@@ -149,6 +150,7 @@ def test_directory_edits_are_admin_only_checked_audited_and_synced(app_ctx, admi
     p = json.loads(payload)
     assert (entity, op, p["kind"], p["vehicle_id"]) == ("event", "upsert", "insurer_directory", None)
     assert json.loads(p["detail"]) == {"key": "picc", "fields": {"claims_phone": "95518"}, "confirmed": True}
+    assert protocol.validate_payload("event", "upsert", p["id"], p) is None  # head office will take it
     assert audits == [("admin", "picc")]
 
 

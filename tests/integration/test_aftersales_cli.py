@@ -1,0 +1,54 @@
+"""After-sales through the real command line: guide PDFs, the directory, complaints, SMS lists."""
+from __future__ import annotations
+
+import json
+
+import pdfplumber
+import pytest
+
+from .cli_env import AT, cli_env, run
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    data = tmp_path_factory.mktemp("aftersales-cli")
+    env = cli_env(data)
+    assert run(env, "init", "--org", "示例车行", "--counter", "1号柜台").returncode == 0
+    r = run(env, "demo", "--vehicles", "200", "--seed", "5", "--at", AT)
+    assert r.returncode == 0, r.stderr
+    assert run(env, "settings", "set", "counter_phone", "020-12345678").returncode == 0
+    return env
+
+
+@pytest.fixture(scope="module")
+def plate(env) -> str:
+    out = json.loads(run(env, "lookup", "王", "--json", "--at", AT).stdout)
+    return out["matches"][0]["plate"]
+
+
+def test_guide_writes_a_pdf_with_the_plate_and_the_counter_phone(env, plate, tmp_path):
+    pdf = tmp_path / "g.pdf"
+    r = run(env, "guide", plate, "--accident", "single", "--pdf", str(pdf), "--at", AT)
+    assert r.returncode == 0, r.stderr
+    with pdfplumber.open(pdf) as doc:
+        text = "".join(p.extract_text() for p in doc.pages).replace(" ", "")
+    assert plate in text and "020-12345678" in text and "☐" in text
+
+
+def test_guide_bad_input_is_one_line_exit_2(env, plate, tmp_path):
+    r = run(env, "guide", plate, "--accident", "flood", "--pdf", str(tmp_path / "x.pdf"))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    r = run(env, "guide", plate, "--accident", "glass", "--pdf", str(tmp_path / "nope" / "x.pdf"))
+    assert r.returncode == 2 and "目录不存在" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_directory_lists_json_and_an_admin_edit_confirms(env):
+    out = json.loads(run(env, "insurers", "--json").stdout)
+    picc = next(e for e in out["insurers"] if e["key"] == "picc")
+    assert picc["claims_phone"] == "95518" and picc["confirmed"] is False
+    r = run(env, "insurers", "set", "picc", "--claims-phone", "95518", "--confirm")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(run(env, "insurers", "--json").stdout)
+    assert next(e for e in out["insurers"] if e["key"] == "picc")["confirmed"] is True
+    r = run(env, "insurers", "set", "picc", "--claims-phone", "九五五一八")
+    assert r.returncode == 2 and "电话" in r.stderr
