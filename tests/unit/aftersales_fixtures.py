@@ -9,7 +9,8 @@ from desktop.core.ids import new_id
 from desktop.core.status import Term
 from desktop.core.timeutil import CST
 from desktop.services import register
-from desktop.store import vehicles_repo
+from desktop.store import writes
+from desktop.store.records import TermRec
 
 CI_NO, BI_NO = "PDZA202544030000123456", "PDAA202544030000654321"
 
@@ -32,9 +33,8 @@ def add_car(engine, session, seed: int, insurer: str = "中国平安财产保险
     end = datetime(*ci_end, tzinfo=CST)
     start = end.replace(year=end.year - 1)
     with engine.begin() as conn:
-        vehicles_repo.insert_term(conn, reg.vehicle_id, Term("CI", start, end, insurer, CI_NO, "counter", start,
-                                                             session.name, new_id()))
+        terms = [Term("CI", start, end, insurer, CI_NO, "counter", start, session.name, new_id())]
         if bi:
-            vehicles_repo.insert_term(conn, reg.vehicle_id, Term("BI", start, end, insurer, BI_NO, "counter",
-                                                                 start, session.name, new_id()))
+            terms.append(Term("BI", start, end, insurer, BI_NO, "counter", start, session.name, new_id()))
+        writes.insert_terms(conn, [TermRec.of(reg.vehicle_id, t) for t in terms])
     return Car(reg.vehicle_id, reg.plate, phone, name)
