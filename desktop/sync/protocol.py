@@ -172,7 +172,8 @@ def parse_push(body: Any) -> tuple[list[Change], dict | None]:
     head = body.get("audit_head")
     if head is not None:
         if (not isinstance(head, dict) or not _is_int(head.get("seq")) or head["seq"] < 0
-                or not isinstance(head.get("hash"), str) or len(head["hash"]) > 256):
+                or not isinstance(head.get("hash"), str) or len(head["hash"]) > 256
+                or not (head["hash"].isascii() and head["hash"].isprintable())):
             raise ProtocolError("audit_head must be {\"seq\": integer, \"hash\": string}")
         head = {"seq": head["seq"], "hash": head["hash"]}
     return changes, head
