@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--outcome", required=True, choices=commands.OUTCOMES)
     for opt in ("--insurer", "--policy-no", "--start", "--end", "--note"):
         sp.add_argument(opt)
+    sp.add_argument("--confirm-past-start", action="store_true",
+                    help="the new cover really starts before now (audited)")
 
     sp = cmd("import")
     sp.add_argument("file")

@@ -106,7 +106,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     ctx = context(args)
     session = acting_staff(ctx, args)
     match = one_match(ctx, session, q, at, ctx.settings().lead_days)
-    new_term = record_svc.NewTerm(args.insurer, args.policy_no, args.start, args.end)
+    new_term = record_svc.NewTerm(args.insurer, args.policy_no, args.start, args.end,
+                                  confirm_past_start=bool(getattr(args, "confirm_past_start", False)))
     record_svc.record_outcome(ctx.store().engine, session, match.vehicle_id, args.outcome, new_term, args.note,
                               now=at if args.at else None)
     print(f"已记录：{match.plate} {record_svc.OUTCOME_LABEL[args.outcome]}")

@@ -5,7 +5,7 @@ supplies the end date. Personal fields are masked here; revealing is a separate,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
@@ -14,7 +14,7 @@ from desktop.core.masking import mask_id, mask_name, mask_phone
 from desktop.core.search_keys import query_keys, query_prefixes
 from desktop.core.status import CoverageStatus, coverage_status
 from desktop.store import audit, vehicles_repo
-from desktop.store.records import VehicleBundle
+from desktop.store.records import CustomerRec, VehicleBundle
 
 from .auth import StaffSession, require
 
@@ -58,19 +58,31 @@ def _d(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+def masked_owner(o: CustomerRec | None) -> CustomerRec | None:
+    """The owner as it may leave the service layer: name, phone and ID masked (one rule,
+    core.masking); the postal address is dropped (only the letter batch needs it, and reads the store).
+    The full values come back only from the audited reveal (services.reveal)."""
+    if o is None:
+        return None
+    return replace(o, name=mask_name(o.name) if o.name else o.name,
+                   phone=mask_phone(o.phone) if o.phone else o.phone,
+                   id_number=mask_id(o.id_number) if o.id_number else o.id_number,
+                   address=None)
+
+
 def match_from_bundle(b: VehicleBundle, at: datetime, lead_days: int, rank: int = 0) -> LookupMatch:
-    o = b.owner
+    o = masked_owner(b.owner)
     return LookupMatch(
         vehicle_id=b.vehicle.id,
         plate=b.vehicle.plate,
         vin=b.vehicle.vin,
-        owner=mask_name(o.name) if o and o.name else None,
-        phone=mask_phone(o.phone) if o and o.phone else None,
-        id_number=mask_id(o.id_number) if o and o.id_number else None,
+        owner=o.name if o else None,
+        phone=o.phone if o else None,
+        id_number=o.id_number if o else None,
         coverage=coverage_status(b.terms, at, lead_days),
         last_outcome=b.last_outcome(),
         rank=rank,
-        bundle=b,
+        bundle=replace(b, owner=o),
     )
 
 

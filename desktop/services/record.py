@@ -12,9 +12,10 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from desktop.core.ids import new_id
+from desktop.core.renewal_start import default_renewal_start, is_backdated, one_year_after
 from desktop.core.status import Term
 from desktop.core.timeutil import CST, DateParseError, parse_end, parse_start
-from desktop.store import audit, outbox, writes
+from desktop.store import audit, outbox, vehicles_repo, writes
 from desktop.store.records import EventRec, TermRec
 
 from .auth import StaffSession, require
@@ -33,18 +34,35 @@ class NewTerm:
     policy_no: str | None
     start: str | None
     end: str | None
+    confirm_past_start: bool = False  # the clerk confirmed a start before now (audited)
 
 
-def build_term(t: NewTerm, staff: str, now: datetime) -> Term:
-    if not t.start:
-        raise BadInput("请填写新保单的起保日期（--start），例如 2026-12-01。")
+def _bad(message: str, field: str) -> BadInput:
+    """A BadInput naming the form field it is about, so the window can put the message beside it."""
+    exc = BadInput(message)
+    exc.field = field  # type: ignore[attr-defined]
+    return exc
+
+
+def build_term(t: NewTerm, staff: str, now: datetime, default_start: datetime | None = None) -> Term:
+    """No start given: the default (core.renewal_start: the later of now and the current cover's
+    end). A start before now is refused unless confirmed: it would hide a lapse or a hole."""
     try:
-        start = parse_start(t.start)
-        end = parse_end(t.end) if t.end else start.replace(year=start.year + 1)
+        start = parse_start(t.start) if t.start else default_start
     except DateParseError as exc:
-        raise BadInput(str(exc)) from None
+        raise _bad(f"起保日期：{exc}", "start") from None
+    if start is None:
+        raise _bad("请填写新保单的起保日期（--start），例如 2026-12-01。", "start")
+    try:
+        end = parse_end(t.end) if t.end else one_year_after(start)
+    except DateParseError as exc:
+        raise _bad(f"保险止期：{exc}", "end") from None
     if end <= start:
-        raise BadInput("保险止期必须晚于起期。")
+        raise _bad("保险止期必须晚于起期。", "end")
+    if is_backdated(start, now) and not t.confirm_past_start:
+        raise _bad("起保时间早于现在：这段时间车辆并没有保障，登记为已续保会掩盖脱保。"
+                   "请改为现在或以后的时间；确实如此（如保单上就是这个时间）请勾选确认"
+                   "（命令行加 --confirm-past-start）。", "start")
     return Term(kind="CI", start_at=start, end_at=end, insurer=(t.insurer or "").strip() or None,
                 policy_no=(t.policy_no or "").strip() or None, source="counter", as_of=now,
                 verified_by=staff, id=new_id())
@@ -62,9 +80,9 @@ def record_outcome(engine: Engine, session: StaffSession, vehicle_id: str, outco
     if new_term and (new_term.start or new_term.end or new_term.policy_no):
         if outcome not in ("renewed_here", "renewed_elsewhere"):
             raise BadInput("只有“本店续保/他处续保”可以登记新保单。")
-        term = build_term(new_term, session.name, now)
+        term = build_term(new_term, session.name, now, renewal_default_start(engine, vehicle_id, now))
     elif outcome == "renewed_here":
-        raise BadInput("本店续保需要填写新保单：--insurer --policy-no --start --end。")
+        raise _bad("本店续保需要填写新保单号（--policy-no）；起期默认取现在与旧保单止期中较晚者，止期默认一年后。", "policy_no")
     event = EventRec(id=new_id(), vehicle_id=vehicle_id, kind="outcome", outcome=outcome,
                      detail=json.dumps(detail or {}, ensure_ascii=False) if detail else None,
                      note=(note or None), staff=session.name, at=now, corrects=corrects)
@@ -73,5 +91,16 @@ def record_outcome(engine: Engine, session: StaffSession, vehicle_id: str, outco
             if term is not None:
                 writes.insert_terms(conn, (TermRec.of(vehicle_id, term),), changes)
             writes.insert_events(conn, (event,), changes)
-        audit.append(conn, "record", session.name, vehicle_id, {"outcome": outcome, "term": bool(term)})
+        facts: dict = {"outcome": outcome, "term": bool(term)}
+        if term is not None and is_backdated(term.start_at, now):
+            facts["past_start_confirmed"] = term.start_at.isoformat(timespec="minutes")
+        audit.append(conn, "record", session.name, vehicle_id, facts)
     return event.id
+
+
+def renewal_default_start(engine: Engine, vehicle_id: str, now: datetime) -> datetime:
+    """The start the record form shows and the command line takes when none is given."""
+    with engine.connect() as conn:
+        bundles = vehicles_repo.load_bundles(conn, [vehicle_id], with_events=False)
+        conn.rollback()
+    return default_renewal_start(bundles[0].terms if bundles else (), now)

@@ -72,9 +72,9 @@ class Backend:
                                   corrects=corrects, detail=detail, now=self.now())
         return self.get(vehicle_id, progress, cancel)
 
-    def reveal(self, session: auth.StaffSession, vehicle_id: str, progress: Progress,
+    def reveal(self, session: auth.StaffSession, vehicle_id: str, reason: str, progress: Progress,
                cancel: Cancel) -> reveal_svc.Revealed:
-        return reveal_svc.reveal(self.engine, session, vehicle_id)
+        return reveal_svc.reveal(self.engine, session, vehicle_id, reason)
 
     def register(self, session: auth.StaffSession, reg: register_svc.NewRegistration, progress: Progress,
                  cancel: Cancel) -> LookupMatch:

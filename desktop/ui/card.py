@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.core.status import LAPSED, Term
@@ -26,6 +26,8 @@ from desktop.services.lookup import LookupMatch
 from desktop.services.record import OUTCOME_LABEL
 from desktop.services.reveal import Revealed
 
+REVEAL_MS = 30_000  # long enough to read a number to the customer, short enough not to be left open
+
 
 def _label(name: str = "cardLine", wrap: bool = True) -> QLabel:
     lab = QLabel(objectName=name)
@@ -38,6 +40,7 @@ class CardWidget(QWidget):
     record_requested = Signal(object)   # LookupMatch
     reveal_requested = Signal(str)      # vehicle id
     print_requested = Signal(object)    # LookupMatch
+    scroll_to_top = Signal()            # a different card: the scroll area goes back to the top
 
     def __init__(self, stale_after_days: int = 30, can_reveal: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
@@ -72,9 +75,15 @@ class CardWidget(QWidget):
 
         self.record_btn = QPushButton(self.tr("Record what happened"))
         self.reveal_btn = QPushButton(self.tr("Show full phone and ID"))
-        self.reveal_btn.setToolTip(self.tr("Supervisors only; every reveal is audited."))
-        self.reveal_btn.setEnabled(can_reveal)
+        self.reveal_why = _label("cardSmall")
         self.print_btn = QPushButton(self.tr("Print"))
+        self.record_btn.setToolTip(self.tr("Record what happened (Ctrl+R)"))
+        self.print_btn.setToolTip(self.tr("Print the status slip (Ctrl+P)"))
+        # Revealed values go back under the mask after a short time or on the next card.
+        self.reveal_ms = REVEAL_MS
+        self._hide_timer = QTimer(self, singleShot=True)
+        self._hide_timer.timeout.connect(self.hide_revealed)
+        self.revealed: Revealed | None = None
         self.record_btn.clicked.connect(lambda: self.match and self.record_requested.emit(self.match))
         self.reveal_btn.clicked.connect(lambda: self.match and self.reveal_requested.emit(self.match.vehicle_id))
         self.print_btn.clicked.connect(lambda: self.match and self.print_requested.emit(self.match))
@@ -90,18 +99,32 @@ class CardWidget(QWidget):
                   self.insurer, self.source, self.stale, self.gaps, self.lapse, self.history):
             lay.addWidget(w)
         lay.addLayout(buttons)
+        lay.addWidget(self.reveal_why)
         lay.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addWidget(self.empty)
         outer.addWidget(self.body)
+        self.set_can_reveal(can_reveal)
         self.show_match(None)
 
     def set_can_reveal(self, allowed: bool) -> None:
+        """A clerk sees the button disabled and, in words, why and whom to ask."""
         self.reveal_btn.setEnabled(allowed)
         self.reveal_btn.setVisible(True)
+        why = (self.tr("Shows the full values for %1 seconds; you give a reason, and it is audited.")
+               .replace("%1", str(REVEAL_MS // 1000)) if allowed else
+               self.tr("Full phone and ID numbers are for supervisors only (personal data protection). "
+                       "Ask a supervisor if the customer needs them checked."))
+        self.reveal_btn.setToolTip(why)
+        self._set(self.reveal_why, None if allowed else why)
 
     # -- filling --------------------------------------------------------------------------------
     def show_match(self, m: LookupMatch | None) -> None:
+        if m is None or self.match is None or m.vehicle_id != self.match.vehicle_id:
+            # Another car (or none): a new card starts at the top, revealed values are gone.
+            self.revealed = None
+            self._hide_timer.stop()
+            self.scroll_to_top.emit()
         self.match = m
         self.empty.setVisible(m is None)
         self.body.setVisible(m is not None)
@@ -109,8 +132,7 @@ class CardWidget(QWidget):
             return
         c = m.coverage
         self.plate.setText(m.plate or m.vin or "")
-        self.owner.setText(self.tr("Owner: %1    Phone: %2").replace("%1", m.owner or "—")
-                           .replace("%2", m.phone or "—"))
+        self._owner_line(m)
         self.status_word.setText(f"{STATUS_SYMBOL[c.status]} {STATUS_LABEL[c.status]}")
         self.days.setText(days_phrase(c))
         self._set(self.ci_end, c.ci_end_date and self.tr("Last covered day: %1").replace(
@@ -129,9 +151,24 @@ class CardWidget(QWidget):
     def show_revealed(self, r: Revealed) -> None:
         if self.match is None or r.vehicle_id != self.match.vehicle_id:
             return
+        self.revealed = r
         self.owner.setText(self.tr("Owner: %1    Phone: %2").replace("%1", r.name or "—")
                            .replace("%2", r.phone or "—")
                            + "\n" + self.tr("ID number: %1").replace("%1", r.id_number or "—"))
+        self._hide_timer.start(self.reveal_ms)
+
+    def hide_revealed(self) -> None:
+        """Back under the mask (the timer, the next search, the lock)."""
+        self._hide_timer.stop()
+        if self.revealed is None:
+            return
+        self.revealed = None
+        if self.match is not None:
+            self._owner_line(self.match)
+
+    def _owner_line(self, m: LookupMatch) -> None:
+        self.owner.setText(self.tr("Owner: %1    Phone: %2").replace("%1", m.owner or "—")
+                           .replace("%2", m.phone or "—"))
 
     @staticmethod
     def _latest_ci(m: LookupMatch) -> Term | None:

@@ -41,6 +41,7 @@ from .login import IdleWatcher, LockPanel
 from .menus import MenuBar, make_action
 from .record_dialog import RecordDialog
 from .register_dialog import RegisterDialog
+from .reveal_dialog import RevealReasonDialog
 from .search_panel import SearchPanel
 from .tasks import TaskRunner
 
@@ -110,6 +111,8 @@ class MainWindow(QMainWindow):
         runner.error.connect(self.show_error)
 
         self.search.open_requested.connect(self.open_query)
+        self.search.current_changed.connect(self.follow_selection)
+        self.card.scroll_to_top.connect(lambda: scroll.verticalScrollBar().setValue(0))
         self.search.register_requested.connect(self.open_register)
         self.card.record_requested.connect(self.open_record)
         self.card.reveal_requested.connect(self.reveal)
@@ -184,21 +187,40 @@ class MainWindow(QMainWindow):
     def open_query(self, query: str, chosen: LookupMatch | None) -> None:
         """A deliberate lookup (Enter, double-click): audited, then the card shows the match."""
         def done(matches: list[LookupMatch]) -> None:
+            if chosen is None or not matches:
+                self.search.show_results(query, matches)  # the list and the card agree
             if not matches:
-                self.search._apply(self.search.generation, query, [])
+                self.card.show_match(None)
                 return
             pick = next((m for m in matches if chosen and m.vehicle_id == chosen.vehicle_id), matches[0])
             self.show_card(pick)
 
         self.runner.db(partial(self.backend.lookup, self.session, query), on_done=done)
 
+    def follow_selection(self, match: LookupMatch | None) -> None:
+        """The card is always the selected row, and empty when nothing is selected."""
+        if match is None or self.card.match is None or match.vehicle_id != self.card.match.vehicle_id:
+            self.card.show_match(match)
+
     def show_card(self, match: LookupMatch) -> None:
         self.card.show_match(match)
         self.search.model.replace(match)
+        self.search.select_vehicle(match.vehicle_id)
         self.card_shown.emit(match)
 
-    def reveal(self, vehicle_id: str) -> None:
-        self.runner.db(partial(self.backend.reveal, self.session, vehicle_id), on_done=self.card.show_revealed)
+    def reveal(self, vehicle_id: str) -> RevealReasonDialog:
+        """Ask why, then the audited reveal; the card hides the values again after a while."""
+        dlg = RevealReasonDialog(self.card.match.plate if self.card.match else "", self)
+
+        def go() -> None:
+            self.runner.db(partial(self.backend.reveal, self.session, vehicle_id, dlg.text()),
+                           on_done=self.card.show_revealed, on_error=self.show_error)
+
+        dlg.accepted.connect(go)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.reveal_dialog = dlg
+        return dlg
 
     # -- dialogs --------------------------------------------------------------------------------
     def open_record(self, match: LookupMatch) -> RecordDialog:
@@ -206,7 +228,7 @@ class MainWindow(QMainWindow):
             self.runner.db(partial(self.backend.record, self.session, match.vehicle_id, outcome, term, note,
                                    corrects, detail), on_done=on_done, on_error=on_error)
 
-        dlg = RecordDialog(match, submit, self, today=self.backend.now().date())
+        dlg = RecordDialog(match, submit, self, now=self.backend.now())
         dlg.accepted.connect(lambda: dlg.result_match and self.show_card(dlg.result_match))
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
@@ -287,7 +309,7 @@ class MainWindow(QMainWindow):
             return
         self.idle.stop()
         for dlg in (getattr(self, "record_dialog", None), getattr(self, "register_dialog", None),
-                    getattr(self, "batch_dialog", None)):
+                    getattr(self, "batch_dialog", None), getattr(self, "reveal_dialog", None)):
             try:
                 if dlg is not None and dlg.isVisible():
                     dlg.reject()

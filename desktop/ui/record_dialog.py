@@ -6,11 +6,12 @@ A correction is a new event naming the one it corrects. Dates are typed as peopl
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.renewal_start import default_renewal_start, is_backdated
+from desktop.core.timeutil import CST, DateParseError, parse_start, to_cst
 from desktop.services.lookup import LookupMatch
 from desktop.services.record import OUTCOME_LABEL, OUTCOMES, NewTerm
 
@@ -35,9 +38,11 @@ class RecordDialog(QDialog):
     task runner); the dialog closes on success and shows the Chinese error otherwise."""
 
     def __init__(self, match: LookupMatch, submit: Callable, parent: QWidget | None = None,
-                 today: date | None = None):
+                 today: date | None = None, now: datetime | None = None):
         super().__init__(parent)
         self.match, self._submit = match, submit
+        self.now = to_cst(now) if now else datetime.now(CST)
+        today = today or self.now.date()
         self.setWindowTitle(self.tr("Record what happened — %1").replace("%1", match.plate or ""))
         self.result_match: LookupMatch | None = None
 
@@ -57,18 +62,31 @@ class RecordDialog(QDialog):
         self.start = QLineEdit()
         self.end = QLineEdit()
         self.end.setPlaceholderText(self.tr("empty = one year after the start"))
-        end = match.coverage.ci_end_date
-        if end is not None:
-            self.start.setText((end + timedelta(days=1)).isoformat())
-        if match.coverage.source_term and match.coverage.source_term.insurer:
-            self.insurer.setPlaceholderText(match.coverage.source_term.insurer)
+        # The default start is the business rule (core.renewal_start, used by the record service
+        # too): the later of now and the current cover's end. Never the old end + 1 day: that
+        # backdates a lapsed car's cover and leaves a hole after a 09:00 end.
+        self.default_start = default_renewal_start(match.bundle.terms, self.now)
+        self.start.setText(_start_text(self.default_start))
+        self.start_hint = QLabel(self.tr("Default: now, or when the current cover ends if that is later."))
+        self.start_hint.setObjectName("cardSmall")
+        self.start_hint.setWordWrap(True)
+        self.confirm_past = QCheckBox(self.tr("The new cover really starts before now (as printed on the policy)"))
+        self.confirm_past.hide()
+        self.start.textChanged.connect(lambda _t: self._sync_past())
+        src = match.coverage.source_term
+        if src and src.insurer:  # a real value the clerk can keep or change, never a ghost placeholder
+            self.insurer.setText(src.insurer)
         self.term_box = QWidget()
         tf = QFormLayout(self.term_box)
         tf.setContentsMargins(0, 0, 0, 0)
         tf.addRow(self.tr("Insurer"), self.insurer)
         tf.addRow(self.tr("Policy number"), self.policy_no)
-        tf.addRow(self.tr("Start (first day)"), self.start)
+        tf.addRow(self.tr("Start"), self.start)
+        tf.addRow("", self.start_hint)
+        tf.addRow("", self.confirm_past)
         tf.addRow(self.tr("End (last covered day)"), self.end)
+        self.field_widgets = {"insurer": self.insurer, "policy_no": self.policy_no, "start": self.start,
+                              "end": self.end}
 
         # renewed elsewhere: the evidence seen
         self.evidence = QComboBox()
@@ -100,6 +118,11 @@ class RecordDialog(QDialog):
         nf.addRow(self.tr("Corrects"), self.corrects)
 
         self.error = error_line()
+        # The error line keeps its place when hidden: a message never pushes the buttons away
+        # from under the pointer.
+        sp = self.error.sizePolicy()
+        sp.setRetainSizeWhenHidden(True)
+        self.error.setSizePolicy(sp)
         self.ok = QPushButton(self.tr("Save"))
         self.ok.setDefault(True)
         self.cancel = QPushButton(self.tr("Cancel"))
@@ -131,6 +154,7 @@ class RecordDialog(QDialog):
         self.evidence_box.setVisible(o == "renewed_elsewhere")
         self.come_box.setVisible(o == "will_come")
         self.ok.setEnabled(o is not None)
+        self._sync_past()
         self.adjustSize()
 
     def _values(self) -> tuple[NewTerm | None, dict | None]:
@@ -138,7 +162,8 @@ class RecordDialog(QDialog):
         term = None
         if o in ("renewed_here", "renewed_elsewhere"):
             t = NewTerm(self.insurer.text().strip() or None, self.policy_no.text().strip() or None,
-                        self.start.text().strip() or None, self.end.text().strip() or None)
+                        self.start.text().strip() or None, self.end.text().strip() or None,
+                        confirm_past_start=not self.confirm_past.isHidden() and self.confirm_past.isChecked())
             if o == "renewed_here" or t.policy_no or t.end:
                 term = t
         detail = None
@@ -148,6 +173,16 @@ class RecordDialog(QDialog):
             detail = {"will_come_on": self.come_on.date().toString("yyyy-MM-dd")}
         return term, detail
 
+    def _sync_past(self) -> None:
+        """A start before now needs the explicit tick (the service refuses it otherwise)."""
+        try:
+            past = is_backdated(parse_start(self.start.text().strip()), self.now) if self.start.text().strip() else False
+        except DateParseError:
+            past = False
+        self.confirm_past.setVisible(past and not self.term_box.isHidden())
+        if not past:
+            self.confirm_past.setChecked(False)
+
     def _save(self) -> None:
         o = self.outcome()
         if o is None:
@@ -155,6 +190,9 @@ class RecordDialog(QDialog):
         term, detail = self._values()
         self.ok.setEnabled(False)
         self.error.hide()
+        for w in self.field_widgets.values():
+            w.setProperty("bad", False)
+            w.setStyleSheet("")
         self._submit(o, term, self.note.text().strip() or None, self.corrects.currentData(), detail,
                      self._done, self._failed)
 
@@ -166,3 +204,16 @@ class RecordDialog(QDialog):
         self.ok.setEnabled(True)
         self.error.setText(getattr(exc, "message", None) or str(exc))
         self.error.show()
+        bad = self.field_widgets.get(getattr(exc, "field", "") or "")
+        if bad is not None:  # name the field: mark it and put the cursor there
+            bad.setStyleSheet("border: 3px solid #8a2200;")
+            bad.setFocus()
+            self.bad_field = getattr(exc, "field", "")
+        if getattr(exc, "field", "") == "start":
+            self._sync_past()
+
+
+def _start_text(t: datetime) -> str:
+    """2026-12-01 for a midnight start, else 2026-12-01 10:05 (即时生效)."""
+    t = to_cst(t)
+    return t.date().isoformat() if (t.hour, t.minute) == (0, 0) else t.strftime("%Y-%m-%d %H:%M")

@@ -33,6 +33,7 @@ COALESCE_MS = 30  # long enough to merge a burst of keys, short enough to feel i
 class SearchPanel(QWidget):
     open_requested = Signal(str, object)  # (query, LookupMatch | None): Enter, double-click
     register_requested = Signal(str)      # the query, to prefill the register dialog
+    current_changed = Signal(object)      # the selected LookupMatch, or None (the card follows it)
 
     def __init__(self, runner: TaskRunner, find: Callable, parent: QWidget | None = None,
                  coalesce_ms: int = COALESCE_MS):
@@ -63,6 +64,8 @@ class SearchPanel(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.doubleClicked.connect(lambda idx: self._open(idx.row()))
         self.view.installEventFilter(self)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move inside it)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._emit_current())
 
         self.not_found = QLabel(objectName="notFound")
         self.not_found.setWordWrap(True)
@@ -121,6 +124,20 @@ class SearchPanel(QWidget):
             self._inflight = None
             self.runner.error.emit(exc)
 
+    def show_results(self, query: str, matches: list[LookupMatch]) -> None:
+        """Results of a deliberate lookup (Enter before the as-you-type query ran): the list shows
+        exactly what the card was picked from."""
+        self._timer.stop()
+        self.runner.cancel(self._inflight)
+        self.generation += 1
+        self._last_query = query
+        self._apply(self.generation, query, matches)
+
+    def select_vehicle(self, vehicle_id: str) -> None:
+        row = self.model.row_of(vehicle_id)
+        if row >= 0 and (self.selected() is None or self.selected().vehicle_id != vehicle_id):
+            self.view.selectRow(row)
+
     def search_now(self, text: str) -> None:
         """Put `text` in the box and query at once (used after registering a vehicle)."""
         self.box.setText(text)
@@ -164,6 +181,14 @@ class SearchPanel(QWidget):
     def _select_first(self) -> None:
         if self.model.rowCount():
             self.view.selectRow(0)
+        self._emit_current()
+
+    def selected(self) -> LookupMatch | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.match_at(rows[0].row()) if rows else None
+
+    def _emit_current(self) -> None:
+        self.current_changed.emit(self.selected())
 
     def _open(self, row: int) -> None:
         query = self.box.text().strip()

@@ -110,6 +110,22 @@
         <source> (correction)</source>
         <translation>（更正）</translation>
     </message>
+    <message>
+        <source>Record what happened (Ctrl+R)</source>
+        <translation>记录办理结果（Ctrl+R）</translation>
+    </message>
+    <message>
+        <source>Print the status slip (Ctrl+P)</source>
+        <translation>打印告知单（Ctrl+P）</translation>
+    </message>
+    <message>
+        <source>Shows the full values for %1 seconds; you give a reason, and it is audited.</source>
+        <translation>显示完整信息 %1 秒；需填写原因，并记入审计日志。</translation>
+    </message>
+    <message>
+        <source>Full phone and ID numbers are for supervisors only (personal data protection). Ask a supervisor if the customer needs them checked.</source>
+        <translation>完整电话和身份证号仅主管及以上可查看（个人信息保护）。客户需要核对时，请找主管。</translation>
+    </message>
 </context>
 <context>
     <name>ExportDialog</name>
@@ -703,6 +719,18 @@
         <source>What happened?</source>
         <translation>办理结果是什么？</translation>
     </message>
+    <message>
+        <source>Default: now, or when the current cover ends if that is later.</source>
+        <translation>默认：现在，或当前保单止期（如更晚）。</translation>
+    </message>
+    <message>
+        <source>The new cover really starts before now (as printed on the policy)</source>
+        <translation>确认新保单起保时间早于现在（保单上就是这个时间）</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>起保时间</translation>
+    </message>
 </context>
 <context>
     <name>RegisterDialog</name>
@@ -749,6 +777,45 @@
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>RevealReasonDialog</name>
+    <message>
+        <source>Why do you need the full values?</source>
+        <translation>为什么需要查看完整信息？</translation>
+    </message>
+    <message>
+        <source>You are about to see the full phone and ID number of %1's owner. Say why; the reason is recorded in the audit log.</source>
+        <translation>即将显示 %1 车主的完整电话和身份证号。请说明原因，原因会记入审计日志。</translation>
+    </message>
+    <message>
+        <source>The owner is at the counter and asked to check them</source>
+        <translation>车主本人在柜台，要求核对</translation>
+    </message>
+    <message>
+        <source>Calling the owner back about the renewal</source>
+        <translation>回电车主商量续保</translation>
+    </message>
+    <message>
+        <source>Correcting a wrong phone or ID number</source>
+        <translation>更正错误的电话或身份证号</translation>
+    </message>
+    <message>
+        <source>Choose or type a reason</source>
+        <translation>选择或输入原因</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Give a reason first (choose one or type your own).</source>
+        <translation>请先填写原因（可选择或自行输入）。</translation>
     </message>
 </context>
 <context>

@@ -133,6 +133,22 @@ def by_status(demo_ctx):
 
 
 @pytest.fixture
+def raw_owner(demo_ctx):
+    """vehicle_id -> the owner as stored (unmasked), read on the test thread: what a reveal returns."""
+    from desktop.store import vehicles_repo
+
+    engine = demo_ctx.store().engine
+
+    def get(vehicle_id: str):
+        with engine.connect() as conn:
+            (b,) = vehicles_repo.load_bundles(conn, [vehicle_id], with_events=False)
+            conn.rollback()
+        return b.owner
+
+    return get
+
+
+@pytest.fixture
 def super_window(make_window):
     return make_window("super", "super-pass-1")
 

@@ -121,30 +121,38 @@ def test_clerk_cannot_reveal(window, by_status, qtbot):
     assert not window.card.reveal_btn.isEnabled()
 
 
-def test_supervisor_reveal_is_audited_without_values(make_window, by_status, demo_ctx, qtbot):
+def test_supervisor_reveal_is_audited_without_values(make_window, by_status, demo_ctx, qtbot, raw_owner):
     win = make_window("super", "super-pass-1")
     m = next(x for x in by_status["DUE"] if x.bundle.owner and x.bundle.owner.id_number)
     type_query(qtbot, win, m.plate)
     open_first(qtbot, win)
     assert win.card.reveal_btn.isEnabled()
     win.card.reveal_btn.click()
-    owner = m.bundle.owner
+    dlg = win.reveal_dialog
+    dlg.ok.click()                                   # no reason yet: refused, nothing shown
+    assert dlg.isVisible() and dlg.error.isVisible()
+    dlg.reason.setCurrentIndex(0)
+    dlg.ok.click()
+    owner = raw_owner(m.vehicle_id)
     qtbot.waitUntil(lambda: owner.phone in win.card.owner.text())
     assert owner.name in win.card.owner.text() and owner.id_number in win.card.owner.text()
     e = audit.recent(demo_ctx.store().engine, 1)[0]
     assert (e.action, e.staff, e.target) == ("reveal", "super", m.vehicle_id)
+    assert "车主本人" in e.detail                     # the reason is audited
     assert owner.phone not in (e.detail or "") and owner.id_number not in (e.detail or "")
 
 
-def test_reveal_service_requires_supervisor(demo_ctx, by_status):
+def test_reveal_service_requires_supervisor_and_a_reason(demo_ctx, by_status, raw_owner):
     from desktop.services.auth import StaffSession
-    from desktop.services.errors import NotAllowed
+    from desktop.services.errors import BadInput, NotAllowed
     from desktop.services.reveal import reveal
 
     engine = demo_ctx.store().engine
     vid = by_status["ACTIVE"][0].vehicle_id
     with pytest.raises(NotAllowed):
-        reveal(engine, StaffSession("clerk", "clerk"), vid)
-    r = reveal(engine, StaffSession("admin", "admin"), vid)
-    assert r.name == by_status["ACTIVE"][0].bundle.owner.name
+        reveal(engine, StaffSession("clerk", "clerk"), vid, "客户核对")
+    with pytest.raises(BadInput):
+        reveal(engine, StaffSession("admin", "admin"), vid, "  ")
+    r = reveal(engine, StaffSession("admin", "admin"), vid, "客户核对")
+    assert r.name == raw_owner(vid).name
     assert dataclasses.asdict(r)["vehicle_id"] == vid
