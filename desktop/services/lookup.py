@@ -60,14 +60,14 @@ def _d(d: date | None) -> str | None:
 
 def masked_owner(o: CustomerRec | None) -> CustomerRec | None:
     """The owner as it may leave the service layer: name, phone and ID masked (one rule,
-    core.masking); the postal address is dropped (only the letter batch needs it, and reads the store).
-    The full values come back only from the audited reveal (services.reveal)."""
+    core.masking, the one rule). The full values come back only from the audited reveal
+    (services.reveal). The postal address stays: the masking rule has no form for it and the
+    counter needs it to check a letter's address with the customer."""
     if o is None:
         return None
     return replace(o, name=mask_name(o.name) if o.name else o.name,
                    phone=mask_phone(o.phone) if o.phone else o.phone,
-                   id_number=mask_id(o.id_number) if o.id_number else o.id_number,
-                   address=None)
+                   id_number=mask_id(o.id_number) if o.id_number else o.id_number)
 
 
 def match_from_bundle(b: VehicleBundle, at: datetime, lead_days: int, rank: int = 0) -> LookupMatch:
