@@ -22,7 +22,7 @@ _COMMANDS = {
     "self-check": ("admin_cmds", "cmd_self_check"),
     "backup": ("admin_cmds", "cmd_backup"),
     "restore": ("admin_cmds", "cmd_restore"),
-    "sync": ("admin_cmds", "cmd_sync"),
+    "sync": ("sync_cmds", "cmd_sync"),
     "import": ("data_cmds", "cmd_import"),
     "export": ("data_cmds", "cmd_export"),
     "slip": ("print_cmds", "cmd_slip"),

@@ -1,9 +1,8 @@
-"""staff, settings, audit verify, self-check, backup, restore, sync."""
+"""staff, settings, audit verify, self-check, backup, restore (sync lives in sync_cmds)."""
 from __future__ import annotations
 
 import argparse
 import platform
-import sys
 import tempfile
 from pathlib import Path
 
@@ -168,7 +167,3 @@ def cmd_restore(args: argparse.Namespace) -> int:
     print(msg)
     return 0
 
-
-def cmd_sync(args: argparse.Namespace) -> int:
-    print("renewdesk: 本版本尚未提供与总部的同步（改动已记入待同步队列，不会丢失）。", file=sys.stderr)
-    return 2

@@ -1,0 +1,217 @@
+"""One sync run (DESIGN §6): push the queue oldest first, then pull the feed to its end.
+
+Push: at most 500 rows per request; each row is marked on its own result. deferred:gap resends
+from head office's expected_seq; deferred:clock holds the queue until this counter's clock is
+back within an hour of head office's, then re-stamps the held rows once. Pull: each page is
+applied together with its cursor in ONE transaction; a 410 rebuilds from the snapshot.
+Any failure leaves the queue as it was: the next run sends again (head office deduplicates).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from sqlalchemy.engine import Engine
+
+from desktop.core.hlc import HLC
+from desktop.store import sync_apply
+
+from . import protocol, queue
+from .identity import put_state, state
+from .transport import CursorGone, Transport
+
+log = logging.getLogger(__name__)
+
+CURSOR_KEY = "pull_cursor"
+LAST_SYNC_KEY, LAST_PROGRESS_KEY, LAST_ERROR_KEY = "last_sync_at", "last_progress_at", "last_error"
+MAX_PUSH_ROUNDS = 10_000  # a bound, not a target: 5,000,000 changes in one run
+
+
+def _now_ms() -> int:
+    from desktop.core import hlc as hlc_mod
+
+    return hlc_mod._system_ms()
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    deferred: int = 0
+    pulled: int = 0
+    pending: int = 0
+    clock_ahead_ms: int | None = None  # set when head office defers our changes for our clock
+    restamped: int = 0
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        return {k: d[k] for k in ("pushed", "duplicates", "rejected", "deferred", "pulled", "pending")}
+
+
+def audit_head(db) -> dict:
+    row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return {"seq": row[0], "hash": row[1]} if row else {"seq": 0, "hash": "0" * 64}
+
+
+class SyncClient:
+    def __init__(self, engine: Engine, transport: Transport, device_id: str,
+                 now_ms: Callable[[], int] = _now_ms, page_limit: int = protocol.PULL_DEFAULT):
+        self.engine, self.t, self.device_id = engine, transport, device_id
+        self.now_ms, self.page_limit = now_ms, page_limit
+
+    def _tx(self):
+        return self.engine.begin()
+
+    def run(self, progress: Callable[[int, int], None] | None = None,
+            cancel: Callable[[], bool] | None = None) -> SyncReport:
+        report = SyncReport()
+        health = self.t.health()
+        self._restamp_if_clock_fixed(health.server_ms, report)
+        self.push(report, cancel)
+        self.pull(report, progress, cancel)
+        with self._tx() as conn:
+            db = conn.connection.driver_connection
+            report.pending = queue.pending_count(db)
+            put_state(db, LAST_SYNC_KEY, str(self.now_ms()))
+            put_state(db, LAST_ERROR_KEY, None)
+        return report
+
+    # -- push -----------------------------------------------------------------------------------
+    def _restamp_if_clock_fixed(self, server_ms: int | None, report: SyncReport) -> None:
+        if server_ms is None:
+            return
+        with self._tx() as conn:
+            db = conn.connection.driver_connection
+            if state(db, queue.CLOCK_HOLD_KEY):
+                report.restamped = queue.restamp_held(db, self.device_id, self.now_ms(), server_ms)
+                if state(db, queue.CLOCK_HOLD_KEY):
+                    report.clock_ahead_ms = self.now_ms() - server_ms
+
+    def push(self, report: SyncReport, cancel: Callable[[], bool] | None = None) -> None:
+        stalled = 0
+        for _ in range(MAX_PUSH_ROUNDS):
+            if cancel and cancel():
+                return
+            with self.engine.connect() as conn:
+                db = conn.connection.driver_connection
+                if state(db, queue.CLOCK_HOLD_KEY):
+                    report.deferred += queue.pending_count(db)
+                    conn.rollback()
+                    return
+                rows = queue.next_batch(db)
+                head = audit_head(db)
+                conn.rollback()
+            if not rows:
+                return
+            body = {"changes": [r.to_wire(self.device_id) for r in rows], "audit_head": head}
+            reply = self.t.push(body)
+            with self._tx() as conn:
+                db = conn.connection.driver_connection
+                m = queue.mark(db, rows, reply.body)
+                if m.pushed or m.duplicates or m.rejected:
+                    put_state(db, LAST_PROGRESS_KEY, str(self.now_ms()))
+            report.pushed += m.pushed
+            report.duplicates += m.duplicates
+            report.rejected += m.rejected
+            if m.clock:
+                report.deferred += m.deferred
+                if reply.server_ms is not None:
+                    report.clock_ahead_ms = self.now_ms() - reply.server_ms
+                return
+            if m.pushed + m.duplicates + m.rejected == 0:
+                stalled += 1  # only deferred:gap: resend from expected_seq, but never spin
+                if stalled >= 3:
+                    report.deferred += m.deferred
+                    return
+            else:
+                stalled = 0
+
+    # -- pull -----------------------------------------------------------------------------------
+    def pull(self, report: SyncReport, progress: Callable[[int, int], None] | None = None,
+             cancel: Callable[[], bool] | None = None) -> None:
+        while True:
+            if cancel and cancel():
+                return
+            cursor = self._cursor()
+            try:
+                page = self.t.pull(cursor, self.page_limit)
+            except CursorGone:
+                self.rebuild_from_snapshot(report, progress, cancel)
+                continue
+            changes = page.get("changes") or []
+            new_cursor = page.get("cursor", cursor)
+            self.apply_page(changes, new_cursor)
+            report.pulled += sum(1 for c in changes if c.get("device_id") != self.device_id)
+            if progress:
+                progress(report.pulled, report.pulled + (self.page_limit if page.get("more") else 0))
+            if not page.get("more") or not changes:
+                return
+
+    def _cursor(self) -> int:
+        with self.engine.connect() as conn:
+            value = state(conn.connection.driver_connection, CURSOR_KEY)
+            conn.rollback()
+        return int(value or 0)
+
+    def apply_page(self, changes: list[dict], cursor: int | None) -> sync_apply.ApplyResult:
+        """Apply a page and move the cursor in one transaction (nothing of it enters the outbox)."""
+        pulled = [sync_apply.Pulled.of(c) for c in changes]
+        with self._tx() as conn:
+            db = conn.connection.driver_connection
+            result = sync_apply.apply_changes(db, pulled, self.device_id)
+            if result.max_hlc:
+                observe_clock(db, result.max_hlc, self.device_id, self.now_ms)
+            if cursor is not None:
+                old = int(state(db, CURSOR_KEY) or 0)
+                put_state(db, CURSOR_KEY, str(max(old, int(cursor))))
+        return result
+
+    def rebuild_from_snapshot(self, report: SyncReport, progress=None, cancel=None) -> None:
+        """The cursor is older than head office keeps tombstones: take every current row from the
+        snapshot (applied like pulled changes, so local pending work is kept), then the feed
+        from the snapshot's cursor."""
+        page, cursor = 1, None
+        while True:
+            if cancel and cancel():
+                return
+            snap = self.t.snapshot(page)
+            rows = snap.get("changes") or snap.get("rows") or []
+            if cursor is None:
+                cursor = snap.get("cursor")
+            more = bool(snap.get("more"))
+            self.apply_page(rows, None if more else cursor)
+            report.pulled += len(rows)
+            if progress:
+                progress(report.pulled, report.pulled + (1 if more else 0))
+            if not more:
+                if cursor is not None:
+                    with self._tx() as conn:
+                        put_state(conn.connection.driver_connection, CURSOR_KEY, str(int(cursor)))
+                return
+            page += 1
+
+
+def observe_clock(db, remote: str, device_id: str, now_ms: Callable[[], int]) -> None:
+    """HLC receive rule on the persisted clock, so a later local edit is stamped after what we saw."""
+    try:
+        from desktop.store import outbox
+
+        observe = getattr(outbox, "observe", None)
+    except ImportError:  # pragma: no cover
+        observe = None
+    if observe is not None:
+        observe(db, remote)
+        return
+    last = state(db, queue.HLC_KEY)
+    from desktop.core.hlc import Clock
+
+    clock = Clock(device_id, now_fn=now_ms, last=HLC.parse(last) if last else None)
+    clock.update(HLC.parse(remote))
+    put_state(db, queue.HLC_KEY, str(clock.last))
+
+
+def wall_clock_ms() -> int:
+    return int(time.time() * 1000)
