@@ -176,3 +176,35 @@ class Setting(Base):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     value: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncStamp(Base):
+    """HLC stamp per received field ("*" = the whole row, "~deleted" = tombstone) (desktop.store.sync_apply)."""
+
+    __tablename__ = "sync_stamp"
+    entity: Mapped[str] = mapped_column(Text)
+    entity_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(Text)
+    hlc: Mapped[str] = mapped_column(Text)
+    __table_args__ = (PrimaryKeyConstraint("entity", "entity_id", "field", name="pk_sync_stamp"),
+                      {"sqlite_with_rowid": False})
+
+
+class SyncAlias(Base):
+    """A vehicle or term id that names the same row as a smaller (canonical) id."""
+
+    __tablename__ = "sync_alias"
+    entity: Mapped[str] = mapped_column(Text)
+    alias_id: Mapped[str] = mapped_column(String(36), index=True)
+    canonical_id: Mapped[str] = mapped_column(String(36))
+    __table_args__ = (PrimaryKeyConstraint("entity", "alias_id", name="pk_sync_alias"),
+                      {"sqlite_with_rowid": False})
+
+
+class SyncParked(Base):
+    """A pulled change waiting for its parent row."""
+
+    __tablename__ = "sync_parked"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    server_seq: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(Text)
