@@ -204,11 +204,11 @@ def explain(why: str) -> str:
 
 def problems(store: Store, session: StaffSession, limit: int = 500) -> list[Problem]:
     require(session, "clerk")
-    from desktop.core.masking import mask_phone, mask_plate
+    from desktop.core.masking import mask_name, mask_phone, mask_plate
 
     with store.engine.connect() as conn:
         rows = conn.connection.driver_connection.execute(
-            "SELECT device_seq, entity, COALESCE(entity_id, json_extract(payload, '$.id')), state, created_at, "
+            "SELECT device_seq, entity, json_extract(payload, '$.id'), state, created_at, "
             "payload FROM outbox WHERE state LIKE 'rejected:%' ORDER BY device_seq LIMIT ?", (limit,)).fetchall()
         conn.rollback()
     out = []
@@ -217,7 +217,8 @@ def problems(store: Store, session: StaffSession, limit: int = 500) -> list[Prob
             p = json.loads(payload)
         except ValueError:
             p = {}
-        bits = [mask_plate(p["plate"]) if p.get("plate") else None, mask_phone(p["phone"]) if p.get("phone") else None,
+        bits = [mask_plate(p["plate"]) if p.get("plate") else None, mask_name(p["name"]) if p.get("name") else None,
+                mask_phone(p["phone"]) if p.get("phone") else None,
                 p.get("kind") if entity in ("event", "policy_term") else None]
         out.append(Problem(seq, entity, eid, explain(why), at or "", " ".join(b for b in bits if b)))
     return out

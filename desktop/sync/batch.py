@@ -43,15 +43,17 @@ def export_batches(engine: Engine, e: Enrolment, out_dir: Path) -> Exported:
     total = 0
     with engine.begin() as conn:
         db = conn.connection.driver_connection
-        rows = db.execute("SELECT change_id, device_seq, entity, COALESCE(entity_id, json_extract(payload, '$.id')), "
+        rows = db.execute("SELECT change_id, device_seq, entity, json_extract(payload, '$.id'), "
                           "op, payload, hlc, state FROM outbox WHERE state = 'pending' ORDER BY device_seq").fetchall()
         rows = [queue.Row(*r) for r in rows]
         head = audit_head(db)
         n = int(state(db, UP_N_KEY) or 0)
+        cursor = int(state(db, CURSOR_KEY) or 0)
         for i in range(0, len(rows), protocol.MAX_CHANGES):
             chunk = rows[i:i + protocol.MAX_CHANGES]
             n += 1
-            body = {"changes": [r.to_wire(e.device_id) for r in chunk], "audit_head": head}
+            # `cursor`: where this counter's feed stands, so head office's reply carries the pages after it.
+            body = {"changes": [r.to_wire(e.device_id) for r in chunk], "audit_head": head, "cursor": cursor}
             data = protocol.encode_batch(body, e.batch_key, e.device_id, n, "up")
             path = out_dir / protocol.batch_file_name(e.device_id, n)
             tmp = path.with_suffix(".tmp")
@@ -91,7 +93,7 @@ def apply_down(engine: Engine, e: Enrolment, path: Path) -> SyncReport:
         for i in range(0, len(ids), 400):
             chunk = ids[i:i + 400]
             rows += [queue.Row(*r) for r in db.execute(
-                "SELECT change_id, device_seq, entity, COALESCE(entity_id, json_extract(payload, '$.id')), op, "
+                "SELECT change_id, device_seq, entity, json_extract(payload, '$.id'), op, "
                 f"payload, hlc, state FROM outbox WHERE change_id IN ({','.join('?' * len(chunk))})", chunk)]
         m = queue.mark(db, rows, reply)
         report.pushed, report.duplicates, report.rejected, report.deferred = (

@@ -9,7 +9,6 @@ Any failure leaves the queue as it was: the next run sends again (head office de
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -171,27 +170,41 @@ class SyncClient:
 
     def rebuild_from_snapshot(self, report: SyncReport, progress=None, cancel=None) -> None:
         """The cursor is older than head office keeps tombstones: take every current row from the
-        snapshot (applied like pulled changes, so local pending work is kept), then the feed
-        from the snapshot's cursor."""
-        page, cursor = 1, None
+        snapshot (applied like pulled changes, so local pending work is kept; tombstones included),
+        then pull the feed from the cursor of the snapshot's first page."""
+        page, cursor = 0, None
         while True:
             if cancel and cancel():
                 return
             snap = self.t.snapshot(page)
-            rows = snap.get("changes") or snap.get("rows") or []
             if cursor is None:
-                cursor = snap.get("cursor")
+                cursor = int(snap.get("cursor") or 0)
+            rows = [c for r in snap.get("rows") or [] for c in snapshot_changes(r)]
             more = bool(snap.get("more"))
-            self.apply_page(rows, None if more else cursor)
-            report.pulled += len(rows)
+            self.apply_page(rows, None)
+            report.pulled += len(snap.get("rows") or [])
             if progress:
-                progress(report.pulled, report.pulled + (1 if more else 0))
+                progress(page + 1, int(snap.get("pages") or page + 1))
             if not more:
-                if cursor is not None:
-                    with self._tx() as conn:
-                        put_state(conn.connection.driver_connection, CURSOR_KEY, str(int(cursor)))
+                with self._tx() as conn:
+                    put_state(conn.connection.driver_connection, CURSOR_KEY, str(cursor))
                 return
             page += 1
+
+
+def snapshot_changes(row: dict) -> list[dict]:
+    """A snapshot row as pulled changes: a customer with per-field stamps becomes one change per
+    stamp (listing the fields that carry it), so per-field last-writer-wins sees the true stamps."""
+    base = {"server_seq": 0, "device_id": "", "entity": row["entity"], "entity_id": row["id"], "op": row["op"],
+            "payload": row.get("payload") or {"id": row["id"]}, "hlc": row["hlc"]}
+    field_hlc = row.get("field_hlc")
+    if row["entity"] != "customer" or row["op"] == "delete" or not isinstance(field_hlc, dict) or not field_hlc:
+        return [base]
+    by_stamp: dict[str, list[str]] = {}
+    for f, stamp in field_hlc.items():
+        by_stamp.setdefault(stamp, []).append(f)
+    return [{**base, "hlc": stamp, "payload": {**base["payload"], "fields": sorted(fields)}}
+            for stamp, fields in sorted(by_stamp.items())]
 
 
 def observe_clock(db, remote: str, device_id: str, now_ms: Callable[[], int]) -> None:
@@ -211,7 +224,3 @@ def observe_clock(db, remote: str, device_id: str, now_ms: Callable[[], int]) ->
     clock = Clock(device_id, now_fn=now_ms, last=HLC.parse(last) if last else None)
     clock.update(HLC.parse(remote))
     put_state(db, queue.HLC_KEY, str(clock.last))
-
-
-def wall_clock_ms() -> int:
-    return int(time.time() * 1000)

@@ -18,7 +18,7 @@ from desktop.app import AppContext
 from desktop.store.errors import DamagedStore, SchemaTooNew, SecretMissing, StoreError, StoreMissing, WrongKey
 from desktop.store.store import Store
 
-from . import i18n, style, workstation
+from . import i18n, style, sync_panel, workstation
 from .backend import Backend
 from .login import LoginDialog
 from .main_window import MainWindow
@@ -86,13 +86,15 @@ def run(args) -> int:
     runner = TaskRunner(app)
     backend = Backend(store.engine)
     try:
-        return _session(app, runner, backend, Path(data_dir), family)
+        return _session(app, runner, backend, Path(data_dir), family,
+                        sync_panel.SyncBackend(store, ctx.keyring))
     finally:
         runner.shutdown()
         ctx.close()
 
 
-def _session(app: QApplication, runner: TaskRunner, backend: Backend, data_dir: Path, family: str | None) -> int:
+def _session(app: QApplication, runner: TaskRunner, backend: Backend, data_dir: Path, family: str | None,
+             sync_backend: sync_panel.SyncBackend | None = None) -> int:
     def login(name, password, on_done, on_error):
         from functools import partial
 
@@ -102,5 +104,8 @@ def _session(app: QApplication, runner: TaskRunner, backend: Backend, data_dir: 
     if dlg.exec() != QDialog.DialogCode.Accepted or dlg.session is None:
         return 0
     win = MainWindow(runner, backend, dlg.session, data_dir, family)
+    if sync_backend is not None:
+        sync_backend.counter_name = backend.settings.counter_name
+        sync_panel.install(win, runner, sync_backend)
     win.show()
     return app.exec()

@@ -848,4 +848,159 @@
         <translation>请输入员工名和密码。</translation>
     </message>
 </context>
+<context>
+    <name>EnrolDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Ask head office for a one-time enrolment code (renewdesk-server enroll-code).</source>
+        <translation>请向总部索取一次性注册码（总部运行 renewdesk-server enroll-code）。</translation>
+    </message>
+    <message>
+        <source>Contacting head office…</source>
+        <translation>正在联系总部……</translation>
+    </message>
+    <message>
+        <source>Enrol</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <source>Enrol with head office</source>
+        <translation>在总部注册本柜台</translation>
+    </message>
+    <message>
+        <source>Enrolment code</source>
+        <translation>注册码</translation>
+    </message>
+    <message>
+        <source>Enrolment failed.</source>
+        <translation>注册失败。</translation>
+    </message>
+    <message>
+        <source>Head office address</source>
+        <translation>总部地址</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemsDialog</name>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Head office refused %1 changes. They stay on this counter; correct the record (a new entry) and sync again.</source>
+        <translation>总部拒收了 %1 条改动。它们仍保留在本柜台；请更正记录（新增一条更正）后再同步。</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在读取……</translation>
+    </message>
+    <message>
+        <source>No problems: head office accepted every change.</source>
+        <translation>没有问题：总部已接收全部改动。</translation>
+    </message>
+    <message>
+        <source>Sync problems</source>
+        <translation>同步问题</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemsModel</name>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Entered</source>
+        <translation>录入时间</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Policy term</source>
+        <translation>保单</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Vehicle</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Why head office refused it</source>
+        <translation>总部拒收原因</translation>
+    </message>
+</context>
+<context>
+    <name>SyncIndicator</name>
+    <message>
+        <source>An administrator enrols this counter under Sync → Enrol with head office.</source>
+        <translation>请管理员在“同步 → 在总部注册本柜台”中注册。</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>○ Not connected to head office (not enrolled)</source>
+        <translation>○ 未连接总部（尚未注册）</translation>
+    </message>
+    <message>
+        <source>○ Offline · %1 waiting · last sync %2</source>
+        <translation>○ 离线 · 待同步 %1 条 · 上次同步 %2</translation>
+    </message>
+    <message>
+        <source>⚠ %1 changes have waited over a day to sync (last sync %2)</source>
+        <translation>⚠ 有 %1 条改动已超过一天未同步（上次同步 %2）</translation>
+    </message>
+    <message>
+        <source>✓ Synced %1 · %2 waiting</source>
+        <translation>✓ 已同步 %1 · 待同步 %2 条</translation>
+    </message>
+    <message>
+        <source>✕ %1 changes refused by head office (see Sync problems) · synced %2</source>
+        <translation>✕ 总部拒收 %1 条改动（见“同步问题”）· 已同步 %2</translation>
+    </message>
+    <message>
+        <source>✕ Sync failed</source>
+        <translation>✕ 同步失败</translation>
+    </message>
+    <message>
+        <source>✕ Sync held: this computer's clock is ahead of head office. Correct the clock; changes are kept.</source>
+        <translation>✕ 同步暂停：本机时钟比总部快。请校正时间；改动不会丢失。</translation>
+    </message>
+    <message>
+        <source>⟳ Syncing…</source>
+        <translation>⟳ 同步中……</translation>
+    </message>
+</context>
+<context>
+    <name>SyncMenu</name>
+    <message>
+        <source>Enrol with head office…</source>
+        <translation>在总部注册本柜台……</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Sync problems…</source>
+        <translation>同步问题……</translation>
+    </message>
+</context>
 </TS>
