@@ -94,7 +94,8 @@ def login(engine: Engine, name: str, password: str, now: datetime | None = None,
     if row.locked_until and now < row.locked_until:
         wait = max(1, math.ceil((row.locked_until - now).total_seconds() / 60))  # whole minutes left
         audit.record(engine, "login_failed", name, None, {"reason": "locked"})
-        raise AuthFailed(f"连续输错 {MAX_FAILURES} 次，请 {wait} 分钟后再试。")
+        raise _failed(f"连续输错 {MAX_FAILURES} 次，请 {wait} 分钟后再试"
+                      f"（{row.locked_until.astimezone(CST):%H:%M} 以后）。", 0, wait)
     if not verify_password(password, row.pw_hash):
         failures = row.failed_count + 1
         locked = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
@@ -102,12 +103,29 @@ def login(engine: Engine, name: str, password: str, now: datetime | None = None,
             # After a wait the count restarts, so the account is never disabled by failures.
             staff_repo.record_failure(conn, name, 0 if locked else failures, locked)
             audit.append(conn, "login_failed", name, None, {"reason": "password", "failures": failures})
-        raise AuthFailed("员工名或密码不正确。" + (f"已锁定 {LOCK_MINUTES} 分钟。" if locked else ""))
+        if locked:
+            raise _failed(f"员工名或密码不正确。已连续输错 {MAX_FAILURES} 次，请 {LOCK_MINUTES} 分钟后再试。",
+                          0, LOCK_MINUTES)
+        left = MAX_FAILURES - failures
+        raise _failed(f"员工名或密码不正确。还可再试 {left} 次，之后需等 {LOCK_MINUTES} 分钟。", left, None)
     if record_success:
         with engine.begin() as conn:
             staff_repo.record_success(conn, name)
             audit.append(conn, "login", name)
     return StaffSession(row.name, row.role)
+
+
+def _failed(message: str, attempts_left: int | None, wait_minutes: int | None) -> AuthFailed:
+    """AuthFailed with what a log-in screen shows beside the message: tries left, minutes to wait."""
+    exc = AuthFailed(message)
+    exc.attempts_left = attempts_left  # type: ignore[attr-defined]
+    exc.wait_minutes = wait_minutes  # type: ignore[attr-defined]
+    return exc
+
+
+def logout(engine: Engine, session: StaffSession) -> None:
+    """The end of a staff member's session at the counter (log out or another staff takes over)."""
+    audit.record(engine, "logout", session.name)
 
 
 def require(session: StaffSession, role: str) -> None:

@@ -45,6 +45,9 @@ class Backend:
         self.settings = settings_svc.load(self.engine)
         return session
 
+    def logout(self, session: auth.StaffSession, progress: Progress, cancel: Cancel) -> None:
+        auth.logout(self.engine, session)
+
     # -- lookup ---------------------------------------------------------------------------------
     def find(self, query: str, progress: Progress, cancel: Cancel) -> list[LookupMatch]:
         if cancel():

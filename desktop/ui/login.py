@@ -58,10 +58,14 @@ class _PasswordForm(QWidget):
         self.succeeded(session)
 
     def _failed(self, exc: BaseException) -> None:
-        self.ok.setEnabled(True)
         self.password.clear()
         self.password.setFocus()
         self.fail_text(getattr(exc, "message", None) or str(exc))
+        wait = getattr(exc, "wait_minutes", None)
+        self.ok.setEnabled(True)
+        if wait:  # locked out: the button says how long, and comes back by itself
+            self.ok.setEnabled(False)
+            QTimer.singleShot(min(wait, 5) * 60_000, lambda: self.ok.setEnabled(True))
 
     def fail_text(self, text: str) -> None:
         self.error.setText(text)
@@ -100,21 +104,30 @@ class LoginDialog(QDialog):
 
 
 class LockPanel(QWidget):
-    """Shown instead of the work area while locked; only the same staff member can unlock."""
+    """Shown instead of the work area while locked. The staff member who locked it unlocks with
+    the password; "switch user" lets another staff member take over the counter (a new session);
+    after a log-out nobody is signed in and anyone logs in here."""
 
-    unlocked = Signal()
+    unlocked = Signal(object)   # the StaffSession that unlocked (the same or another staff member)
 
     def __init__(self, login: LoginFn, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("page")
+        self.locked_by = ""
         self.form = form = _PasswordForm(login, self)
         form.succeeded = self._ok  # type: ignore[method-assign]
         form.ok.setText(self.tr("Unlock"))
         form.name.setReadOnly(True)
+        form.name.setAccessibleName(self.tr("Staff name"))
         self.title = QLabel(self.tr("Screen locked"))
         self.title.setObjectName("statusWord")
         self.who = QLabel(objectName="cardLine")
+        self.who.setWordWrap(True)
+        self.switch_btn = QPushButton(self.tr("Switch user"))
+        self.switch_btn.setToolTip(self.tr("Another staff member takes over this counter with their own name and password."))
+        self.switch_btn.clicked.connect(lambda: self.switch_user())
         fl = QFormLayout()
+        fl.addRow(self.tr("Staff name"), form.name)
         fl.addRow(self.tr("Password"), form.password)
         column = QWidget()
         column.setMaximumWidth(720)
@@ -124,7 +137,7 @@ class LockPanel(QWidget):
         lay.addWidget(self.who)
         lay.addLayout(fl)
         lay.addWidget(form.error)
-        lay.addWidget(form.ok)
+        lay.addLayout(button_row(self.switch_btn, form.ok))
         lay.addStretch(2)
         outer = QHBoxLayout(self)
         outer.addStretch(1)
@@ -132,14 +145,32 @@ class LockPanel(QWidget):
         outer.addStretch(1)
 
     def lock_for(self, staff: str) -> None:
+        self.locked_by = staff
+        self.title.setText(self.tr("Screen locked"))
         self.form.name.setText(staff)
-        self.who.setText(self.tr("Only %1 can unlock: enter the password.").replace("%1", staff))
+        self.form.name.setReadOnly(True)
+        self.form.ok.setText(self.tr("Unlock"))
+        self.switch_btn.setVisible(True)
+        self.who.setText(self.tr("Locked by %1: enter the password to go on, or switch user.").replace("%1", staff))
         self.form.error.hide()
         self.form.password.clear()
         self.form.password.setFocus()
 
+    def switch_user(self, logged_out: bool = False) -> None:
+        """Any staff member may log in now (after a log-out, or to take over a locked counter)."""
+        self.locked_by = ""
+        self.title.setText(self.tr("Logged out") if logged_out else self.tr("Switch user"))
+        self.who.setText(self.tr("Enter your staff name and password."))
+        self.form.name.setReadOnly(False)
+        self.form.name.clear()
+        self.form.ok.setText(self.tr("Log in"))
+        self.switch_btn.setVisible(False)
+        self.form.error.hide()
+        self.form.password.clear()
+        self.form.name.setFocus()
+
     def _ok(self, session: StaffSession) -> None:
-        self.unlocked.emit()
+        self.unlocked.emit(session)
 
 
 class IdleWatcher(QObject):

@@ -48,6 +48,7 @@ from .tasks import TaskRunner
 
 class MainWindow(QMainWindow):
     card_shown = Signal(object)  # LookupMatch, after the card is filled (tests, screenshots)
+    roles_changed = Signal(object)  # StaffSession: another staff member took over (features re-gate)
 
     def __init__(self, runner: TaskRunner, backend: Backend, session: StaffSession, data_dir: Path,
                  font_family: str | None = None, idle_ms: int | None = None, parent: QWidget | None = None):
@@ -100,7 +101,7 @@ class MainWindow(QMainWindow):
         wl.addLayout(top)
         wl.addWidget(split, 1)
         self.lock_panel = LockPanel(self._unlock_login)
-        self.lock_panel.unlocked.connect(self.unlock)
+        self.lock_panel.unlocked.connect(self.adopt)
         self.stack = QStackedWidget()
         self.stack.addWidget(work)
         self.stack.addWidget(self.lock_panel)
@@ -154,6 +155,8 @@ class MainWindow(QMainWindow):
             return self.add_menu_action(menu, make_action(self, text, slot, shortcut, name, checkable))
 
         self.lock_action = act("file", self.tr("Lock screen"), self.lock, "Ctrl+L", "lockAction")
+        self.switch_action = act("file", self.tr("Switch user…"), self.switch_user, None, "switchAction")
+        self.logout_action = act("file", self.tr("Log out"), self.log_out, None, "logoutAction")
         self.quit_action = act("file", self.tr("Quit"), self.close, "Ctrl+Q", "quitAction")
         self.search_action = act("counter", self.tr("Search"), self.focus_search, "Ctrl+F", "searchAction")
         self.record_action = act("counter", self.tr("Record what happened"),
@@ -292,13 +295,47 @@ class MainWindow(QMainWindow):
 
     # -- lock -----------------------------------------------------------------------------------
     def _unlock_login(self, name: str, password: str, on_done, on_error) -> None:
+        locked_by = self.lock_panel.locked_by
+
         def check(session: StaffSession) -> None:
-            if session.name != self.session.name:  # never: the name box is read-only
+            if locked_by and session.name != locked_by:  # never: the name box is read-only then
                 on_error(AuthFailed(self.tr("Only the staff member who locked the screen can unlock it.")))
                 return
             on_done(session)
 
         self.runner.db(partial(self.backend.login, name, password), on_done=check, on_error=on_error)
+
+    def switch_user(self) -> None:
+        """Another staff member takes over: the current session ends (audited) at the lock panel."""
+        self._end_session()
+        self.lock_panel.switch_user()
+
+    def log_out(self) -> None:
+        self._end_session()
+        self.lock_panel.switch_user(logged_out=True)
+
+    def _end_session(self) -> None:
+        self.lock()
+        self._audit_logout()
+
+    def _audit_logout(self) -> None:
+        if not getattr(self, "_session_ended", False):
+            self._session_ended = True
+            self.runner.db(partial(self.backend.logout, self.session), on_error=self.show_error)
+
+    def adopt(self, session: StaffSession) -> None:
+        """After an unlock: the same staff member goes on, or another one's role now applies."""
+        if session != self.session:
+            self._audit_logout()  # the one taken over from, if not already logged out
+            self.session = session
+            self.who.setText(self.tr("Staff: %1 (%2)").replace("%1", session.name)
+                             .replace("%2", ROLE_LABEL.get(session.role, session.role)))
+            self.card.set_can_reveal(session.may("supervisor"))
+            for w in (self.letters_btn, self.import_btn, self.letters_action, self.import_action):
+                w.setVisible(session.may("supervisor"))
+            self.roles_changed.emit(session)
+        self._session_ended = False
+        self.unlock()
 
     @property
     def locked(self) -> bool:

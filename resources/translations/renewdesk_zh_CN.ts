@@ -442,6 +442,34 @@
         <source>Only %1 can unlock: enter the password.</source>
         <translation>只有 %1 本人可以解锁：请输入密码。</translation>
     </message>
+    <message>
+        <source>Staff name</source>
+        <translation>员工名</translation>
+    </message>
+    <message>
+        <source>Switch user</source>
+        <translation>换人登录</translation>
+    </message>
+    <message>
+        <source>Another staff member takes over this counter with their own name and password.</source>
+        <translation>由另一位员工用自己的员工名和密码接手本柜台。</translation>
+    </message>
+    <message>
+        <source>Locked by %1: enter the password to go on, or switch user.</source>
+        <translation>%1 锁定了屏幕：输入密码继续，或换人登录。</translation>
+    </message>
+    <message>
+        <source>Logged out</source>
+        <translation>已退出登录</translation>
+    </message>
+    <message>
+        <source>Enter your staff name and password.</source>
+        <translation>请输入员工名和密码。</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
 </context>
 <context>
     <name>LoginDialog</name>
@@ -578,6 +606,14 @@
     <message>
         <source>Print slip</source>
         <translation>打印告知单</translation>
+    </message>
+    <message>
+        <source>Switch user…</source>
+        <translation>换人登录…</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>退出登录</translation>
     </message>
 </context>
 <context>

@@ -146,3 +146,45 @@ def test_run_logs_in_and_quits(app_ctx, monkeypatch, ui_env):
     monkeypatch.setattr(LD, "exec", lambda self: (seen.append(self.windowTitle()), 0)[1])
     assert ui_main.run(argparse.Namespace(data_dir=str(data_dir))) == 0
     assert seen == ["续保台 — 登录"]
+
+
+def test_lock_shows_who_tries_left_and_another_staff_can_take_over(make_window, qtbot, demo_ctx):
+    win = make_window()
+    win.lock()
+    lp = win.lock_panel
+    assert lp.form.name.isVisible() and lp.form.name.text() == "clerk"     # the name the message speaks of
+    lp.form.password.setText("nope-nope")
+    lp.form.ok.click()
+    qtbot.waitUntil(lambda: lp.form.error.isVisible())
+    assert "还可再试 4 次" in lp.form.error.text()
+    shot(win, "locked_tries_left")
+    lp.switch_btn.click()                                    # a supervisor takes over the counter
+    assert not lp.form.name.isReadOnly() and lp.form.name.text() == ""
+    lp.form.name.setText("super")
+    lp.form.password.setText("super-pass-1")
+    lp.form.ok.click()
+    qtbot.waitUntil(lambda: not win.locked)
+    assert win.session.name == "super" and win.card.reveal_btn.isEnabled() and win.letters_action.isVisible()
+    qtbot.waitUntil(lambda: audit.recent(demo_ctx.store().engine, 1)[0].action == "logout")
+    recent = audit.recent(demo_ctx.store().engine, 2)
+    assert [(e.action, e.staff) for e in recent] == [("logout", "clerk"), ("login", "super")]
+
+
+def test_log_out_then_anyone_logs_in_and_a_locked_account_shows_the_wait(make_window, qtbot, demo_ctx):
+    win = make_window()
+    win.logout_action.trigger()
+    qtbot.waitUntil(lambda: win.locked)
+    lp = win.lock_panel
+    assert lp.title.text() == "已退出登录" and not lp.form.name.isReadOnly()
+    qtbot.waitUntil(lambda: audit.recent(demo_ctx.store().engine, 1)[0].action == "logout")
+    assert audit.recent(demo_ctx.store().engine, 1)[0].staff == "clerk"
+    lp.form.name.setText("super")
+    for _ in range(5):
+        lp.form.password.setText("wrong-wrong")
+        lp.form.ok.click()
+        qtbot.waitUntil(lambda: lp.form.error.isVisible() and lp.form.password.text() == "")
+        lp.form.error.hide()
+        qtbot.waitUntil(lambda: lp.form.ok.isEnabled() or "分钟后再试" in lp.form.error.text())
+    qtbot.waitUntil(lambda: "5 分钟后再试" in lp.form.error.text())
+    assert not lp.form.ok.isEnabled()                         # waits instead of inviting more guesses
+    shot(win, "locked_wait")
