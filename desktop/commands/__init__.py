@@ -30,6 +30,8 @@ _COMMANDS = {
     # after-sales (issue 14)
     "guide": ("aftersales_cmds", "cmd_guide"),
     "insurers": ("aftersales_cmds", "cmd_insurers"),
+    "complaint": ("aftersales_cmds", "cmd_complaint"),
+    "complaints": ("aftersales_cmds", "cmd_complaints"),
     None: ("gui_cmd", "cmd_gui"),
 }
 

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from desktop.core.insurers import shown
-from desktop.services import directory
+from desktop.services import complaints, directory
 from desktop.services import guide as guide_svc
 
 from .common import acting_staff, at_of, context, one_match, print_json, query_text
@@ -49,4 +49,64 @@ def cmd_insurers(args: argparse.Namespace) -> int:
         return 0
     for e in entries:
         print(f"{e.key:10} {e.short:6} 报案 {shown(e.claims_phone, e) or '-'}  救援 {shown(e.roadside_phone, e) or '-'}")
+    return 0
+
+
+def _complaint_line(row) -> str:
+    c = row.complaint
+    flag = "【逾期】" if row.overdue else ""
+    return (f"{flag}{c.id[:13]}  {row.plate or '-'}  {complaints.CATEGORIES[c.category]}  "
+            f"{complaints.STATE_LABEL[c.state]}  负责 {c.owner}  到期 {c.due.isoformat()}")
+
+
+def cmd_complaints(args: argparse.Namespace) -> int:
+    at = at_of(args)
+    ctx = context(args)
+    session = acting_staff(ctx, args)
+    rows = complaints.listing(ctx.store().engine, session, open_only=args.open, at=at)
+    if args.json:
+        print_json({"complaints": [r.to_json() for r in rows]})
+        return 0
+    for r in rows:
+        print(_complaint_line(r))
+    if not rows:
+        print("没有未关闭的投诉。" if args.open else "没有投诉记录。")
+    return 0
+
+
+def _show(c, as_json: bool) -> None:
+    if as_json:
+        print_json({"id": c.id, "category": c.category, "state": c.state, "owner": c.owner,
+                    "due": c.due.isoformat(), "promised": c.promised, "note": c.note,
+                    "history": [{"at": h.at, "staff": h.staff, "note": h.note, "from": h.from_state,
+                                 "to": h.to_state, "applied": h.applied} for h in c.history]})
+        return
+    print(f"投诉 {c.id}：{complaints.CATEGORIES[c.category]}，{complaints.STATE_LABEL[c.state]}，"
+          f"负责 {c.owner}，到期 {c.due.isoformat()}")
+
+
+def cmd_complaint(args: argparse.Namespace) -> int:
+    at = at_of(args) if getattr(args, "at", None) else None
+    ctx = context(args)
+    session = acting_staff(ctx, args)
+    engine = ctx.store().engine
+    sub = args.complaint_cmd
+    if sub == "add":
+        settings = ctx.settings()
+        match = one_match(ctx, session, query_text(args), at or at_of(args), settings.lead_days)
+        owner = match.bundle.owner.id if match.bundle.owner else None
+        c = complaints.add(engine, session, match.vehicle_id, owner, args.category, args.due, args.note,
+                           args.promised, args.owner, now=at)
+        if args.json:
+            print_json({"id": c.id, "plate": match.plate, "state": c.state, "due": c.due.isoformat()})
+        else:
+            print(f"已登记投诉 {c.id}（{match.plate}，{complaints.CATEGORIES[c.category]}，到期 {c.due.isoformat()}）")
+        return 0
+    if sub == "follow":
+        c = complaints.follow_up(engine, session, args.id, args.note, args.owner, args.due, now=at)
+    elif sub == "move":
+        c = complaints.move(engine, session, args.id, args.to, args.note, now=at)
+    else:
+        c = complaints.get(engine, session, args.id)
+    _show(c, args.json)
     return 0

@@ -52,3 +52,25 @@ def test_directory_lists_json_and_an_admin_edit_confirms(env):
     assert next(e for e in out["insurers"] if e["key"] == "picc")["confirmed"] is True
     r = run(env, "insurers", "set", "picc", "--claims-phone", "九五五一八")
     assert r.returncode == 2 and "电话" in r.stderr
+
+
+def test_complaint_lifecycle_through_the_cli_with_the_supervisor_gate(env, plate):
+    r = run(env, "complaints", "--open", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout) == {"complaints": []}
+    r = run(env, "complaint", "add", plate, "--category", "claim", "--due", "2026-12-05", "--note", "理赔款未到",
+            "--at", AT, "--json")
+    assert r.returncode == 0, r.stderr
+    cid = json.loads(r.stdout)["id"]
+    rows = json.loads(run(env, "complaints", "--open", "--json", "--at", "2026-12-09T10:00:00").stdout)["complaints"]
+    assert rows == [{"id": cid, "plate": plate, "category": "claim", "state": "open", "owner": "admin",
+                     "due": "2026-12-05", "overdue": True}]
+    assert run(env, "complaint", "move", cid, "--to", "resolved").returncode == 0
+    env_clerk = dict(env, RENEWDESK_NEW_STAFF_PASSWORD="clerk-pw-1")
+    assert run(env_clerk, "staff", "add", "clerk1", "--role", "clerk").returncode == 0
+    r = run(dict(env, RENEWDESK_STAFF_PASSWORD="clerk-pw-1"), "complaint", "move", cid[:10], "--to", "closed",
+            "--as", "clerk1")
+    assert r.returncode == 4 and "主管" in r.stderr
+    assert run(env, "complaint", "move", cid, "--to", "closed", "--note", "已回访").returncode == 0
+    assert json.loads(run(env, "complaints", "--open", "--json").stdout) == {"complaints": []}
+    r = run(env, "complaint", "add", plate, "--category", "weather", "--due", "2026-12-05", "--note", "x", "--at", AT)
+    assert r.returncode == 2 and "类别" in r.stderr and len(r.stderr.strip().splitlines()) == 1
