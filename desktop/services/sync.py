@@ -208,7 +208,7 @@ def problems(store: Store, session: StaffSession, limit: int = 500) -> list[Prob
 
     with store.engine.connect() as conn:
         rows = conn.connection.driver_connection.execute(
-            "SELECT device_seq, entity, json_extract(payload, '$.id'), state, created_at, "
+            "SELECT device_seq, entity, COALESCE(entity_id, json_extract(payload, '$.id')), state, created_at, "
             "payload FROM outbox WHERE state LIKE 'rejected:%' ORDER BY device_seq LIMIT ?", (limit,)).fetchall()
         conn.rollback()
     out = []

@@ -127,7 +127,7 @@ class Outbox(Base):
     change_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_seq: Mapped[int] = mapped_column(Integer, unique=True)
     entity: Mapped[str] = mapped_column(Text)
-    entity_id: Mapped[str | None] = mapped_column(String(36))
+    entity_id: Mapped[str | None] = mapped_column(String(36), index=True)  # sync_apply finds own stamps by it
     op: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)
     hlc: Mapped[str] = mapped_column(Text)

@@ -102,7 +102,7 @@ class _Page:
                 self._note(ent, eid, fld, stamp)
             # What this counter wrote itself: every outbox row of these entities, whatever its state.
             for ent, eid, payload, stamp in db.execute(
-                    f"SELECT entity, json_extract(payload, '$.id') AS eid, payload, hlc FROM outbox WHERE eid IN ({marks})", chunk):
+                    f"SELECT entity, entity_id, payload, hlc FROM outbox WHERE entity_id IN ({marks})", chunk):
                 own = _as_own(stamp, self.device_id)
                 if ent == "customer":
                     try:

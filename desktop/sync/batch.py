@@ -43,7 +43,7 @@ def export_batches(engine: Engine, e: Enrolment, out_dir: Path) -> Exported:
     total = 0
     with engine.begin() as conn:
         db = conn.connection.driver_connection
-        rows = db.execute("SELECT change_id, device_seq, entity, json_extract(payload, '$.id'), "
+        rows = db.execute("SELECT change_id, device_seq, entity, COALESCE(entity_id, json_extract(payload, '$.id')), "
                           "op, payload, hlc, state FROM outbox WHERE state = 'pending' ORDER BY device_seq").fetchall()
         rows = [queue.Row(*r) for r in rows]
         head = audit_head(db)
@@ -93,7 +93,7 @@ def apply_down(engine: Engine, e: Enrolment, path: Path) -> SyncReport:
         for i in range(0, len(ids), 400):
             chunk = ids[i:i + 400]
             rows += [queue.Row(*r) for r in db.execute(
-                "SELECT change_id, device_seq, entity, json_extract(payload, '$.id'), op, "
+                "SELECT change_id, device_seq, entity, COALESCE(entity_id, json_extract(payload, '$.id')), op, "
                 f"payload, hlc, state FROM outbox WHERE change_id IN ({','.join('?' * len(chunk))})", chunk)]
         m = queue.mark(db, rows, reply)
         report.pushed, report.duplicates, report.rejected, report.deferred = (

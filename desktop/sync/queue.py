@@ -57,7 +57,7 @@ def next_batch(db, limit: int = protocol.MAX_CHANGES) -> list[Row]:
             start = exp
     if start is None:
         return []
-    rows = db.execute("SELECT change_id, device_seq, entity, json_extract(payload, '$.id'), "
+    rows = db.execute("SELECT change_id, device_seq, entity, COALESCE(entity_id, json_extract(payload, '$.id')), "
                       "op, payload, hlc, state FROM outbox WHERE device_seq >= ? ORDER BY device_seq LIMIT ?",
                       (start, limit)).fetchall()
     return [Row(*r) for r in rows]

@@ -70,7 +70,7 @@ def test_a_vehicle_and_term_entered_on_two_counters_converge_to_one_row_each(two
     reg = register.NewRegistration(plate=plate, vin=vin, name="张三", phone=fake.mobile(), address="示例路1号")
     ra = register.register(a.store().engine, sa, reg, now=AT)
     rb = register.register(b.store().engine, sb, reg, now=AT)
-    term = record.NewTerm("安泰财产保险", "PDZA2026000123", "2026-12-01", "2027-11-30")
+    term = record.NewTerm("安泰财产保险", "PDZA2026000123", "2026-12-01", "2027-11-30", True)
     record.record_outcome(a.store().engine, sa, ra.vehicle_id, "renewed_here", term, now=AT)
     record.record_outcome(b.store().engine, sb, rb.vehicle_id, "renewed_here", term, now=AT)
     from_a, from_b = outbox_changes(a.store().engine, DEV_A), outbox_changes(b.store().engine, DEV_B)
@@ -147,7 +147,7 @@ def test_a_term_whose_vehicle_has_not_arrived_waits_and_then_goes_in(two):
     plate = fake.plate("ordinary")
     r = register.register(a.store().engine, sa, register.NewRegistration(plate=plate, name="孙八"), now=AT)
     record.record_outcome(a.store().engine, sa, r.vehicle_id, "renewed_elsewhere",
-                          record.NewTerm("平安", "P1", "2026-12-01", None), now=AT)
+                          record.NewTerm("平安", "P1", "2026-12-01", None, True), now=AT)
     changes = outbox_changes(a.store().engine, DEV_A)
     parents = [c for c in changes if c.entity in ("customer", "vehicle")]
     children = [c for c in changes if c.entity not in ("customer", "vehicle")]
@@ -162,7 +162,7 @@ def test_head_office_data_beats_a_counter_copy_of_the_same_term(two):
     r = register.register(a.store().engine, sa, register.NewRegistration(plate=fake.plate("ordinary"), name="周九"),
                           now=AT)
     record.record_outcome(a.store().engine, sa, r.vehicle_id, "renewed_here",
-                          record.NewTerm("安泰", "PX-1", "2026-12-01", "2027-11-30"), now=datetime(2026, 12, 2,
+                          record.NewTerm("安泰", "PX-1", "2026-12-01", "2027-11-30", True), now=datetime(2026, 12, 2,
                                                                                                   tzinfo=AT.tzinfo))
     tid = "0190e000-0000-7000-8000-000000000001"  # head office's own row for the same policy
     hq = sync_apply.Pulled(0, DEV_HQ, "policy_term", tid, "upsert",

@@ -5,16 +5,17 @@
 - sync_alias: an id that turned out to name the same vehicle or term as a smaller id (one vehicle
   registered on two counters); changes naming the alias land on the canonical row.
 - sync_parked: pulled changes whose parent row is not here yet, retried after every page.
+- an index on outbox.entity_id: applying a page looks up this counter's own stamps by entity.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -45,9 +46,11 @@ def upgrade() -> None:
         sa.Column("server_seq", sa.Integer(), nullable=False),
         sa.Column("change", sa.Text(), nullable=False),
     )
+    op.create_index("ix_outbox_entity_id", "outbox", ["entity_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_entity_id", "outbox")
     op.drop_table("sync_parked")
     op.drop_index("ix_sync_alias_alias_id", "sync_alias")
     op.drop_table("sync_alias")
