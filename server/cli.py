@@ -128,6 +128,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .page import hash_password
     from .sync import prune
 
+    logging.getLogger("server").setLevel(logging.INFO)  # serving logs requests and counts, never payloads
     engine = _engine(args)
     days = retention_days(args)
     password = os.environ.pop(ADMIN_ENV, None)  # hashed at once; the plain text does not stay around
@@ -149,13 +150,13 @@ def _run(args: argparse.Namespace) -> int:
     cmd = args.command or "serve"
     if cmd == "serve":
         return _serve(args)
-    engine = _engine(args)
     from . import devices
 
+    branch = devices.clean_name(args.branch) if cmd == "enroll-code" else None
+    if cmd == "enroll-code" and branch is None:
+        raise _Exit(2, "网点名称应为 1 到 100 个字 / --branch must be 1 to 100 printable characters")
+    engine = _engine(args)
     if cmd == "enroll-code":
-        branch = devices.clean_name(args.branch)
-        if branch is None:
-            raise _Exit(2, "网点名称应为 1 到 100 个字 / --branch must be 1 to 100 printable characters")
         code = devices.create_code(engine, branch)
         print(json.dumps({"code": code}) if args.json else f"登记码 / enrolment code（{branch}，7 天内有效，只能用一次）: {code}")
     elif cmd == "revoke":
@@ -209,7 +210,7 @@ def _apply_batch(engine, args: argparse.Namespace) -> int:  # noqa: ANN001
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
