@@ -122,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("audit_cmd", choices=["verify"])
     sp = cmd("self-check")
     _aftersales(cmd)
+
+    # Renewal work (issue 13): worklist, contact, assign, report.
+    from desktop.commands.renewal_cmds import add_parsers as add_renewal_parsers
+    add_renewal_parsers(cmd)
     return p
 
 

@@ -32,6 +32,10 @@ _COMMANDS = {
     "insurers": ("aftersales_cmds", "cmd_insurers"),
     "complaint": ("aftersales_cmds", "cmd_complaint"),
     "complaints": ("aftersales_cmds", "cmd_complaints"),
+    "worklist": ("renewal_cmds", "cmd_worklist"),
+    "contact": ("renewal_cmds", "cmd_contact"),
+    "assign": ("renewal_cmds", "cmd_assign"),
+    "report": ("renewal_cmds", "cmd_report"),
     None: ("gui_cmd", "cmd_gui"),
 }
 

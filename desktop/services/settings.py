@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
+from desktop.core.cadence import parse_cadence
 from desktop.core.ids import new_id
 from desktop.core.timeutil import CST
 from desktop.store import audit, outbox, settings_repo, writes
@@ -32,6 +33,13 @@ class CounterSettings:
     idle_lock_minutes: int = 5
     stale_after_days: int = 30   # a figure older than this is marked 可能已过时
     region: str = ""             # province, for the premium estimate's floating table
+    # Renewal work (issue 13): contact days before the end, the frequency cap, the 将脱保 window,
+    # and the store's own 战败 reasons added beside the locked core (comma-separated).
+    contact_cadence: str = "45,33,30"
+    contact_cap_day: int = 1
+    contact_cap_week: int = 3
+    lapsing_days: int = 7
+    loss_reasons_extra: str = ""
     version: int = SETTINGS_VERSION
 
 
@@ -40,7 +48,8 @@ _FIELDS = {f.name: f for f in fields(CounterSettings)}
 # the same everywhere. The rest describe this counter (name, phone, address, hours, region) or follow
 # its region (lead_days), and a per-PC lock time is local policy: those stay local.
 SYNCED = ("org",)
-_LIMITS = {"lead_days": (1, 365), "idle_lock_minutes": (1, 240), "stale_after_days": (1, 3650)}
+_LIMITS = {"lead_days": (1, 365), "idle_lock_minutes": (1, 240), "stale_after_days": (1, 3650),
+           "contact_cap_day": (1, 10), "contact_cap_week": (1, 30), "lapsing_days": (0, 90)}
 
 
 def load(engine: Engine) -> CounterSettings:
@@ -67,6 +76,11 @@ def parse_value(key: str, value: str) -> str:
         if not lo <= n <= hi:
             raise BadInput(f"{key} 应在 {lo} 到 {hi} 之间。")
         return str(n)
+    if key == "contact_cadence":
+        try:
+            return ",".join(str(d) for d in parse_cadence(value))
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
     return value.strip()
 
 

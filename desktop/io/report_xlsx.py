@@ -1,0 +1,39 @@
+"""A small workbook of several sheets (the monthly renewal report): header row in bold, columns
+sized to their text. Written to a .part file first, so a failed write leaves no half a report."""
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+
+def _width(v: Any) -> int:
+    s = "" if v is None else str(v)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def write_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]) -> None:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(title[:31])
+        ws.append(list(headers))
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        for r in rows:
+            ws.append(list(r))
+        for i, h in enumerate(headers, start=1):
+            widest = max([_width(h), *(_width(r[i - 1]) for r in rows)])
+            ws.column_dimensions[get_column_letter(i)].width = min(max(widest + 2, 8), 80)
+            if widest > 80:
+                for row in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                    row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    path = Path(path).expanduser()
+    part = path.with_name(path.name + ".part.xlsx")
+    wb.save(part)
+    part.replace(path)
