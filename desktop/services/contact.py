@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from desktop.core import cadence
 from desktop.core.ids import new_id
 from desktop.core.timeutil import CST, cst_date
-from desktop.store import audit, outbox, renewal_repo, vehicles_repo
-from desktop.store.records import EventRec, VehicleBundle, iso
+from desktop.store import audit, outbox, renewal_repo, vehicles_repo, writes
+from desktop.store.records import EventRec, VehicleBundle
 
 from .auth import StaffSession, require
 from .errors import BadInput
@@ -39,14 +39,9 @@ def _bundle(engine: Engine, vehicle_id: str) -> VehicleBundle:
 
 
 def _write(engine: Engine, session: StaffSession, events: list[EventRec], action: str, now: datetime) -> None:
-    hlc = outbox.local_stamp(now)
     with engine.begin() as conn:
-        for e in events:
-            vehicles_repo.insert_event(conn, e)
-            outbox.enqueue(conn, "event", "insert",
-                           {"id": e.id, "vehicle_id": e.vehicle_id, "kind": e.kind, "outcome": e.outcome,
-                            "detail": e.detail, "note": e.note, "staff": e.staff, "at": iso(e.at),
-                            "corrects": e.corrects}, hlc, now)
+        with outbox.changes(conn, now) as changes:
+            writes.insert_events(conn, events, changes)
         # The audit names the vehicle and the codes only: notes may hold personal details.
         audit.append(conn, action, session.name, events[0].vehicle_id,
                      {"kinds": [e.kind for e in events], "outcome": events[0].outcome})

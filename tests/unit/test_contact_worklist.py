@@ -1,4 +1,5 @@
 """Contacts, work lists and the supervisor gate on a real encrypted store (issue 13)."""
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -60,7 +61,9 @@ def test_a_contact_is_an_event_with_its_outbox_row_and_an_audit_without_the_note
         last_audit = conn.execute(text("SELECT action, detail FROM audit ORDER BY seq DESC LIMIT 1")).one()
     assert ev.kind == "contact" and ev.outcome == "will_renew"
     assert '"channel": "phone"' in ev.detail and '"next_date": "2026-12-06"' in ev.detail
-    assert len(ob) == 1 and ob[0].entity == "event" and '"kind": "contact"' in ob[0].payload
+    assert len(ob) == 1 and ob[0].entity == "event"
+    payload = json.loads(ob[0].payload)
+    assert payload["kind"] == "contact" and payload["detail"]["channel"] == "phone"
     assert last_audit.action == "contact" and "1380000" not in (last_audit.detail or "")
     # reached, with a named date: off today's list, back on 12-06
     assert tabs_of(engine, CLERK, s, v.id) == {"week"}
