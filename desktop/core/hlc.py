@@ -8,6 +8,7 @@ The string form has fixed-width fields, so sorting strings sorts stamps (usable 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,8 +52,14 @@ class HLC:
         return cls(wall, counter, parts[2])
 
 
+# Tests only (the fault campaign's skewed counter): shifts this process's physical clock as the
+# HLC sees it. Unset in production.
+CLOCK_OFFSET_ENV = "RENEWDESK_TEST_CLOCK_OFFSET_MS"
+_OFFSET_MS = int(os.environ.get(CLOCK_OFFSET_ENV, "0") or 0)
+
+
 def _system_ms() -> int:
-    return time.time_ns() // 1_000_000
+    return time.time_ns() // 1_000_000 + _OFFSET_MS
 
 
 class Clock:
