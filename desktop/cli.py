@@ -6,13 +6,17 @@ Exit codes: 0 ok, 2 bad input (one line on stderr), 3 wrong key, 4 wrong staff p
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
-from desktop import commands
+from desktop import commands, logs
+from desktop.paths import data_dir
 from desktop.services.errors import ServiceError
 from desktop.store.errors import StoreError
+from desktop.version import version
 
+log = logging.getLogger("desktop.cli")
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, no usage dump
@@ -34,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="renewdesk", description="续保台 RenewDesk")
     _globals(p, top=True)
     p.add_argument("--demo", action="store_true", help="open the window on the bundled demo store")
+    p.add_argument("--version", action="version", version=f"renewdesk {version()}")
     sub = p.add_subparsers(dest="cmd", parser_class=_Parser)
 
     def cmd(name: str, **kw) -> argparse.ArgumentParser:
@@ -92,11 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     _globals(a, top=False)
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=["clerk", "supervisor", "admin"])
-    d = ssub.add_parser("disable")
-    _globals(d, top=False)
-    d.add_argument("name")
-    ls = ssub.add_parser("list")
-    _globals(ls, top=False)
+    for verb in ("disable", "enable", "reset-password"):
+        d = ssub.add_parser(verb)
+        _globals(d, top=False)
+        d.add_argument("name")
+    r = ssub.add_parser("role")
+    _globals(r, top=False)
+    r.add_argument("name")
+    r.add_argument("--role", required=True, choices=["clerk", "supervisor", "admin"])
+    for verb in ("passwd", "list"):
+        _globals(ssub.add_parser(verb), top=False)
 
     sp = cmd("settings")
     ssub = sp.add_subparsers(dest="settings_cmd", required=True, parser_class=_Parser)
@@ -181,21 +191,40 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.cmd in ("slip", "letters", "self-check", "guide") and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # renders need no display
+    _start_log(args)
+    # The log names the command and how it ended, never its arguments (queries, names, files).
+    log.info("command %s started", args.cmd or "gui")
     try:
         code = commands.dispatch(args)
     except (StoreError, ServiceError) as exc:
         print(f"renewdesk: {exc.message}", file=sys.stderr)
         code = exc.exit_code
+        log.warning("command %s refused: %s (exit %s)", args.cmd, type(exc).__name__, code)
     except Exception as exc:  # never a traceback (it could carry personal data) unless asked for
         if os.environ.get("RENEWDESK_DEBUG"):
             raise
-        print(f"renewdesk: 内部错误（{type(exc).__name__}）。设置 RENEWDESK_DEBUG=1 可查看详情。", file=sys.stderr)
+        ref = logs.reference()
+        log.error("command %s failed [%s]", args.cmd, ref, exc_info=True)  # masked by logs.MaskingFilter
+        print(f"renewdesk: 内部错误（{type(exc).__name__}，编号 {ref}）。设置 RENEWDESK_DEBUG=1 可查看详情。",
+              file=sys.stderr)
         code = 1
     except KeyboardInterrupt:
         print("renewdesk: 已取消", file=sys.stderr)
         code = 130
     sys.stdout.flush()
+    log.info("command %s ended: exit %s", args.cmd or "gui", code)
     return code
+
+
+def _start_log(args: argparse.Namespace) -> None:
+    """Rotating masked log in <data dir>/logs (the demo window logs in its own data dir)."""
+    try:
+        where = data_dir(getattr(args, "data_dir", None))
+    except Exception:  # an unusable --data-dir is reported by the command itself
+        return
+    if args.cmd is None and getattr(args, "demo", False) and not getattr(args, "data_dir", None):
+        where = where / "demo"
+    logs.configure(where)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,8 @@ __all__ = ["OUTCOMES", "dispatch"]
 
 
 # command -> (module, function). Imported on demand: `lookup` need not load Qt printing or the
-# Excel readers, which would cost every command a few hundred milliseconds of start-up.
+# Excel readers, which would cost every command a few hundred milliseconds of start-up. Being
+# imported by name, PyInstaller cannot see these modules: build.spec collects desktop.* whole.
 _COMMANDS = {
     "init": ("store_cmds", "cmd_init"),
     "demo": ("store_cmds", "cmd_demo"),
@@ -19,7 +20,7 @@ _COMMANDS = {
     "staff": ("admin_cmds", "cmd_staff"),
     "settings": ("admin_cmds", "cmd_settings"),
     "audit": ("admin_cmds", "cmd_audit"),
-    "self-check": ("admin_cmds", "cmd_self_check"),
+    "self-check": ("self_check", "cmd_self_check"),
     "backup": ("admin_cmds", "cmd_backup"),
     "restore": ("admin_cmds", "cmd_restore"),
     "sync": ("sync_cmds", "cmd_sync"),

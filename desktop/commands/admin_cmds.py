@@ -1,41 +1,58 @@
-"""staff, settings, audit verify, self-check, backup, restore (sync lives in sync_cmds)."""
+"""staff, settings, audit verify, backup, restore (self-check and sync live in their own modules)."""
 from __future__ import annotations
 
 import argparse
-import platform
-import tempfile
 from pathlib import Path
 
 from desktop import credentials
-from desktop.services import auth
+from desktop.services import auth, backups
 from desktop.services import settings as settings_svc
+from desktop.services import staff as staff_svc
 from desktop.services.errors import BadInput, VerificationFailed
-from desktop.store import audit, backup, keys, migrate, staff_repo
-from desktop.store.engine import check_integrity, make_engine, vacuum_into, verify_opens, verify_readable
+from desktop.store import audit, backup, keys
+from desktop.store.engine import verify_readable
 from desktop.store.errors import DamagedStore
 
 from .common import acting_staff, context, print_json
 
 
 def cmd_staff(args: argparse.Namespace) -> int:
+    """staff add|disable|enable|reset-password|role|passwd|list; the services check the role."""
     ctx = context(args)
     session = acting_staff(ctx, args)
     engine = ctx.store().engine
-    if args.staff_cmd == "add":
+    sub, name = args.staff_cmd, getattr(args, "name", None)
+    if sub == "add":
+        auth.require(session, "admin")  # before asking for a password nobody may set
+        auth.add_staff(engine, session, name, args.role, credentials.new_staff_password(name))
+        print(f"已添加员工 {name}（{auth.ROLE_LABEL[args.role]}）")
+    elif sub == "disable":
+        auth.disable_staff(engine, session, name)
+        print(f"已停用员工 {name}")
+    elif sub == "enable":
+        staff_svc.enable(engine, session, name)
+        print(f"已启用员工 {name}")
+    elif sub == "reset-password":
         auth.require(session, "admin")
-        auth.add_staff(engine, session, args.name, args.role, credentials.new_staff_password(args.name))
-        print(f"已添加员工 {args.name}（{auth.ROLE_LABEL[args.role]}）")
-    elif args.staff_cmd == "disable":
-        auth.disable_staff(engine, session, args.name)
-        print(f"已停用员工 {args.name}")
+        staff_svc.reset_password(engine, session, name, credentials.new_staff_password(name))
+        print(f"已重设员工 {name} 的密码（锁定已解除）")
+    elif sub == "role":
+        staff_svc.change_role(engine, session, name, args.role)
+        print(f"员工 {name} 的角色现为{auth.ROLE_LABEL[args.role]}")
+    elif sub == "passwd":  # one's own: the current password is the one --as logged in with
+        staff_svc.change_own_password(engine, session, credentials.staff_password(session.name),
+                                      credentials.new_staff_password(session.name))
+        print(f"员工 {session.name} 的密码已修改")
     else:
-        auth.require(session, "admin")
-        rows = [{"name": s.name, "role": s.role, "active": s.active} for s in staff_repo.list_all(engine)]
+        rows = staff_svc.list_staff(engine, session)
         if args.json:
-            print_json({"staff": rows})
+            print_json({"staff": [{"name": r.name, "role": r.role, "active": r.active,
+                                   "failed_logins": r.failed_count, "locked_minutes": r.locked_minutes}
+                                  for r in rows]})
         else:
             for r in rows:
-                print(f"{r['name']:<16} {auth.ROLE_LABEL[r['role']]:<4} {'在用' if r['active'] else '已停用'}")
+                state = "已停用" if not r.active else (f"锁定中（{r.locked_minutes} 分钟）" if r.locked_minutes else "在用")
+                print(f"{r.name:<16} {auth.ROLE_LABEL[r.role]:<4} {state}")
     return 0
 
 
@@ -44,18 +61,26 @@ def cmd_settings(args: argparse.Namespace) -> int:
     session = acting_staff(ctx, args)
     engine = ctx.store().engine
     if args.settings_cmd == "set":
-        settings_svc.put(engine, session, args.key, args.value)
-        print(f"{args.key} = {settings_svc.parse_value(args.key, args.value)}")
+        value = settings_svc.put(engine, session, args.key, args.value)
+        print(f"{args.key} = {_shown(value)}")
         return 0
     values = settings_svc.as_dict(ctx.settings())
-    if args.key:
-        if args.key not in values:
-            raise BadInput(f"没有设置项 {args.key}。可用：{', '.join(values)}")
-        print(values[args.key])
+    if args.key and args.key not in values:
+        raise BadInput(f"没有设置项 {args.key}。可用：{', '.join(values)}")
+    if args.json:
+        print_json({args.key: values[args.key]} if args.key else
+                   {"version": settings_svc.SETTINGS_VERSION, "settings": values,
+                    "synced": list(settings_svc.synced_keys())})
+    elif args.key:
+        print(_shown(values[args.key]))
     else:
         for k, v in values.items():
-            print(f"{k} = {v}")
+            print(f"{k} = {_shown(v)}  # {settings_svc.BY_KEY[k].label}{'（全机构同步）' if settings_svc.BY_KEY[k].synced else ''}")
     return 0
+
+
+def _shown(v: object) -> str:
+    return ("true" if v else "false") if isinstance(v, bool) else str(v)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -73,60 +98,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_self_check(args: argparse.Namespace) -> int:
-    import sqlalchemy
-    import sqlcipher3
-
-    ctx = context(args)
-    session = acting_staff(ctx, args)
-    store = ctx.store()
-    lines: dict[str, object] = {
-        "data_dir": str(ctx.data_dir),
-        "python": platform.python_version(),
-        "sqlalchemy": sqlalchemy.__version__,
-        "sqlcipher": sqlcipher3.connect(":memory:").execute("PRAGMA cipher_version").fetchone()[0],
-        "schema_revision": migrate.current_revision(store.engine),
-        "schema_head": migrate.head_revision(),
-        "keyring": ctx.keyring.status().backend,
-        "keyring_usable": ctx.keyring.status().usable,
-        "keyring_note": ctx.keyring.status().reason,
-        "key_source": store.key_source,
-    }
-    # Migrations are rehearsed on an encrypted copy in a temp dir, never on the live file.
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "rehearsal.db"
-        vacuum_into(store.engine, copy)
-        engine = make_engine(copy, store.key)
-        try:
-            verify_opens(engine)
-            migrate.upgrade(engine, backup_dir=None)
-            lines["migration_rehearsal"] = "ok"
-        finally:
-            engine.dispose()
-    # The whole-file check lives here, not on the open path (issue 10 item 1).
-    problems = check_integrity(store.engine)
-    lines["integrity"] = "ok" if not problems else f"DAMAGED ({len(problems)})"
-    lines["audit_chain"] = "ok" if audit.verify(store.engine, store.anchor).ok else "BROKEN"
-    try:
-        from PySide6 import __version__ as pyside_version
-
-        lines["pyside6"] = pyside_version
-    except ImportError as exc:  # the counter still looks things up without Qt
-        lines["pyside6"] = f"missing ({exc})"
-    audit.record(store.engine, "self_check", session.name)
-    if getattr(args, "json", False):
-        print_json(lines)
-    else:
-        for k, v in lines.items():
-            print(f"{k}: {v}")
-    return 0 if lines["audit_chain"] == "ok" and lines["integrity"] == "ok" else 5
-
-
 def cmd_backup(args: argparse.Namespace) -> int:
+    """backup OUT: OUT is the file (….rdbak) or a folder, where the name says counter and date."""
     ctx = context(args)
     session = acting_staff(ctx, args)
-    auth.require(session, "admin")
-    out = backup.write_backup(ctx.store(), Path(args.out), session.name)
+    out = backups.backup_now(ctx.store(), session, Path(args.out), ctx.settings())
     print(f"备份已写入 {out}（需要数据库口令才能恢复）")
     return 0
 

@@ -76,6 +76,8 @@ def add_staff(engine: Engine, actor: StaffSession | None, name: str, role: str, 
 def disable_staff(engine: Engine, actor: StaffSession, name: str) -> None:
     require(actor, "admin")
     with engine.begin() as conn:
+        if staff_repo.active_admins(conn) == [name]:  # else nobody could ever manage staff again
+            raise BadInput(f"{name} 是唯一在用的管理员，不能停用。请先把另一位员工设为管理员。")
         if staff_repo.set_active(conn, name, False) == 0:
             raise BadInput(f"没有名为 {name} 的员工。")
         audit.append(conn, "staff_disable", actor.name, name)

@@ -71,3 +71,21 @@ def record_failure(conn: Connection, name: str, failed_count: int, locked_until:
 
 def record_success(conn: Connection, name: str) -> None:
     conn.execute(text("UPDATE staff SET failed_count = 0, locked_until = NULL WHERE name = :n"), {"n": name})
+
+
+def set_role(conn: Connection, name: str, role: str) -> int:
+    if role not in ROLES:
+        raise ValueError(f"角色应为 {'/'.join(ROLES)} 之一")
+    return conn.execute(text("UPDATE staff SET role = :r WHERE name = :n"), {"r": role, "n": name}).rowcount
+
+
+def set_password(conn: Connection, name: str, pw_hash: str) -> int:
+    """A new password also ends any lock-out wait (the admin has checked who is asking)."""
+    return conn.execute(
+        text("UPDATE staff SET pw_hash = :h, failed_count = 0, locked_until = NULL WHERE name = :n"),
+        {"h": pw_hash, "n": name},
+    ).rowcount
+
+
+def active_admins(conn: Connection) -> list[str]:
+    return [r[0] for r in conn.execute(text("SELECT name FROM staff WHERE role = 'admin' AND active = 1"))]

@@ -97,7 +97,9 @@ def install(app: QCoreApplication, locale: str = LOCALE) -> QTranslator | None:
     if not ts.exists():
         return None
     shipped = ts.with_suffix(".qm")
-    qm = shipped if shipped.exists() and shipped.stat().st_mtime >= ts.stat().st_mtime else build_qm(ts)
+    # A frozen build ships the .qm it compiled from this very .ts (copied files' times mean nothing).
+    fresh = shipped.exists() and (getattr(sys, "frozen", False) or shipped.stat().st_mtime >= ts.stat().st_mtime)
+    qm = shipped if fresh else build_qm(ts)
     translator: QTranslator | None = None
     if qm is not None:
         t = QTranslator(app)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -280,17 +281,33 @@ def test_audit_verify_and_tampering(copy):
 def test_self_check(demo_dir):
     out = ok(run("self-check", "--json", data=demo_dir["dir"]))
     j = json.loads(out)
+    assert j["ok"] is True and j["version"] == importlib.metadata.version("renewdesk")
+    for k in ("store", "migrations", "pdf", "translation"):
+        assert j[k].startswith("ok"), (k, j[k])
+    assert j["pdf"] == "ok: 1 page" and j["translation"].startswith("ok: zh_CN")
+    assert j["keyring"].startswith("none")  # the fail backend is no keyring
     assert j["migration_rehearsal"] == "ok" and j["audit_chain"] == "ok"
-    assert j["keyring_usable"] is False and j["key_source"] == "passphrase"
-    assert j["schema_revision"] == j["schema_head"]
+    assert j["key_source"] == "passphrase" and j["schema_revision"] == j["schema_head"]
     assert PASSPHRASE not in out and ADMIN_PW not in out
+
+
+def test_self_check_and_version_without_a_store(tmp_path):
+    """A fresh PC (what the frozen build is checked with in CI): no store, no staff, no secrets."""
+    p = run("self-check", "--json", data=tmp_path / "empty", RENEWDESK_PASSPHRASE=None,
+            RENEWDESK_STAFF_PASSWORD=None)
+    j = json.loads(ok(p))
+    assert {"ok", "version", "keyring", "store", "migrations", "pdf", "translation"} <= set(j)
+    assert j["ok"] is True and j["data_store"] == "none"
+    assert not (tmp_path / "empty" / "renewdesk.db").exists()  # it used a temporary store
+    v = ok(run("--version")).strip()
+    assert v == f"renewdesk {importlib.metadata.version('renewdesk')}"
 
 
 def test_staff_add_then_act_as_them(copy):
     ok(run("staff", "add", "小李", "--role", "supervisor", data=copy, RENEWDESK_NEW_STAFF_PASSWORD="xiaoli-pw"))
     ok(run("lookup", "王", "--as", "小李", data=copy, RENEWDESK_STAFF_PASSWORD="xiaoli-pw"))
     staff = json.loads(ok(run("staff", "list", "--json", data=copy)))["staff"]
-    assert {"name": "小李", "role": "supervisor", "active": True} in staff
+    assert {"name": "小李", "role": "supervisor", "active": True, "failed_logins": 0, "locked_minutes": 0} in staff
     one_line_error(run("staff", "add", "小李", "--role", "clerk", data=copy,
                        RENEWDESK_NEW_STAFF_PASSWORD="xiaoli-pw"), 2)
     p = run("staff", "add", "nopw", "--role", "clerk", data=copy, timeout=60)
