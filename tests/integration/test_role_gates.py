@@ -45,7 +45,7 @@ SERVICES = [
      lambda c, s, t: importer.run_import(c.store().engine, s, _book(t / "a.xlsx"), dry_run=True)),
     ("letters", "supervisor", lambda c, s, t: documents.write_letters(
         c.store().engine, s, c.settings(), t / "l.pdf", 30, False, "address", AT, documents.default_resources())),
-    ("reveal", "supervisor", lambda c, s, t: reveal.reveal(c.store().engine, s, _any_vehicle(c.store().engine))),
+    ("reveal", "supervisor", lambda c, s, t: reveal.reveal(c.store().engine, s, _any_vehicle(c.store().engine), "客户来电核对")),
     ("full export", "admin", lambda c, s, t: export.export_xlsx(c.store().engine, s, "status", t / "e.xlsx", AT, 90,
                                                                  full=True)),
     ("staff add", "admin", lambda c, s, t: auth.add_staff(c.store().engine, s, "新人", "clerk", "xinren-pw-1")),
