@@ -59,8 +59,9 @@ body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans
      color:#1b2733;background:#f5f7fa;font-size:16px}
 h1{font-size:26px;margin:0 0 4px} .sub{color:#5b6b7b;margin-bottom:18px}
 table{border-collapse:collapse;width:100%;background:#fff;margin-bottom:22px}
-th,td{border:1px solid #d5dde5;padding:8px 10px;text-align:left;vertical-align:top}
-th{background:#e9eef3;font-weight:600} .num{text-align:right}
+th,td{border:1px solid #d5dde5;padding:7px 8px;text-align:left;vertical-align:top}
+th{background:#e9eef3;font-weight:600} .num{text-align:right} th,td{white-space:nowrap}
+td.wrap{white-space:normal;min-width:180px}
 .warn{color:#a34700;font-weight:600} .ok{color:#1f7a3a} .off{color:#8a96a3}
 .box{background:#fff;border:1px solid #d5dde5;padding:14px 16px;margin-bottom:22px;max-width:760px}
 .code{font-family:monospace;font-size:30px;letter-spacing:2px;background:#fff8e1;padding:8px 14px;
@@ -120,10 +121,10 @@ def _device_rows(devs: list[dict], csrf: str) -> str:
             clock = f'<span class="warn">时钟快了约 {hours:.1f} 小时（{_when(d["clock_warned_at"])}），请校准柜台电脑时间</span>'
         else:
             clock = '<span class="ok">正常</span>'
-        anchor = (f'<span class="mono">#{d["audit_seq"]} {escape((d["audit_hash"] or "")[:16])}…</span>'
+        anchor = (f'<span class="mono">#{d["audit_seq"]} {escape((d["audit_hash"] or "")[:12])}…</span>'
                   f'<br><small>{_when(d["audit_at"])}</small>' if d["audit_seq"] is not None else "—")
         if d["revoked_at"]:
-            state, action = f'<span class="off">已停用 {_when(d["revoked_at"])}</span>', ""
+            state, action = f'<span class="off">已停用<br><small>{_when(d["revoked_at"])}</small></span>', ""
         else:
             state = '<span class="ok">在用</span>'
             action = (f'<form method="post" action="/devices/{escape(d["id"])}/revoke" '
@@ -135,7 +136,7 @@ def _device_rows(devs: list[dict], csrf: str) -> str:
         out.append(f'<tr><td>{escape(d["branch"])}</td><td>{escape(d["counter"])}<br>'
                    f'<small class="mono off">{escape(d["id"][:8])}…</small></td><td>{_when(last)}</td>'
                    f'<td class="num">{d["applied_count"]}</td><td class="num">{queued}</td>'
-                   f'<td class="num">{rejected}</td><td>{clock}</td><td>{anchor}</td><td>{state}</td>'
+                   f'<td class="num">{rejected}</td><td class="wrap">{clock}</td><td>{anchor}</td><td>{state}</td>'
                    f'<td>{action}</td></tr>')
     return "".join(out)
 
