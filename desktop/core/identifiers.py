@@ -64,8 +64,8 @@ def normalize_text(s: str) -> str:
     """Full-width → half-width, upper-case, drop spaces, middle dots and dashes."""
     if not s:
         return ""
-    out = s.translate(_TABLE).upper()
-    return "".join(ch for ch in out if not ch.isspace())
+    # str.split() splits on exactly the characters str.isspace() accepts, in C.
+    return "".join(s.translate(_TABLE).upper().split())
 
 
 # --- plates ------------------------------------------------------------------

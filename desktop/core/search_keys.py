@@ -132,27 +132,34 @@ def _try(check: Callable[[str], Checked], value: str) -> str | None:
         return None
 
 
+def _as_is(_check: Callable[[str], Checked], value: str) -> str:
+    return value
+
+
 def search_keys_for(plate: str | None = None, vin: str | None = None, name: str | None = None,
-                    phone: str | None = None, id_number: str | None = None) -> set[str]:
+                    phone: str | None = None, id_number: str | None = None, checked: bool = False) -> set[str]:
     """Keys to index for one record. Values that fail validation (old imports)
-    are still indexed in their normalised form so that they stay findable."""
+    are still indexed in their normalised form so that they stay findable.
+    `checked`: the identifiers are already the normal forms their checks return (an import has
+    just validated them), so they are not checked again."""
+    norm = _as_is if checked else _try
     keys: set[str] = set()
-    if plate and (p := _try(check_plate, plate) or normalize_text(plate)):
+    if plate and (p := norm(check_plate, plate) or normalize_text(plate)):
         keys.add(f"pl:{p}")
-    if vin and (v := _try(check_vin, vin) or normalize_text(vin)):
+    if vin and (v := norm(check_vin, vin) or normalize_text(vin)):
         keys.add(f"vin:{v}")
         if len(v) >= 6:
             keys.add(f"v6:{v[-6:]}")
     if name and (n := normalize_text(name)):
         keys.add(f"nm:{n}")
         keys.update(f"py:{p}" for p in pinyin_initials(name))
-    if phone and (ph := _try(check_phone, phone) or normalize_text(phone)):
+    if phone and (ph := norm(check_phone, phone) or normalize_text(phone)):
         keys.add(f"ph:{ph}")
         main = ph.split("转")[0]
         digits = "".join(c for c in main if c.isdigit())
         if len(digits) >= 4:
             keys.add(f"p4:{digits[-4:]}")
-    if id_number and (i := _try(check_id_number, id_number) or normalize_text(id_number)):
+    if id_number and (i := norm(check_id_number, id_number) or normalize_text(id_number)):
         keys.add(f"id:{i}")
         if len(i) >= 4:
             keys.add(f"i4:{i[-4:]}")

@@ -8,7 +8,7 @@ another policy number is imported and listed in warnings for a person to resolve
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -188,12 +188,27 @@ def parse_map(items: list[str]) -> dict[str, str]:
     return out
 
 
-def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool = False,
-               sheet: str | None = None, overrides: dict[str, str] | None = None, at: datetime | None = None,
-               progress: Callable[[int], None] | None = None, cancel: Callable[[], bool] | None = None,
-               on_rejected: Callable[[RejectedRow], None] | None = None,
-               remembered: Callable[[str], dict[str, str] | None] | None = None) -> ImportReport:
-    require(session, "supervisor")
+CHUNK = 2000  # rows matched and written together: big enough for cheap IN queries and executemany
+
+
+@dataclass
+class PreparedImport:
+    """A workbook read and validated, not yet stored: what `commit_import` writes.
+
+    `prepare_import` makes one without touching the store (run it on the I/O lane); its records
+    are every data row, parsed (ParsedRow) or rejected (RejectedRow), in sheet order."""
+    path: Path
+    sheet: str
+    header_row: int
+    columns: dict[str, str]
+    source_headers: list[str | None]
+    signature: str
+    records: Iterable[ParsedRow | RejectedRow]
+    overrides: dict[str, str] | None = None
+
+
+def _reading(path: Path, sheet: str | None, overrides: dict[str, str] | None,
+             remembered: Callable[[str], dict[str, str] | None] | None):
     if not Path(path).exists():
         raise BadInput(f"找不到文件 {path}。")
     reading = _open(Path(path), sheet, overrides)
@@ -203,10 +218,71 @@ def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool 
         if saved:
             reading.close()
             reading = _open(Path(path), sheet, saved)
+    return reading, signature
+
+
+def _records(reading, cancel: Callable[[], bool] | None):
+    try:
+        for rec in reading.records():
+            if cancel and cancel():
+                raise Cancelled()
+            yield rec
+    except SheetError as exc:  # a large .xlsx is read as it streams: damage can show mid-file
+        raise BadInput(exc.message) from None
+
+
+def prepare_import(path: Path, sheet: str | None = None, overrides: dict[str, str] | None = None,
+                   remembered: Callable[[str], dict[str, str] | None] | None = None,
+                   cancel: Callable[[], bool] | None = None) -> PreparedImport:
+    """Read, parse and validate the whole sheet into memory, outside any transaction."""
+    reading, signature = _reading(path, sheet, overrides, remembered)
+    try:
+        records = list(_records(reading, cancel))
+    finally:
+        reading.close()
+    return PreparedImport(Path(path), reading.sheet, reading.header_row, dict(reading.columns),
+                          reading.source_headers, signature, records, overrides)
+
+
+def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool = False,
+               sheet: str | None = None, overrides: dict[str, str] | None = None, at: datetime | None = None,
+               progress: Callable[[int], None] | None = None, cancel: Callable[[], bool] | None = None,
+               on_rejected: Callable[[RejectedRow], None] | None = None,
+               remembered: Callable[[str], dict[str, str] | None] | None = None) -> ImportReport:
+    """Read and store in one pass, streaming (flat memory for a 10⁶-row sheet): the rows are parsed
+    as they are written. The window uses prepare_import + commit_import instead."""
+    require(session, "supervisor")
+    reading, signature = _reading(path, sheet, overrides, remembered)
+    prepared = PreparedImport(Path(path), reading.sheet, reading.header_row, dict(reading.columns),
+                              reading.source_headers, signature, _records(reading, cancel), overrides)
+    try:
+        return commit_import(engine, session, prepared, dry_run, at, progress, cancel, on_rejected)
+    finally:
+        reading.close()
+
+
+def _chunked(records: Iterable, n: int) -> Iterable[list]:
+    chunk: list = []
+    for rec in records:
+        chunk.append(rec)
+        if len(chunk) >= n:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def commit_import(engine: Engine, session: StaffSession, prepared: PreparedImport, dry_run: bool = False,
+                  at: datetime | None = None, progress: Callable[[int], None] | None = None,
+                  cancel: Callable[[], bool] | None = None,
+                  on_rejected: Callable[[RejectedRow], None] | None = None) -> ImportReport:
+    """Match and store prepared rows as one batch: one BEGIN IMMEDIATE transaction holding every
+    row, its outbox changes, the batch record and the audit entry (all or nothing)."""
+    require(session, "supervisor")
     now = at or datetime.now(CST)
     batch = new_id()
-    report = ImportReport(str(path), reading.sheet, reading.header_row, dict(reading.columns), dry_run=dry_run,
-                          batch=None if dry_run else batch, source_headers=reading.source_headers)
+    report = ImportReport(str(prepared.path), prepared.sheet, prepared.header_row, dict(prepared.columns),
+                          dry_run=dry_run, batch=None if dry_run else batch, source_headers=prepared.source_headers)
     raw = engine.raw_connection()
     db = raw.driver_connection
     (cache_size,) = db.execute("PRAGMA cache_size").fetchone()  # < 0: KiB, > 0: pages
@@ -219,37 +295,40 @@ def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool 
             # Made inside the transaction: the outbox's device_seq is read and advanced under its lock.
             ledger = cls(db, f"import:{batch}", iso(now), session.name, now)
             importer = _RowImporter(ledger)
-            for rec in reading.records():
-                if cancel and cancel():
-                    raise Cancelled()
-                report.rows += 1
-                if isinstance(rec, RejectedRow):
-                    report.rejected.append({"row": rec.row, "column": rec.column, "value": rec.value,
-                                            "reason": rec.reason})
-                    if on_rejected:
-                        on_rejected(rec)
-                    continue
-                report.warnings.extend({"row": w.row, "column": w.column, "message": w.message} for w in rec.warnings)
-                outcome = importer.row(rec, report.warnings)
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                if progress and report.rows % 1000 == 0:
-                    progress(report.rows)
+            for chunk in _chunked(prepared.records, CHUNK):
+                ledger.prefetch([r for r in chunk if not isinstance(r, RejectedRow)])
+                for rec in chunk:
+                    if cancel and cancel():
+                        raise Cancelled()
+                    _count(report, importer, rec, on_rejected)
+                    if progress and report.rows % 1000 == 0:
+                        progress(report.rows)
+                ledger.flush()
             if dry_run:
                 db.execute("ROLLBACK")
             else:
                 ledger.finish()
-                _finish_batch(db, report, batch, signature, session, now, overrides)
+                _finish_batch(db, report, batch, prepared.signature, session, now, prepared.overrides)
                 db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-    except SheetError as exc:  # a large .xlsx is read as it streams: damage can show mid-file
-        raise BadInput(exc.message) from None
     finally:
         db.execute(f"PRAGMA cache_size = {int(cache_size)}")
         raw.close()
-        reading.close()
     return report
+
+
+def _count(report: ImportReport, importer: _RowImporter, rec, on_rejected) -> None:
+    report.rows += 1
+    if isinstance(rec, RejectedRow):
+        report.rejected.append({"row": rec.row, "column": rec.column, "value": rec.value, "reason": rec.reason})
+        if on_rejected:
+            on_rejected(rec)
+        return
+    report.warnings.extend({"row": w.row, "column": w.column, "message": w.message} for w in rec.warnings)
+    outcome = importer.row(rec, report.warnings)
+    setattr(report, outcome, getattr(report, outcome) + 1)
 
 
 def _finish_batch(db, report: ImportReport, batch: str, signature: str, session: StaffSession, now: datetime,

@@ -1,31 +1,31 @@
-"""What an import batch reads and writes, at the driver level (an import is 10⁵–10⁶ rows).
+"""What an import batch reads and writes, chunk by chunk, at the driver level (10⁵–10⁶ rows).
 
-`StoreLedger` writes inside the caller's one BEGIN IMMEDIATE transaction (the batch is atomic).
-`DryLedger` reads the store the same way but keeps its "writes" in memory: a dry run changes
-not one byte of the store, audit included, yet counts exactly what a real run would.
+The importer hands the ledger a chunk of parsed rows at a time. `prefetch` reads every stored
+vehicle, customer and term the chunk can match with a few IN queries (instead of three or four
+queries per row); the rows are then matched against that and against the chunk's own writes, kept
+in memory; `flush` writes the chunk through desktop.store.writes with one executemany per table,
+its outbox changes (one per changed entity) and the search keys of every vehicle it touched, in
+the caller's one BEGIN IMMEDIATE transaction (the batch stays atomic).
+
+`DryLedger` reads the store the same way but never writes: a dry run changes not one byte of the
+store, audit included, yet counts exactly what a real run would.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from desktop.core.ids import new_id
+from desktop.core.search_keys import search_keys_for
 
 from . import writes
 from .outbox import Changes
 from .records import CustomerRec, TermRec, VehicleRec
-from .vehicles_repo import write_search_keys
 
 _V = "id, plate, vin, owner_id, vehicle_class, use, seats, energy, registered_on"
 _C = "id, name, phone, id_number, address, consent_contact, consent_mail, notes"
-
-
-def _vehicle(r) -> VehicleRec | None:
-    return VehicleRec(*r) if r else None
-
-
-def _customer(r) -> CustomerRec | None:
-    return CustomerRec(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7]) if r else None
+_IN = 500  # parameters per IN (...) list: far below SQLite's limit, big enough to be cheap
 
 
 @dataclass(frozen=True)
@@ -37,162 +37,228 @@ class TermKey:
     end_at: str
 
 
+def _customer(r) -> CustomerRec:
+    return CustomerRec(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7])
+
+
+def _chunks(values: Sequence, n: int = _IN) -> Iterable[Sequence]:
+    for i in range(0, len(values), n):
+        yield values[i:i + n]
+
+
+def _plate_first(a: VehicleRec | None, b: VehicleRec) -> VehicleRec:
+    """Of two cars with one plate, the one without a VIN answers a plate lookup (a plate is only
+    trusted to name a car no VIN already identifies)."""
+    return b if a is None or (a.vin is not None and b.vin is None) else a
+
+
 class StoreLedger:
     writes_outbox = True
 
     def __init__(self, db, source: str, as_of: str, staff: str | None, now: datetime | None = None):
         self.db, self.source, self.as_of, self.staff = db, source, as_of, staff
-        self._last_customer: CustomerRec | None = None  # the row's owner, for refresh_keys
         self.changes: Changes | None = Changes(db, now) if self.writes_outbox else None
+        self._clear()
 
-    def finish(self) -> None:
-        """Write the batch's outbox rows (inside its transaction, before COMMIT)."""
-        if self.changes is not None:
-            self.changes.flush()
-
-    def _seen(self, c: CustomerRec | None) -> CustomerRec | None:
-        if c is not None:
-            self._last_customer = c
-        return c
+    def _clear(self) -> None:
+        # Latest known state by id (store rows read for this chunk, overwritten by its own writes).
+        self._veh: dict[str, VehicleRec] = {}
+        self._cust: dict[str, CustomerRec] = {}
+        self._terms: dict[str, list[TermKey]] = {}
+        # identity → id (None: known to be absent)
+        self._by_vin: dict[str, str | None] = {}
+        self._by_plate: dict[str, str | None] = {}
+        self._by_idn: dict[str, str | None] = {}
+        self._by_np: dict[tuple[str, str], str | None] = {}
+        # this chunk's writes
+        self._new_c: dict[str, CustomerRec] = {}
+        self._upd_c: dict[str, list[str]] = {}  # id → contact fields changed
+        self._new_v: dict[str, VehicleRec] = {}
+        self._upd_v: set[str] = set()
+        self._new_t: list[TermRec] = []
+        self._keys: dict[str, bool] = {}  # vehicle id → added in this chunk (no keys to delete)
 
     # -- reads ---------------------------------------------------------------------------------
+    def prefetch(self, rows: Sequence) -> None:
+        """Read what the parsed rows of one chunk can match, a few IN queries in all."""
+        vins = {r.vehicle.vin for r in rows if r.vehicle.vin} - self._by_vin.keys()
+        plates = {r.vehicle.plate for r in rows if r.vehicle.plate} - self._by_plate.keys()
+        idns = {r.customer.id_number for r in rows if r.customer and r.customer.id_number} - self._by_idn.keys()
+        nps = {(r.customer.name, r.customer.phone) for r in rows
+               if r.customer and r.customer.name and r.customer.phone} - self._by_np.keys()
+        found = []
+        for col, keys, index in (("vin", vins, self._by_vin), ("plate", plates, self._by_plate)):
+            index.update(dict.fromkeys(keys))
+            for chunk in _chunks(sorted(keys)):
+                for r in self.db.execute(f"SELECT {_V} FROM vehicle WHERE {col} IN ({','.join('?' * len(chunk))}) "
+                                         "AND deleted = 0", tuple(chunk)):
+                    v = self._veh.setdefault(r[0], VehicleRec(*r))
+                    found.append(v)
+                    key = getattr(v, col)
+                    if col == "vin":
+                        if index.get(key) is None:
+                            index[key] = v.id
+                    else:
+                        cur = index.get(key)
+                        index[key] = _plate_first(self._veh[cur] if cur else None, v).id
+        self._by_idn.update(dict.fromkeys(idns))
+        for r in self._select_customers("id_number", sorted(idns)):
+            if self._by_idn.get(r.id_number) is None:
+                self._by_idn[r.id_number] = r.id
+        names = sorted({n for n, _ in nps})
+        self._by_np.update(dict.fromkeys(nps))
+        for r in self._select_customers("name", names):
+            if (r.name, r.phone) in nps and self._by_np.get((r.name, r.phone)) is None:
+                self._by_np[(r.name, r.phone)] = r.id
+        owners = sorted({v.owner_id for v in found if v.owner_id} - self._cust.keys())
+        for _ in self._select_customers("id", owners):
+            pass
+        vids = sorted({v.id for v in found} - self._terms.keys())
+        for vid in vids:
+            self._terms[vid] = []
+        for chunk in _chunks(vids):
+            for vid, *key in self.db.execute("SELECT vehicle_id, kind, policy_no, start_at, end_at FROM policy_term "
+                                             f"WHERE vehicle_id IN ({','.join('?' * len(chunk))})", tuple(chunk)):
+                self._terms[vid].append(TermKey(*key))
+
+    def _select_customers(self, col: str, values: Sequence) -> list[CustomerRec]:
+        out = []
+        for chunk in _chunks(values):
+            where = f"{col} IN ({','.join('?' * len(chunk))})" + (" AND deleted = 0" if col != "id" else "")
+            for r in self.db.execute(f"SELECT {_C} FROM customer WHERE {where}", tuple(chunk)):
+                out.append(self._cust.setdefault(r[0], _customer(r)))
+        return out
+
+    def _vehicle_at(self, vid: str | None) -> VehicleRec | None:
+        return self._veh.get(vid) if vid else None
+
     def vehicle_by_vin(self, vin: str) -> VehicleRec | None:
-        return _vehicle(self.db.execute(f"SELECT {_V} FROM vehicle WHERE vin = ? AND deleted = 0 LIMIT 1",
-                                        (vin,)).fetchone())
+        v = self._vehicle_at(self._by_vin.get(vin))
+        return v if v is not None and v.vin == vin else None
 
     def vehicle_by_plate(self, plate: str) -> VehicleRec | None:
-        return _vehicle(self.db.execute(f"SELECT {_V} FROM vehicle WHERE plate = ? AND deleted = 0 "
-                                        "ORDER BY vin IS NOT NULL LIMIT 1", (plate,)).fetchone())
+        v = self._vehicle_at(self._by_plate.get(plate))
+        return v if v is not None and v.plate == plate else None
 
     def customer_by_id_number(self, id_number: str) -> CustomerRec | None:
-        return self._seen(_customer(self.db.execute(
-            f"SELECT {_C} FROM customer WHERE id_number = ? AND deleted = 0 LIMIT 1", (id_number,)).fetchone()))
+        c = self._cust.get(self._by_idn.get(id_number) or "")
+        return c if c is not None and c.id_number == id_number else None
 
     def customer_by_name_phone(self, name: str, phone: str) -> CustomerRec | None:
-        return self._seen(_customer(self.db.execute(
-            f"SELECT {_C} FROM customer WHERE name = ? AND phone = ? AND deleted = 0 LIMIT 1",
-            (name, phone)).fetchone()))
+        c = self._cust.get(self._by_np.get((name, phone)) or "")
+        return c if c is not None and (c.name, c.phone) == (name, phone) else None
 
     def customer(self, cid: str) -> CustomerRec | None:
-        last = self._last_customer
-        if last is not None and last.id == cid:
-            return last
-        return _customer(self.db.execute(f"SELECT {_C} FROM customer WHERE id = ?", (cid,)).fetchone())
+        c = self._cust.get(cid)
+        if c is None:
+            got = self._select_customers("id", [cid])
+            c = got[0] if got else None
+        return c
 
     def terms(self, vehicle_id: str) -> list[TermKey]:
-        return [TermKey(*r) for r in self.db.execute(
-            "SELECT kind, policy_no, start_at, end_at FROM policy_term WHERE vehicle_id = ?", (vehicle_id,))]
+        return list(self._terms.get(vehicle_id, ()))
 
     def vehicles_of(self, customer_id: str) -> list[VehicleRec]:
-        return [VehicleRec(*r) for r in self.db.execute(
-            f"SELECT {_V} FROM vehicle WHERE owner_id = ? AND deleted = 0", (customer_id,))]
+        out = {r[0]: self._veh.setdefault(r[0], VehicleRec(*r)) for r in self.db.execute(
+            f"SELECT {_V} FROM vehicle WHERE owner_id = ? AND deleted = 0", (customer_id,))}
+        out.update((v.id, v) for v in self._veh.values() if v.owner_id == customer_id)
+        return [v for v in out.values() if v.owner_id == customer_id]
 
-    # -- writes --------------------------------------------------------------------------------
-    def add_customer(self, c: CustomerRec) -> None:
-        self._last_customer = c
-        writes.insert_customers(self.db, (c,), self.as_of, self.changes)
-
-    def update_customer(self, c: CustomerRec, fields: list[str]) -> None:
-        self._last_customer = c
-        writes.update_customers(self.db, ((c, fields),), self.as_of, self.changes)
-
-    def add_vehicle(self, v: VehicleRec) -> None:
-        writes.insert_vehicles(self.db, (v,), self.as_of, self.changes)
-
-    def update_vehicle(self, v: VehicleRec) -> None:
-        writes.update_vehicles(self.db, (v,), self.changes)
-
-    def add_term(self, vehicle_id: str, t: TermKey, insurer: str | None, premium: str | None,
-                 vehicle_tax: str | None) -> None:
-        writes.insert_terms(self.db, (TermRec(new_id(), vehicle_id, t.kind, t.start_at, t.end_at, insurer, t.policy_no,
-                                              premium, None, vehicle_tax, self.source, self.as_of, self.staff),),
-                            self.changes)
-
-    def refresh_keys(self, v: VehicleRec, new: bool = False) -> None:
-        """``new``: the vehicle was just added, so it has no keys to delete yet (one statement
-        fewer per new row of a large import)."""
-        owner = self.customer(v.owner_id) if v.owner_id else None
-        write_search_keys(self.db, v.id, v.plate, v.vin, owner.name if owner else None,
-                          owner.phone if owner else None, owner.id_number if owner else None, replace=not new)
-
-
-class DryLedger(StoreLedger):
-    """Reads fall through to the store; writes land in dicts that later reads see first."""
-
-    writes_outbox = False
-
-    def __init__(self, db, source: str, as_of: str, staff: str | None, now: datetime | None = None):
-        super().__init__(db, source, as_of, staff, now)
-        self._veh: dict[str, VehicleRec] = {}
-        self._veh_by_vin: dict[str, str] = {}
-        self._veh_by_plate: dict[str, str] = {}
-        self._cust: dict[str, CustomerRec] = {}
-        self._cust_by_idn: dict[str, str] = {}
-        self._cust_by_np: dict[tuple[str, str], str] = {}
-        self._terms: dict[str, list[TermKey]] = {}
-
-    def vehicle_by_vin(self, vin):
-        vid = self._veh_by_vin.get(vin)
-        return self._veh[vid] if vid else self._fresh_vehicle(super().vehicle_by_vin(vin))
-
-    def vehicle_by_plate(self, plate):
-        vid = self._veh_by_plate.get(plate)
-        return self._veh[vid] if vid else self._fresh_vehicle(super().vehicle_by_plate(plate))
-
-    def _fresh_vehicle(self, v):
-        return self._veh.get(v.id, v) if v else None
-
-    def customer_by_id_number(self, id_number):
-        cid = self._cust_by_idn.get(id_number)
-        return self._cust[cid] if cid else self._fresh_customer(super().customer_by_id_number(id_number))
-
-    def customer_by_name_phone(self, name, phone):
-        cid = self._cust_by_np.get((name, phone))
-        return self._cust[cid] if cid else self._fresh_customer(super().customer_by_name_phone(name, phone))
-
-    def _fresh_customer(self, c):
-        return self._cust.get(c.id, c) if c else None
-
-    def customer(self, cid):
-        return self._cust.get(cid) or super().customer(cid)
-
-    def terms(self, vehicle_id):
-        return super().terms(vehicle_id) + self._terms.get(vehicle_id, [])
-
-    def vehicles_of(self, customer_id):
-        return []  # search keys are not written in a dry run
-
-    def add_customer(self, c):
-        self._index_customer(c)
-
-    def update_customer(self, c, fields):
-        self._index_customer(c)
-
+    # -- writes (kept for this chunk, written by flush) -------------------------------------------
     def _index_customer(self, c: CustomerRec) -> None:
         self._cust[c.id] = c
         if c.id_number:
-            self._cust_by_idn[c.id_number] = c.id
+            self._by_idn[c.id_number] = c.id
         if c.name and c.phone:
-            self._cust_by_np[(c.name, c.phone)] = c.id
-
-    def add_vehicle(self, v):
-        self._index_vehicle(v)
-
-    def update_vehicle(self, v):
-        self._index_vehicle(v)
+            self._by_np[(c.name, c.phone)] = c.id
 
     def _index_vehicle(self, v: VehicleRec) -> None:
         self._veh[v.id] = v
         if v.vin:
-            self._veh_by_vin[v.vin] = v.id
+            self._by_vin[v.vin] = v.id
         if v.plate:
-            self._veh_by_plate[v.plate] = v.id
+            cur = self._by_plate.get(v.plate)
+            self._by_plate[v.plate] = _plate_first(self._veh.get(cur) if cur and cur != v.id else None, v).id
 
-    def add_term(self, vehicle_id, t, insurer, premium, vehicle_tax):
+    def add_customer(self, c: CustomerRec) -> None:
+        self._index_customer(c)
+        self._new_c[c.id] = c
+
+    def update_customer(self, c: CustomerRec, fields: list[str]) -> None:
+        self._index_customer(c)
+        if c.id in self._new_c:
+            self._new_c[c.id] = c
+        else:
+            changed = self._upd_c.setdefault(c.id, [])
+            changed.extend(f for f in fields if f not in changed)
+
+    def add_vehicle(self, v: VehicleRec) -> None:
+        self._index_vehicle(v)
+        self._new_v[v.id] = v
+        self._terms.setdefault(v.id, [])
+
+    def update_vehicle(self, v: VehicleRec) -> None:
+        self._index_vehicle(v)
+        if v.id in self._new_v:
+            self._new_v[v.id] = v
+        else:
+            self._upd_v.add(v.id)
+
+    def add_term(self, vehicle_id: str, t: TermKey, insurer: str | None, premium: str | None,
+                 vehicle_tax: str | None) -> None:
         self._terms.setdefault(vehicle_id, []).append(t)
+        self._new_t.append(TermRec(new_id(), vehicle_id, t.kind, t.start_at, t.end_at, insurer, t.policy_no,
+                                   premium, None, vehicle_tax, self.source, self.as_of, self.staff))
 
-    def refresh_keys(self, v, new=False):
-        return None
+    def refresh_keys(self, v: VehicleRec, new: bool = False) -> None:
+        """The vehicle's search keys are rewritten at flush, from its and its owner's final state."""
+        self._keys[v.id] = new or self._keys.get(v.id, False)
+
+    def flush(self) -> None:
+        """Write this chunk (customers, vehicles, terms: the order receivers need) and forget it."""
+        db, ch = self.db, self.changes
+        writes.insert_customers(db, self._new_c.values(), self.as_of, ch)
+        writes.update_customers(db, ((self._cust[i], f) for i, f in self._upd_c.items()), self.as_of, ch)
+        writes.insert_vehicles(db, self._new_v.values(), self.as_of, ch)
+        writes.update_vehicles(db, (self._veh[i] for i in self._upd_v), ch)
+        writes.insert_terms(db, self._new_t, ch)
+        self._write_keys()
+        if ch is not None:
+            ch.flush()
+        self._clear()
+
+    def _write_keys(self) -> None:
+        stale = [(vid,) for vid, new in self._keys.items() if not new]
+        if stale:
+            self.db.executemany("DELETE FROM search_key WHERE vehicle_id = ?", stale)
+        keys = []
+        for vid in self._keys:
+            v = self._veh[vid]
+            o = self.customer(v.owner_id) if v.owner_id else None
+            keys.extend((k, vid) for k in search_keys_for(v.plate, v.vin, o.name if o else None,
+                                                          o.phone if o else None, o.id_number if o else None,
+                                                          checked=True))
+        keys.sort()  # in key order, each index leaf page is visited once per chunk
+        self.db.executemany("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (?, ?)", keys)
+
+    def finish(self) -> None:
+        """After the last chunk (inside the batch's transaction, before COMMIT)."""
+        self.flush()
+
+
+class DryLedger(StoreLedger):
+    """Reads like StoreLedger; its writes stay in memory for the whole batch and are never stored."""
+
+    writes_outbox = False
+
+    def flush(self) -> None:
+        # The store does not change in a dry run, so everything read stays true and the batch's own
+        # "writes" stay visible to later chunks; only the pending lists are dropped.
+        self._new_c, self._upd_c, self._new_v, self._upd_v = {}, {}, {}, set()
+        self._new_t, self._keys = [], {}
+
+    def vehicles_of(self, customer_id):
+        return []  # search keys are not written in a dry run
 
 
 def with_changes(state, **changes):
