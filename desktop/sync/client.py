@@ -131,10 +131,14 @@ class SyncClient:
     # -- pull -----------------------------------------------------------------------------------
     def pull(self, report: SyncReport, progress: Callable[[int, int], None] | None = None,
              cancel: Callable[[], bool] | None = None) -> None:
+        if self._cursor() is None:
+            # A counter that never pulled starts from head office's current state (one row per
+            # record, not every change ever made), then follows the feed from there.
+            self.rebuild_from_snapshot(report, progress, cancel)
         while True:
             if cancel and cancel():
                 return
-            cursor = self._cursor()
+            cursor = self._cursor() or 0
             try:
                 page = self.t.pull(cursor, self.page_limit)
             except CursorGone:
@@ -149,11 +153,11 @@ class SyncClient:
             if not page.get("more") or not changes:
                 return
 
-    def _cursor(self) -> int:
+    def _cursor(self) -> int | None:
         with self.engine.connect() as conn:
             value = state(conn.connection.driver_connection, CURSOR_KEY)
             conn.rollback()
-        return int(value or 0)
+        return int(value) if value is not None else None
 
     def apply_page(self, changes: list[dict], cursor: int | None) -> sync_apply.ApplyResult:
         """Apply a page and move the cursor in one transaction (nothing of it enters the outbox)."""
@@ -181,8 +185,8 @@ class SyncClient:
                 cursor = int(snap.get("cursor") or 0)
             rows = [c for r in snap.get("rows") or [] for c in snapshot_changes(r)]
             more = bool(snap.get("more"))
-            self.apply_page(rows, None)
-            report.pulled += len(snap.get("rows") or [])
+            # Counted by what changed here: the counter's own rows come back in the snapshot too.
+            report.pulled += self.apply_page(rows, None).applied
             if progress:
                 progress(page + 1, int(snap.get("pages") or page + 1))
             if not more:
