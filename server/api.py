@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
@@ -124,7 +124,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     @app.post("/v1/sync/push", openapi_extra={**doc.body(doc.PUSH_BODY), "security": bearer},
               responses={200: doc.json_response(doc.PUSH_REPLY, "per-change results"),
                          **doc.errors(401, 413, 415, 422, 503)})
-    async def push(request: Request) -> dict:
+    async def push(request: Request) -> JSONResponse:
         device_id = await run_in_threadpool(_device, request)
         body = await read_json(request)
         try:
@@ -137,27 +137,27 @@ def create_app(config: ServerConfig) -> FastAPI:
             reply, _ = await run_in_threadpool(sync.push, config.engine, device_id, changes, head)
         except sync.Unauthorized:
             raise HTTPException(401, "device revoked", headers={"WWW-Authenticate": "Bearer"}) from None
-        return reply
+        return JSONResponse(reply)
 
     @app.get("/v1/sync/pull", openapi_extra={"security": bearer},
              responses={200: doc.json_response(doc.PULL_REPLY, "one page of the feed"),
                         **doc.errors(401, 410, 422, 503)})
     def pull(request: Request, cursor: int = Query(0, ge=0, le=MAX_INT),
-             limit: int = Query(500, ge=1, le=MAX_INT)) -> dict:
+             limit: int = Query(500, ge=1, le=MAX_INT)) -> Response:
         device_id = _device(request)
         try:
-            page = sync.pull(config.engine, cursor, clamp_limit(limit))
+            page = sync.pull_json(config.engine, cursor, clamp_limit(limit))
         except sync.Gone:
             return _json(410, "cursor is older than the retention: rebuild from /v1/sync/snapshot?page=0")
         sync.mark_pulled(config.engine, device_id)
-        return page
+        return Response(page, media_type="application/json")
 
     @app.get("/v1/sync/snapshot", openapi_extra={"security": bearer},
              responses={200: doc.json_response(doc.SNAPSHOT_REPLY, "one page of the current state"),
                         **doc.errors(401, 422, 503)})
-    def snapshot(request: Request, page: int = Query(0, ge=0, le=10**12)) -> dict:
+    def snapshot(request: Request, page: int = Query(0, ge=0, le=10**12)) -> Response:
         _device(request)
-        return sync.snapshot(config.engine, page)
+        return Response(sync.snapshot(config.engine, page), media_type="application/json")
 
     def _openapi() -> dict:
         if app.openapi_schema is None:

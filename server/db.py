@@ -118,6 +118,21 @@ def upgrade(engine: Engine) -> None:
     log.info("head-office schema upgraded from %s to %s", current, head_revision())
 
 
+def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:  # noqa: ANN001
+    """Insert many rows: COPY on PostgreSQL (several times faster than a multi-row INSERT), else executemany."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    cols = list(rows[0])
+    raw = conn.connection.driver_connection
+    quoted = ", ".join('"' + c + '"' for c in cols)
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        for r in rows:
+            copy.write_row(tuple(r[c] for c in cols))
+
+
 def get_meta(conn: Connection, key: str) -> str | None:
     return conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == key)).scalar()
 

@@ -16,10 +16,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, and_, func, select, tuple_
+from sqlalchemy import Connection, String, and_, any_, bindparam, func, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from desktop.sync.protocol import CONTACT_FIELDS, Change, term_identity, vehicle_identity
 
+from .db import bulk_insert
 from .schema import alias, state
 
 _CHUNK = 400
@@ -51,6 +53,20 @@ def _chunks(items: list, n: int = _CHUNK) -> Iterable[list]:
         yield items[i:i + n]
 
 
+def in_list(conn: Connection, col, values: list[str]):  # noqa: ANN001, ANN201
+    """`col IN values`: one array parameter on PostgreSQL (one plan, no 500-parameter statement to parse)."""
+    if conn.dialect.name == "postgresql":
+        return col == any_(bindparam(None, list(values), type_=ARRAY(String)))
+    return col.in_(values)
+
+
+def _by_entity(keys: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for e, k in keys:
+        out.setdefault(e, []).append(k)
+    return out
+
+
 class Materialiser:
     """Folds one push's applied changes into `state` inside the push's transaction."""
 
@@ -63,6 +79,7 @@ class Materialiser:
         self.removed: list[tuple[str, str]] = []
         self.new_aliases: dict[tuple[str, str], str] = {}
         self.looked_up: set[tuple[str, str, str]] = set()  # (column, entity, key) already queried
+        self.chunk = 5000 if conn.dialect.name == "postgresql" else _CHUNK
         self.next_ord = (conn.execute(select(func.max(state.c.ord))).scalar() or 0) + 1
 
     # --- bulk loading ----------------------------------------------------------------------------
@@ -80,24 +97,27 @@ class Materialiser:
         self._load_rows(state.c.entity, state.c.ident, sorted(idents))
 
     def _load_aliases(self, keys: list[tuple[str, str]]) -> None:
-        for part in _chunks(keys):
-            q = select(alias.c.entity, alias.c.alias_id, alias.c.canonical_id).where(
-                tuple_(alias.c.entity, alias.c.alias_id).in_(part))
-            for e, a, canon in self.conn.execute(q):
-                self.aliases[(e, a)] = canon
+        for entity, ids in _by_entity(keys).items():
+            for part in _chunks(ids, self.chunk):
+                q = select(alias.c.alias_id, alias.c.canonical_id).where(
+                    and_(alias.c.entity == entity, in_list(self.conn, alias.c.alias_id, part)))
+                for a, canon in self.conn.execute(q):
+                    self.aliases[(entity, a)] = canon
 
     def _load_rows(self, col_entity, col_key, keys: list[tuple[str, str]]) -> None:  # noqa: ANN001
         keys = [k for k in keys if (col_key.name, *k) not in self.looked_up]
         self.looked_up.update((col_key.name, *k) for k in keys)
-        for part in _chunks(keys):
-            q = select(state).where(tuple_(col_entity, col_key).in_(part))
-            for r in self.conn.execute(q).mappings():
-                if (r["entity"], r["id"]) in self.rows:
-                    continue
-                row = Row(r["entity"], r["id"], r["ord"], json.loads(r["payload"]), r["hlc"],
-                          json.loads(r["field_hlc"]) if r["field_hlc"] else None, r["ident"],
-                          bool(r["deleted"]), r["updated_seq"])
-                self._keep(row)
+        rows = []
+        for entity, values in _by_entity(keys).items():
+            for part in _chunks(values, self.chunk):
+                q = select(state).where(and_(col_entity == entity, in_list(self.conn, col_key, part)))
+                rows += self.conn.execute(q).mappings().all()
+        for r in rows:
+            if (r["entity"], r["id"]) in self.rows:
+                continue
+            self._keep(Row(r["entity"], r["id"], r["ord"], json.loads(r["payload"]), r["hlc"],
+                           json.loads(r["field_hlc"]) if r["field_hlc"] else None, r["ident"],
+                           bool(r["deleted"]), r["updated_seq"]))
 
     def _keep(self, row: Row) -> None:
         self.rows[(row.entity, row.id)] = row
@@ -249,9 +269,7 @@ class Materialiser:
         conn = self.conn
         for part in _chunks(self.removed):
             conn.execute(state.delete().where(tuple_(state.c.entity, state.c.id).in_(part)))
-        new = [self._values(r) for r in self.rows.values() if r.new]
-        if new:
-            conn.execute(state.insert(), new)
+        bulk_insert(conn, state, [self._values(r) for r in self.rows.values() if r.new])
         dirty = [self._values(r) for r in self.rows.values() if r.dirty and not r.new]
         if dirty:
             from sqlalchemy import bindparam

@@ -32,9 +32,9 @@ from desktop.sync.protocol import (
     validate_payload,
 )
 
-from .db import get_meta, read_tx, set_meta, write_tx
+from .db import bulk_insert, get_meta, read_tx, set_meta, write_tx
 from .schema import change, device, state
-from .state import Materialiser, dumps
+from .state import Materialiser, dumps, in_list
 
 log = logging.getLogger(__name__)
 FAULT_ENV = "RENEWDESK_SERVER_FAULT"
@@ -90,7 +90,7 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
                 raise Unauthorized()
             expected = dev.next_seq
             stored = set(conn.execute(select(change.c.change_id).where(and_(
-                change.c.device_id == device_id, change.c.change_id.in_([c.change_id for c in changes])))).scalars())
+                change.c.device_id == device_id, in_list(conn, change.c.change_id, [c.change_id for c in changes])))).scalars())
             t = now_ms()
             results, rows, applied = [], [], []
             clock_ahead = None
@@ -124,8 +124,7 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
                         stored.add(c.change_id)  # the same change_id twice in one push: the second is a duplicate
                 results.append({"change_id": c.change_id, "device_seq": c.device_seq, "result": result})
                 _count(counts, result)
-            if rows:
-                conn.execute(change.insert(), rows)
+            bulk_insert(conn, change, rows)
             if applied:
                 m = Materialiser(conn, t)
                 m.preload([c for c, _ in applied])
@@ -184,7 +183,7 @@ def feed_floor(conn) -> int:  # noqa: ANN001
     return int(get_meta(conn, "feed_floor") or 0)
 
 
-def pull(engine: Engine, cursor: int, limit: int) -> dict:
+def _pull_rows(engine: Engine, cursor: int, limit: int) -> tuple[list, bool]:
     with read_tx(engine) as conn:
         if cursor < feed_floor(conn):
             raise Gone()
@@ -192,12 +191,28 @@ def pull(engine: Engine, cursor: int, limit: int) -> dict:
             select(change.c.server_seq, change.c.device_id, change.c.change_id, change.c.device_seq,
                    change.c.entity, change.c.entity_id, change.c.op, change.c.payload, change.c.hlc)
             .where(change.c.server_seq > cursor).order_by(change.c.server_seq).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    return rows[:limit], len(rows) > limit
+
+
+def pull(engine: Engine, cursor: int, limit: int) -> dict:
+    """One page of the feed: every applied change with server_seq > cursor, ascending."""
+    rows, more = _pull_rows(engine, cursor, limit)
     changes = [{"server_seq": r.server_seq, "device_id": r.device_id, "change_id": r.change_id,
                 "device_seq": r.device_seq, "entity": r.entity, "entity_id": r.entity_id, "op": r.op,
                 "payload": json.loads(r.payload), "hlc": r.hlc} for r in rows]
     return {"changes": changes, "cursor": rows[-1].server_seq if rows else cursor, "more": more}
+
+
+def pull_json(engine: Engine, cursor: int, limit: int) -> bytes:
+    """The same page as JSON bytes, splicing each stored payload text in as it is (no parse and re-encode)."""
+    rows, more = _pull_rows(engine, cursor, limit)
+    q = json.dumps
+    items = ",".join(
+        f'{{"server_seq":{r.server_seq},"device_id":{q(r.device_id)},"change_id":{q(r.change_id)},'
+        f'"device_seq":{r.device_seq},"entity":{q(r.entity)},"entity_id":{q(r.entity_id)},"op":{q(r.op)},'
+        f'"payload":{r.payload},"hlc":{q(r.hlc)}}}' for r in rows)
+    last = rows[-1].server_seq if rows else cursor
+    return f'{{"changes":[{items}],"cursor":{last},"more":{"true" if more else "false"}}}'.encode("ascii")
 
 
 def mark_pulled(engine: Engine, device_id: str) -> None:
@@ -205,27 +220,28 @@ def mark_pulled(engine: Engine, device_id: str) -> None:
         conn.execute(device.update().where(device.c.id == device_id).values(last_pull_at=iso_now()))
 
 
-def snapshot(engine: Engine, page: int) -> dict:
-    """Page K of the current state (rows K*1000 < ord <= (K+1)*1000, tombstones included).
+def snapshot(engine: Engine, page: int) -> bytes:
+    """Page K of the current state as JSON bytes (rows K*1000 < ord <= (K+1)*1000, tombstones included).
 
     `ord` never changes once given, so pages are stable while the state grows; a client keeps
     the cursor of page 0 and pulls from it afterwards (rows already newer are re-applied harmlessly).
+    Stored payload texts are spliced in as they are.
     """
     lo, hi = page * SNAPSHOT_PAGE, (page + 1) * SNAPSHOT_PAGE
     with read_tx(engine) as conn:
         cursor = conn.execute(select(func.max(change.c.server_seq))).scalar() or 0
         top = conn.execute(select(func.max(state.c.ord))).scalar() or 0
-        rows = conn.execute(select(state).where(and_(state.c.ord > lo, state.c.ord <= hi))
-                            .order_by(state.c.ord)).mappings().all()
-    out = []
-    for r in rows:
-        item = {"entity": r["entity"], "id": r["id"], "op": "delete" if r["deleted"] else "upsert",
-                "payload": json.loads(r["payload"]), "hlc": r["hlc"]}
-        if r["field_hlc"]:
-            item["field_hlc"] = json.loads(r["field_hlc"])
-        out.append(item)
-    return {"page": page, "rows": out, "more": hi < top, "cursor": cursor,
-            "pages": -(-top // SNAPSHOT_PAGE)}
+        rows = conn.execute(select(state.c.entity, state.c.id, state.c.deleted, state.c.payload, state.c.hlc,
+                                   state.c.field_hlc)
+                            .where(and_(state.c.ord > lo, state.c.ord <= hi)).order_by(state.c.ord)).all()
+    q = json.dumps
+    items = ",".join(
+        f'{{"entity":{q(r.entity)},"id":{q(r.id)},"op":"{"delete" if r.deleted else "upsert"}",'
+        f'"payload":{r.payload},"hlc":{q(r.hlc)}' + (f',"field_hlc":{r.field_hlc}}}' if r.field_hlc else "}")
+        for r in rows)
+    more = "true" if hi < top else "false"
+    return (f'{{"page":{page},"rows":[{items}],"more":{more},"cursor":{cursor},'
+            f'"pages":{-(-top // SNAPSHOT_PAGE)}}}').encode("ascii")
 
 
 def prune(engine: Engine, retention_days: float) -> int:
