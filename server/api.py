@@ -101,9 +101,16 @@ def create_app(config: ServerConfig) -> FastAPI:
         log.error("database error: %s", type(exc.orig).__name__ if exc.orig else type(exc).__name__)
         return _json(503, "database unavailable, try later")
 
-    @app.get("/v1/health", responses={200: doc.json_response(doc.HEALTH_REPLY, "up")})
-    def health() -> dict:
-        return {"ok": True, "db": dialect(config.engine)}
+    @app.get("/v1/health", responses={200: doc.json_response(doc.HEALTH_REPLY, "up"),
+                                       503: doc.json_response(doc.HEALTH_REPLY, "database unavailable")})
+    def health() -> JSONResponse:
+        try:
+            with config.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1").scalar()
+                conn.rollback()
+        except DBAPIError:
+            return JSONResponse({"ok": False, "db": dialect(config.engine)}, status_code=503)
+        return JSONResponse({"ok": True, "db": dialect(config.engine)})
 
     @app.post("/v1/enroll", openapi_extra=doc.body(doc.ENROLL_BODY),
               responses={200: doc.json_response(doc.ENROLL_REPLY, "enrolled"), **doc.errors(400, 413, 422)})
