@@ -150,7 +150,7 @@ def create_app(config: ServerConfig) -> FastAPI:
              responses={200: doc.json_response(doc.PULL_REPLY, "one page of the feed"),
                         **doc.errors(401, 410, 422, 503)})
     def pull(request: Request, cursor: int = Query(0, ge=0, le=MAX_INT),
-             limit: int = Query(500, ge=1, le=MAX_INT)) -> Response:
+             limit: int = Query(500, ge=1)) -> Response:  # above 1000 is taken as 1000
         device_id = _device(request)
         try:
             page = sync.pull_json(config.engine, cursor, clamp_limit(limit))

@@ -70,6 +70,7 @@ change = Table(
     Column("received_ms", BigInteger, nullable=False),
     UniqueConstraint("device_id", "change_id", name="uq_change_device_change_id"),
 )
+Index("ix_change_received_ms", change.c.received_ms)  # pruning by age
 
 state = Table(
     "state", metadata,

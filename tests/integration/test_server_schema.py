@@ -23,3 +23,20 @@ def test_migrations_match_the_schema_and_run_once(url):
         assert ctx.get_current_revision() == head_revision()
         assert compare_metadata(ctx, metadata) == []
     engine.dispose()
+
+
+def test_an_older_head_office_database_upgrades_keeping_its_rows(tmp_path):
+    from alembic import command
+
+    from server import devices
+    from server.db import _config, write_tx
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'hq.db'}")
+    with write_tx(engine) as conn:
+        command.upgrade(_config(conn), "s0001")
+    devices.enroll(engine, devices.create_code(engine, "示例店"), "1号柜台")
+    upgrade(engine)
+    assert [d["counter"] for d in devices.list_devices(engine)] == ["1号柜台"]
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    engine.dispose()
