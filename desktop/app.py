@@ -14,6 +14,8 @@ from desktop.services import settings as settings_svc
 from desktop.store.keyring_port import KeyringPort, OsKeyring
 from desktop.store.store import Store, create_store, open_store, store_exists
 
+ADMIN_KEY = "init_admin"  # settings key: the admin made at set-up, the CLI's default --as
+
 
 @dataclass
 class AppContext:
@@ -28,6 +30,28 @@ class AppContext:
     def create(self, passphrase: str) -> Store:
         self._store = create_store(self.data_dir, passphrase, self.keyring)
         return self._store
+
+    def initialise(self, passphrase: str, admin: str, password: str, org: str | None = None,
+                   counter: str | None = None) -> Store:
+        """What `init` and the window's first-run set-up do: check every input first (nothing is
+        written when one is bad), then create the encrypted store with its admin and names."""
+        from desktop.services.errors import BadInput
+        from desktop.store import audit, settings_repo
+
+        if len(passphrase) < 6:
+            raise BadInput("数据库口令太短：至少 6 个字符。")
+        auth.check_new_password(password)
+        if not admin.strip():
+            raise BadInput("管理员账号名不能为空。")
+        names = {k: settings_svc.parse(k, v) for k, v in (("org", org), ("counter_name", counter)) if v}
+        store = self.create(passphrase)
+        auth.add_staff(store.engine, None, admin.strip(), "admin", password)
+        with store.engine.begin() as conn:
+            settings_repo.put(conn, ADMIN_KEY, admin.strip())
+            for k, v in names.items():
+                settings_repo.put(conn, k, str(v))
+            audit.append(conn, "init", admin.strip(), None, {"org": org, "counter": counter})
+        return store
 
     def store(self) -> Store:
         if self._store is None:

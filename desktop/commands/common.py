@@ -7,7 +7,7 @@ import sys
 from datetime import datetime
 
 from desktop import credentials
-from desktop.app import AppContext
+from desktop.app import ADMIN_KEY, AppContext
 from desktop.core.timeutil import CST, DateParseError, parse_at
 from desktop.paths import data_dir
 from desktop.services import lookup as lookup_svc
@@ -15,7 +15,7 @@ from desktop.services.auth import StaffSession
 from desktop.services.errors import BadInput
 from desktop.store import settings_repo
 
-ADMIN_KEY = "init_admin"
+__all__ = ["ADMIN_KEY"]  # re-exported for store_cmds
 
 
 def context(args: argparse.Namespace) -> AppContext:

@@ -90,12 +90,17 @@ def _qt_app():
     return QGuiApplication.instance() or QGuiApplication(["renewdesk-self-check"])
 
 
-def check_translation() -> str:
+def check_translation(installed: bool = False) -> str:
+    """Load zh_CN and look one string up. `installed`: the window has it loaded already (and
+    installing a translator from a worker thread is not allowed), so only look it up."""
     try:
         from PySide6.QtCore import QCoreApplication
 
         from desktop.ui import i18n
 
+        if installed:
+            ok = QCoreApplication.translate("LoginDialog", "Log in") != "Log in"
+            return "ok: zh_CN (loaded)" if ok else "failed: zh_CN strings missing"
         app = _qt_app()
         translator = i18n.install(app)
         if translator is None:
@@ -144,16 +149,18 @@ def _data_store_checks(args: argparse.Namespace, out: dict) -> bool:
     return out["audit_chain"] == "ok" and out["integrity"] == "ok"
 
 
-def collect(args: argparse.Namespace, keyring: KeyringPort | None = None) -> dict:
-    """Every check, as a dict (also what the 诊断包 carries)."""
+def collect(args: argparse.Namespace | None, keyring: KeyringPort | None = None) -> dict:
+    """Every check, as a dict (also what the 诊断包 carries). `args` None: from the window, which
+    has the store open and the translation loaded; the data store's own checks are skipped."""
     out: dict[str, object] = {"ok": False, "version": version()}
     out["keyring"] = check_keyring(keyring or OsKeyring())
     with tempfile.TemporaryDirectory(prefix="renewdesk-check-") as tmp:
         out["store"], out["migrations"] = check_temp_store(Path(tmp))
         out["pdf"] = check_pdf(Path(tmp))
-    out["translation"] = check_translation()
+    out["translation"] = check_translation(installed=args is None)
     out["python"] = platform.python_version()
-    store_ok = _data_store_checks(args, out)
+    out["platform"] = platform.platform()
+    store_ok = _data_store_checks(args, out) if args is not None else True
     out["ok"] = store_ok and all(str(out[k]).startswith("ok") for k in REQUIRED)
     return out
 

@@ -12,10 +12,9 @@ from desktop.services import lookup as lookup_svc
 from desktop.services import record as record_svc
 from desktop.services import settings as settings_svc
 from desktop.services.errors import BadInput
-from desktop.store import audit, settings_repo
 from desktop.store.errors import StoreExists
 
-from .common import ADMIN_KEY, acting_staff, at_of, context, one_match, print_json, query_text
+from .common import acting_staff, at_of, context, one_match, print_json, query_text
 
 DEMO_STAFF = (("clerk", "clerk"), ("supervisor", "supervisor"))
 
@@ -23,18 +22,7 @@ DEMO_STAFF = (("clerk", "clerk"), ("supervisor", "supervisor"))
 def _create(ctx, admin: str, org: str | None, counter: str | None) -> None:
     passphrase = credentials.passphrase(confirm=True)
     password = credentials.secret(credentials.STAFF_PASSWORD_ENV, f"管理员 {admin} 的密码", confirm=True)
-    auth.check_new_password(password)
-    if len(passphrase) < 6:
-        raise BadInput("数据库口令太短：至少 6 个字符。")
-    store = ctx.create(passphrase)
-    auth.add_staff(store.engine, None, admin, "admin", password)
-    with store.engine.begin() as conn:
-        settings_repo.put(conn, ADMIN_KEY, admin)
-        if org:
-            settings_repo.put(conn, "org", org)
-        if counter:
-            settings_repo.put(conn, "counter_name", counter)
-        audit.append(conn, "init", admin, None, {"org": org, "counter": counter})
+    ctx.initialise(passphrase, admin, password, org, counter)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

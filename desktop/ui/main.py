@@ -6,6 +6,7 @@ this thread. After that every database call runs on the task runner's single dat
 """
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -13,15 +14,19 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from desktop import credentials, paths
+from desktop import credentials, logs, paths
 from desktop.app import AppContext
+from desktop.services import backups
+from desktop.store import audit
 from desktop.store.errors import DamagedStore, SchemaTooNew, SecretMissing, StoreError, StoreMissing, WrongKey
 from desktop.store.store import Store
 
-from . import i18n, style, sync_panel, workstation
+from . import admin_menu, crash, i18n, style, sync_panel, workstation
+from .admin_backend import AdminBackend
 from .backend import Backend
 from .login import LoginDialog
 from .main_window import MainWindow
+from .setup_dialog import SetupDialog
 from .tasks import TaskRunner
 
 
@@ -70,31 +75,66 @@ def open_store(ctx: AppContext) -> Store | StoreError:
         return exc
 
 
+def first_run(ctx: AppContext, runner: TaskRunner) -> bool:
+    """No store yet: the set-up dialog creates one or restores a backup. False if the user quits."""
+    def create(values: dict, on_done, on_error) -> None:
+        def task(progress, cancel):
+            ctx.initialise(values["passphrase"], values["admin"], values["password"], values["org"],
+                           values["counter"])
+            ctx.close()  # opened again on the GUI thread below, like every start
+
+        ctx.passphrase = lambda: values["passphrase"]
+        runner.io(task, on_done=on_done, on_error=on_error)
+
+    def restore(path: Path, phrase: str, on_done, on_error) -> None:
+        def task(progress, cancel):
+            aside = backups.restore(path, ctx.data_dir, lambda: phrase, None, store_exists=False)
+            audit.record(ctx.store().engine, "restore", None, path.name)
+            ctx.close()
+            return aside
+
+        ctx.passphrase = lambda: phrase
+        runner.io(task, on_done=on_done, on_error=on_error)
+
+    dlg = SetupDialog(ctx.data_dir, ctx.keyring.status().usable, create, restore)
+    return dlg.exec() == QDialog.DialogCode.Accepted
+
+
 def run(args) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "renewdesk"])
     app.setApplicationName("RenewDesk")
     family = style.load_font()
     translator = i18n.install(app)  # noqa: F841 - keep a reference for the app's lifetime
     data_dir = paths.data_dir(getattr(args, "data_dir", None))
+    logs.configure(data_dir)
+    crash.install()
     ws = workstation.load(data_dir)
     style.apply(app, ws.elder_mode, family)
 
-    ctx = AppContext(data_dir, passphrase=gui_passphrase())
-    store = open_store(ctx)
-    if isinstance(store, StoreError):
-        return store.exit_code
     runner = TaskRunner(app)
-    backend = Backend(store.engine)
     try:
-        return _session(app, runner, backend, Path(data_dir), family,
-                        sync_panel.SyncBackend(store, ctx.keyring))
+        while True:  # once, or again after a restore in the window replaced the store
+            ctx = AppContext(data_dir, passphrase=gui_passphrase())
+            if not ctx.exists() and not first_run(ctx, runner):
+                return 0
+            store = open_store(ctx)
+            if isinstance(store, StoreError):
+                return store.exit_code
+            restart: list[bool] = []
+            try:
+                code = _session(app, runner, Backend(store.engine), Path(data_dir), family,
+                                sync_panel.SyncBackend(store, ctx.keyring), AdminBackend(store), restart)
+            finally:
+                ctx.close()
+            if not restart:
+                return code
     finally:
         runner.shutdown()
-        ctx.close()
 
 
 def _session(app: QApplication, runner: TaskRunner, backend: Backend, data_dir: Path, family: str | None,
-             sync_backend: sync_panel.SyncBackend | None = None) -> int:
+             sync_backend: sync_panel.SyncBackend | None = None, admin: AdminBackend | None = None,
+             restart: list | None = None) -> int:
     def login(name, password, on_done, on_error):
         from functools import partial
 
@@ -107,5 +147,31 @@ def _session(app: QApplication, runner: TaskRunner, backend: Backend, data_dir: 
     if sync_backend is not None:
         sync_backend.counter_name = backend.settings.counter_name
         sync_panel.install(win, runner, sync_backend)
+    if admin is not None:
+        def restored(_aside) -> None:
+            if restart is not None:
+                restart.append(True)
+            win.close()
+
+        admin_menu.install(win, runner, admin, on_restored=restored)
+        start_auto_backup(win, runner, admin, dlg.session.name)
     win.show()
     return app.exec()
+
+
+def start_auto_backup(win: MainWindow, runner: TaskRunner, admin: AdminBackend, staff: str) -> None:
+    """The first use of the day writes the automatic backup (off the GUI thread); a failure is
+    logged and shown in the status bar, it never stops the counter."""
+    from functools import partial
+
+    def done(path) -> None:
+        if path is not None:
+            win.statusBar().showMessage(QCoreApplication.translate("Main", "Daily backup written: %1")
+                                        .replace("%1", path.name), 10000)
+
+    def failed(exc) -> None:
+        logging.getLogger(__name__).warning("automatic backup failed: %s", type(exc).__name__)
+        win.statusBar().showMessage(QCoreApplication.translate("Main", "The daily backup could not be written. "
+                                                               "Ask your administrator."), 20000)
+
+    runner.db(partial(admin.auto_backup, staff), on_done=done, on_error=failed)
