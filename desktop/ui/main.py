@@ -77,6 +77,11 @@ def open_store(ctx: AppContext) -> Store | StoreError:
 
 def first_run(ctx: AppContext, runner: TaskRunner) -> bool:
     """No store yet: the set-up dialog creates one or restores a backup. False if the user quits."""
+    return setup_dialog_for(ctx, runner).exec() == QDialog.DialogCode.Accepted
+
+
+def setup_dialog_for(ctx: AppContext, runner: TaskRunner) -> SetupDialog:
+    """The set-up dialog wired to create (ctx.initialise) or restore off the GUI thread."""
     def create(values: dict, on_done, on_error) -> None:
         def task(progress, cancel):
             ctx.initialise(values["passphrase"], values["admin"], values["password"], values["org"],
@@ -96,8 +101,7 @@ def first_run(ctx: AppContext, runner: TaskRunner) -> bool:
         ctx.passphrase = lambda: phrase
         runner.io(task, on_done=on_done, on_error=on_error)
 
-    dlg = SetupDialog(ctx.data_dir, ctx.keyring.status().usable, create, restore)
-    return dlg.exec() == QDialog.DialogCode.Accepted
+    return SetupDialog(ctx.data_dir, ctx.keyring.status().usable, create, restore)
 
 
 def run(args) -> int:

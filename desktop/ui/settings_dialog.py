@@ -79,10 +79,12 @@ class SettingsDialog(QDialog):
         if s.key.startswith("printer_"):
             w = QComboBox()
             w.setEditable(True)
+            w.setMinimumWidth(260)
             w.addItems([""] + list(QPrinterInfo.availablePrinterNames()))
             return w
         w = QLineEdit()
         w.setMaxLength(s.max_len)
+        w.setMinimumWidth(320)  # an address or opening hours must be readable whole
         return w
 
     def fill(self, values: settings_svc.CounterSettings) -> None:

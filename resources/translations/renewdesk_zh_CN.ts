@@ -540,6 +540,14 @@
         <source>Cannot open the database</source>
         <translation>无法打开数据库</translation>
     </message>
+    <message>
+        <source>Daily backup written: %1</source>
+        <translation>今日自动备份已写入：%1</translation>
+    </message>
+    <message>
+        <source>The daily backup could not be written. Ask your administrator.</source>
+        <translation>今日自动备份未能写入，请联系管理员。</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -1037,6 +1045,393 @@
     <message>
         <source>Sync problems…</source>
         <translation>同步问题……</translation>
+    </message>
+</context>
+<context>
+    <name>AdminMenu</name>
+    <message>
+        <source>Backup and restore…</source>
+        <translation>备份与恢复……</translation>
+    </message>
+    <message>
+        <source>Change my password…</source>
+        <translation>修改我的密码……</translation>
+    </message>
+    <message>
+        <source>Diagnostics saved: %1</source>
+        <translation>诊断包已保存：%1</translation>
+    </message>
+    <message>
+        <source>Export diagnostics for support…</source>
+        <translation>导出诊断包（给技术支持）……</translation>
+    </message>
+    <message>
+        <source>Restored</source>
+        <translation>已恢复</translation>
+    </message>
+    <message>
+        <source>Save the diagnostics file</source>
+        <translation>保存诊断包</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置……</translation>
+    </message>
+    <message>
+        <source>Staff…</source>
+        <translation>员工管理……</translation>
+    </message>
+    <message>
+        <source>The backup was restored. Log in again with a staff account of the backup.</source>
+        <translation>备份已恢复。请用备份中的员工账号重新登录。</translation>
+    </message>
+    <message>
+        <source>The previous data was kept in: %1</source>
+        <translation>原有数据已保留在：%1</translation>
+    </message>
+</context>
+<context>
+    <name>BackupDialog</name>
+    <message>
+        <source>(none yet)</source>
+        <translation>（还没有）</translation>
+    </message>
+    <message>
+        <source>A backup is one file holding the encrypted data and its wrapped key. To restore it on this or a new PC you need that file and the database passphrase, nothing else. Keep a copy away from this PC (a USB drive in a drawer).</source>
+        <translation>备份是一个文件，里面有加密的数据和加密保存的密钥。在本机或新电脑上恢复，只需要这个文件和数据库口令。请另存一份在别处（例如放在抽屉里的U盘）。</translation>
+    </message>
+    <message>
+        <source>Automatic daily backups (in the data folder):</source>
+        <translation>每日自动备份（在数据目录中）：</translation>
+    </message>
+    <message>
+        <source>Back up now…</source>
+        <translation>立即备份……</translation>
+    </message>
+    <message>
+        <source>Backing up…</source>
+        <translation>正在备份……</translation>
+    </message>
+    <message>
+        <source>Backup and restore</source>
+        <translation>备份与恢复</translation>
+    </message>
+    <message>
+        <source>Backup written: %1</source>
+        <translation>备份已写入：%1</translation>
+    </message>
+    <message>
+        <source>Checking the backup, then restoring…</source>
+        <translation>正在校验备份，然后恢复……</translation>
+    </message>
+    <message>
+        <source>Choose a RenewDesk backup</source>
+        <translation>选择续保台备份文件</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>RenewDesk backups (*.rdbak);;All files (*)</source>
+        <translation>续保台备份 (*.rdbak);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Restore a backup</source>
+        <translation>恢复备份</translation>
+    </message>
+    <message>
+        <source>Restore from a backup…</source>
+        <translation>从备份恢复……</translation>
+    </message>
+    <message>
+        <source>Restoring replaces the data on this PC with the backup's. The current data is kept in the data folder under “replaced”. Continue?</source>
+        <translation>恢复会用备份中的数据替换本机数据。现有数据会保留在数据目录的“replaced”文件夹中。继续吗？</translation>
+    </message>
+    <message>
+        <source>The database passphrase of the counter that made this backup:</source>
+        <translation>做这个备份的柜台的数据库口令：</translation>
+    </message>
+    <message>
+        <source>Where to put the backup</source>
+        <translation>备份放在哪里</translation>
+    </message>
+</context>
+<context>
+    <name>Crash</name>
+    <message>
+        <source>Reference for support: %1</source>
+        <translation>技术支持编号：%1</translation>
+    </message>
+    <message>
+        <source>RenewDesk</source>
+        <translation>续保台</translation>
+    </message>
+    <message>
+        <source>Something went wrong. Nothing you saved was lost.</source>
+        <translation>程序出了点问题。已保存的内容没有丢失。</translation>
+    </message>
+</context>
+<context>
+    <name>OwnPasswordDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Change my password</source>
+        <translation>修改我的密码</translation>
+    </message>
+    <message>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation>当前密码</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>New password again</source>
+        <translation>再次输入新密码</translation>
+    </message>
+    <message>
+        <source>Staff: %1</source>
+        <translation>员工：%1</translation>
+    </message>
+    <message>
+        <source>The two new passwords differ.</source>
+        <translation>两次输入的新密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source> (whole organisation)</source>
+        <translation>（全机构）</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Changes are recorded in the audit log. Settings marked “whole organisation” are sent to head office with the next sync.</source>
+        <translation>修改会记入审计日志。标有“全机构”的设置会在下次同步时发送到总部。</translation>
+    </message>
+    <message>
+        <source>Printing</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>Renewal rules</source>
+        <translation>续保规则</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>This counter</source>
+        <translation>本柜台</translation>
+    </message>
+</context>
+<context>
+    <name>SetupDialog</name>
+    <message>
+        <source>Administrator account</source>
+        <translation>管理员账号</translation>
+    </message>
+    <message>
+        <source>Administrator password</source>
+        <translation>管理员密码</translation>
+    </message>
+    <message>
+        <source>Choose a RenewDesk backup</source>
+        <translation>选择续保台备份文件</translation>
+    </message>
+    <message>
+        <source>Counter name</source>
+        <translation>柜台名称</translation>
+    </message>
+    <message>
+        <source>Create the database</source>
+        <translation>创建数据库</translation>
+    </message>
+    <message>
+        <source>Database passphrase</source>
+        <translation>数据库口令</translation>
+    </message>
+    <message>
+        <source>I have written the passphrase down; I know it cannot be recovered</source>
+        <translation>我已抄下口令，并知道口令丢失后无法找回</translation>
+    </message>
+    <message>
+        <source>Important: write the database passphrase down and keep it somewhere safe. If it is lost, nobody, not even the RenewDesk team, can open the data or its backups again.</source>
+        <translation>重要：请把数据库口令抄下来，妥善保管。口令一旦丢失，任何人（包括续保台开发方）都无法再打开这些数据和它的备份。</translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation>机构名称</translation>
+    </message>
+    <message>
+        <source>Passphrase again</source>
+        <translation>再次输入口令</translation>
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>RenewDesk backups (*.rdbak);;All files (*)</source>
+        <translation>续保台备份 (*.rdbak);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>RenewDesk — first-time set-up</source>
+        <translation>续保台 — 首次设置</translation>
+    </message>
+    <message>
+        <source>Restore a backup</source>
+        <translation>恢复备份</translation>
+    </message>
+    <message>
+        <source>Restore from a backup instead…</source>
+        <translation>改为从备份恢复……</translation>
+    </message>
+    <message>
+        <source>Set up this counter</source>
+        <translation>设置本柜台</translation>
+    </message>
+    <message>
+        <source>Strength: fair — longer is better</source>
+        <translation>强度：中 — 再长一些更好</translation>
+    </message>
+    <message>
+        <source>Strength: strong</source>
+        <translation>强度：强</translation>
+    </message>
+    <message>
+        <source>Strength: weak — use at least 6 characters, better a short sentence</source>
+        <translation>强度：弱 — 至少 6 个字符，最好是一句话</translation>
+    </message>
+    <message>
+        <source>The data of this counter will be kept, encrypted, in:
+%1</source>
+        <translation>本柜台的数据将加密保存在：
+%1</translation>
+    </message>
+    <message>
+        <source>The database passphrase of the counter that made this backup:</source>
+        <translation>做这个备份的柜台的数据库口令：</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ. Type the same passphrase twice.</source>
+        <translation>两次输入的口令不一致，请输入相同的口令。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ. Type the same password twice.</source>
+        <translation>两次输入的密码不一致，请输入相同的密码。</translation>
+    </message>
+    <message>
+        <source>This computer has no usable key store: the database passphrase will be asked for each time RenewDesk starts.</source>
+        <translation>本机没有可用的系统钥匙串：每次启动续保台都要输入数据库口令。</translation>
+    </message>
+    <message>
+        <source>This computer's key store will keep the key, so staff only need their own password each day.</source>
+        <translation>本机的系统钥匙串会保存密钥，员工平时只需输入自己的密码。</translation>
+    </message>
+    <message>
+        <source>e.g. 1号柜台</source>
+        <translation>例如：1号柜台</translation>
+    </message>
+    <message>
+        <source>e.g. 示例车行</source>
+        <translation>例如：示例车行</translation>
+    </message>
+</context>
+<context>
+    <name>StaffDialog</name>
+    <message>
+        <source>Add staff member</source>
+        <translation>添加员工</translation>
+    </message>
+    <message>
+        <source>Change role</source>
+        <translation>修改角色</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Failed log-ins</source>
+        <translation>连续输错次数</translation>
+    </message>
+    <message>
+        <source>In use</source>
+        <translation>在用</translation>
+    </message>
+    <message>
+        <source>Locked: %1 min left</source>
+        <translation>锁定中：还剩 %1 分钟</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>员工名</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>New staff name</source>
+        <translation>新员工名</translation>
+    </message>
+    <message>
+        <source>Password (at least 6 characters)</source>
+        <translation>密码（至少 6 个字符）</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>重设密码</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工管理</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
     </message>
 </context>
 </TS>
