@@ -10,7 +10,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.app import AppContext
-from desktop.services import auth, settings as settings_svc
+from desktop.services import auth
+from desktop.services import settings as settings_svc
 from desktop.store import audit
 from desktop.store.keyring_port import NoKeyring
 from desktop.ui import admin_menu, crash
