@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from desktop.core.hlc import HLC
-from desktop.core.search_keys import search_keys_for
+
+from .vehicles_repo import write_search_keys
 
 CONTACT_FIELDS = ("name", "phone", "id_number", "address", "consent_contact", "consent_mail", "notes")
 VEHICLE_FIELDS = ("plate", "vin", "vehicle_class", "use", "seats", "energy", "registered_on", "owner_id")
@@ -466,9 +467,11 @@ def _rekey(pg: _Page) -> set[str]:
         marks = ",".join("?" * len(chunk))
         rows = db.execute("SELECT v.id, v.plate, v.vin, v.deleted, c.name, c.phone, c.id_number FROM vehicle v "
                           f"LEFT JOIN customer c ON c.id = v.owner_id WHERE v.id IN ({marks})", chunk).fetchall()
-        db.executemany("DELETE FROM search_key WHERE vehicle_id = ?", [(r[0],) for r in rows])
-        keys = [(k, r[0]) for r in rows if not r[3] for k in search_keys_for(r[1], r[2], r[4], r[5], r[6])]
-        db.executemany("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (?, ?)", keys)
+        for vid, plate, vin, deleted, name, phone, id_number in rows:
+            if deleted:
+                db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (vid,))
+            else:  # the one derivation the counter and the importer use too
+                write_search_keys(db, vid, plate, vin, name, phone, id_number)
     return vids
 
 
