@@ -166,42 +166,87 @@ class Materialiser:
             self._customer(cid, c.payload, c.hlc, server_seq)
         elif entity == "event":
             if self._get(entity, cid) is None:
-                self._insert(entity, cid, p, c.hlc, None, None, server_seq)
+                self._insert(entity, cid, p, c.hlc, None, self._ref(p), server_seq)
         else:
             ident = self._ident(entity, p)
             row = self._get(entity, cid)
             if row is None:
                 other = self._find_ident(entity, ident)
                 if other is not None and other.id != cid:
-                    row = self._converge(entity, cid, other)
+                    row = self._converge(entity, cid, other, server_seq)
                     cid = row.id
             if row is None:
                 self._insert(entity, cid, p | {"id": cid}, c.hlc, None, ident, server_seq)
             else:
                 self._merge_whole(row, p | {"id": row.id}, c.hlc, ident, server_seq)
 
-    def _converge(self, entity: str, cid: str, other: Row) -> Row:
+    @staticmethod
+    def _ref(p: dict) -> str | None:
+        # An event's "ident" records the vehicle it belongs to, so a converging vehicle can find it.
+        return dumps([p["vehicle_id"]]) if isinstance(p.get("vehicle_id"), str) else None
+
+    def _converge(self, entity: str, cid: str, other: Row, seq: int) -> Row:
         """Two ids share an identity: the smaller id is kept, the other is an alias of it."""
         if other.id < cid:
             self._alias(entity, cid, other.id)
-            return other
-        # The newcomer's id is smaller: the stored row moves to it.
-        self._alias(entity, other.id, cid)
-        self.conn.execute(alias.update().where(and_(alias.c.entity == entity, alias.c.canonical_id == other.id))
-                          .values(canonical_id=cid))
+            kept = other
+        else:  # the newcomer's id is smaller: the stored row moves to it
+            self._retire(other, cid)
+            kept = Row(entity, cid, self.next_ord, other.payload | {"id": cid}, other.hlc, other.field_hlc,
+                       other.ident, other.deleted, seq, new=True)
+            self.next_ord += 1
+            self.rows[(entity, cid)] = kept
+            self.by_ident[(entity, other.ident)] = cid
+        if entity == "vehicle":
+            self._repoint(other.id if kept.id == cid else cid, kept.id, seq)
+        return kept
+
+    def _retire(self, row: Row, canonical: str) -> None:
+        """`row` stops existing under its own id: it becomes an alias of `canonical`."""
+        entity = row.entity
+        self._alias(entity, row.id, canonical)
+        self.conn.execute(alias.update().where(and_(alias.c.entity == entity, alias.c.canonical_id == row.id))
+                          .values(canonical_id=canonical))
         for table in (self.aliases, self.new_aliases):
             for k, v in list(table.items()):
-                if k[0] == entity and v == other.id:
-                    table[k] = cid
-        if not other.new:
-            self.removed.append((entity, other.id))
-        del self.rows[(entity, other.id)]
-        moved = Row(entity, cid, self.next_ord, other.payload | {"id": cid}, other.hlc, other.field_hlc,
-                    other.ident, other.deleted, other.updated_seq, new=True)
-        self.next_ord += 1
-        self.rows[(entity, cid)] = moved
-        self.by_ident[(entity, other.ident)] = cid
-        return moved
+                if k[0] == entity and v == row.id:
+                    table[k] = canonical
+        if not row.new:
+            self.removed.append((entity, row.id))
+        del self.rows[(entity, row.id)]
+
+    def _repoint(self, old_vid: str, new_vid: str, seq: int) -> None:
+        """Terms and events of a vehicle that became an alias move to the kept vehicle (terms may converge)."""
+        prefix = dumps([old_vid])[:-1]
+        for entity in ("policy_term", "event"):
+            q = select(state).where(and_(state.c.entity == entity, state.c.ident.like(prefix + "%")))
+            for r in self.conn.execute(q).mappings():
+                if (entity, r["id"]) not in self.rows and (entity, r["id"]) not in self.removed:
+                    self._keep(Row(entity, r["id"], r["ord"], json.loads(r["payload"]), r["hlc"], None, r["ident"],
+                                   bool(r["deleted"]), r["updated_seq"]))
+        for row in [r for r in self.rows.values()
+                    if r.entity in ("policy_term", "event") and r.payload.get("vehicle_id") == old_vid]:
+            row.payload["vehicle_id"] = new_vid
+            self._touch(row, seq)
+            if row.entity == "event":
+                row.ident = self._ref(row.payload)
+                continue
+            ident = self._ident("policy_term", row.payload)
+            other = self._find_ident("policy_term", ident)
+            row.ident = ident
+            if other is None or other is row:
+                self.by_ident[("policy_term", ident)] = row.id
+                continue
+            keep, lose = (row, other) if row.id < other.id else (other, row)
+            if lose.deleted:
+                if lose.hlc > keep.hlc:
+                    keep.hlc, keep.deleted = lose.hlc, True
+            else:
+                self._merge_whole(keep, lose.payload | {"id": keep.id}, lose.hlc, ident, seq)
+            keep.ident = ident
+            self._touch(keep, seq)
+            self.by_ident[("policy_term", ident)] = keep.id
+            self._retire(lose, keep.id)
 
     def _alias(self, entity: str, alias_id: str, canonical: str) -> None:
         self.aliases[(entity, alias_id)] = canonical

@@ -326,3 +326,61 @@ def test_ack_before_commit_fault_mode_loses_acknowledged_changes(client, engine,
         seq = r.json()["expected_seq"]
     stored = {c["change_id"] for c in pull_all(client, auth)}
     assert stored and len(acked) > len(stored) and not set(acked) <= stored  # ...but some never were
+
+
+def test_the_same_vehicle_registered_on_two_counters_converges_with_its_terms(client, engine):
+    a, auth_a = enroll(client, engine, "1号柜台")
+    b, auth_b = enroll(client, engine, "2号柜台")
+    v_big, v_small = sorted([new_id(), new_id()], reverse=True)
+    veh = vehicle_payload()
+    push(client, auth_a, [change(a, 1, "vehicle", veh | {"id": v_big}),
+                          change(a, 2, "policy_term", term_payload(v_big, policy_no="PA1"))])
+    push(client, auth_b, [change(b, 1, "vehicle", veh | {"id": v_small, "seats": 7}),
+                          change(b, 2, "policy_term", term_payload(v_small, policy_no="PA1")),
+                          change(b, 3, "event", event_payload(v_big))])
+    rows = client.get("/v1/sync/snapshot", headers=auth_a).json()["rows"]
+    vehicles = [r for r in rows if r["entity"] == "vehicle"]
+    terms = [r for r in rows if r["entity"] == "policy_term"]
+    (ev,) = [r for r in rows if r["entity"] == "event"]
+    assert [v["id"] for v in vehicles] == [v_small] and vehicles[0]["payload"]["seats"] == 7
+    assert len(terms) == 1 and terms[0]["payload"]["vehicle_id"] == v_small  # one term, on the kept vehicle
+    assert ev["payload"]["vehicle_id"] == v_small
+
+
+def test_a_tombstone_wins_over_older_writes_and_loses_to_newer_ones(client, engine):
+    dev, auth = enroll(client, engine)
+    cust = customer_payload()
+    push(client, auth, [change(dev, 1, "customer", cust, ahead_ms=-30_000),
+                        change(dev, 2, "customer", {"id": cust["id"]}, op="delete", ahead_ms=-20_000),
+                        change(dev, 3, "customer", cust | {"fields": ["notes"], "notes": "旧"}, ahead_ms=-25_000)])
+    (row,) = client.get("/v1/sync/snapshot", headers=auth).json()["rows"]
+    assert row["op"] == "delete"
+    push(client, auth, [change(dev, 4, "customer", cust | {"fields": ["notes"], "notes": "新"})])
+    (row,) = client.get("/v1/sync/snapshot", headers=auth).json()["rows"]
+    assert row["op"] == "upsert" and row["payload"]["notes"] == "新"
+    ghost = new_id()
+    push(client, auth, [change(dev, 5, "vehicle", {"id": ghost}, op="delete", ahead_ms=-5_000),
+                        change(dev, 6, "vehicle", vehicle_payload(ghost), ahead_ms=-9_000)])
+    rows = {r["id"]: r for r in client.get("/v1/sync/snapshot", headers=auth).json()["rows"]}
+    assert rows[ghost]["op"] == "delete"  # a delete that arrived first still beats the older upsert
+
+
+def test_head_office_terms_win_over_counter_copies(engine):
+    """source=hq is issued by head office itself (a counter may not claim it), and counters never overwrite it."""
+    from desktop.sync.protocol import Change
+    from server.db import write_tx
+    from server.state import Materialiser
+
+    veh_id, hq_id = new_id(), new_id()
+    hq_term = term_payload(veh_id, hq_id, policy_no="HQ1", source="hq", insurer="总部")
+    counter = term_payload(veh_id, policy_no="HQ1", insurer="柜台")
+    with write_tx(engine) as conn:
+        m = Materialiser(conn, 0)
+        m.apply(Change(new_id(), 1, "policy_term", hq_id, "upsert", hq_term, stamp("hq", 1, -1000)), 1)
+        m.apply(Change(new_id(), 2, "policy_term", counter["id"], "upsert", counter, stamp("x", 2)), 2)
+        m.apply(Change(new_id(), 3, "policy_term", hq_id, "delete", {"id": hq_id}, stamp("x", 3)), 3)
+        m.flush()
+    with TestClient(create_app(ServerConfig(engine))) as c:
+        _, auth = enroll(c, engine)
+        (row,) = c.get("/v1/sync/snapshot", headers=auth).json()["rows"]
+    assert row["id"] == min(hq_id, counter["id"]) and row["payload"]["insurer"] == "总部" and row["op"] == "upsert"
