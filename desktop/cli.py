@@ -186,6 +186,13 @@ def _aftersales(cmd) -> None:
     _globals(sh, top=False)
     sh.add_argument("id")
 
+    sp = cmd("sms", help="短信提醒名单（CSV/xlsx，尊重同意与停止联系）")
+    sp.add_argument("--due-within", type=int, required=True)
+    sp.add_argument("--include-lapsed", action="store_true")
+    sp.add_argument("--csv")
+    sp.add_argument("--xlsx")
+    sp.add_argument("--full", action="store_true", help="full phones and names (admin, audited)")
+
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)

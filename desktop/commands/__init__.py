@@ -33,6 +33,7 @@ _COMMANDS = {
     "insurers": ("aftersales_cmds", "cmd_insurers"),
     "complaint": ("aftersales_cmds", "cmd_complaint"),
     "complaints": ("aftersales_cmds", "cmd_complaints"),
+    "sms": ("aftersales_cmds", "cmd_sms"),
     "worklist": ("renewal_cmds", "cmd_worklist"),
     "contact": ("renewal_cmds", "cmd_contact"),
     "assign": ("renewal_cmds", "cmd_assign"),

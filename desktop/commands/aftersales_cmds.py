@@ -6,8 +6,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from desktop.core.insurers import shown
-from desktop.services import complaints, directory
+from desktop.services import complaints, directory, sms_export
 from desktop.services import guide as guide_svc
+from desktop.services.errors import BadInput
 
 from .common import acting_staff, at_of, context, one_match, print_json, query_text
 
@@ -110,3 +111,26 @@ def cmd_complaint(args: argparse.Namespace) -> int:
         c = complaints.get(engine, session, args.id)
     _show(c, args.json)
     return 0
+
+
+def cmd_sms(args: argparse.Namespace) -> int:
+    at = at_of(args)
+    ctx = context(args)
+    session = acting_staff(ctx, args)
+    out = args.csv or args.xlsx
+    if not out or (args.csv and args.xlsx):
+        raise BadInput("请用 --csv OUT 或 --xlsx OUT 之一指定导出文件。")
+    r = sms_export.write_sms_list(ctx.store().engine, session, ctx.settings(), Path(out), args.due_within,
+                                  args.include_lapsed, at, full=args.full)
+    if args.json:
+        print_json({"file": str(out), "rows": r.rows, "skipped": r.skipped, "full": r.full,
+                    "max_chars": r.max_chars, "max_segments": r.max_segments})
+    else:
+        why = "、".join(f"{SKIP_LABEL.get(k, k)} {v}" for k, v in r.skipped.items()) or "无"
+        print(f"短信名单 {r.rows} 条已写入 {out}（{'完整号码' if r.full else '号码已打码'}；"
+              f"最长 {r.max_chars} 字，{r.max_segments} 条计费）；未列入：{why}")
+    return 0
+
+
+SKIP_LABEL = {"no_consent": "未同意联系", "do_not_contact": "停止联系", "closed_for_now": "本次关闭",
+              "no_mobile": "无手机号", "sold": "已卖", "scrapped": "已报废"}

@@ -74,3 +74,19 @@ def test_complaint_lifecycle_through_the_cli_with_the_supervisor_gate(env, plate
     assert json.loads(run(env, "complaints", "--open", "--json").stdout) == {"complaints": []}
     r = run(env, "complaint", "add", plate, "--category", "weather", "--due", "2026-12-05", "--note", "x", "--at", AT)
     assert r.returncode == 2 and "类别" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_sms_list_through_the_cli_masked_by_default_full_for_the_admin(env, tmp_path):
+    out = tmp_path / "sms.csv"
+    r = run(env, "sms", "--due-within", "30", "--include-lapsed", "--csv", str(out), "--at", AT, "--json")
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert j["rows"] == len(lines) - 1 > 0 and j["full"] is False
+    assert all("****" in ln.split(",")[0] for ln in lines[1:])
+    r = run(env, "sms", "--due-within", "30", "--xlsx", str(tmp_path / "full.xlsx"), "--full", "--at", AT)
+    assert r.returncode == 0, r.stderr
+    r = run(env, "sms", "--due-within", "30", "--pdf", str(tmp_path / "x.pdf"))
+    assert r.returncode == 2
+    r = run(env, "sms", "--due-within", "30", "--csv", str(tmp_path / "x.txt"), "--at", AT)
+    assert r.returncode == 2 and ".csv" in r.stderr
