@@ -47,6 +47,13 @@ def table_in_force(doc: Mapping[str, Any], on_date: date) -> Mapping[str, Any]:
     return best
 
 
+def lapse_fine_example(base_table: Mapping[str, Any], on_date: date) -> Decimal:
+    """The fine for driving without 交强险 (2 × the premium payable, domain-rules §2), for the
+    commonest car: a family car under 6 seats at the base premium of the table in force."""
+    table = table_in_force(base_table, on_date)
+    return 2 * _base_yuan(table, _find_class(table, "FAMILY_LT6"))
+
+
 def _in_band(band: Mapping[str, Any], value: Decimal) -> bool:
     lo, hi = band.get("min"), band.get("max")
     # Default rule from domain-rules §3: lower bound included, upper excluded (6 seats is "6座及以上").

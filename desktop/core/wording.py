@@ -10,6 +10,7 @@ elderly readers; an emoji such as ⏰ is not in WQY and would print as a box.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from desktop.core.status import ACTIVE, DUE, LAPSED, NONE, PENDING, RENEWED, CoverageStatus
 from desktop.core.timeutil import to_cst
@@ -84,12 +85,17 @@ def next_start_warning(st: CoverageStatus) -> str | None:
     return f"新保单 {when}生效，生效前不得上路"
 
 
-def lapse_consequences() -> list[str]:
+def lapse_consequences(fine_example_yuan: Decimal | None = None) -> list[str]:
     """Why a lapse matters (domain-rules §2). Nothing unconfirmed: the no-claim-discount reset is
-    left out on purpose. A fresh list each call so a caller may edit its copy."""
+    left out on purpose. The example fine comes from the rate tables (premium.lapse_fine_example,
+    loaded by the caller); without it the rule is stated without an example. A fresh list each
+    call so a caller may edit its copy."""
+    fine = "罚款为应缴保费的 2 倍"
+    if fine_example_yuan is not None:
+        fine += f"（举例：家庭自用 6 座以下汽车约 {int(fine_example_yuan):,} 元）"
     return [
         "没有交强险的车辆不得上路行驶。",
         "被查到会扣留车辆，直到依法投保后才放行。",
-        "罚款为应缴保费的 2 倍（举例：家庭自用 6 座以下汽车约 1,900 元）。",
+        fine + "。",
         "没有交强险，车辆不能办理登记，也不能通过年检。",
     ]

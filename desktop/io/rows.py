@@ -175,6 +175,13 @@ def _phone_number_part(text: str) -> str:
     return t
 
 
+_PER_TERM_SPEC = {"start": "start", "end": "end", "policy_no": "policy_no", "insurer": "insurer",
+                  "premium": "premium"}
+_CI_SPEC = {"start": "ci_start", "end": "ci_end", "policy_no": "ci_policy_no", "insurer": "ci_insurer"}
+_BI_SPEC = {"start": "bi_start", "end": "bi_end", "policy_no": "bi_policy_no", "insurer": "bi_insurer",
+            "premium": "bi_premium"}
+
+
 class RowParser:
     """Parses data rows of one sheet once its header is known."""
 
@@ -184,6 +191,10 @@ class RowParser:
         self.col = info.fields  # field → column index
         self.per_term = info.layout == PER_TERM
         self._memo: dict[tuple[str, str], tuple[str, tuple[str, ...], str | None]] = {}
+        ci = dict(_CI_SPEC, premium="premium") if not self.per_term else _CI_SPEC
+        # A sheet without any column of a per-vehicle term is not asked for one on every row.
+        self._vehicle_specs = [(kind, spec) for kind, spec in (("CI", ci), ("BI", _BI_SPEC))
+                               if any(spec[f] in self.col for f in ("start", "end", "policy_no"))]
 
     def _hdr(self, fld: str) -> str | None:
         c = self.col.get(fld)
@@ -308,8 +319,6 @@ class RowParser:
         terms: list[TermRec] = []
         if self.per_term:
             kind_raw = self._get(values, "kind")
-            spec = {"start": "start", "end": "end", "policy_no": "policy_no", "insurer": "insurer",
-                    "premium": "premium"}
             if kind_raw is None:
                 if any(self._get(values, f) is not None for f in ("start", "end", "policy_no")):
                     raise _Reject(self._hdr("kind"), None, MSG_NO_KIND)
@@ -319,13 +328,8 @@ class RowParser:
                     raise _Reject(self._hdr("kind"), _text(kind_raw),
                                   f"险种「{_text(kind_raw)}」无法识别：应为 交强险 或 商业险")
                 for k in kinds:
-                    terms.append(self._term(values, k, spec, warn))
-        ci = {"start": "ci_start", "end": "ci_end", "policy_no": "ci_policy_no", "insurer": "ci_insurer"}
-        bi = {"start": "bi_start", "end": "bi_end", "policy_no": "bi_policy_no", "insurer": "bi_insurer",
-              "premium": "bi_premium"}
-        if not self.per_term:
-            ci["premium"] = "premium"
-        for kind, spec in (("CI", ci), ("BI", bi)):
+                    terms.append(self._term(values, k, _PER_TERM_SPEC, warn))
+        for kind, spec in self._vehicle_specs:  # only the per-vehicle columns this sheet has
             if any(self._get(values, f) is not None for f in (spec["start"], spec["end"], spec["policy_no"])):
                 terms.append(self._term(values, kind, spec, warn))
         return terms

@@ -28,6 +28,7 @@ from desktop.core.wording import (
     end_date_phrase,
     lapse_consequences,
 )
+from desktop.rates import lapse_fine_example
 
 from .fonts import load_font
 from .layout import BOLD_INSET_MM, Para, draw_lines, flow_height, layout_paras, mm_to_px, set_printer_page
@@ -63,7 +64,7 @@ def letter_values(letter: LetterData) -> dict[str, str]:
         "ci_end_date": ci_end_phrase(st),
         "days_phrase": days_phrase(st) if st.ci_end_date else "",
         "bi_end_date": end_date_phrase(st.bi_end_date) if st.bi_end_date else "",
-        "lapse_consequences": "\n".join(f"· {x}" for x in lapse_consequences()),
+        "lapse_consequences": "\n".join(f"· {x}" for x in lapse_consequences(lapse_fine_example())),
         "what_to_bring": WHAT_TO_BRING,
         "counter_name": c.name,
         "counter_phone": c.phone,

@@ -31,6 +31,7 @@ from desktop.core.wording import (
     lapse_consequences,
     next_start_warning,
 )
+from desktop.rates import lapse_fine_example
 
 from .fonts import load_font
 from .layout import (
@@ -143,10 +144,10 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False) ->
             out.append(Para(insurer, s.body_pt))
     if st.status == LAPSED:
         if compact:
-            out.append(Para("脱保意味着：" + "".join(lapse_consequences()), s.body_pt, False, gap))
+            out.append(Para("脱保意味着：" + "".join(lapse_consequences(lapse_fine_example())), s.body_pt, False, gap))
         else:
             out.append(Para("脱保意味着：", s.body_pt, True, gap))
-            out.extend(Para(f"· {c}", s.body_pt) for c in lapse_consequences())
+            out.extend(Para(f"· {c}", s.body_pt) for c in lapse_consequences(lapse_fine_example()))
     if st.status not in (RENEWED, PENDING):
         out.append(Para(f"办理续保请带：{WHAT_TO_BRING}", s.body_pt, True, gap))
     c = slip.counter

@@ -152,13 +152,6 @@ def log_printed(engine: Engine, session: StaffSession, selection: Selection, bat
     return batch
 
 
-def times_printed(engine: Engine, vehicle_id: str) -> int:
-    with engine.connect() as conn:
-        n = conn.execute(text("SELECT count(*) FROM letter_log WHERE vehicle_id = :v"), {"v": vehicle_id}).scalar()
-        conn.rollback()
-    return int(n)
-
-
 def mark_returned(engine: Engine, session: StaffSession, vehicle_id: str, reason: str) -> int:
     """Mark the latest letter to this vehicle as returned/undeliverable (退信)."""
     require(session, "supervisor")

@@ -85,7 +85,7 @@ class Changes:
     def add(self, entity: str, op: str, entity_id: str, payload: dict) -> str:
         """Queue one change; returns its HLC stamp (the row's last-writer-wins stamp)."""
         self._seq += 1
-        stamp = str(self.clock.now())
+        stamp = self.clock.now_text()
         self._rows.append((new_id(), self._seq, entity, entity_id, op, self._dumps(payload), stamp, self._at))
         return stamp
 

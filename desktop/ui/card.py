@@ -22,6 +22,7 @@ from desktop.core.wording import (
     lapse_consequences,
     next_start_warning,
 )
+from desktop.rates import lapse_fine_example
 from desktop.services.lookup import LookupMatch
 from desktop.services.record import OUTCOME_LABEL
 from desktop.services.reveal import Revealed
@@ -145,7 +146,7 @@ class CardWidget(QWidget):
         self._set(self.source, self._source_line(src))
         self._set(self.stale, self._stale_line(src))
         self._set(self.gaps, self._gaps_line(m))
-        self._set(self.lapse, "\n".join("• " + s for s in lapse_consequences()) if c.status == LAPSED else None)
+        self._set(self.lapse, "\n".join("• " + s for s in lapse_consequences(lapse_fine_example())) if c.status == LAPSED else None)
         self._set(self.history, self._history(m))
 
     def show_revealed(self, r: Revealed) -> None:

@@ -112,3 +112,12 @@ def test_new_id_is_uuid7_and_time_ordered():
     assert len(set(ids)) == 200
     assert all(uuid.UUID(i).version == 7 and len(i) == 36 and i == i.lower() for i in ids)
     assert ids == sorted(ids)
+
+
+def test_now_text_is_the_string_of_now():
+    a, b = Clock("n1", FakeTime(5)), Clock("n1", FakeTime(5))
+    assert [a.now_text() for _ in range(3)] == [str(b.now()) for _ in range(3)]
+    assert a.last == b.last
+    c = Clock("n1", FakeTime(0), last=HLC(10, 2**32 - 1, "n1"))
+    with pytest.raises(HLCError):
+        c.now_text()

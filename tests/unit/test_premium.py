@@ -158,3 +158,21 @@ def test_vehicle_tax_file_is_bands_only():
     assert tax["bands_only"] is True
     bands = tax["tables"][0]["passenger_car"]["bands"]
     assert len(bands) == 7 and bands[0]["yuan_min"] == 60 and bands[-1]["yuan_max"] == 5400
+
+
+def test_lapse_fine_example_follows_the_table_in_force():
+    import copy
+    from datetime import date
+
+    from desktop.core.premium import lapse_fine_example
+    from desktop.rates import table
+
+    doc = table("ci_base_2008")
+    assert lapse_fine_example(doc, date(2026, 12, 1)) == 1900
+    newer = copy.deepcopy(doc)
+    t = copy.deepcopy(newer["tables"][0])
+    t["effective_from"] = "2027-01-01"
+    next(c for c in t["classes"] if c["code"] == "FAMILY_LT6")["yuan"] = 1000
+    newer["tables"].append(t)
+    assert lapse_fine_example(newer, date(2026, 12, 31)) == 1900
+    assert lapse_fine_example(newer, date(2027, 1, 1)) == 2000

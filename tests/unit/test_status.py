@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from desktop.core import wording
 from desktop.core.status import CoverageStatus, Gap, Term, coverage_status
 from desktop.core.timeutil import CST, cst_date, last_covered_day, parse_end, parse_instant, parse_start
+from desktop.rates import lapse_fine_example
 
 
 def T(start: str, end: str, kind: str = "CI", tid: str | None = None) -> Term:
@@ -158,9 +159,11 @@ def test_wording():
     assert wording.next_start_warning(coverage_status([Y2026], at("2026-06-01"))) is None
     assert set(wording.STATUS_LABEL.values()) == {"有效", "可续保", "已续保", "已脱保", "未生效", "无记录"}
     assert set(wording.STATUS_LABEL) == set(wording.STATUS_SYMBOL)
-    texts = wording.lapse_consequences()
+    texts = wording.lapse_consequences(lapse_fine_example())
     assert any("扣留" in t for t in texts) and any("2 倍" in t for t in texts)
-    assert any("年检" in t for t in texts) and any("举例" in t for t in texts)
+    # the example fine is 2 × the family-car base premium of the shipped rate table (950 元)
+    assert any("年检" in t for t in texts) and any("举例" in t and "约 1,900 元" in t for t in texts)
+    assert not any("举例" in t for t in wording.lapse_consequences())  # no table, no made-up figure
     assert not any("优惠" in t or "折扣" in t for t in texts)  # the discount reset is unconfirmed
     texts.append("x")
     assert "x" not in wording.lapse_consequences()
