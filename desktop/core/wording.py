@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from desktop.core.status import ACTIVE, DUE, LAPSED, NONE, PENDING, RENEWED, CoverageStatus
+from desktop.core.status import ACTIVE, DUE, LAPSED, NONE, PENDING, RENEWED, CoverageStatus, Gap
 from desktop.core.timeutil import to_cst
 
 STATUS_LABEL: dict[str, str] = {
@@ -74,14 +74,35 @@ def days_phrase(st: CoverageStatus) -> str:
     return "没有交强险记录"
 
 
+def _md(d: date) -> str:
+    return f"{d.month} 月 {d.day} 日"
+
+
+def coming_gap(st: CoverageStatus) -> Gap | None:
+    """The hole between the cover running now and the next one (a gap that has not begun)."""
+    if st.status not in (ACTIVE, DUE) or st.next_start_date is None or st.ci_end_date is None:
+        return None
+    return next((g for g in st.gaps if st.ci_end_date <= g.from_date and g.to_date <= st.next_start_date), None)
+
+
 def next_start_warning(st: CoverageStatus) -> str | None:
-    """"新保单 1 月 5 日生效，生效前不得上路" (with the time for an 即时生效 start); None if no next start."""
+    """What the next cover means for driving, or None if no next start.
+
+    No cover now (lapsed, not yet begun): "新保单 1 月 5 日生效，生效前不得上路" (with the time for
+    an 即时生效 start). Covered now with a later cover after a hole: the car may be driven today, so
+    say when this cover ends and which days are uncovered (a coming gap), never "do not drive".
+    """
     if st.next_start_at is None:
         return None
     t = to_cst(st.next_start_at)
-    when = f"{t.month} 月 {t.day} 日"
+    when = _md(t.date())
     if (t.hour, t.minute, t.second) != (0, 0, 0):
         when += f" {t.hour:02d}:{t.minute:02d} "
+    gap = coming_gap(st)
+    if gap is not None:
+        days = f"{_md(gap.from_date)}至{_md(gap.to_date)}" if gap.days > 1 else _md(gap.from_date)
+        return (f"现保单保到 {ci_end_phrase(st)}，新保单 {when}生效：{days}（共 {gap.days} 天）没有保障，"
+                f"这几天不得上路")
     return f"新保单 {when}生效，生效前不得上路"
 
 

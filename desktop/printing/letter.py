@@ -67,6 +67,8 @@ def letter_values(letter: LetterData) -> dict[str, str]:
         "lapse_consequences": "\n".join(f"· {x}" for x in lapse_consequences(lapse_fine_example())),
         "what_to_bring": WHAT_TO_BRING,
         "counter_name": c.name,
+        "org": c.org or "",
+        "counter_title": c.title,
         "counter_phone": c.phone,
         "counter_address": c.address or "",
         "counter_hours": c.hours or "",
@@ -87,7 +89,7 @@ def address_paragraphs(letter: LetterData, size_pt: float = ADDRESS_SIZES[0]) ->
 
 def _letterhead(letter: LetterData) -> list[Para]:
     c = letter.counter
-    head = [Para(c.name, HEAD_PT, True)]
+    head = [Para(c.title, HEAD_PT, True)]
     return head + [Para(f"电话 {c.phone}", BODY_PT, True)] if c.phone else head
 
 

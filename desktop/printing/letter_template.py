@@ -37,6 +37,8 @@ ALLOWED_PLACEHOLDERS: dict[str, str] = {
     "lapse_consequences": "脱保后果（多行，每行以 · 开头）",
     "what_to_bring": "续保要带的证件",
     "counter_name": "本柜台名称",
+    "org": "本店（车行或代理公司）名称",
+    "counter_title": "本店名称和柜台名称（如 示例车行　1号柜台）",
     "counter_phone": "本柜台电话（完整）",
     "counter_address": "本柜台地址",
     "counter_hours": "营业时间",

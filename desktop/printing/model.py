@@ -26,6 +26,12 @@ class CounterInfo:
     phone: str  # the counter's own number: printed in full (not personal data)
     address: str
     hours: str
+    org: str = ""  # the store (车行 / 代理公司) the counter belongs to: every print names it
+
+    @property
+    def title(self) -> str:
+        """"示例车行 1号柜台": the store first, then the counter (one of them when the other is empty)."""
+        return "　".join(x for x in ((self.org or "").strip(), (self.name or "").strip()) if x)
 
 
 @dataclass(frozen=True)

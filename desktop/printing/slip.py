@@ -99,11 +99,12 @@ def _when(dt: datetime) -> str:
     return f"{cn_date(t.date())} {t.hour:02d}:{t.minute:02d}"
 
 
-def _dated(label: str, phrase: str, narrow: bool) -> str:
+def _dated(label: str, phrase: str, narrow: bool, short_band: bool = False) -> str:
     """"交强险保到 2026年12月31日（当日24时止）"; on a receipt broken where a reader
-    would break it, not inside the date."""
+    would break it, not inside the date. On A5 the line does not fit at key size: it breaks
+    before "（当日24时止）" so that never splits across lines."""
     if not narrow:
-        return f"{label} {phrase}"
+        return f"{label} {phrase}".replace("（", "\n（", 1) if short_band else f"{label} {phrase}"
     return f"{label}\n" + phrase.replace("（", "\n（", 1).replace(" ", "\n", 1)
 
 
@@ -126,7 +127,7 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False) ->
         out.append(Para(f"车牌号  {slip.plate}", s.plate_pt, True, gap))
     out.append(Para(f"状态  {STATUS_SYMBOL[st.status]} {STATUS_LABEL[st.status]}", s.key_pt, True))
     if st.ci_end_date is not None:
-        out.append(Para(_dated("交强险保到", ci_end_phrase(st), narrow), s.key_pt, True, gap))
+        out.append(Para(_dated("交强险保到", ci_end_phrase(st), narrow, paper == "a5"), s.key_pt, True, gap))
         if st.status != RENEWED:  # RENEWED's phrase repeats the date just printed
             out.append(Para(days_phrase(st), s.key_pt, True))
     elif st.status == NONE:
@@ -151,20 +152,29 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False) ->
     if st.status not in (RENEWED, PENDING):
         out.append(Para(f"办理续保请带：{WHAT_TO_BRING}", s.body_pt, True, gap))
     c = slip.counter
-    out.append(Para(c.name, s.body_pt, True, gap))
-    if c.phone:  # a counter that has not set its phone yet prints no empty label
-        out.append(Para(f"电话  {c.phone}", s.body_pt, True))
-    if c.address and not compact:
-        out.append(Para(f"地址  {c.address}", s.body_pt))
-    if c.hours:
-        out.append(Para(f"营业时间  {c.hours}", s.body_pt))
+    # Every slip names the store and says how to reach it (compact runs the lines on, never drops one).
+    if compact:
+        out.append(Para("　".join(x for x in (c.title, c.phone and f"电话 {c.phone}") if x), s.body_pt, True, gap))
+        rest = "　".join(x for x in (c.address and f"地址 {c.address}", c.hours and f"营业时间 {c.hours}") if x)
+        if rest:
+            out.append(Para(rest, s.body_pt))
+    else:
+        out.append(Para(c.title, s.body_pt, True, gap))
+        if c.phone:  # a counter that has not set its phone yet prints no empty label
+            out.append(Para(f"电话  {c.phone}", s.body_pt, True))
+        if c.address:
+            out.append(Para(f"地址  {c.address}", s.body_pt))
+        if c.hours:
+            out.append(Para(f"营业时间  {c.hours}", s.body_pt))
     basis = "信息来源：" + (_source_label(slip.source) or "未注明")
     if slip.as_of is not None:
         basis += f"，截至 {_when(slip.as_of)}"
     if not compact:
         basis += "。以保险公司出具的保单为准。"
-    out.append(Para(basis, s.body_pt, False, gap))
-    out.append(Para(f"打印时间  {_when(slip.printed_at)}", s.body_pt))
+        out.append(Para(basis, s.body_pt, False, gap))
+        out.append(Para(f"打印时间  {_when(slip.printed_at)}", s.body_pt))
+    else:
+        out.append(Para(f"{basis}；打印 {_when(slip.printed_at)}", s.body_pt, False, gap))
     return out
 
 

@@ -50,7 +50,8 @@ class Selection:
 
 
 def counter_info(s: CounterSettings) -> CounterInfo:
-    return CounterInfo(name=s.counter_name, phone=s.counter_phone, address=s.counter_address, hours=s.counter_hours)
+    return CounterInfo(name=s.counter_name, phone=s.counter_phone, address=s.counter_address, hours=s.counter_hours,
+                       org=s.org)
 
 
 def _in_window(c: CoverageStatus, due_within: int, include_lapsed: bool, today: date) -> bool:

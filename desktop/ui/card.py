@@ -209,14 +209,20 @@ class CardWidget(QWidget):
         return None
 
     def _gaps_line(self, m: LookupMatch) -> str | None:
-        gaps = m.coverage.gaps
-        if not gaps:
-            return None
-        lines = [self.tr("Gaps in cover (断档):")]
-        for g in gaps:
-            lines.append("• " + self.tr("%1 to %2 (%3 days)").replace("%1", cn_date(g.from_date))
-                         .replace("%2", cn_date(g.to_date)).replace("%3", str(g.days)))
-        return "\n".join(lines)
+        """Past holes under 断档; a hole still to come (the next cover starts after this one ends)
+        listed apart, since the car is covered today."""
+        today = to_cst(self.now()).date()
+        past = [g for g in m.coverage.gaps if g.to_date < today]
+        coming = [g for g in m.coverage.gaps if g.to_date >= today]
+        lines: list[str] = []
+        for title, gaps in ((self.tr("Gaps in cover (断档):"), past),
+                            (self.tr("Coming gap in cover (即将断档, not yet begun):"), coming)):
+            if gaps:
+                lines.append(title)
+            for g in gaps:
+                lines.append("• " + self.tr("%1 to %2 (%3 days)").replace("%1", cn_date(g.from_date))
+                             .replace("%2", cn_date(g.to_date)).replace("%3", str(g.days)))
+        return "\n".join(lines) or None
 
     def _history(self, m: LookupMatch) -> str | None:
         events = [e for e in m.bundle.events if e.kind == "outcome" and e.outcome]

@@ -126,6 +126,10 @@
         <source>Full phone and ID numbers are for supervisors only (personal data protection). Ask a supervisor if the customer needs them checked.</source>
         <translation>完整电话和身份证号仅主管及以上可查看（个人信息保护）。客户需要核对时，请找主管。</translation>
     </message>
+    <message>
+        <source>Coming gap in cover (即将断档, not yet begun):</source>
+        <translation>即将断档（尚未开始）：</translation>
+    </message>
 </context>
 <context>
     <name>ExportDialog</name>

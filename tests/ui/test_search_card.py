@@ -39,7 +39,7 @@ def test_card_for_each_status(window, by_status, qtbot, status):
     else:
         assert not card.lapse.isVisible()
     if m.coverage.next_start_date:
-        assert "生效前不得上路" in card.next_start.text()
+        assert "不得上路" in card.next_start.text()
     if m.coverage.source_term:
         assert "来源" in card.source.text() and "截至" in card.source.text() and "核实人" in card.source.text()
     assert card.record_btn.isVisible()
@@ -50,7 +50,7 @@ def test_next_start_and_gaps_are_shown(window, by_status, qtbot):
     m = next(x for ms in by_status.values() for x in ms if x.coverage.next_start_date and x.coverage.gaps)
     type_query(qtbot, window, m.plate)
     open_first(qtbot, window)
-    assert "生效前不得上路" in window.card.next_start.text()
+    assert "不得上路" in window.card.next_start.text()
     assert "断档" in window.card.gaps.text() and f"{m.coverage.gaps[0].days} 天" in window.card.gaps.text()
     shot(window, "card_next_start_gaps")
 
