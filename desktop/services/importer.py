@@ -7,7 +7,6 @@ another policy number is imported and listed in warnings for a person to resolve
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -21,7 +20,7 @@ from desktop.io.headers import HeaderError, header_signature
 from desktop.io.reading import read_import
 from desktop.io.rows import ParsedRow, RejectedRow
 from desktop.io.table_reader import SheetError
-from desktop.store import audit
+from desktop.store import audit, import_ledger
 from desktop.store.import_ledger import DryLedger, StoreLedger, TermKey, with_changes
 from desktop.store.records import CustomerRec, VehicleRec, iso
 
@@ -335,13 +334,10 @@ def _finish_batch(db, report: ImportReport, batch: str, signature: str, session:
                   overrides: dict[str, str] | None) -> None:
     summary = {k: v for k, v in report.to_json().items() if k in ("rows", "imported", "updated", "duplicates")}
     summary["rejected"] = len(report.rejected)
-    db.execute("INSERT INTO import_batch(id, file, sheet, signature, staff, started_at, finished_at, summary) "
-               "VALUES (?,?,?,?,?,?,?,?)", (batch, Path(report.file).name, report.sheet, signature, session.name,
-                                             iso(now), iso(datetime.now(CST)), json.dumps(summary)))
+    import_ledger.record_batch(db, batch, Path(report.file).name, report.sheet, signature, session.name,
+                               iso(now), iso(datetime.now(CST)), summary)
     if overrides:
-        db.execute("INSERT INTO header_mapping(signature, mapping, confirmed_by) VALUES (?,?,?) "
-                   "ON CONFLICT(signature) DO UPDATE SET mapping = excluded.mapping, confirmed_by = excluded.confirmed_by",
-                   (signature, json.dumps(overrides, ensure_ascii=False), session.name))
+        import_ledger.remember_mapping(db, signature, overrides, session.name)
     # The audit entry joins the batch's own transaction, so a killed import leaves neither.
     audit.append_raw(db, "import", session.name, Path(report.file).name, {"batch": batch, **summary})
 
@@ -349,8 +345,8 @@ def _finish_batch(db, report: ImportReport, batch: str, signature: str, session:
 def remembered_mapping(engine: Engine) -> Callable[[str], dict[str, str] | None]:
     def lookup(signature: str) -> dict[str, str] | None:
         with engine.connect() as conn:
-            row = conn.exec_driver_sql("SELECT mapping FROM header_mapping WHERE signature = ?", (signature,)).first()
+            saved = import_ledger.remembered_mapping(conn, signature)
             conn.rollback()
-        return json.loads(row[0]) if row else None
+        return saved
 
     return lookup

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from desktop.core.ids import new_id
@@ -20,7 +19,7 @@ from desktop.core.masking import mask_plate
 from desktop.core.status import CoverageStatus
 from desktop.core.timeutil import CST, cst_date
 from desktop.printing.model import CounterInfo, LetterData
-from desktop.store import audit, outbox, vehicles_repo, writes
+from desktop.store import audit, letter_log, outbox, vehicles_repo, writes
 from desktop.store.records import EventRec, VehicleBundle, iso
 
 from .auth import StaffSession, require
@@ -137,13 +136,12 @@ def log_printed(engine: Engine, session: StaffSession, selection: Selection, bat
     batch = batch or new_id()
     now = datetime.now(CST)
     with engine.begin() as conn:
-        rows = [dict(id=new_id(), v=s.bundle.vehicle.id, b=batch, at=iso(now), s=session.name,
-                     d=s.coverage.ci_end_date.isoformat() if s.coverage.ci_end_date else None)
+        rows = [(new_id(), s.bundle.vehicle.id, batch, iso(now), session.name,
+                 s.coverage.ci_end_date.isoformat() if s.coverage.ci_end_date else None)
                 for s in selection.letters]
         if rows:
-            conn.execute(text("INSERT INTO letter_log(id, vehicle_id, batch, printed_at, staff, ci_end_date) "
-                              "VALUES (:id, :v, :b, :at, :s, :d)"), rows)
-            events = [EventRec(new_id(), r["v"], "letter_printed", None, json.dumps({"batch": batch}), None,
+            letter_log.log_letters(conn, rows)
+            events = [EventRec(new_id(), r[1], "letter_printed", None, json.dumps({"batch": batch}), None,
                                session.name, now) for r in rows]
             with outbox.changes(conn, now) as changes:
                 writes.insert_events(conn, events, changes)
@@ -158,12 +156,8 @@ def mark_returned(engine: Engine, session: StaffSession, vehicle_id: str, reason
     require(session, "supervisor")
     now = datetime.now(CST)
     with engine.begin() as conn:
-        row = conn.execute(text("SELECT id FROM letter_log WHERE vehicle_id = :v ORDER BY printed_at DESC LIMIT 1"),
-                           {"v": vehicle_id}).first()
-        if row is None:
+        if not letter_log.mark_latest_returned(conn, vehicle_id, iso(now), reason):
             raise BadInput("这辆车还没有打印过提醒信。")
-        conn.execute(text("UPDATE letter_log SET returned_at = :at, return_reason = :r WHERE id = :id"),
-                     {"at": iso(now), "r": reason, "id": row[0]})
         with outbox.changes(conn, now) as changes:
             writes.insert_events(conn, (EventRec(new_id(), vehicle_id, "letter_returned", None, None, reason,
                                                  session.name, now),), changes)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from desktop.core.identifiers import IdentifierError, check_id_number, check_phone, check_plate, check_vin
@@ -91,10 +90,6 @@ def validate(r: NewRegistration) -> _Clean:
     return out
 
 
-def _taken(conn, key: str) -> bool:
-    return conn.execute(text("SELECT 1 FROM search_key WHERE key = :k LIMIT 1"), {"k": key}).first() is not None
-
-
 def register(engine: Engine, session: StaffSession, r: NewRegistration, now: datetime | None = None) -> Registered:
     require(session, "clerk")
     c = validate(r)
@@ -104,9 +99,9 @@ def register(engine: Engine, session: StaffSession, r: NewRegistration, now: dat
     veh = VehicleRec(id=new_id(), plate=c.plate, vin=c.vin, owner_id=cust.id)
     with engine.begin() as conn:
         dup = {}
-        if c.plate and _taken(conn, "pl:" + c.plate):
+        if c.plate and vehicles_repo.key_taken(conn, "pl:" + c.plate):
             dup["plate"] = "这个车牌已经登记过了：请在查询框里查找它。"
-        if c.vin and _taken(conn, "vin:" + c.vin):
+        if c.vin and vehicles_repo.key_taken(conn, "vin:" + c.vin):
             dup["vin"] = "这个车架号已经登记过了：请在查询框里查找它。"
         if dup:
             raise FieldErrors(dup)

@@ -12,6 +12,7 @@ store, audit included, yet counts exactly what a real run would.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -20,7 +21,7 @@ from desktop.core.ids import new_id
 from desktop.core.search_keys import search_keys_for
 
 from . import writes
-from .outbox import Changes
+from .outbox import Changes, driver
 from .records import CustomerRec, TermRec, VehicleRec
 
 _V = "id, plate, vin, owner_id, vehicle_class, use, seats, energy, registered_on"
@@ -265,3 +266,23 @@ def with_changes(state, **changes):
     """The state with only the non-empty changes applied, and the names of the fields that changed."""
     applied = {k: v for k, v in changes.items() if v not in (None, "") and getattr(state, k) != v}
     return (replace(state, **applied), list(applied)) if applied else (state, [])
+
+
+def record_batch(db, batch: str, file: str, sheet: str, signature: str, staff: str | None, started_at: str,
+                 finished_at: str, summary: dict) -> None:
+    """The batch's own row (a local record of who imported what; it is not synced)."""
+    db.execute("INSERT INTO import_batch(id, file, sheet, signature, staff, started_at, finished_at, summary) "
+               "VALUES (?,?,?,?,?,?,?,?)", (batch, file, sheet, signature, staff, started_at, finished_at,
+                                             json.dumps(summary)))
+
+
+def remember_mapping(db, signature: str, mapping: dict[str, str], staff: str | None) -> None:
+    """A header mapping a person confirmed, reused for the next file with the same headers."""
+    db.execute("INSERT INTO header_mapping(signature, mapping, confirmed_by) VALUES (?,?,?) "
+               "ON CONFLICT(signature) DO UPDATE SET mapping = excluded.mapping, confirmed_by = excluded.confirmed_by",
+               (signature, json.dumps(mapping, ensure_ascii=False), staff))
+
+
+def remembered_mapping(conn, signature: str) -> dict[str, str] | None:
+    row = driver(conn).execute("SELECT mapping FROM header_mapping WHERE signature = ?", (signature,)).fetchone()
+    return json.loads(row[0]) if row else None

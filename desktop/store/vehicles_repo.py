@@ -37,6 +37,11 @@ def replace_search_keys(conn: Connection, vehicle: VehicleRec, owner: CustomerRe
                       owner.id_number if owner else None)
 
 
+def key_taken(conn: Connection, key: str) -> bool:
+    """Whether some vehicle already has this search key (a plate or VIN registered twice)."""
+    return conn.execute(text("SELECT 1 FROM search_key WHERE key = :k LIMIT 1"), {"k": key}).first() is not None
+
+
 def _marks(n: int) -> str:
     return ",".join("?" * n)
 
