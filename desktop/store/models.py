@@ -6,7 +6,7 @@ Repositories read and write through these tables with Core statements and hand o
 """
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -133,6 +133,8 @@ class Outbox(Base):
     hlc: Mapped[str] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(Text, default="pending")  # pending | sent | rejected:<why>
+    # The oldest pending change, for every push, without scanning every change ever made.
+    __table_args__ = (Index("ix_outbox_pending", "device_seq", sqlite_where=text("state = 'pending'")),)
 
 
 class SyncState(Base):

@@ -65,6 +65,7 @@ class ApplyResult:
     parked: int = 0   # waiting for a parent row
     max_hlc: str | None = None  # the newest stamp seen, for the clock's receive rule
     vehicles: set[str] = field(default_factory=set)  # vehicles whose search keys were rewritten
+    # (terms and events never change search keys: only vehicle and owner changes rekey)
 
 
 def _as_own(stamp: str, device_id: str | None) -> str:
@@ -363,11 +364,8 @@ def _term(pg: _Page, c: Pulled) -> bool:
     if pg.deleted("policy_term", tid):
         return False
     if c.op == "delete":
-        row = db.execute("SELECT vehicle_id FROM policy_term WHERE id = ?", (tid,)).fetchone()
         db.execute("DELETE FROM policy_term WHERE id = ?", (tid,))
         pg.put_stamp("policy_term", tid, DELETED, c.hlc)
-        if row:
-            pg.touched_vehicles.add(row[0])
         return True
     p = dict(c.payload)
     p["vehicle_id"] = pg.canon("vehicle", p.get("vehicle_id"))
@@ -380,16 +378,13 @@ def _term(pg: _Page, c: Pulled) -> bool:
             return False
         _put_term(db, tid, _term_values(p, c.hlc), True)
         pg.put_stamp("policy_term", tid, ROW, c.hlc)
-        pg.touched_vehicles.add(p["vehicle_id"])
         return True
     twin = _term_twin(db, tid, p)
     if twin is None:
         _put_term(db, tid, _term_values(p, c.hlc), False)
         pg.put_stamp("policy_term", tid, ROW, c.hlc)
-        pg.touched_vehicles.add(p["vehicle_id"])
         return True
     _merge_terms(pg, tid, _term_values(p, c.hlc), c.hlc, twin)
-    pg.touched_vehicles.add(p["vehicle_id"])
     return True
 
 

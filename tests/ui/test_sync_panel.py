@@ -129,3 +129,32 @@ def test_the_problems_view_lists_refused_changes_masked(qtbot, window, panel, de
     assert "****" in texts[2] or texts[2] == ""  # personal data masked
     assert "拒收了 1 条" in dlg.summary.text()
     _save_shot(dlg, "sync-problems")
+
+
+def test_enrol_then_sync_against_a_real_head_office_shows_synced(qtbot, make_window, runner, demo_ctx, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from desktop.services import register
+    from desktop.ui import sync_panel
+    from tests.integration.sync_harness import Server
+
+    hq = Server(tmp_path / "hq").start()
+    try:
+        win = make_window("admin", "admin-pass-1")
+        backend = sync_panel.SyncBackend(demo_ctx.store(), demo_ctx.keyring, "1号柜台", 20.0)
+        menu = sync_panel.install(win, runner, backend, autostart=False)
+        register.register(demo_ctx.store().engine, win.session,
+                          register.NewRegistration(plate="京A5T7K2", name="测试", phone="13800138000"))
+        dlg = menu.enrol()
+        dlg.url.setText(hq.url)
+        dlg.code.setText(hq.enroll_code("一号店"))
+        with qtbot.waitSignal(menu.ctl.finished, timeout=60000) as done:  # enrolment starts a sync
+            qtbot.mouseClick(dlg.buttons.buttons()[0], Qt.MouseButton.LeftButton)
+        assert not isinstance(done.args[0], Exception), done.args[0]
+        assert done.args[0].pushed >= 2
+        ind = menu.ctl.indicator
+        qtbot.waitUntil(lambda: ind.state == "ok", timeout=10000)
+        assert ind.label.text().startswith("✓ 已同步") and "待同步 0 条" in ind.label.text()
+        _save_shot(win, "sync-synced")
+    finally:
+        hq.kill()
