@@ -21,7 +21,7 @@ from desktop.store import audit
 from desktop.store.errors import DamagedStore, SchemaTooNew, SecretMissing, StoreError, StoreMissing, WrongKey
 from desktop.store.store import Store
 
-from . import admin_menu, crash, i18n, style, sync_panel, workstation
+from . import admin_menu, aftersales_menu, crash, i18n, style, sync_panel, workstation
 from .admin_backend import AdminBackend
 from .backend import Backend
 from .login import LoginDialog
@@ -148,6 +148,7 @@ def _session(app: QApplication, runner: TaskRunner, backend: Backend, data_dir: 
     if dlg.exec() != QDialog.DialogCode.Accepted or dlg.session is None:
         return 0
     win = MainWindow(runner, backend, dlg.session, data_dir, family)
+    aftersales_menu.install(win, runner, backend.engine)  # issue 14: 服务 menu
     if sync_backend is not None:
         sync_backend.counter_name = backend.settings.counter_name
         sync_panel.install(win, runner, sync_backend)

@@ -2,6 +2,276 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AftersalesMenu</name>
+    <message>
+        <source>Claims guidance slip…</source>
+        <translation>理赔指引…</translation>
+    </message>
+    <message>
+        <source>Complaints…</source>
+        <translation>投诉/纠纷…</translation>
+    </message>
+    <message>
+        <source>Insurer directory…</source>
+        <translation>保险公司通讯录…</translation>
+    </message>
+    <message>
+        <source>Look up the vehicle first, then print its claims guidance.</source>
+        <translation>请先查到这辆车，再打印它的理赔指引。</translation>
+    </message>
+    <message>
+        <source>SMS reminder list…</source>
+        <translation>短信提醒名单…</translation>
+    </message>
+</context>
+<context>
+    <name>ComplaintsDialog</name>
+    <message>
+        <source>Add follow-up</source>
+        <translation>添加跟进</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Change state</source>
+        <translation>改状态</translation>
+    </message>
+    <message>
+        <source>Closing needs a supervisor.</source>
+        <translation>关闭投诉需要主管。</translation>
+    </message>
+    <message>
+        <source>Complaints and disputes</source>
+        <translation>投诉/纠纷</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Follow-up note</source>
+        <translation>跟进说明</translation>
+    </message>
+    <message>
+        <source>New complaint for %1</source>
+        <translation>为 %1 登记新投诉</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>情况</translation>
+    </message>
+    <message>
+        <source>Promised</source>
+        <translation>答应客户</translation>
+    </message>
+    <message>
+        <source>Record complaint</source>
+        <translation>登记投诉</translation>
+    </message>
+    <message>
+        <source>Show closed ones too</source>
+        <translation>也显示已关闭的</translation>
+    </message>
+    <message>
+        <source>What the customer says is wrong</source>
+        <translation>客户反映的问题</translation>
+    </message>
+    <message>
+        <source>What we promised the customer</source>
+        <translation>我们答应客户的事</translation>
+    </message>
+</context>
+<context>
+    <name>ComplaintsModel</name>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>逾期</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>⚠ Overdue</source>
+        <translation>⚠ 已逾期</translation>
+    </message>
+</context>
+<context>
+    <name>DirectoryDialog</name>
+    <message>
+        <source>Claims hotline</source>
+        <translation>报案电话</translation>
+    </message>
+    <message>
+        <source>Claims office hours</source>
+        <translation>理赔办理时间</translation>
+    </message>
+    <message>
+        <source>Confirmed by %1 at %2</source>
+        <translation>由 %1 于 %2 核实</translation>
+    </message>
+    <message>
+        <source>I checked these numbers with the insurer (已核实)</source>
+        <translation>我已与保险公司核对这些号码（已核实）</translation>
+    </message>
+    <message>
+        <source>Insurer directory</source>
+        <translation>保险公司通讯录</translation>
+    </message>
+    <message>
+        <source>Local claims address</source>
+        <translation>本地理赔地址</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Not yet confirmed: printed as 待核实.</source>
+        <translation>尚未核实：打印时标“待核实”。</translation>
+    </message>
+    <message>
+        <source>Only an administrator may change the directory.</source>
+        <translation>只有管理员可以修改通讯录。</translation>
+    </message>
+    <message>
+        <source>Report within (hours)</source>
+        <translation>报案时限（小时）</translation>
+    </message>
+    <message>
+        <source>Roadside assistance</source>
+        <translation>道路救援</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>Short name</source>
+        <translation>简称</translation>
+    </message>
+    <message>
+        <source>confirmed</source>
+        <translation>已核实</translation>
+    </message>
+</context>
+<context>
+    <name>GuideDialog</name>
+    <message>
+        <source>80 mm receipt</source>
+        <translation>80 毫米小票</translation>
+    </message>
+    <message>
+        <source>Accident</source>
+        <translation>事故类型</translation>
+    </message>
+    <message>
+        <source>Claims guidance slip</source>
+        <translation>理赔指引</translation>
+    </message>
+    <message>
+        <source>Glass only</source>
+        <translation>玻璃单独破碎</translation>
+    </message>
+    <message>
+        <source>Natural disaster</source>
+        <translation>自然灾害</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>纸张</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>保存为 PDF…</translation>
+    </message>
+    <message>
+        <source>Save claims guidance</source>
+        <translation>保存理赔指引</translation>
+    </message>
+    <message>
+        <source>Saved %1 (%2 pages). Print it and hand it to the owner.</source>
+        <translation>已保存 %1（%2 页）。请打印后交给车主。</translation>
+    </message>
+    <message>
+        <source>Single vehicle</source>
+        <translation>单车事故</translation>
+    </message>
+    <message>
+        <source>Someone injured</source>
+        <translation>有人受伤</translation>
+    </message>
+    <message>
+        <source>Theft</source>
+        <translation>车辆被盗抢</translation>
+    </message>
+    <message>
+        <source>Two vehicles, nobody hurt (快处快赔)</source>
+        <translation>两车事故，无人受伤（快处快赔）</translation>
+    </message>
+    <message>
+        <source>Vehicle</source>
+        <translation>车辆</translation>
+    </message>
+</context>
+<context>
+    <name>SmsDialog</name>
+    <message>
+        <source>%1 messages written to %2; longest %3 characters (%4 SMS each at most); %5 owners left out.</source>
+        <translation>已写入 %1 条短信到 %2；最长 %3 字（每人最多 %4 条计费）；未列入 %5 位车主。</translation>
+    </message>
+    <message>
+        <source>Due within (days)</source>
+        <translation>多少天内到期</translation>
+    </message>
+    <message>
+        <source>Full phone numbers and names (administrator, audited)</source>
+        <translation>完整手机号和姓名（管理员，留审计记录）</translation>
+    </message>
+    <message>
+        <source>Include lapsed (up to 3 years)</source>
+        <translation>包括已脱保（3 年内）</translation>
+    </message>
+    <message>
+        <source>Only owners who agreed to be contacted and are not marked 停止联系 are listed.</source>
+        <translation>只列出同意被联系、且未标记“停止联系”的车主。</translation>
+    </message>
+    <message>
+        <source>SMS reminder list</source>
+        <translation>短信提醒名单</translation>
+    </message>
+    <message>
+        <source>Save SMS list</source>
+        <translation>保存短信名单</translation>
+    </message>
+    <message>
+        <source>Save list…</source>
+        <translation>保存名单…</translation>
+    </message>
+</context>
+<context>
     <name>BatchProgress</name>
     <message>
         <source>Cancel</source>
