@@ -178,6 +178,7 @@ class TaskRunner(QObject):
         h = self._finish(task_id)
         if h is None or h.cancelled:
             return
+        exc = _for_screen(exc)
         if h.on_error is not None:
             h.on_error(exc)  # type: ignore[arg-type]
         else:
@@ -192,3 +193,26 @@ class TaskRunner(QObject):
 
     def _on_skipped(self, task_id: int) -> None:
         self._finish(task_id)
+
+
+class UnexpectedError(Exception):
+    """What a widget receives instead of a library's exception: a Chinese sentence with the
+    reference of the masked traceback in the log (never the library's own text, which may hold
+    personal data or SQL)."""
+
+    def __init__(self, message: str, ref: str):
+        super().__init__(message)
+        self.message, self.ref = message, ref
+
+
+def _for_screen(exc: object) -> object:
+    """Our own errors (desktop.*) carry a message meant for the screen and pass as they are;
+    anything else is logged with a reference (desktop.logs masks it) and replaced."""
+    if not isinstance(exc, BaseException) or type(exc).__module__.startswith("desktop."):
+        return exc
+    from . import crash
+
+    ref = crash.handle(type(exc), exc, exc.__traceback__, show=False)
+    wrapped = UnexpectedError(crash.user_message(exc, ref), ref)
+    wrapped.__cause__ = exc
+    return wrapped

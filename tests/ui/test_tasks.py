@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import QThread
 
 from desktop.ui.search_panel import SearchPanel
-from desktop.ui.tasks import TaskRunner
+from desktop.ui.tasks import TaskRunner, UnexpectedError
 from tests.ui.conftest import type_keys
 
 
@@ -34,8 +34,12 @@ def test_errors_and_progress_come_back(runner, qtbot):
     runner.io(work, on_error=errors.append, on_progress=lambda d, t: progress.append((d, t)))
     runner.db(lambda p, c: 1 / 0)  # no on_error: goes to the runner's error signal
     qtbot.waitUntil(lambda: bool(errors and unhandled))
-    assert isinstance(errors[0], ValueError) and progress == [(1, 2), (2, 2)]
-    assert isinstance(unhandled[0], ZeroDivisionError)
+    # A library's exception reaches widgets as a Chinese sentence with a log reference, never its
+    # own text (which may hold personal data or SQL); the original stays its cause.
+    assert isinstance(errors[0], UnexpectedError) and isinstance(errors[0].__cause__, ValueError)
+    assert "boom" not in errors[0].message and errors[0].ref in errors[0].message
+    assert progress == [(1, 2), (2, 2)]
+    assert isinstance(unhandled[0].__cause__, ZeroDivisionError)
 
 
 def test_cancelled_queued_task_never_runs_and_shutdown_waits(qtbot, ui_env):
