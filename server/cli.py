@@ -141,6 +141,9 @@ def _serve(args: argparse.Namespace) -> int:
     from .housekeeping import start_pruning
 
     start_pruning(engine, days)
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.ssl_certfile:
+        print("注意：未配置 TLS，柜台只接受本机的 http 地址；请用 --ssl-certfile/--ssl-keyfile 或在前面加 TLS 代理 / "
+              "warning: plain http off loopback - counters accept https only", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
                 ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0

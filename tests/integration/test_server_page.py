@@ -42,6 +42,14 @@ def _submit_and_wait(browser, button, text: str) -> None:
     WebDriverWait(browser, 30).until(lambda b: _stale(old) and text in b.page_source)
 
 
+def _open(browser, url: str, text: str) -> None:
+    """Load a page and wait (bounded) until it shows `text`."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(url)
+    WebDriverWait(browser, 30).until(lambda b: text in b.page_source)
+
+
 def _stale(element) -> bool:
     from selenium.common.exceptions import StaleElementReferenceException
 
@@ -81,8 +89,7 @@ def test_manager_logs_in_sees_counters_creates_a_code_and_revokes(hq, browser):
     _push(hq, town_auth, [change(town, 4, "vehicle", vehicle_payload(plate="粤Z1")),  # rejected: bad plate
                           change(town, 5, ahead_ms=3 * 86_400_000)])  # clock 3 days ahead: held back
 
-    browser.get(hq.url + "/")
-    assert "管理员密码" in browser.page_source
+    _open(browser, hq.url + "/", "管理员密码")
     browser.find_element(By.NAME, "password").send_keys("wrong")
     _submit_and_wait(browser, browser.find_element(By.TAG_NAME, "button"), "密码不对")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
@@ -104,7 +111,7 @@ def test_manager_logs_in_sees_counters_creates_a_code_and_revokes(hq, browser):
     enrolled = httpx.post(hq.url + "/v1/enroll", json={"code": code, "counter": "西柜台"})
     assert enrolled.status_code == 200
 
-    browser.get(hq.url + "/")
+    _open(browser, hq.url + "/", "西柜台")
     row = next(r for r in browser.find_elements(By.CSS_SELECTOR, "tbody tr") if "1号柜台" in r.text)
     from selenium.webdriver.support.ui import WebDriverWait
 
