@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -35,6 +35,7 @@ from . import printing_hook, style, workstation
 from .backend import Backend
 from .card import CardWidget
 from .export_dialog import ExportDialog
+from .help_dialog import HelpDialog
 from .import_wizard import ImportWizard
 from .letters_dialog import LettersDialog
 from .login import IdleWatcher, LockPanel
@@ -89,6 +90,9 @@ class MainWindow(QMainWindow):
         self.letters_btn.setVisible(session.may("supervisor"))  # batch letters and imports: supervisor+
         self.import_btn.setVisible(session.may("supervisor"))
         self.lock_btn = QPushButton(self.tr("Lock screen"))
+        self.lock_btn.setToolTip(self.tr("Lock screen (Ctrl+L)"))
+        self.register_btn.setToolTip(self.tr("Register vehicle (Ctrl+N)"))
+        self.elder_btn.setToolTip(self.tr("Large text (Ctrl+=)"))
         self.lock_btn.clicked.connect(self.lock)
         top = QHBoxLayout()
         top.addWidget(self.who, 1)
@@ -125,8 +129,24 @@ class MainWindow(QMainWindow):
         self.idle.start()
         self.menus = MenuBar(self.menuBar(), self)
         self._build_actions()
-        self.resize(1280, 800)
+        self._fit_screen()
+        self._tab_order()
         self.search.box.setFocus()
+
+    def _fit_screen(self) -> None:
+        """Open no larger than the screen (a 1024×768 counter PC sees every button)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        avail = screen.availableGeometry() if screen else None
+        w, h = (1280, 800) if avail is None else (min(1280, avail.width()), min(800, avail.height()))
+        self.resize(w, h)
+
+    def _tab_order(self) -> None:
+        """Search box → results → card buttons → toolbar; Tab never cycles inside the table."""
+        chain = [self.search.box, self.search.view, self.card.record_btn, self.card.print_btn,
+                 self.card.reveal_btn, self.register_btn, self.letters_btn, self.import_btn, self.export_btn,
+                 self.elder_btn, self.lock_btn]
+        for a, b in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(a, b)
 
     # -- menu bar (other features hang their actions here) ----------------------------------------
     def add_menu_action(self, menu_name: str, action: QAction) -> QAction:
@@ -179,6 +199,14 @@ class MainWindow(QMainWindow):
         self.elder_action = act("view", self.tr("Large text"), self.set_elder_mode, "Ctrl+=", "elderAction",
                                 checkable=True)
         self.elder_action.setChecked(self.ws.elder_mode)
+        self.help_action = act("help", self.tr("Help"), self.show_help, "F1", "helpAction")
+
+    def show_help(self) -> HelpDialog:
+        dlg = HelpDialog(self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.help_dialog = dlg
+        return dlg
 
     def focus_search(self) -> None:
         if self.locked:
@@ -268,13 +296,19 @@ class MainWindow(QMainWindow):
     def print_slip(self, match: LookupMatch) -> None:
         slip = printing_hook.slip_for(match, self.backend.settings, self.backend.now())
         try:
-            printed = printing_hook.preview(self, slip, self.ws.paper, self.ws.printer)
+            printed = printing_hook.preview(self, slip, self.ws.paper, self.ws.printer, self.remember_printing)
         except PrintError as exc:  # e.g. the receipt printer refuses the custom page size
             self.show_error(exc)
             return
         if printed:  # the print log and audit, on the database lane like every write
             self.runner.db(partial(self.backend.log_slip, self.session, match, self.ws.paper),
                            lambda _r: None, self.show_error)
+
+    def remember_printing(self, paper: str, printer: str) -> None:
+        """Paper and printer chosen in the preview stay this workstation's choice (workstation.json)."""
+        self.ws = workstation.Workstation(elder_mode=self.ws.elder_mode, printer=printer, paper=paper)
+        ws, d = self.ws, self.data_dir
+        self.runner.io(lambda p, c: workstation.save(d, ws))
 
     def show_error(self, exc: object) -> None:
         text = getattr(exc, "message", None) or str(exc)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from desktop.paths import resource_path
-from desktop.printing.slip import print_slip, render_slip_pdf
+from desktop.printing.slip import render_slip_pdf
 from desktop.services.documents import slip_data
 from desktop.services.lookup import LookupMatch
 from desktop.services.settings import CounterSettings
@@ -28,14 +28,13 @@ def write_pdf(slip, out_path, paper: str = "a4") -> None:
     render_slip_pdf(slip, out_path, paper, font_path=FONT)
 
 
-def preview(parent: QWidget, slip, paper: str = "a4", printer_name: str = "") -> bool:
-    """Show QPrintPreviewDialog; True if the clerk printed."""
-    from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
+def preview(parent: QWidget, slip, paper: str = "a4", printer_name: str = "", on_choice=None) -> bool:
+    """The slip preview with paper and printer choice (ui.slip_preview); True if the clerk printed.
+    `on_choice(paper, printer)` hears every change so the window can remember it."""
+    from .slip_preview import SlipPreviewDialog
 
-    info = QPrinterInfo.printerInfo(printer_name) if printer_name else QPrinterInfo.defaultPrinter()
-    printer = QPrinter(info, QPrinter.PrinterMode.HighResolution) if not info.isNull() else QPrinter(
-        QPrinter.PrinterMode.HighResolution)
-    dlg = QPrintPreviewDialog(printer, parent)
-    dlg.setWindowTitle(QCoreApplication.translate("PrintHook", "Print preview"))
-    dlg.paintRequested.connect(lambda p: print_slip(slip, p, paper, font_path=FONT))
-    return bool(dlg.exec())
+    dlg = SlipPreviewDialog(slip, paper, printer_name, FONT, on_choice, parent)
+    dlg.setWindowTitle(QCoreApplication.translate("PrintHook", "Print preview") + " — " + slip.plate)
+    parent.slip_preview = dlg  # type: ignore[attr-defined]  # tests and the lock reach it
+    dlg.exec()
+    return dlg.printed

@@ -473,6 +473,85 @@
     </message>
 </context>
 <context>
+    <name>HelpDialog</name>
+    <message>
+        <source>Help</source>
+        <translation>帮助</translation>
+    </message>
+    <message>
+        <source>Covered; renewal is not open yet (more than the lead days before the end).</source>
+        <translation>在保；还没到可续保的时间（距到期超过提前天数）。</translation>
+    </message>
+    <message>
+        <source>Covered, and renewal is open now: offer to renew.</source>
+        <translation>在保，现在可以续保：请提醒客户续保。</translation>
+    </message>
+    <message>
+        <source>A new cover already follows the current one without a break.</source>
+        <translation>新保单已接上当前保单，没有断档。</translation>
+    </message>
+    <message>
+        <source>No cover now: the car must not be driven until insured.</source>
+        <translation>现在没有保障：投保前车辆不得上路。</translation>
+    </message>
+    <message>
+        <source>A cover is bought but has not started yet.</source>
+        <translation>已买保单，但还没生效。</translation>
+    </message>
+    <message>
+        <source>We have no 交强险 record for this car (not the same as uninsured).</source>
+        <translation>本柜台没有这辆车的交强险记录（不等于没有投保）。</translation>
+    </message>
+    <message>
+        <source>How to search</source>
+        <translation>怎样查询</translation>
+    </message>
+    <message>
+        <source>Type a plate (京A12345, also without the province or only its start such as 粤B), the last 6 of the VIN, a phone or its last 4 digits, the last 4 of the ID number, the owner's name, or its pinyin. Results appear as you type; the card shows the selected row. Enter or a double-click opens it as a recorded lookup.</source>
+        <translation>输入车牌（京A12345，也可不带省份或只输开头如 粤B）、车架号后 6 位、电话或其后 4 位、身份证后 4 位、车主姓名或拼音。边输边出结果；右侧卡片显示选中的那一行。按回车或双击即正式查询（记入日志）。</translation>
+    </message>
+    <message>
+        <source>What each status means</source>
+        <translation>各状态的含义</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>search</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>record what happened</source>
+        <translation>记录办理结果</translation>
+    </message>
+    <message>
+        <source>print slip</source>
+        <translation>打印告知单</translation>
+    </message>
+    <message>
+        <source>register vehicle</source>
+        <translation>登记新车</translation>
+    </message>
+    <message>
+        <source>lock screen</source>
+        <translation>锁屏</translation>
+    </message>
+    <message>
+        <source>this help</source>
+        <translation>本帮助</translation>
+    </message>
+    <message>
+        <source>clear the search and the card</source>
+        <translation>清空查询和卡片</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>ImportWizard</name>
     <message>
         <source>Import a spreadsheet</source>
@@ -897,6 +976,22 @@
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
+    <message>
+        <source>Help</source>
+        <translation>帮助</translation>
+    </message>
+    <message>
+        <source>Lock screen (Ctrl+L)</source>
+        <translation>锁屏（Ctrl+L）</translation>
+    </message>
+    <message>
+        <source>Register vehicle (Ctrl+N)</source>
+        <translation>登记新车（Ctrl+N）</translation>
+    </message>
+    <message>
+        <source>Large text (Ctrl+=)</source>
+        <translation>大字模式（Ctrl+=）</translation>
+    </message>
 </context>
 <context>
     <name>MatchModel</name>
@@ -1157,6 +1252,57 @@
     <message>
         <source>Not found: no vehicle matches "%1". Check the spelling, or try the last 6 of the VIN or the phone number.</source>
         <translation>找不到：没有与“%1”相符的车辆。请检查输入，或改用车架号后 6 位、手机号查询。</translation>
+    </message>
+</context>
+<context>
+    <name>SlipPreviewDialog</name>
+    <message>
+        <source>Print preview — %1</source>
+        <translation>打印预览 — %1</translation>
+    </message>
+    <message>
+        <source>A4</source>
+        <translation>A4 纸</translation>
+    </message>
+    <message>
+        <source>A5</source>
+        <translation>A5 纸</translation>
+    </message>
+    <message>
+        <source>80 mm receipt</source>
+        <translation>80 毫米小票</translation>
+    </message>
+    <message>
+        <source>58 mm receipt</source>
+        <translation>58 毫米小票</translation>
+    </message>
+    <message>
+        <source>System default printer</source>
+        <translation>系统默认打印机</translation>
+    </message>
+    <message>
+        <source>No printer is installed on this computer: ask IT to add one.</source>
+        <translation>这台电脑没有安装打印机：请联系 IT 添加。</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>纸张</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>Print the slip (Ctrl+P)</source>
+        <translation>打印告知单（Ctrl+P）</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
     </message>
 </context>
 <context>

@@ -57,3 +57,24 @@ def test_add_tab_puts_a_page_beside_search(window, qtbot):
     i = window.add_tab(QLabel("续保任务"), "续保任务")
     assert window.tabs.count() == 2 and i == 1
     assert window.tabs.widget(0) is window.search
+
+
+def test_f1_opens_help_with_every_status(window, qtbot):
+    from desktop.core.wording import STATUS_LABEL
+
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: getattr(window, "help_dialog", None) is not None and window.help_dialog.isVisible())
+    text = window.help_dialog.text.toPlainText()
+    assert all(label in text for label in STATUS_LABEL.values()) and "怎样查询" in text
+
+
+def test_tab_walks_from_search_to_the_card_buttons(window, by_status, qtbot):
+    from tests.ui.conftest import open_first, type_query
+
+    type_query(qtbot, window, by_status["DUE"][0].plate)
+    open_first(qtbot, window)
+    window.search.view.setFocus()
+    qtbot.keyClick(window.search.view, Qt.Key.Key_Tab)
+    assert window.card.record_btn.hasFocus()
+    qtbot.keyClick(window.card.record_btn, Qt.Key.Key_Tab)
+    assert window.card.print_btn.hasFocus()

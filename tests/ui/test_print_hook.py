@@ -12,7 +12,7 @@ def test_print_button_opens_preview_with_the_slip(window, by_status, qtbot, monk
     open_first(qtbot, window)
     seen = []
 
-    def fake_preview(parent, slip, paper, printer):  # the clerk presses 打印 in the preview
+    def fake_preview(parent, slip, paper, printer, on_choice=None):  # the clerk presses 打印 in the preview
         seen.append((slip, paper))
         return True
 
