@@ -49,10 +49,13 @@ def _all_ids(engine: Engine) -> list[str]:
     return ids
 
 
+GONE = ("sold", "scrapped")  # the car left this owner or the road: nobody to remind
+
+
 def _rows(engine: Engine, ids: list[str], at: datetime, lead_days: int, keep: Callable[[CoverageStatus], bool],
-          full: bool, cancel: Callable[[], bool] | None) -> Iterator[list]:
+          full: bool, cancel: Callable[[], bool] | None, skip_gone: bool = False) -> Iterator[list]:
     for b, c in iter_statuses(engine, ids, at, lead_days, cancel):
-        if keep(c):
+        if keep(c) and not (skip_gone and b.last_outcome() in GONE):
             yield _row(b, c, full)
 
 
@@ -77,7 +80,7 @@ def export_xlsx(engine: Engine, session: StaffSession, what: str, out: Path, at:
         title = "交强险状态"
     out = Path(out).expanduser()
     part = out.with_name(out.name + ".part.xlsx")
-    n = write_sheet(part, title, HEADERS, _rows(engine, ids, at, lead_days, keep, full, cancel),
+    n = write_sheet(part, title, HEADERS, _rows(engine, ids, at, lead_days, keep, full, cancel, what == "due"),
                     date_columns=DATE_COLUMNS)
     if cancel and cancel():
         part.unlink(missing_ok=True)

@@ -73,6 +73,7 @@ class CardWidget(QWidget):
         self.gaps = _label()
         self.lapse = _label("cardWarn")
         self.history = _label("cardSmall")
+        self.gone = _label("cardLine")
 
         self.record_btn = QPushButton(self.tr("Record what happened"))
         self.reveal_btn = QPushButton(self.tr("Show full phone and ID"))
@@ -97,7 +98,7 @@ class CardWidget(QWidget):
         lay = QVBoxLayout(self.body)
         lay.setContentsMargins(0, 0, 0, 0)
         for w in (self.plate, self.owner, self.status_box, self.ci_end, self.next_start, self.bi_end,
-                  self.insurer, self.source, self.stale, self.gaps, self.lapse, self.history):
+                  self.insurer, self.source, self.stale, self.gaps, self.gone, self.lapse, self.history):
             lay.addWidget(w)
         lay.addLayout(buttons)
         lay.addWidget(self.reveal_why)
@@ -146,7 +147,11 @@ class CardWidget(QWidget):
         self._set(self.source, self._source_line(src))
         self._set(self.stale, self._stale_line(src))
         self._set(self.gaps, self._gaps_line(m))
-        self._set(self.lapse, "\n".join("• " + s for s in lapse_consequences(lapse_fine_example())) if c.status == LAPSED else None)
+        gone = m.last_outcome in ("sold", "scrapped")  # no fine warning for a car that left the owner
+        self._set(self.lapse, "\n".join("• " + s for s in lapse_consequences(lapse_fine_example()))
+                  if c.status == LAPSED and not gone else None)
+        self._set(self.gone, OUTCOME_LABEL[m.last_outcome or ""] + self.tr(" (recorded): no reminders are sent.")
+                  if gone else None)
         self._set(self.history, self._history(m))
 
     def show_revealed(self, r: Revealed) -> None:

@@ -16,7 +16,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 
 from desktop.paths import resource_path
 
@@ -108,4 +108,17 @@ def install(app: QCoreApplication, locale: str = LOCALE) -> QTranslator | None:
     if translator is None:
         translator = TsTranslator(ts, app)
     app.installTranslator(translator)
+    install_qt_own(app, locale)
     return translator
+
+
+def install_qt_own(app: QCoreApplication, locale: str = LOCALE) -> QTranslator | None:
+    """Qt's own strings (print, file and message dialogs: 取消, 打印…) in Chinese, from the
+    qtbase_zh_CN.qm that ships with PySide6 (and in the frozen build's Qt folder)."""
+    t = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not t.load(f"qtbase_{locale}", folder):
+        return None
+    app.installTranslator(t)
+    app.qt_own_translator = t  # type: ignore[attr-defined]  # kept alive with the app
+    return t

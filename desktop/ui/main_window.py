@@ -270,7 +270,9 @@ class MainWindow(QMainWindow):
         def submit(reg, on_done, on_error):
             self.runner.db(partial(self.backend.register, self.session, reg), on_done=on_done, on_error=on_error)
 
-        dlg = RegisterDialog(submit, query, self)
+        # the query names a car already in the list (the search found it): do not offer its plate again
+        known = any((m.plate or "") == (query or "").replace(" ", "").upper() for m in self.search.model.matches())
+        dlg = RegisterDialog(submit, query, self, known_plate=known)
 
         def registered() -> None:
             if dlg.result_match is not None:

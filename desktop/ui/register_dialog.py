@@ -26,7 +26,8 @@ class RegisterDialog(QDialog):
 
     FIELDS = ("plate", "vin", "name", "phone", "id_number", "address")
 
-    def __init__(self, submit: Callable, query: str = "", parent: QWidget | None = None):
+    def __init__(self, submit: Callable, query: str = "", parent: QWidget | None = None,
+                 known_plate: bool = False):
         super().__init__(parent)
         self._submit = submit
         self.result_match: LookupMatch | None = None
@@ -45,13 +46,14 @@ class RegisterDialog(QDialog):
             grid.addWidget(edit, row * 2, 1)
             grid.addWidget(err, row * 2 + 1, 1)
         grid.setColumnStretch(1, 1)
-        if query:
+        if query and not known_plate:  # never pre-fill a plate that is already registered
             try:
                 self.edits["plate"].setText(check_plate(query).value)
             except IdentifierError:
                 pass
-        self.consent_contact = QCheckBox(self.tr("Agrees to be contacted about renewal"), checked=True)
-        self.consent_mail = QCheckBox(self.tr("Agrees to receive reminder letters"), checked=True)
+        # Consent is asked, never assumed (个人信息保护法): both boxes start unticked.
+        self.consent_contact = QCheckBox(self.tr("Agrees to be contacted about renewal"), checked=False)
+        self.consent_mail = QCheckBox(self.tr("Agrees to receive reminder letters"), checked=False)
         self.general = error_line()
         self.ok = QPushButton(self.tr("Register"))
         self.ok.setDefault(True)

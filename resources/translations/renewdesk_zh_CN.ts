@@ -400,6 +400,10 @@
         <source>Coming gap in cover (即将断档, not yet begun):</source>
         <translation>即将断档（尚未开始）：</translation>
     </message>
+    <message>
+        <source> (recorded): no reminders are sent.</source>
+        <translation>（已记录）：不再发送提醒。</translation>
+    </message>
 </context>
 <context>
     <name>ExportDialog</name>
