@@ -32,7 +32,8 @@ from .letters import counter_info
 from .lookup import LookupMatch
 from .settings import CounterSettings
 
-__all__ = ["ACCIDENTS", "GUIDE_PAPERS", "GuideResources", "build_guide", "default_guide_resources", "write_guide"]
+__all__ = ["ACCIDENTS", "GUIDE_PAPERS", "GuideResources", "build_guide", "default_guide_resources", "log_guide",
+           "prepare_guide", "write_guide"]
 
 _KIND_LABEL = {"CI": "交强险", "BI": "商业险"}
 
@@ -108,6 +109,20 @@ def build_guide(match: LookupMatch, accident: str, template: GuideTemplate, entr
                      counter=counter_info(settings), printed_at=printed_at)
 
 
+def prepare_guide(engine: Engine, session: StaffSession, match: LookupMatch, accident: str,
+                  settings: CounterSettings, res: GuideResources | None = None,
+                  printed_at: datetime | None = None) -> GuideData:
+    """The guide's print data (template + directory + the vehicle's terms), for a PDF or a printer."""
+    require(session, "clerk")
+    res = res or default_guide_resources()
+    try:
+        template = load_guide_template(res.template)
+    except TemplateError as exc:
+        raise BadInput(str(exc)) from None
+    return build_guide(match, accident, template, directory.load(engine, directory.load_shipped(res.directory)),
+                       settings, printed_at or datetime.now(CST))
+
+
 def write_guide(engine: Engine, session: StaffSession, match: LookupMatch, settings: CounterSettings, out: Path,
                 accident: str, paper: str = "a4", res: GuideResources | None = None,
                 printed_at: datetime | None = None) -> int:
@@ -121,12 +136,7 @@ def write_guide(engine: Engine, session: StaffSession, match: LookupMatch, setti
     out = Path(out).expanduser()
     if not out.parent.is_dir():
         raise BadInput(f"目录不存在：{out.parent}")
-    try:
-        template = load_guide_template(res.template)
-    except TemplateError as exc:
-        raise BadInput(str(exc)) from None
-    data = build_guide(match, accident, template, directory.load(engine, directory.load_shipped(res.directory)),
-                       settings, printed_at)
+    data = prepare_guide(engine, session, match, accident, settings, res, printed_at)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
     try:
         pages = render_guide_pdf(data, tmp, paper, font_path=res.font)
@@ -140,6 +150,8 @@ def write_guide(engine: Engine, session: StaffSession, match: LookupMatch, setti
 
 
 def log_guide(engine: Engine, session: StaffSession, match: LookupMatch, accident: str, paper: str) -> None:
+    """A printed (or saved) guide: a synced `guide_printed` event and an audit entry."""
+    require(session, "clerk")
     now = datetime.now(CST)
     with engine.begin() as conn:
         write_event(conn, "guide_printed", match.vehicle_id, {"accident": accident, "paper": paper}, None,

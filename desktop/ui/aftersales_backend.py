@@ -51,6 +51,14 @@ class AftersalesBackend:
         return guide_svc.write_guide(self.engine, session, match, settings_svc.load(self.engine), out, accident,
                                      paper)
 
+    def guide_data(self, session: StaffSession, match: LookupMatch, accident: str, progress: Progress,
+                   cancel: Cancel):
+        return guide_svc.prepare_guide(self.engine, session, match, accident, settings_svc.load(self.engine))
+
+    def log_guide(self, session: StaffSession, match: LookupMatch, accident: str, paper: str, progress: Progress,
+                  cancel: Cancel) -> None:
+        guide_svc.log_guide(self.engine, session, match, accident, paper)
+
     def write_sms(self, session: StaffSession, out: Path, due_within: int, include_lapsed: bool, full: bool,
                   progress: Progress, cancel: Cancel) -> sms_export.SmsResult:
         return sms_export.write_sms_list(self.engine, session, settings_svc.load(self.engine), out, due_within,

@@ -22,12 +22,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.insurers import InsurerEntry
+from desktop.paths import resource_path
+from desktop.printing.guide import print_guide as draw_guide
+from desktop.printing.model import PrintError
 from desktop.services.auth import StaffSession
 from desktop.services.lookup import LookupMatch
 
 from .aftersales_backend import AftersalesBackend
 from .tasks import TaskRunner
 from .widgets import error_line, error_text
+
+FONT = resource_path("fonts", "wqy-microhei.ttc")
 
 
 class _Base(QDialog):
@@ -68,15 +73,35 @@ class GuideDialog(_Base):
             self.paper.addItem(code.upper() if code != "80mm" else self.tr("80 mm receipt"), code)
         self.save_btn = QPushButton(self.tr("Save as PDF…"))
         self.save_btn.clicked.connect(self.choose_file)
+        self.print_btn = QPushButton(self.tr("Print…"))
+        self.print_btn.clicked.connect(self.print_guide)
         form = QFormLayout()
         form.addRow(self.tr("Vehicle"), QLabel(match.plate or "-"))
         form.addRow(self.tr("Accident"), self.accident)
         form.addRow(self.tr("Paper"), self.paper)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
+        lay.addWidget(self.print_btn)
         lay.addWidget(self.save_btn)
         lay.addWidget(self.error)
         lay.addWidget(self.result_line)
+
+    def print_guide(self) -> None:
+        """Build the data on the database lane, preview and print on the GUI thread, then log it."""
+        accident, paper = self.accident.currentData(), self.paper.currentData()
+
+        def ready(data) -> None:
+            try:
+                printed = preview_guide(self, data, paper)
+            except PrintError as exc:
+                self._failed(exc)
+                return
+            if printed:
+                self.runner.db(partial(self.backend.log_guide, self.session, self.match, accident, paper),
+                               on_done=lambda _r: self._ok(self.tr("Printed."), data), on_error=self._failed)
+
+        self.runner.db(partial(self.backend.guide_data, self.session, self.match, accident), on_done=ready,
+                       on_error=self._failed)
 
     def choose_file(self) -> None:
         name = f"理赔指引-{self.match.plate or 'vehicle'}.pdf"
@@ -92,6 +117,18 @@ class GuideDialog(_Base):
                                                               "owner.").replace("%1", out.name)
                                                       .replace("%2", str(pages)), pages),
                        on_error=self._failed)
+
+
+def preview_guide(parent: QWidget, data, paper: str) -> bool:
+    """QPrintPreviewDialog over the same drawing as the PDF; True if the clerk printed."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    dlg = QPrintPreviewDialog(printer, parent)
+    dlg.setWindowTitle(QCoreApplication.translate("GuideDialog", "Print preview"))
+    dlg.paintRequested.connect(lambda p: draw_guide(data, p, paper, font_path=FONT))
+    return bool(dlg.exec())
 
 
 class DirectoryDialog(_Base):

@@ -180,6 +180,18 @@
 <context>
     <name>GuideDialog</name>
     <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Printed.</source>
+        <translation>已打印。</translation>
+    </message>
+    <message>
+        <source>Print preview</source>
+        <translation>打印预览</translation>
+    </message>
+    <message>
         <source>80 mm receipt</source>
         <translation>80 毫米小票</translation>
     </message>

@@ -109,3 +109,27 @@ def test_sms_list_from_the_window(make_window, qtbot, runner, demo_ctx, tmp_path
         dlg.write(out)
     assert got.args[0].rows > 0 and out.exists() and "%" not in dlg.result_line.text()
     _grab(dlg, "sms-dialog")
+
+
+def test_guide_print_goes_through_the_preview_and_is_logged(make_window, by_status, qtbot, runner, demo_ctx,
+                                                            monkeypatch):
+    from sqlalchemy import text
+
+    from desktop.ui import aftersales_dialogs
+
+    seen = []
+    monkeypatch.setattr(aftersales_dialogs, "preview_guide", lambda parent, data, paper: seen.append(
+        (data.plate, data.accident.code, paper)) or True)
+    win = make_window()
+    menu = aftersales_menu.install(win, runner, demo_ctx.store().engine)
+    match = _card(qtbot, win, by_status)
+    dlg = menu.open_guide()
+    dlg.accident.setCurrentIndex(dlg.accident.findData("glass"))
+    with qtbot.waitSignal(dlg.done_with, timeout=20000):
+        dlg.print_btn.click()
+    assert seen == [(match.plate, "glass", "a4")]
+    with demo_ctx.store().engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM event WHERE kind = 'guide_printed' AND vehicle_id = :v"),
+                         {"v": match.vehicle_id}).scalar()
+        conn.rollback()
+    assert n == 1

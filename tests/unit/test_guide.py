@@ -183,3 +183,24 @@ def test_a_broken_template_is_a_clear_message_and_no_file(app_ctx, admin, car, t
         guide.write_guide(app_ctx.store().engine, admin, _match(app_ctx, car.plate), app_ctx.settings(), out,
                           "single", "a4", res, AT)
     assert not out.exists() and not list(tmp_path.glob(".*.part"))
+
+
+def test_printing_draws_the_same_guide_as_the_pdf(app_ctx, admin, car, tmp_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from desktop.printing.fonts import ensure_gui_app
+    from desktop.printing.guide import print_guide
+
+    ensure_gui_app()  # a QPrinter needs the application object first
+    data = guide.prepare_guide(app_ctx.store().engine, admin, _match(app_ctx, car.plate), "disaster",
+                               app_ctx.settings(), printed_at=AT)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    pages = print_guide(data, printer, "a5", font_path=guide.default_guide_resources().font)
+    del printer
+    with pdfplumber.open(tmp_path / "printed.pdf") as pdf:
+        assert len(pdf.pages) == pages
+        assert (round(pdf.pages[0].width), round(pdf.pages[0].height)) == SIZES["a5"]
+        text = _text(pdf)
+    assert car.plate in text and "不要再次启动发动机" in text and "95511（待核实）" in text
