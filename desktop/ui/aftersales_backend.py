@@ -31,7 +31,8 @@ class AftersalesBackend:
 
     def add_complaint(self, session: StaffSession, match: LookupMatch, category: str, due, note: str,
                       promised: str, progress: Progress, cancel: Cancel):
-        return complaints_svc.add(self.engine, session, match.vehicle_id, None, category, due, note, promised)
+        owner = match.bundle.owner.id if match.bundle.owner else None  # the customer it is about
+        return complaints_svc.add(self.engine, session, match.vehicle_id, owner, category, due, note, promised)
 
     def follow_up(self, session: StaffSession, cid: str, note: str, progress: Progress, cancel: Cancel):
         return complaints_svc.follow_up(self.engine, session, cid, note)
