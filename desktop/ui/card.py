@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.core.status import LAPSED, Term
 from desktop.core.timeutil import to_cst
@@ -89,10 +89,12 @@ class CardWidget(QWidget):
         self.record_btn.clicked.connect(lambda: self.match and self.record_requested.emit(self.match))
         self.reveal_btn.clicked.connect(lambda: self.match and self.reveal_requested.emit(self.match.vehicle_id))
         self.print_btn.clicked.connect(lambda: self.match and self.print_requested.emit(self.match))
-        buttons = QHBoxLayout()
-        for b in (self.record_btn, self.print_btn, self.reveal_btn):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        # Two rows, so the buttons fit a narrow card (1024 px in 大字模式) instead of being cut off.
+        buttons = QGridLayout()
+        buttons.addWidget(self.record_btn, 0, 0)
+        buttons.addWidget(self.print_btn, 0, 1)
+        buttons.addWidget(self.reveal_btn, 1, 0, 1, 2)
+        buttons.setColumnStretch(2, 1)
 
         self.body = QWidget()
         lay = QVBoxLayout(self.body)

@@ -71,7 +71,9 @@ class MainWindow(QMainWindow):
         split.addWidget(scroll)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        split.setSizes([480, 800])
+        split.setSizes([520, 760])
+        # plate, status and days stay readable in the list at 1024 px, also in 大字模式
+        self.search.setMinimumWidth(470)
 
         self.who = QLabel(self.tr("Staff: %1 (%2)").replace("%1", session.name)
                           .replace("%2", ROLE_LABEL.get(session.role, session.role)))

@@ -6,6 +6,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from desktop.core.wording import STATUS_LABEL, STATUS_SYMBOL, days_phrase
 from desktop.services.lookup import LookupMatch
 
+
+def list_days_phrase(c) -> str:
+    """days_phrase, short enough for the list column (the card spells RENEWED out in full)."""
+    if c.status == "RENEWED" and c.ci_end_date is not None:
+        return f"保至 {c.ci_end_date.isoformat()}"
+    return days_phrase(c)
+
+
 MatchRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
 
@@ -13,9 +21,12 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class MatchModel(QAbstractTableModel):
-    """Lookup matches: plate, owner (masked), status word + symbol, days in words."""
+    """Lookup matches: plate, status word + symbol, days in words, owner and phone (masked).
 
-    PLATE, OWNER, STATUS, DAYS = range(4)
+    Status and days come right after the plate so they never fall off a narrow (1024 px) list;
+    the masked phone tells two 林** apart."""
+
+    PLATE, STATUS, DAYS, OWNER, PHONE = range(5)
     updated = Signal(int)  # the generation of the query whose matches were applied
 
     def __init__(self, parent: QObject | None = None):
@@ -24,7 +35,7 @@ class MatchModel(QAbstractTableModel):
         self.generation = 0
 
     def headers(self) -> list[str]:
-        return [self.tr("Plate"), self.tr("Owner"), self.tr("Status"), self.tr("Days")]
+        return [self.tr("Plate"), self.tr("Status"), self.tr("Days"), self.tr("Owner"), self.tr("Phone")]
 
     # -- data -----------------------------------------------------------------------------------
     def set_matches(self, matches: list[LookupMatch], generation: int = 0) -> None:
@@ -61,7 +72,7 @@ class MatchModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else 4
+        return 0 if parent.isValid() else 5
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -81,7 +92,9 @@ class MatchModel(QAbstractTableModel):
                 st = m.coverage.status
                 return f"{STATUS_SYMBOL[st]} {STATUS_LABEL[st]}"
             if col == self.DAYS:
-                return days_phrase(m.coverage)
+                return list_days_phrase(m.coverage)
+            if col == self.PHONE:
+                return m.phone or ""
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QSize
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -16,11 +17,13 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -130,16 +133,42 @@ class RecordDialog(QDialog):
         self.cancel.clicked.connect(self.reject)
         bl = button_row(self.cancel, self.ok)
 
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(self.tr("What happened?")))
-        lay.addLayout(grid)
+        # The form scrolls inside the dialog; the error line and the buttons stay in view, so the
+        # dialog never grows past a 1024×768 screen in 大字模式.
+        body = QWidget(objectName="page")
+        bl_ = QVBoxLayout(body)
+        bl_.setContentsMargins(0, 0, 0, 0)
+        bl_.addWidget(QLabel(self.tr("What happened?")))
+        bl_.addLayout(grid)
         for w in (self.term_box, self.evidence_box, self.come_box):
-            lay.addWidget(w)
-        lay.addLayout(nf)
+            bl_.addWidget(w)
+        bl_.addLayout(nf)
+        bl_.addStretch(1)
+        self.body = body
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(body)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.scroll, 1)
         lay.addWidget(self.error)
         lay.addLayout(bl)
-        self.setMinimumWidth(760)
+        self.setMinimumWidth(min(760, self._limit().width()))
         self._sync()
+
+    def _limit(self):
+        """The room the dialog may take: the screen, and the window it belongs to."""
+        screen = (self.parentWidget().screen() if self.parentWidget() else None) or QGuiApplication.primaryScreen()
+        r = screen.availableGeometry()
+        w, h = r.width(), r.height()
+        if self.parentWidget() is not None:
+            w, h = min(w, self.parentWidget().width()), min(h, self.parentWidget().height())
+        return QSize(w - 20, h - 40)
+
+    def _fit(self) -> None:
+        limit = self._limit()
+        want = self.body.sizeHint().height() + self.ok.sizeHint().height() + self.error.sizeHint().height() + 60
+        self.resize(min(max(self.width(), 760), limit.width()), min(want, limit.height()))
 
     def outcome(self) -> str | None:
         i = self.group.checkedId()
@@ -155,7 +184,7 @@ class RecordDialog(QDialog):
         self.come_box.setVisible(o == "will_come")
         self.ok.setEnabled(o is not None)
         self._sync_past()
-        self.adjustSize()
+        self._fit()
 
     def _values(self) -> tuple[NewTerm | None, dict | None]:
         o = self.outcome()

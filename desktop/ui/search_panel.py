@@ -60,13 +60,18 @@ class SearchPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        head = self.view.horizontalHeader()
+        # Plate, status and days keep their whole text (they come first, so they stay in view on a
+        # 1024 px screen); owner and phone follow and scroll sideways if the list is narrow.
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        head.setStretchLastSection(True)
         self.view.doubleClicked.connect(lambda idx: self._open(idx.row()))
         self.view.installEventFilter(self)
         self.view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move inside it)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._emit_current())
 
+        self.count = QLabel(objectName="cardSmall")
+        self.count.hide()
         self.not_found = QLabel(objectName="notFound")
         self.not_found.setWordWrap(True)
         self.register_btn = QPushButton(self.tr("Register this vehicle"))
@@ -82,6 +87,7 @@ class SearchPanel(QWidget):
         lay.addWidget(self.box)
         lay.addWidget(self.hint)
         lay.addWidget(self.not_found_row)
+        lay.addWidget(self.count)
         lay.addWidget(self.view, 1)
 
         self._timer = QTimer(self, singleShot=True, interval=coalesce_ms)
@@ -112,6 +118,9 @@ class SearchPanel(QWidget):
             return  # a newer keystroke came in: drop, never apply
         self._inflight = None
         self.model.set_matches(matches, gen)
+        self.count.setText(self.tr("%1 vehicles found").replace("%1", str(len(matches))) if len(matches) < 50
+                           else self.tr("The first 50 vehicles: type more to narrow the list"))
+        self.count.setVisible(bool(matches))
         if matches:
             self.not_found_row.hide()
         else:
@@ -152,6 +161,7 @@ class SearchPanel(QWidget):
         self.runner.cancel(self._inflight)
         self._inflight = None
         self.not_found_row.hide()
+        self.count.hide()
         self.model.clear(self.generation)
         self.box.setFocus()
 

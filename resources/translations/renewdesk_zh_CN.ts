@@ -1027,6 +1027,10 @@
         <source>Days</source>
         <translation>天数</translation>
     </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
 </context>
 <context>
     <name>MenuBar</name>
@@ -1268,6 +1272,14 @@
     <message>
         <source>Not found: no vehicle matches "%1". Check the spelling, or try the last 6 of the VIN or the phone number.</source>
         <translation>找不到：没有与“%1”相符的车辆。请检查输入，或改用车架号后 6 位、手机号查询。</translation>
+    </message>
+    <message>
+        <source>%1 vehicles found</source>
+        <translation>找到 %1 辆车</translation>
+    </message>
+    <message>
+        <source>The first 50 vehicles: type more to narrow the list</source>
+        <translation>只显示前 50 辆：请多输入几个字缩小范围</translation>
     </message>
 </context>
 <context>

@@ -16,7 +16,7 @@ def test_match_model(by_status, ui_env):
     model.updated.connect(seen.append)
     model.set_matches(rows, generation=7)
     assert seen == [7] and model.generation == 7
-    assert model.rowCount() == len(rows) and model.columnCount() == 4
+    assert model.rowCount() == len(rows) and model.columnCount() == 5
     assert model.rowCount(model.index(0, 0)) == 0
     for r, m in enumerate(rows):
         st = m.coverage.status
@@ -24,7 +24,9 @@ def test_match_model(by_status, ui_env):
         assert model.data(model.index(r, MatchModel.OWNER)) == m.owner
         assert "*" in m.owner  # masked
         assert model.data(model.index(r, MatchModel.STATUS)) == f"{STATUS_SYMBOL[st]} {STATUS_LABEL[st]}"
-        assert model.data(model.index(r, MatchModel.DAYS)) == days_phrase(m.coverage)
+        want = (f"保至 {m.coverage.ci_end_date.isoformat()}" if m.coverage.status == "RENEWED"
+                else days_phrase(m.coverage))
+        assert model.data(model.index(r, MatchModel.DAYS)) == want
         assert model.data(model.index(r, 0), MatchRole) is m
         assert model.data(model.index(r, 0), StatusRole) == st
     assert model.data(QModelIndex()) is None
