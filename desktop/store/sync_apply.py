@@ -85,9 +85,12 @@ class _Page:
         self.stamps: dict[tuple[str, str], dict[str, str]] = {}
         self.touched_vehicles: set[str] = set()
         self.touched_customers: set[str] = set()
+        self._dirty: set[tuple[str, str, str]] = set()
+        self.present: dict[str, set[str]] = {"customer": set(), "vehicle": set()}
         ids = sorted({c.entity_id for c in changes} | {str(c.payload.get("vehicle_id")) for c in changes
                                                         if c.payload.get("vehicle_id")})
         self._load(ids)
+        self._preload(changes)
 
     def _load(self, ids: list[str]) -> None:
         db = self.db
@@ -135,7 +138,36 @@ class _Page:
 
     def put_stamp(self, entity: str, entity_id: str, fld: str, stamp: str) -> None:
         self._note(entity, entity_id, fld, stamp)
-        self.db.execute(_PUT_STAMP, (entity, entity_id, fld, stamp))
+        self._dirty.add((entity, entity_id, fld))
+
+    def flush_stamps(self) -> None:
+        """One executemany per page instead of one statement per stamp (max() keeps the newest)."""
+        self.db.executemany(_PUT_STAMP, [(e, i, f, self.stamps[(e, i)][f]) for e, i, f in sorted(self._dirty)])
+        self._dirty.clear()
+
+    def exists(self, table: str, row_id: str | None) -> bool:
+        """Is the (parent) row here? Answered from the page's preload, else from the store."""
+        if row_id is None or row_id in self.present[table]:
+            return True
+        if _exists(self.db, table, row_id):
+            self.present[table].add(row_id)
+            return True
+        return False
+
+    def _preload(self, changes: Sequence[Pulled]) -> None:
+        want: dict[str, set[str]] = {"customer": set(), "vehicle": set()}
+        for c in changes:
+            if c.entity in want:
+                want[c.entity].add(self.canon(c.entity, c.entity_id))
+            for key, table in (("vehicle_id", "vehicle"), ("owner_id", "customer")):
+                ref = c.payload.get(key)
+                if isinstance(ref, str):
+                    want[table].add(self.canon(table, ref))
+        for table, ids in want.items():
+            for chunk in _chunks(sorted(ids)):
+                marks = ",".join("?" * len(chunk))
+                self.present[table].update(r[0] for r in self.db.execute(
+                    f"SELECT id FROM {table} WHERE id IN ({marks})", chunk))
 
     def put_alias(self, entity: str, alias_id: str, canonical_id: str) -> None:
         self.alias[(entity, alias_id)] = canonical_id
@@ -184,11 +216,12 @@ def _customer(pg: _Page, c: Pulled) -> bool:
     if not wins:
         return False
     values = {f: (_bool(c.payload.get(f)) if f.startswith("consent_") else c.payload.get(f)) for f in wins}
-    if not _exists(db, "customer", cid):
+    if not pg.exists("customer", cid):
         cols = ["id", *values, "consent_contact", "consent_mail", "hlc", "deleted"]
         vals = [cid, *values.values(), values.get("consent_contact", 1), values.get("consent_mail", 1), c.hlc, 0]
         cols, vals = _dedupe(cols, vals)
         db.execute(f"INSERT INTO customer({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})", vals)
+        pg.present["customer"].add(cid)
     else:
         sets = ", ".join(f"{f} = ?" for f in values)
         db.execute(f"UPDATE customer SET {sets}, hlc = max(coalesce(hlc, ''), ?) WHERE id = ?",
@@ -256,7 +289,7 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
         return True
     p = dict(c.payload)
     p["owner_id"] = pg.canon("customer", p.get("owner_id"))
-    if not _exists(db, "customer", p["owner_id"]):
+    if not pg.exists("customer", p["owner_id"]):
         raise _Parked
     if _vehicle_row(db, vid) is not None:
         if c.hlc <= pg.stamp("vehicle", vid, ROW):
@@ -269,6 +302,7 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
     twin = _vehicle_twin(db, vid, p)
     if twin is None:
         _insert_vehicle(db, vid, _vehicle_values(p), c.hlc)
+        pg.present["vehicle"].add(vid)
         pg.put_stamp("vehicle", vid, ROW, c.hlc)
         pg.touched_vehicles.add(vid)
         return True
@@ -287,6 +321,7 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
         return True
     values = _vehicle_values(p) if incoming_wins else _vehicle_row(db, twin)
     _insert_vehicle(db, vid, values, newest)
+    pg.present["vehicle"].add(vid)
     for table, col in _children_of_vehicle(db):
         db.execute(f"UPDATE {table} SET {col} = ? WHERE {col} = ?", (vid, twin))
     db.execute("UPDATE vehicle SET deleted = 1 WHERE id = ?", (twin,))
@@ -369,7 +404,7 @@ def _term(pg: _Page, c: Pulled) -> bool:
         return True
     p = dict(c.payload)
     p["vehicle_id"] = pg.canon("vehicle", p.get("vehicle_id"))
-    if not _exists(db, "vehicle", p["vehicle_id"]):
+    if not pg.exists("vehicle", p["vehicle_id"]):
         raise _Parked
     r = db.execute(f"{_T_SELECT} WHERE id = ?", (tid,)).fetchone()
     if r is not None:
@@ -434,7 +469,7 @@ def _event(pg: _Page, c: Pulled) -> bool:
         return False  # append-only: head office refuses these; a correction is a new event
     db, p = pg.db, c.payload
     vid = pg.canon("vehicle", p.get("vehicle_id"))
-    if not _exists(db, "vehicle", vid):
+    if not pg.exists("vehicle", vid):
         raise _Parked
     detail = p.get("detail")
     if detail is not None and not isinstance(detail, str):
@@ -499,6 +534,7 @@ def apply_changes(db, changes: Sequence[Pulled], device_id: str | None) -> Apply
         except _Parked:
             continue
         db.execute("DELETE FROM sync_parked WHERE id = ?", (row_id,))
+    pg.flush_stamps()
     out.parked = db.execute("SELECT count(*) FROM sync_parked").fetchone()[0]
     out.vehicles = _rekey(pg)
     return out
