@@ -94,6 +94,11 @@ def pinyin_initials(name: str | None) -> list[str]:
     """
     if not name:
         return []
+    return list(_pinyin_initials(name))
+
+
+@lru_cache(maxsize=65536)  # names repeat (an import of 10⁵ owners meets the common ones again and again)
+def _pinyin_initials(name: str) -> tuple[str, ...]:
     per_char: list[tuple[str, ...]] = []
     for i, ch in enumerate(normalize_text(name)):
         letters = _letters(ch)
@@ -104,7 +109,7 @@ def pinyin_initials(name: str | None) -> list[str]:
             letters = (first,) + tuple(x for x in letters if x != first)
         per_char.append(letters)
     if not per_char:
-        return []
+        return ()
     # Cheapest combinations first (fewest uncommon readings), rather than
     # itertools.product order, so that the cap never starves the first
     # characters (the surname) of their alternatives. Ties: earlier char first.
@@ -122,7 +127,7 @@ def pinyin_initials(name: str | None) -> list[str]:
                 if nxt not in seen:
                     seen.add(nxt)
                     heapq.heappush(heap, (cost + 1, tuple(-x for x in nxt), nxt))
-    return out
+    return tuple(out)
 
 
 def _try(check: Callable[[str], Checked], value: str) -> str | None:
