@@ -170,3 +170,18 @@ def test_enrolment_codes_print_as_json_and_work_once(server):
     second = httpx.post(server.url + "/v1/enroll", json={"code": code, "counter": "1号柜台"})
     assert first.status_code == 200 and second.status_code == 400
     assert len(p.token_hash(first.json()["token"])) == 64
+
+
+def test_logs_carry_no_payloads_tokens_or_codes(server):
+    from .server_helpers import change, customer_payload
+
+    dev, auth, batch_key = server.enroll()
+    cust = customer_payload(phone="13912345678", name="独特姓名")
+    _push(server, auth, [change(dev, 1, "customer", cust), change(dev, 2, "vehicle", {"id": cust["id"]})])
+    httpx.get(server.url + "/v1/sync/pull", headers=auth)
+    server.stop()
+    log = (server.data_dir / f"server-{server.port}.log").read_text(errors="replace")
+    assert "push device=" in log  # it does log, with counts
+    token = auth["Authorization"].split()[1]
+    for secret in ("13912345678", "独特姓名", cust["id_number"], token, batch_key):
+        assert secret not in log
