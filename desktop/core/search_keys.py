@@ -190,6 +190,9 @@ def query_keys(q: str | None) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     if p := _try(check_plate, n):
         out.append((f"pl:{p}", 0))
+    elif n and n[0] not in PROVINCES and n[0].isascii() and n[0].isalpha() and 6 <= len(n) <= 7:
+        # A plate said without its province ("ba33103"): the same plate under any province.
+        out += [(f"pl:{p}", 1) for p in (_try(check_plate, pr + n) for pr in PROVINCES) if p]
     if v := _try(check_vin, n):
         out.append((f"vin:{v}", 0))
     if ph := _try(check_phone, q or ""):
@@ -211,7 +214,8 @@ def query_keys(q: str | None) -> list[tuple[str, int]]:
 
 def _plate_prefix(n: str) -> bool:
     # Province, office letter, then characters any plate shape allows.
-    if not (3 <= len(n) <= 7) or n[0] not in PROVINCES or n[1] not in PLATE_LETTERS:
+    # From two characters on: "粤B" lists that office's plates (the list stops at 50).
+    if not (2 <= len(n) <= 7) or n[0] not in PROVINCES or n[1] not in PLATE_LETTERS:
         return False
     tail_ok = set(PLATE_LETTERS) | set("0123456789") | set(PLATE_SUFFIXES) | {"应"}
     return all(c in tail_ok for c in n[2:])

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QListWidget,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -80,6 +81,10 @@ class LettersDialog(QDialog):
         self.count.setWordWrap(True)
         self.skipped = QLabel(objectName="cardSmall")
         self.skipped.setWordWrap(True)
+        # Which vehicles get no letter and why, one a line (plates masked as on mailed paper).
+        self.skipped_list = QListWidget(objectName="skippedList")
+        self.skipped_list.setMaximumHeight(160)
+        self.skipped_list.hide()
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.error = error_line()
@@ -98,6 +103,7 @@ class LettersDialog(QDialog):
         lay.addLayout(grid)
         lay.addWidget(self.count)
         lay.addWidget(self.skipped)
+        lay.addWidget(self.skipped_list)
         lay.addWidget(self.error)
         lay.addWidget(self.result)
         lay.addWidget(self.progress)
@@ -127,6 +133,8 @@ class LettersDialog(QDialog):
         gen = self._generation
         self.count.setText(self.tr("Counting…"))
         self.skipped.setText("")
+        self.skipped_list.clear()
+        self.skipped_list.hide()
         self._set_ready()
         self.runner.db(partial(self.backend.select_letters, *self.choice()),
                        on_done=lambda sel: self._counted(gen, sel), on_error=self._failed)
@@ -136,6 +144,10 @@ class LettersDialog(QDialog):
             return
         self.selection = sel
         self.count.setText(self.tr("%1 letters will be printed.").replace("%1", str(len(sel.letters))))
+        self.skipped_list.clear()
+        for s in sel.skipped:
+            self.skipped_list.addItem(f"{s.plate or '—'}　{self.reasons.get(s.reason, s.reason)}")
+        self.skipped_list.setVisible(bool(sel.skipped))
         if sel.skipped:
             by = Counter(s.reason for s in sel.skipped)
             parts = "、".join(f"{self.reasons.get(r, r)} {n}" for r, n in sorted(by.items()))

@@ -139,3 +139,14 @@ def test_elder_mode_letters(super_window, ui_env, qtbot):
     check_elder(qtbot, dlg)
     shot(dlg, "elder_letters_dialog")
     dlg.reject()
+
+
+def test_skipped_vehicles_are_listed_with_their_reason(super_window, backend, qtbot):
+    dlg = _open(super_window, qtbot)
+    exp = _expected(backend)
+    assert dlg.skipped_list.isVisible() and dlg.skipped_list.count() == len(exp.skipped)
+    first = dlg.skipped_list.item(0).text()
+    assert exp.skipped[0].plate in first and "*" in first
+    assert dlg.reasons[exp.skipped[0].reason] in first
+    shot(dlg, "letters_skipped_list")
+    dlg.reject()

@@ -128,9 +128,9 @@ def test_multiword_plate_query() -> None:
 
 
 def test_query_as_every_kind() -> None:
-    # Six letters could be VIN tail or pinyin initials: both are tried.
+    # Six letters could be a VIN tail, pinyin initials or a plate said without its province.
     kinds = {k.split(":")[0] for k, _ in query_keys("ABCDEF")}
-    assert kinds == {"v6", "py"}
+    assert kinds == {"v6", "py", "pl"}
     assert query_keys(PUBLISHED_ID) == [(f"id:{PUBLISHED_ID}", 0)]
     assert query_keys("110105491231002") == [(f"id:{PUBLISHED_ID}", 0)]
 
@@ -160,3 +160,11 @@ def test_prefix_examples() -> None:
     assert query_prefixes("粤") == [("nm:粤", 2)]
     assert query_prefixes("A12") == []
     assert query_prefixes("") == [] and query_prefixes(None) == []
+
+
+def test_plate_without_province_and_two_character_prefix():
+    from desktop.core.search_keys import query_keys, query_prefixes
+
+    keys = dict(query_keys("ba33103"))
+    assert "pl:粤BA33103" in keys and "pl:京BA33103" in keys and len([k for k in keys if k.startswith("pl:")]) == 31
+    assert ("pl:粤B", 2) in query_prefixes("粤b")
