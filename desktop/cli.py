@@ -1,7 +1,8 @@
 """Command line (DESIGN §7). No sub-command opens the window.
 
 Exit codes: 0 ok, 2 bad input (one line on stderr), 3 wrong key, 4 wrong staff password or role,
-5 a verification failed (damaged store, audit verify, restore).
+5 a verification failed (damaged store, audit verify, restore), 6 head office unreachable.
+EXIT_CODES below is the ONE place a failure becomes an exit code; 1 means a bug of ours, never input.
 """
 from __future__ import annotations
 
@@ -11,16 +12,59 @@ import os
 import sys
 
 from desktop import commands, logs
+from desktop.core.errors import (
+    AuthFailed,
+    BadInput,
+    NotAllowed,
+    RenewDeskError,
+    Unreachable,
+    VerificationFailed,
+    WrongKey,
+)
 from desktop.paths import data_dir
-from desktop.services.errors import ServiceError
-from desktop.store.errors import StoreError
 from desktop.version import version
+
+# What a failure means -> its exit code (DESIGN §7). Looked up along the class's MRO, so a new
+# subclass (DamagedStore, SecretMissing, an io reader error…) inherits its parent's code.
+EXIT_CODES: dict[type[RenewDeskError], int] = {
+    BadInput: 2,
+    WrongKey: 3,
+    AuthFailed: 4,
+    NotAllowed: 4,
+    VerificationFailed: 5,
+    Unreachable: 6,
+}
+INTERNAL = 1
+
+
+def exit_code_for(exc: BaseException) -> int:
+    for cls in type(exc).__mro__:
+        if cls in EXIT_CODES:
+            return EXIT_CODES[cls]
+    return INTERNAL
 
 log = logging.getLogger("desktop.cli")
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, no usage dump
         self.exit(2, f"renewdesk: {message}（用 --help 查看用法）\n")
+
+
+MAX_DAYS = 3660  # ten years: a wider window is a typo, and date arithmetic must never overflow
+MAX_VEHICLES = 5_000_000
+
+
+def _bounded_int(name: str, lo: int, hi: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} 应为整数，收到「{text[:20]}」") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{name} 应在 {lo} 到 {hi} 之间，收到 {text[:20]}")
+        return value
+
+    return parse
 
 
 def _globals(p: argparse.ArgumentParser, top: bool) -> None:
@@ -52,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--admin", default="admin")
 
     sp = cmd("demo", help="create/fill a demo store")
-    sp.add_argument("--vehicles", type=int, default=2000)
+    sp.add_argument("--vehicles", type=_bounded_int("--vehicles", 0, MAX_VEHICLES), default=2000)
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--admin", default="admin")
 
@@ -76,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = cmd("export")
     sp.add_argument("what", choices=["due", "status"])
-    sp.add_argument("--within", type=int, default=30)
+    sp.add_argument("--within", type=_bounded_int("--within", 0, MAX_DAYS), default=30)
     sp.add_argument("--xlsx", required=True)
     sp.add_argument("--full", action="store_true", help="unmasked personal data (admin, audited)")
 
@@ -86,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--paper", default="a4", choices=["a4", "a5", "80mm", "58mm"])
 
     sp = cmd("letters")
-    sp.add_argument("--due-within", type=int, required=True)
+    sp.add_argument("--due-within", type=_bounded_int("--due-within", 0, MAX_DAYS), required=True)
     sp.add_argument("--include-lapsed", action="store_true")
     sp.add_argument("--order", choices=["address", "due"], default="address")
     sp.add_argument("--pdf", required=True)
@@ -203,10 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     log.info("command %s started", args.cmd or "gui")
     try:
         code = commands.dispatch(args)
-    except (StoreError, ServiceError) as exc:
+    except RenewDeskError as exc:
         print(f"renewdesk: {exc.message}", file=sys.stderr)
-        code = exc.exit_code
+        code = exit_code_for(exc)
         log.warning("command %s refused: %s (exit %s)", args.cmd, type(exc).__name__, code)
+    except KeyboardInterrupt:
+        print("renewdesk: 已取消", file=sys.stderr)
+        code = 130
     except Exception as exc:  # never a traceback (it could carry personal data) unless asked for
         if os.environ.get("RENEWDESK_DEBUG"):
             raise
@@ -214,10 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         log.error("command %s failed [%s]", args.cmd, ref, exc_info=True)  # masked by logs.MaskingFilter
         print(f"renewdesk: 内部错误（{type(exc).__name__}，编号 {ref}）。设置 RENEWDESK_DEBUG=1 可查看详情。",
               file=sys.stderr)
-        code = 1
-    except KeyboardInterrupt:
-        print("renewdesk: 已取消", file=sys.stderr)
-        code = 130
+        code = INTERNAL
     sys.stdout.flush()
     log.info("command %s ended: exit %s", args.cmd or "gui", code)
     return code

@@ -13,6 +13,7 @@ from desktop.services import record as record_svc
 from desktop.services import settings as settings_svc
 from desktop.services.errors import BadInput
 from desktop.store.errors import StoreExists
+from desktop.store.store import ensure_data_dir
 
 from .common import acting_staff, at_of, context, one_match, print_json, query_text
 
@@ -20,6 +21,7 @@ DEMO_STAFF = (("clerk", "clerk"), ("supervisor", "supervisor"))
 
 
 def _create(ctx, admin: str, org: str | None, counter: str | None) -> None:
+    ensure_data_dir(ctx.data_dir)  # an unusable --data-dir says so before any secret is asked for
     passphrase = credentials.passphrase(confirm=True)
     password = credentials.secret(credentials.STAFF_PASSWORD_ENV, f"管理员 {admin} 的密码", confirm=True)
     ctx.initialise(passphrase, admin, password, org, counter)

@@ -23,6 +23,11 @@ _ONE_US = timedelta(microseconds=1)
 # 1900-02-29 (serial 60). Nobody insures a car in 1900; we only need to agree with openpyxl.
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _EXCEL_MAX_SERIAL = 2958466  # 10000-01-01: beyond Excel's own range
+# The years a policy, a registration or --at can sensibly name. Beyond them datetime arithmetic
+# (a day after 9999-12-31, 0001-01-01 in UTC-5 seen from UTC+8) overflows: reject the value, not
+# the whole command (issue 10 item 8).
+YEAR_MIN, YEAR_MAX = 1900, 2200
+_MAX_OFFSET = timedelta(hours=14)  # the widest real UTC offsets are −12 h and +14 h
 
 
 class DateParseError(ValueError):
@@ -66,6 +71,18 @@ def _read(value: object) -> date | datetime:
 
     ``24:00`` has already been rolled to 00:00 of the next day here.
     """
+    if isinstance(value, date) and not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise DateParseError(value, f"年份应在 {YEAR_MIN}–{YEAR_MAX} 之间")
+    try:
+        v = _read_any(value)
+    except OverflowError:
+        raise DateParseError(value, f"年份应在 {YEAR_MIN}–{YEAR_MAX} 之间") from None
+    if not YEAR_MIN <= v.year <= YEAR_MAX:
+        raise DateParseError(value, f"年份应在 {YEAR_MIN}–{YEAR_MAX} 之间")
+    return v
+
+
+def _read_any(value: object) -> date | datetime:
     if isinstance(value, datetime):
         return to_cst(value)
     if isinstance(value, date):
@@ -109,6 +126,8 @@ def _from_text(raw: str) -> date | datetime:
             day = date(int(g["y8"]), int(g["m8"]), int(g["d8"]))
     except ValueError:
         raise DateParseError(raw, "没有这一天") from None
+    if not YEAR_MIN <= day.year <= YEAR_MAX:
+        raise DateParseError(raw, f"年份应在 {YEAR_MIN}–{YEAR_MAX} 之间")
     if g["H"] is None:
         if g["tz"]:
             raise DateParseError(raw)
@@ -127,17 +146,20 @@ def _from_text(raw: str) -> date | datetime:
             naive = datetime.combine(day, time(hour, minute, second, micro))
         except ValueError:
             raise DateParseError(raw, "时间不对") from None
-    tz = _tz_from(g["tz"]) if g["tz"] else CST
+    tz = _tz_from(g["tz"], raw) if g["tz"] else CST
     return naive.replace(tzinfo=tz).astimezone(CST)
 
 
-def _tz_from(text: str) -> timezone:
+def _tz_from(text: str, raw: str = "") -> timezone:
     if text == "Z":
         return timezone.utc
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    offset = timedelta(hours=hours, minutes=minutes)
+    if minutes >= 60 or offset > _MAX_OFFSET:
+        raise DateParseError(raw or text, "时区偏移应在 ±14 小时以内")
+    return timezone(sign * offset)
 
 
 def _day_start(d: date) -> datetime:

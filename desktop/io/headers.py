@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop.core.errors import BadInput
 from desktop.io.synonyms import CI_PREFIX, FIELDS, GROUP_CHILD, GROUP_MARKERS, IGNORED, SYNONYMS, TERM_SPLIT
 
 PER_TERM = "per_term"
@@ -25,7 +26,7 @@ _BRACKETS = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]")
 _STRIP = re.compile(r"[\s*:：#№]+")
 
 
-class HeaderError(ValueError):
+class HeaderError(BadInput, ValueError):
     """No header row could be found, or a --map override is wrong. Chinese ``message``."""
 
     def __init__(self, message: str) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 
 import python_calamine as pc
 
+from desktop.core.errors import BadInput
 from desktop.io import xlsx_stream
 from desktop.io.csv_source import CsvEncodingError, CsvSource
 
@@ -50,7 +51,7 @@ MSG_HTML = "这个文件其实是网页格式（HTML），不是真正的 Excel 
 MSG_CSV_ENCODING = "无法识别 CSV 文件的文字编码：请用 Excel 打开后另存为 .xlsx 再导入"
 
 
-class SheetError(ValueError):
+class SheetError(BadInput, ValueError):
     """The file cannot be read at all. ``message`` is one Chinese sentence for counter staff."""
 
     def __init__(self, message: str) -> None:

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.core.errors import BadInput
+
 from .layout import Para
 
 __all__ = ["ALLOWED_PLACEHOLDERS", "LetterTemplate", "TemplateError", "load_letter_template",
@@ -49,7 +51,7 @@ BODY, KEY, BOLD, GAP = "body", "key", "bold", "gap"
 _PREFIX = (("!! ", KEY), ("** ", BOLD))
 
 
-class TemplateError(ValueError):
+class TemplateError(BadInput, ValueError):
     """The letter template cannot be used; the message (Chinese) says where and why."""
 
 

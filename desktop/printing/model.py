@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from desktop.core.errors import BadInput
 from desktop.core.status import CoverageStatus
 
 __all__ = ["CounterInfo", "LetterData", "PrintError", "SlipData", "WHAT_TO_BRING"]
@@ -16,7 +17,7 @@ __all__ = ["CounterInfo", "LetterData", "PrintError", "SlipData", "WHAT_TO_BRING
 WHAT_TO_BRING = "行驶证、身份证/被保险人证件、上年保单"
 
 
-class PrintError(RuntimeError):
+class PrintError(BadInput, RuntimeError):
     """Printing cannot go ahead (e.g. the printer refuses the paper); Chinese message."""
 
 

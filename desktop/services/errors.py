@@ -1,25 +1,11 @@
-"""Service-level failures with the exit code the command line maps them to."""
+"""Service failures: the one hierarchy lives in desktop.core.errors; these names stay importable here."""
+from desktop.core.errors import (  # noqa: F401
+    AuthFailed,
+    BadInput,
+    NotAllowed,
+    RenewDeskError,
+    Unreachable,
+    VerificationFailed,
+)
 
-
-class ServiceError(Exception):
-    exit_code = 2
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class BadInput(ServiceError):
-    exit_code = 2
-
-
-class AuthFailed(ServiceError):
-    exit_code = 4
-
-
-class NotAllowed(ServiceError):
-    exit_code = 4
-
-
-class VerificationFailed(ServiceError):
-    exit_code = 5
+ServiceError = RenewDeskError  # the old base name: every RenewDesk failure

@@ -19,17 +19,17 @@ from desktop.sync.client import LAST_ERROR_KEY, LAST_PROGRESS_KEY, LAST_SYNC_KEY
 from desktop.sync.queue import CLOCK_HOLD_KEY
 
 from .auth import StaffSession, require
-from .errors import BadInput, ServiceError
+from .errors import BadInput, NotAllowed, ServiceError, Unreachable
 
 STALL_MS = 24 * 3600 * 1000  # the watchdog: a queue that has not moved for a day
 
 
-class HeadOfficeUnreachable(ServiceError):
-    exit_code = 6
+class HeadOfficeUnreachable(Unreachable):
+    """Exit 6 (desktop/cli.py EXIT_CODES): nothing lost, try later."""
 
 
-class DeviceRevoked(ServiceError):
-    exit_code = 4
+class DeviceRevoked(NotAllowed):
+    """Exit 4: head office no longer accepts this counter."""
 
 
 def _service_error(exc: Exception) -> ServiceError:

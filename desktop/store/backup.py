@@ -20,8 +20,8 @@ from sqlalchemy.engine import Engine
 from . import audit, keys
 from .audit_anchor import ANCHOR_FILE, Anchor
 from .engine import check_integrity, make_engine, vacuum_into, verify_readable
-from .errors import DamagedStore, StoreError
-from .store import DB_FILE, Store
+from .errors import BadInput, DamagedStore
+from .store import DB_FILE, Store, ensure_data_dir
 
 MANIFEST = "manifest.json"
 
@@ -85,8 +85,8 @@ def restore_backup(inp: Path, data_dir: Path, passphrase: Callable[[], str]) -> 
     """Verify first, then replace. Files being replaced are moved aside, never deleted."""
     inp = inp.expanduser().resolve()
     if not inp.exists():
-        raise StoreError(f"找不到备份文件 {inp}。")
-    data_dir.mkdir(parents=True, exist_ok=True)
+        raise BadInput(f"找不到备份文件 {inp}。请检查路径。")
+    ensure_data_dir(data_dir)
     with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
         work = Path(tmp)
         verify_backup(inp, passphrase, work)

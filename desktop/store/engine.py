@@ -1,6 +1,7 @@
 """SQLCipher under SQLAlchemy: a raw 32-byte key, transactional DDL, one long-lived connection per thread."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
@@ -75,21 +76,28 @@ def verify_opens(engine: Engine) -> None:
         raise DamagedStore(_DAMAGED) from exc
 
 
-def check_integrity(engine: Engine) -> list[str]:
+def check_integrity(engine: Engine, cancel: Callable[[], bool] | None = None) -> list[str] | None:
     """The whole-file check (self-check, before a backup, after a restore, in the window's
-    background): every page's HMAC (SQLCipher) and the b-tree structure. [] means sound.
+    background): every page's HMAC (SQLCipher) and the b-tree structure. [] means sound; None
+    means `cancel()` said stop (the window is closing) before it finished.
 
     Minutes-long on a million-vehicle store on a slow disk, so never on the open path."""
     try:
         raw = engine.raw_connection()
+        db = raw.driver_connection
+        if cancel is not None:
+            db.set_progress_handler(lambda: 1 if cancel() else 0, 20000)  # non-zero interrupts
         try:
-            db = raw.driver_connection
             problems = [str(r[0]) for r in db.execute("PRAGMA cipher_integrity_check")] \
                 if _is_encrypted(db) else []
             problems += [str(r[0]) for r in db.execute("PRAGMA quick_check(20)") if r[0] != "ok"]
         finally:
+            if cancel is not None:
+                db.set_progress_handler(None, 0)
             raw.close()
     except Exception as exc:
+        if cancel is not None and cancel():
+            return None
         raise DamagedStore(_DAMAGED) from exc
     return problems
 

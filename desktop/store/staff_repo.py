@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
+from desktop.core.errors import BadInput
 from desktop.core.ids import new_id
 from desktop.core.timeutil import CST
 
@@ -48,7 +49,7 @@ def list_all(engine: Engine) -> list[StaffRow]:
 
 def add(conn: Connection, name: str, role: str, pw_hash: str) -> str:
     if role not in ROLES:
-        raise ValueError(f"角色应为 {'/'.join(ROLES)} 之一")
+        raise BadInput(f"角色应为 {'/'.join(ROLES)} 之一")
     sid = new_id()
     conn.execute(
         text("INSERT INTO staff(id, name, role, pw_hash, active, failed_count, created_at) "

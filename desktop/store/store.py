@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from . import audit, keys, migrate
 from .audit_anchor import ANCHOR_FILE, Anchor, attach
 from .engine import make_engine, set_wal, verify_opens
-from .errors import DamagedStore, StoreExists, StoreMissing
+from .errors import BadInput, DamagedStore, StoreExists, StoreMissing
 from .keyring_port import KeyringPort
 
 DB_FILE = "renewdesk.db"
@@ -46,6 +46,23 @@ def store_exists(data_dir: Path) -> bool:
     return (data_dir / DB_FILE).exists() or (data_dir / keys.KEY_FILE).exists()
 
 
+def ensure_data_dir(data_dir: Path) -> None:
+    """Create the data dir, or say in Chinese why it cannot be used (exit 2, nothing written)."""
+    hint = "请用 --data-dir（或 RENEWDESK_DATA_DIR）指定一个可以写入的文件夹。"
+    try:
+        for parent in (data_dir, *data_dir.parents):
+            if parent.exists() and not parent.is_dir():
+                what = "本身是一个文件" if parent == data_dir else f"上级路径 {parent} 是一个文件"
+                raise BadInput(f"数据目录 {data_dir} 无法使用：{what}，不是文件夹。{hint}")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        reason = "没有写入权限" if isinstance(exc, PermissionError) else f"无法创建或写入（{type(exc).__name__}）"
+        raise BadInput(f"数据目录 {data_dir} 无法使用：{reason}。{hint}") from None
+
+
 def _keyring_name(store_id: str) -> str:
     return f"store-key-{store_id}"
 
@@ -54,8 +71,8 @@ def create_store(data_dir: Path, passphrase: str, keyring: KeyringPort) -> Store
     if store_exists(data_dir):
         raise StoreExists(f"数据目录 {data_dir} 中已有数据库，不会覆盖。如需新库请换一个 --data-dir。")
     if len(passphrase) < 6:
-        raise ValueError("口令太短：至少 6 个字符。")
-    data_dir.mkdir(parents=True, exist_ok=True)
+        raise BadInput("数据库口令太短：至少 6 个字符。请换一个更长的口令。")
+    ensure_data_dir(data_dir)
     store_id = str(uuid.uuid4())
     key = keys.new_key()
     keys.write_wrapped(data_dir, keys.wrap_key(key, passphrase, store_id))

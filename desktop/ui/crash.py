@@ -22,13 +22,9 @@ _QT_LEVEL = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.I
 def user_message(exc: BaseException, ref: str) -> str:
     """What the clerk reads: our own errors carry a Chinese message meant for the screen; anything
     else gets a plain sentence and the reference (its text may hold personal data or be English)."""
-    try:
-        from .errors import message_for  # the store engineer's one mapping, when it is there
-    except ImportError:
-        message_for = None
-    text = message_for(exc) if message_for is not None else getattr(exc, "message", None)
-    if not text or not isinstance(text, str):
-        text = QCoreApplication.translate("Crash", "Something went wrong. Nothing you saved was lost.")
+    from .errors import hint_for, known_message  # the one mapping of failures to screen text
+
+    text = known_message(exc) or hint_for(exc)
     return text + "\n\n" + QCoreApplication.translate("Crash", "Reference for support: %1").replace("%1", ref)
 
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.errors import BadInput
 from desktop.services.auth import StaffSession
 
 from .backend import Backend
@@ -86,7 +87,7 @@ class ExportDialog(QDialog):
 
     def export_to(self, target: Path) -> None:
         if not target.parent.is_dir():
-            self._failed(ValueError(self.tr("The folder %1 does not exist.").replace("%1", str(target.parent))))
+            self._failed(BadInput(self.tr("The folder %1 does not exist.").replace("%1", str(target.parent))))
             return
         self.error.hide()
         self.result.setText(self.tr("Exporting…"))

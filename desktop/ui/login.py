@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.auth import StaffSession
 
+from .errors import message_for
 from .widgets import button_row, error_line
 
 # login(name, password, on_done(StaffSession), on_error(exc)): runs the check off the GUI thread.
@@ -60,7 +61,7 @@ class _PasswordForm(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.password.clear()
         self.password.setFocus()
-        self.fail_text(getattr(exc, "message", None) or str(exc))
+        self.fail_text(message_for(exc))
         wait = getattr(exc, "wait_minutes", None)
         self.ok.setEnabled(True)
         if wait:  # locked out: the button says how long, and comes back by itself

@@ -11,13 +11,14 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from desktop import credentials, logs, paths
 from desktop.app import AppContext
 from desktop.services import backups
 from desktop.store import audit
+from desktop.store.engine import check_integrity
 from desktop.store.errors import DamagedStore, SchemaTooNew, SecretMissing, StoreError, StoreMissing, WrongKey
 from desktop.store.store import Store
 
@@ -28,6 +29,8 @@ from .login import LoginDialog
 from .main_window import MainWindow
 from .setup_dialog import SetupDialog
 from .tasks import TaskRunner
+
+log = logging.getLogger(__name__)
 
 
 def gui_passphrase(parent: QWidget | None = None):
@@ -123,7 +126,9 @@ def run(args) -> int:
                 return 0
             store = open_store(ctx)
             if isinstance(store, StoreError):
-                return store.exit_code
+                from desktop.cli import exit_code_for  # the one table of exit codes
+
+                return exit_code_for(store)  # the message box already told the clerk
             restart: list[bool] = []
             try:
                 code = _session(app, runner, Backend(store.engine), Path(data_dir), family,
@@ -161,6 +166,7 @@ def _session(app: QApplication, runner: TaskRunner, backend: Backend, data_dir: 
         admin_menu.install(win, runner, admin, on_restored=restored)
         start_auto_backup(win, runner, admin, dlg.session.name)
     win.show()
+    QTimer.singleShot(INTEGRITY_DELAY_MS, lambda: start_integrity_check(runner, backend.engine, win))
     return app.exec()
 
 
@@ -180,3 +186,30 @@ def start_auto_backup(win: MainWindow, runner: TaskRunner, admin: AdminBackend, 
                                                                "Ask your administrator."), 20000)
 
     runner.db(partial(admin.auto_backup, staff), on_done=done, on_error=failed)
+
+
+INTEGRITY_DELAY_MS = 5000  # after the first lookups of the day, not competing with them
+
+
+def start_integrity_check(runner: TaskRunner, engine, parent: QWidget | None):
+    """The whole-file check in the background after log-in (issue 10 item 1): never blocking,
+    cancelled when the window closes, and the clerk hears about it only if something is wrong."""
+    def check(_progress, cancel):
+        return check_integrity(engine, cancel)
+
+    def done(problems):
+        if problems is None:
+            return
+        if problems:
+            log.error("integrity check found %d problem(s)", len(problems))
+            QMessageBox.warning(parent, QCoreApplication.translate("Main", "Database check"),
+                                QCoreApplication.translate("Main", "The background check found damage in the "
+                                "database. Keep working only if lookups still look right, and ask your "
+                                "administrator to restore the latest backup soon."))
+        else:
+            log.info("integrity check ok")
+
+    def failed(exc):
+        log.error("integrity check could not run: %s", type(exc).__name__)
+
+    return runner.background(check, on_done=done, on_error=failed)

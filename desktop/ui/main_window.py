@@ -34,6 +34,7 @@ from desktop.services.lookup import LookupMatch
 from . import printing_hook, style, workstation
 from .backend import Backend
 from .card import CardWidget
+from .errors import message_for
 from .export_dialog import ExportDialog
 from .help_dialog import HelpDialog
 from .import_wizard import ImportWizard
@@ -315,7 +316,7 @@ class MainWindow(QMainWindow):
         self.runner.io(lambda p, c: workstation.save(d, ws))
 
     def show_error(self, exc: object) -> None:
-        text = getattr(exc, "message", None) or str(exc)
+        text = message_for(exc)
         QMessageBox.warning(self, self.tr("RenewDesk"), text)
 
     # -- elder mode -----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from desktop.core.timeutil import CST, DateParseError, parse_start, to_cst
 from desktop.services.lookup import LookupMatch
 from desktop.services.record import OUTCOME_LABEL, OUTCOMES, NewTerm
 
+from .errors import message_for
 from .widgets import button_row, error_line
 
 
@@ -231,7 +232,7 @@ class RecordDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.ok.setEnabled(True)
-        self.error.setText(getattr(exc, "message", None) or str(exc))
+        self.error.setText(message_for(exc))
         self.error.show()
         bad = self.field_widgets.get(getattr(exc, "field", "") or "")
         if bad is not None:  # name the field: mark it and put the cursor there

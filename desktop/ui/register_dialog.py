@@ -18,6 +18,7 @@ from desktop.core.identifiers import IdentifierError, check_plate
 from desktop.services.lookup import LookupMatch
 from desktop.services.register import NewRegistration
 
+from .errors import message_for
 from .widgets import button_row, error_line
 
 
@@ -98,5 +99,5 @@ class RegisterDialog(QDialog):
             if first:
                 self.edits[first].setFocus()
             return
-        self.general.setText(getattr(exc, "message", None) or str(exc))
+        self.general.setText(message_for(exc))
         self.general.show()

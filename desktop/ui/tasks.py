@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,20 @@ class TaskRunner(QObject):
     def io(self, fn: TaskFn, on_done=None, on_error=None, on_progress=None) -> TaskHandle:
         return self.submit(IO, fn, on_done, on_error, on_progress)
 
+    def background(self, fn: TaskFn, on_done=None, on_error=None) -> TaskHandle:
+        """Low-priority work nobody waits for (the integrity check after log-in): on the I/O pool,
+        so the database lane stays free for the counter, at the lowest thread priority."""
+        def low(progress: Progress, cancel: Cancel):
+            thread = QThread.currentThread()
+            before = thread.priority()
+            thread.setPriority(QThread.Priority.LowestPriority)
+            try:
+                return fn(progress, cancel)
+            finally:
+                thread.setPriority(before)
+
+        return self.submit(IO, low, on_done, on_error)
+
     def cancel(self, handle: TaskHandle | None) -> None:
         """Cancel; a task still queued is taken off the queue and never runs."""
         if handle is None or handle.done:
@@ -182,8 +196,8 @@ class TaskRunner(QObject):
         if h.on_error is not None:
             h.on_error(exc)  # type: ignore[arg-type]
         else:
-            if not hasattr(exc, "message"):
-                log.error("task failed", exc_info=exc)  # type: ignore[arg-type]
+            if not hasattr(exc, "message"):  # the type only: a message may quote personal data
+                log.error("task failed: %s", type(exc).__name__)
             self.error.emit(exc)
 
     def _on_progress(self, task_id: int, done: int, total: int) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from .errors import message_for
 from .tasks import TaskHandle, TaskRunner
 
 
@@ -28,8 +29,8 @@ def error_line() -> QLabel:
 
 
 def error_text(exc: object) -> str:
-    """The Chinese sentence a service, reader or printing error carries (``.message`` or its text)."""
-    return getattr(exc, "message", None) or str(exc)
+    """The Chinese sentence for a failure: desktop/ui/errors.py decides it, in one place."""
+    return message_for(exc)  # type: ignore[arg-type]
 
 
 class BatchProgress(QWidget):

@@ -299,6 +299,21 @@
     </message>
 </context>
 <context>
+    <name>Errors</name>
+    <message>
+        <source>The computer ran out of memory for this task. Close other programs and try again; nothing was saved half-way.</source>
+        <translation>电脑内存不够完成这项操作。请关闭其他程序后再试；没有保存一半的数据。</translation>
+    </message>
+    <message>
+        <source>A file or folder could not be used. Check the disk, the folder and its permissions, then try again.</source>
+        <translation>文件或文件夹无法使用。请检查磁盘、文件夹及其权限后再试。</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong. Nothing was saved half-way. Tell your administrator the reference below.</source>
+        <translation>出现意外错误，没有保存一半的数据。请把下面的编号告诉管理员。</translation>
+    </message>
+</context>
+<context>
     <name>CardWidget</name>
     <message>
         <source>Look up a vehicle to see its compulsory insurance (交强险) here.</source>
@@ -869,6 +884,14 @@
 </context>
 <context>
     <name>Main</name>
+    <message>
+        <source>Database check</source>
+        <translation>数据库检查</translation>
+    </message>
+    <message>
+        <source>The background check found damage in the database. Keep working only if lookups still look right, and ask your administrator to restore the latest backup soon.</source>
+        <translation>后台检查发现数据库有损坏。查询结果看起来正常时可以继续工作，但请尽快让管理员从最近的备份恢复。</translation>
+    </message>
     <message>
         <source>Open the database</source>
         <translation>打开数据库</translation>

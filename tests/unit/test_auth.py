@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from desktop.cli import exit_code_for
 from desktop.services import auth, lookup, record
 from desktop.services import settings as settings_svc
 from desktop.services.errors import AuthFailed, BadInput, NotAllowed
@@ -50,7 +51,7 @@ def test_not_allowed_exit_code_is_4(app_ctx):
     clerk = auth.login(app_ctx.store().engine, "clerk", CLERK_PW)
     with pytest.raises(NotAllowed) as exc:
         auth.require(clerk, "admin")
-    assert exc.value.exit_code == 4 and "管理员" in exc.value.message
+    assert exit_code_for(exc.value) == 4 and "管理员" in exc.value.message
 
 
 def test_five_failures_mean_a_five_minute_wait(app_ctx):

@@ -14,6 +14,7 @@ import keyring.backends.null
 import pytest
 from sqlalchemy import text
 
+from desktop.cli import exit_code_for
 from desktop.core.fakes import FakeData
 from desktop.core.ids import new_id
 from desktop.core.status import Term
@@ -142,7 +143,7 @@ def test_wrong_passphrase_is_wrong_key_and_changes_nothing(app_ctx):
     before = _snapshot(d)
     with pytest.raises(WrongKey) as exc:
         open_store(d, lambda: "not-the-passphrase", MemoryKeyring())
-    assert exc.value.exit_code == 3
+    assert exit_code_for(exc.value) == 3
     assert _snapshot(d) == before
 
 
@@ -273,7 +274,7 @@ def test_damaged_store_with_right_key(demo_ctx, fake_keyring, damage):
     before = _snapshot(d)
     with pytest.raises(DamagedStore) as exc:
         open_store(d, _never, fake_keyring)  # the cached key is right
-    assert exc.value.exit_code == 5
+    assert exit_code_for(exc.value) == 5
     assert _snapshot(d) == before
 
 

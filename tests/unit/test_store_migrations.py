@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
+from desktop.cli import exit_code_for
 from desktop.services import auth
 from desktop.store import audit, migrate
 from desktop.store.engine import make_engine
@@ -161,7 +162,7 @@ def test_store_from_a_newer_app_is_refused_unchanged(app_ctx, fake_keyring):
     before = _snapshot(d)
     with pytest.raises(SchemaTooNew) as exc:
         open_store(d, lambda: PASSPHRASE, fake_keyring)
-    assert exc.value.exit_code == 5
+    assert exit_code_for(exc.value) == 5
     assert "0099_future" in exc.value.message
     assert _snapshot(d) == before
     assert not (d / "backups").exists()

@@ -131,7 +131,10 @@ def test_excel_1900_system(serial, expected):
     assert parse_start(serial).date() == expected
 
 
-@given(st.integers(min_value=1, max_value=2958465), st.integers(min_value=0, max_value=86399))
+LAST_ACCEPTED_SERIAL = 109939  # 2200-12-31 (timeutil.YEAR_MAX)
+
+
+@given(st.integers(min_value=1, max_value=LAST_ACCEPTED_SERIAL), st.integers(min_value=0, max_value=86399))
 def test_excel_serials_agree_with_openpyxl(day, second):
     from openpyxl.utils.datetime import from_excel
 
@@ -139,6 +142,27 @@ def test_excel_serials_agree_with_openpyxl(day, second):
     expected = from_excel(serial)
     got = parse_instant(serial).replace(tzinfo=None)
     assert abs(got - expected) <= timedelta(milliseconds=1)
+
+
+@given(st.integers(min_value=LAST_ACCEPTED_SERIAL + 1, max_value=2958465), st.integers(min_value=0, max_value=86399))
+def test_serials_beyond_the_accepted_years_are_rejected_not_overflowed(day, second):
+    """Excel goes to 9999-12-31; a policy does not. Such a cell rejects its row (issue 10 item 8)."""
+    with pytest.raises(DateParseError, match="年份"):
+        parse_end(day + second / 86400)
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "9999-12-31T23:00-05:00", "0001-01-01T00:00+14:00",
+                                   datetime(9999, 12, 31), date(1, 1, 1), datetime(1, 1, 1, tzinfo=timezone.utc),
+                                   "2026-12-01T10:00+15:00", "2026-12-01T10:00-14:01", "2026-12-01T10:00+23:59"])
+def test_calendar_edges_are_a_date_error_never_an_overflow(value):
+    for parse in (parse_start, parse_end, parse_instant):
+        with pytest.raises(DateParseError):
+            parse(value)
+
+
+def test_offsets_up_to_14_hours_are_real_and_accepted():
+    assert parse_instant("2026-12-01T10:00+14:00") == cst(2026, 12, 1, 4)
+    assert parse_instant("2026-12-01T10:00-12:00") == cst(2026, 12, 2, 6)
 
 
 def test_to_cst_and_cst_date():
