@@ -157,6 +157,7 @@ def _session(app: QApplication, runner: TaskRunner, backend: Backend, data_dir: 
     if sync_backend is not None:
         sync_backend.counter_name = backend.settings.counter_name
         sync_panel.install(win, runner, sync_backend)
+    worklist_tab.install(win, runner)  # 今日工作 and 续保率报表 (issue 13)
     if admin is not None:
         def restored(_aside) -> None:
             if restart is not None:

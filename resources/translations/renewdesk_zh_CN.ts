@@ -1905,4 +1905,270 @@
         <translation>状态</translation>
     </message>
 </context>
+<context>
+    <name>ContactDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>联系方式</translation>
+    </message>
+    <message>
+        <source>Close until date</source>
+        <translation>本次关闭到所选日期</translation>
+    </message>
+    <message>
+        <source>Contacted %1 times this week</source>
+        <translation>本周已联系 %1 次</translation>
+    </message>
+    <message>
+        <source>Loss reason</source>
+        <translation>战败原因</translation>
+    </message>
+    <message>
+        <source>Next contact / visit on</source>
+        <translation>下次联系／到店日期</translation>
+    </message>
+    <message>
+        <source>Not reached: %1</source>
+        <translation>未联系上：%1</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Reached: %1</source>
+        <translation>已联系上：%1</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Record contact — %1</source>
+        <translation>记录联系 — %1</translation>
+    </message>
+    <message>
+        <source>Renewed with insurer</source>
+        <translation>续保的保险公司</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>联系结果</translation>
+    </message>
+    <message>
+        <source>Stop contacting…</source>
+        <translation>停止联系…</translation>
+    </message>
+    <message>
+        <source>Tick the date box and choose a later day to close until.</source>
+        <translation>请勾选日期并选一个以后的日期，作为本次关闭的截止日。</translation>
+    </message>
+    <message>
+        <source>Write the reason for stopping in the note first.</source>
+        <translation>请先在备注中写明停止联系的原因。</translation>
+    </message>
+</context>
+<context>
+    <name>RenewalReportDialog</name>
+    <message>
+        <source>%1 (%2 of %3 renewed here)</source>
+        <translation>%1（应续 %3 辆，本店续保 %2 辆）</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Definition</source>
+        <translation>定义</translation>
+    </message>
+    <message>
+        <source>Elsewhere</source>
+        <translation>他处续保</translation>
+    </message>
+    <message>
+        <source>Export to Excel</source>
+        <translation>导出到 Excel</translation>
+    </message>
+    <message>
+        <source>Export to Excel…</source>
+        <translation>导出到 Excel…</translation>
+    </message>
+    <message>
+        <source>Loss reasons: %1
+By specialist (renewed here / to renew): %2
+%3</source>
+        <translation>战败原因：%1
+按专员（本店续保／应续）：%2
+%3</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>战败</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>月份</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>未结</translation>
+    </message>
+    <message>
+        <source>Renewal rate by segment</source>
+        <translation>分类续保率</translation>
+    </message>
+    <message>
+        <source>Renewed here</source>
+        <translation>本店续保</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>已保存到 %1</translation>
+    </message>
+    <message>
+        <source>Segment</source>
+        <translation>细分</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>To renew</source>
+        <translation>应续</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+</context>
+<context>
+    <name>WorkRowsModel</name>
+    <message>
+        <source>Assigned to</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Days left</source>
+        <translation>剩余天数</translation>
+    </message>
+    <message>
+        <source>Last contact</source>
+        <translation>上次联系</translation>
+    </message>
+    <message>
+        <source>Next planned</source>
+        <translation>下次计划</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>车主</translation>
+    </message>
+    <message>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>This week</source>
+        <translation>本周联系次数</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>未分配</translation>
+    </message>
+</context>
+<context>
+    <name>WorklistTab</name>
+    <message>
+        <source>%1
+%2 vehicles</source>
+        <translation>%1
+%2 辆</translation>
+    </message>
+    <message>
+        <source>%1 more reached the contact limit for today or this week.</source>
+        <translation>另有 %1 辆今天或本周已达联系次数上限，暂不列出。</translation>
+    </message>
+    <message>
+        <source>%1 vehicles</source>
+        <translation>%1 辆</translation>
+    </message>
+    <message>
+        <source>%1: %2 vehicles</source>
+        <translation>%1：%2 辆</translation>
+    </message>
+    <message>
+        <source>About to lapse</source>
+        <translation>将脱保</translation>
+    </message>
+    <message>
+        <source>Choose a vehicle in the list first.</source>
+        <translation>请先在列表中选一辆车。</translation>
+    </message>
+    <message>
+        <source>Done this month</source>
+        <translation>本月已办结</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>今日待办</translation>
+    </message>
+    <message>
+        <source>Lapsed</source>
+        <translation>已脱保</translation>
+    </message>
+    <message>
+        <source>Lists as of %1, %2.</source>
+        <translation>%1 的名单，%2。</translation>
+    </message>
+    <message>
+        <source>Next 7 days</source>
+        <translation>未来7天</translation>
+    </message>
+    <message>
+        <source>Open card</source>
+        <translation>打开卡片</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>逾期未跟进</translation>
+    </message>
+    <message>
+        <source>Promised visits</source>
+        <translation>预约到店</translation>
+    </message>
+    <message>
+        <source>Record contact…</source>
+        <translation>记录联系…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Renewal rate report…</source>
+        <translation>续保率报表…</translation>
+    </message>
+    <message>
+        <source>Today's work</source>
+        <translation>今日工作</translation>
+    </message>
+    <message>
+        <source>everyone's</source>
+        <translation>全部员工的</translation>
+    </message>
+    <message>
+        <source>yours and unassigned</source>
+        <translation>您负责的和未分配的</translation>
+    </message>
+</context>
 </TS>

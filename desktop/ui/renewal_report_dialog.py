@@ -1,0 +1,120 @@
+"""续保率报表: the month's renewal rate by segment as a bar chart (words and numbers beside every
+bar), each segment's definition beside its figures, and the Excel export. Supervisors only."""
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.auth import StaffSession
+from desktop.services.renewal_report import RenewalReport
+
+from .bar_chart import Bar, BarChart
+from .renewal_backend import RenewalBackend
+from .tasks import TaskRunner
+
+
+def _previous_month(today) -> str:
+    y, m = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{y:04d}-{m:02d}"
+
+
+class RenewalReportDialog(QDialog):
+    def __init__(self, runner: TaskRunner, backend: RenewalBackend, session: StaffSession,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner, self.backend, self.session = runner, backend, session
+        self.report: RenewalReport | None = None
+        self.setWindowTitle(self.tr("Renewal rate by segment"))
+        self.month = QLineEdit(_previous_month(backend.base.now().date()), objectName="monthBox")
+        self.month.setPlaceholderText("YYYY-MM")
+        self.show_btn = QPushButton(self.tr("Show"), objectName="showReport")
+        self.show_btn.clicked.connect(self.load)
+        self.export_btn = QPushButton(self.tr("Export to Excel…"), objectName="exportReport")
+        self.export_btn.setEnabled(False)
+        self.export_btn.clicked.connect(self.export)
+        close = QPushButton(self.tr("Close"))
+        close.clicked.connect(self.reject)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("Month")))
+        top.addWidget(self.month)
+        for b in (self.show_btn, self.export_btn, close):
+            top.addWidget(b)
+        top.addStretch(1)
+        self.chart = BarChart()
+        self.table = QTableWidget(0, 7, objectName="segmentTable")
+        self.table.setHorizontalHeaderLabels([self.tr("Segment"), self.tr("To renew"), self.tr("Renewed here"),
+                                              self.tr("Elsewhere"), self.tr("Lost"), self.tr("Open"),
+                                              self.tr("Definition")])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.extra = QLabel(objectName="cardSmall")
+        self.extra.setWordWrap(True)
+        self.message = QLabel(objectName="errorLine")
+        self.message.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.message)
+        lay.addWidget(self.chart)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.extra)
+        self.resize(1100, 760)
+
+    def load(self) -> None:
+        self.message.clear()
+        self.show_btn.setEnabled(False)
+        self.runner.db(partial(self.backend.report, self.session, self.month.text()), on_done=self.set_report,
+                       on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.show_btn.setEnabled(True)
+        self.message.setText(getattr(exc, "message", None) or str(exc))
+
+    def set_report(self, report: RenewalReport) -> None:
+        self.report = report
+        self.show_btn.setEnabled(True)
+        self.export_btn.setEnabled(True)
+        j = report.to_json()
+        bars = []
+        for s in j["segments"]:
+            rate = "—" if s["rate"] is None else f"{s['rate'] * 100:.1f}%"
+            text = self.tr("%1 (%2 of %3 renewed here)").replace("%1", rate).replace(
+                "%2", str(s["renewed_here"])).replace("%3", str(s["due"]))
+            bars.append(Bar(s["segment"], (s["rate"] or 0.0) * 100, text))
+        self.chart.set_bars(bars, maximum=100.0)
+        self.table.setRowCount(len(j["segments"]))
+        for i, s in enumerate(j["segments"]):
+            for col, v in enumerate([s["segment"], s["due"], s["renewed_here"], s["renewed_elsewhere"], s["lost"],
+                                     s["open"], s["definition"]]):
+                self.table.setItem(i, col, QTableWidgetItem(str(v)))
+        self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
+        reasons = "，".join(f"{k} {v}" for k, v in j["reasons"].items()) or self.tr("none")
+        staff = "；".join(f"{n} {x['renewed_here']}/{x['due']}" for n, x in j["by_staff"].items()) or self.tr("none")
+        self.extra.setText(self.tr("Loss reasons: %1\nBy specialist (renewed here / to renew): %2\n%3")
+                           .replace("%1", reasons).replace("%2", staff).replace("%3", j["outcome_definition"]))
+
+    def export(self, *_a, path: str | None = None) -> None:
+        if self.report is None:
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export to Excel"),
+                                                  f"续保率-{self.report.month}.xlsx", "Excel (*.xlsx)")
+        if not path:
+            return
+        self.runner.io(partial(self.backend.write_report, self.report, Path(path)),
+                       on_done=lambda p: self.message.setText(self.tr("Saved to %1").replace("%1", str(p))),
+                       on_error=self._failed)

@@ -1,0 +1,215 @@
+"""今日工作: the renewal specialist's day — tab buttons with counts, a bar chart of them, the rows
+of the chosen list, and 记录联系 for the selected row. Hooked into the main window by one call,
+`install(window, runner)`, which also puts 续保率报表 on the 续保 menu for supervisors.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.wording import STATUS_LABEL, STATUS_SYMBOL
+from desktop.services.auth import StaffSession
+from desktop.services.worklist import TABS, WorkLists, WorkRow
+
+from .bar_chart import Bar, BarChart
+from .contact_dialog import ContactDialog
+from .menus import make_action
+from .renewal_backend import RenewalBackend
+from .tasks import TaskRunner
+
+
+class WorkRowsModel(QAbstractTableModel):
+    """Rows of one work list (plain WorkRow dataclasses; owners already masked)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[WorkRow] = []
+        self.headers = [self.tr("Plate"), self.tr("Owner"), self.tr("Status"), self.tr("Days left"),
+                        self.tr("Last contact"), self.tr("Next planned"), self.tr("Assigned to"),
+                        self.tr("This week")]
+
+    def set_rows(self, rows: list[WorkRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return len(self.headers)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        last = r.last_contact
+        cells = [
+            r.plate or "—",
+            r.owner or "—",
+            f"{STATUS_SYMBOL.get(r.status, '')} {STATUS_LABEL.get(r.status, r.status)}",
+            "—" if r.days_left is None else str(r.days_left),
+            "—" if not last else " ".join(x for x in (last["date"][5:], last["channel_label"], last["result_label"],
+                                                       last["by"]) if x),
+            r.next_date.isoformat() if r.next_date else "—",
+            r.assigned_to or self.tr("Unassigned"),
+            str(r.week_attempts),
+        ]
+        return cells[index.column()]
+
+
+class WorklistTab(QWidget):
+    def __init__(self, runner: TaskRunner, backend: RenewalBackend, session: StaffSession,
+                 open_plate=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.runner, self.backend, self.session, self.open_plate = runner, backend, session, open_plate
+        self.lists: WorkLists | None = None
+        self.current = "today"
+        self.labels = {"today": self.tr("Due today"), "week": self.tr("Next 7 days"),
+                       "overdue": self.tr("Overdue"), "lapsing": self.tr("About to lapse"),
+                       "lapsed": self.tr("Lapsed"), "visits": self.tr("Promised visits"),
+                       "done": self.tr("Done this month")}
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict[str, QPushButton] = {}
+        tabs_row = QGridLayout()  # two rows: the labels with their counts must never be cut off
+        for i, t in enumerate(TABS):
+            b = QPushButton(self.labels[t], objectName=f"tab_{t}")
+            b.setCheckable(True)
+            b.clicked.connect(partial(self.show_tab, t))
+            self.group.addButton(b)
+            self.buttons[t] = b
+            tabs_row.addWidget(b, i // 4, i % 4)
+            b.setMinimumHeight(b.fontMetrics().height() * 2 + 16)
+        self.buttons["today"].setChecked(True)
+        self.chart = BarChart()
+        self.title = QLabel(objectName="cardLine")
+        self.note = QLabel(objectName="cardSmall")
+        self.note.setWordWrap(True)
+        self.model = WorkRowsModel(self)
+        self.table = QTableView(objectName="workRows")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.doubleClicked.connect(lambda _i: self.open_selected())
+        self.refresh_btn = QPushButton(self.tr("Refresh"), objectName="refreshWork")
+        self.refresh_btn.clicked.connect(self.refresh)
+        self.contact_btn = QPushButton(self.tr("Record contact…"), objectName="contactBtn")
+        self.contact_btn.clicked.connect(self.open_contact)
+        self.open_btn = QPushButton(self.tr("Open card"), objectName="openCard")
+        self.open_btn.clicked.connect(self.open_selected)
+        actions = QHBoxLayout()
+        for b in (self.open_btn, self.contact_btn, self.refresh_btn):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(tabs_row)
+        lay.addWidget(self.chart)
+        lay.addWidget(self.title)
+        lay.addLayout(actions)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.note)
+        self.dialog: ContactDialog | None = None
+
+    # -- data -----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.refresh_btn.setEnabled(False)
+        self.runner.db(partial(self.backend.worklists, self.session), on_done=self.set_lists,
+                       on_error=lambda _e: self.refresh_btn.setEnabled(True))
+
+    def set_lists(self, lists: WorkLists) -> None:
+        self.lists = lists
+        self.refresh_btn.setEnabled(True)
+        counts = lists.counts()
+        for t, b in self.buttons.items():
+            b.setText(self.tr("%1\n%2 vehicles").replace("%1", self.labels[t]).replace("%2", str(counts[t])))
+        self.chart.set_bars([Bar(self.labels[t], counts[t], self.tr("%1 vehicles").replace("%1", str(counts[t])))
+                             for t in TABS])
+        who = self.tr("everyone's") if self.session.may("supervisor") else self.tr("yours and unassigned")
+        note = self.tr("Lists as of %1, %2.").replace("%1", lists.today.isoformat()).replace("%2", who)
+        if lists.capped:
+            note += " " + self.tr("%1 more reached the contact limit for today or this week.").replace(
+                "%1", str(lists.capped))
+        self.note.setText(note)
+        self.show_tab(self.current)
+
+    def show_tab(self, tab: str, *_a) -> None:
+        self.current = tab
+        self.buttons[tab].setChecked(True)
+        rows = self.lists.tabs[tab] if self.lists else []
+        self.model.set_rows(rows)
+        self.title.setText(self.tr("%1: %2 vehicles").replace("%1", self.labels[tab]).replace("%2", str(len(rows))))
+
+    def selected(self) -> WorkRow | None:
+        idx = self.table.selectionModel().selectedRows()
+        return self.model.rows[idx[0].row()] if idx else None
+
+    # -- actions --------------------------------------------------------------------------------
+    def open_selected(self) -> None:
+        row = self.selected()
+        if row is not None and self.open_plate is not None and row.plate:
+            self.open_plate(row.plate)
+
+    def open_contact(self) -> ContactDialog | None:
+        row = self.selected()
+        if row is None:
+            self.note.setText(self.tr("Choose a vehicle in the list first."))
+            return None
+        today = self.lists.today if self.lists else self.backend.base.now().date()
+
+        def submit(action, payload, on_done, on_error):
+            fn = {"contact": self.backend.record_contact, "stop": self.backend.stop_contact,
+                  "close": self.backend.close_until}[action]
+            self.runner.db(partial(fn, self.session, row.vehicle_id, payload), on_done=on_done, on_error=on_error)
+
+        dlg = ContactDialog(row, self.backend.loss_reasons(), today, submit, self)
+        dlg.accepted.connect(self.refresh)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.dialog = dlg
+        return dlg
+
+
+def install(window, runner: TaskRunner) -> WorklistTab:
+    """The 今日工作 tab beside the search, and 续保率报表 on the 续保 menu (supervisors)."""
+    from .renewal_report_dialog import RenewalReportDialog
+
+    backend = RenewalBackend(window.backend)
+    tab = WorklistTab(runner, backend, window.session, lambda plate: window.open_query(plate, None))
+    window.add_tab(tab, QCoreApplication.translate("WorklistTab", "Today's work"))
+    window.worklist_tab = tab
+
+    def open_report() -> RenewalReportDialog:
+        dlg = RenewalReportDialog(runner, backend, window.session, window)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        window.renewal_report_dialog = dlg
+        return dlg
+
+    act = make_action(window, QCoreApplication.translate("WorklistTab", "Renewal rate report…"), open_report, None, "renewalReportAction")
+    act.setVisible(window.session.may("supervisor"))
+    window.add_menu_action("work", act)
+    window.open_renewal_report = open_report
+    tab.refresh()
+    return tab

@@ -1,0 +1,102 @@
+"""今日工作 in the real window (offscreen): counts and chart, recording a contact through the
+dialog, the supervisor's renewal-rate report; screenshots in normal and 大字模式."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.services import worklist as worklist_svc
+from desktop.services.auth import StaffSession
+from tests.conftest import AT
+from tests.ui.conftest import check_elder, elder
+
+SHOTS = Path("/tmp/shots/renewal")
+
+
+def shot(widget, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert widget.grab().save(str(SHOTS / f"{name}.png"))
+
+
+def installed(qtbot, win, runner):
+    from desktop.ui import worklist_tab
+
+    tab = worklist_tab.install(win, runner)
+    qtbot.waitUntil(lambda: tab.lists is not None, timeout=20000)
+    win.tabs.setCurrentWidget(tab)
+    return tab
+
+
+def test_tabs_show_the_service_counts_with_words_and_numbers(make_window, runner, backend, qtbot, ui_env):
+    win = make_window("clerk", "clerk-pass-1")
+    tab = installed(qtbot, win, runner)
+    expected = worklist_svc.build(backend.engine, StaffSession("clerk", "clerk"), AT, backend.settings).counts()
+    assert tab.lists.counts() == expected
+    assert tab.buttons["overdue"].text() == f"逾期未跟进\n{expected['overdue']} 辆"
+    assert [b.label for b in tab.chart.bars][:3] == ["今日待办", "未来7天", "逾期未跟进"]
+    assert all(b.text.endswith("辆") for b in tab.chart.bars)
+    tab.show_tab("lapsed")
+    assert tab.model.rowCount() == expected["lapsed"] > 0
+    owner = tab.model.data(tab.model.index(0, 1))
+    assert "*" in owner  # masked
+    shot(win, "worklist-normal")
+    elder(True, ui_env)
+    win.set_elder_mode(True)
+    qtbot.wait(100)
+    shot(win, "worklist-elder")
+    win.set_elder_mode(False)
+
+
+def test_record_a_contact_from_the_list(make_window, runner, qtbot, ui_env):
+    win = make_window("clerk", "clerk-pass-1")
+    tab = installed(qtbot, win, runner)
+    tab.show_tab("overdue")
+    assert tab.model.rowCount() > 0
+    before = tab.lists.counts()["overdue"]
+    plate = tab.model.rows[0].plate
+    tab.table.selectRow(0)
+    dlg = tab.open_contact()
+    dlg.channel.setCurrentIndex(dlg.channel.findData("phone"))
+    dlg.result.setCurrentIndex(dlg.result.findData("declined"))
+    assert dlg.reason.isEnabled()
+    shot(dlg, "contact-dialog")
+    dlg.reason.setCurrentIndex(dlg.reason.findData("price"))
+    with qtbot.waitSignal(dlg.accepted, timeout=10000):
+        dlg.save_btn.click()
+    qtbot.waitUntil(lambda: tab.lists.counts()["overdue"] == before - 1, timeout=20000)
+    tab.show_tab("done")
+    assert plate in [r.plate for r in tab.model.rows]
+    # a second outbound call the same day is refused on screen, in Chinese
+    row = next(i for i, r in enumerate(tab.model.rows) if r.plate == plate)
+    tab.table.selectRow(row)
+    dlg = tab.open_contact()
+    dlg.result.setCurrentIndex(dlg.result.findData("no_answer"))
+    dlg.save_btn.click()
+    qtbot.waitUntil(lambda: "今天已联系" in dlg.message.text(), timeout=10000)
+
+
+def test_supervisor_report_chart_and_export(make_window, runner, qtbot, ui_env, tmp_path):
+    win = make_window("super", "super-pass-1")
+    installed(qtbot, win, runner)
+    dlg = win.open_renewal_report()
+    assert dlg.month.text() == "2026-11"
+    dlg.show_btn.click()
+    qtbot.waitUntil(lambda: dlg.report is not None, timeout=20000)
+    assert [b.label for b in dlg.chart.bars][0] == "新保" and "应续" in dlg.chart.bars[0].text
+    assert dlg.table.rowCount() == 8 and dlg.table.item(0, 6).text().startswith("本月起保")
+    shot(dlg, "report-normal")
+    out = tmp_path / "r.xlsx"
+    dlg.export(path=str(out))
+    qtbot.waitUntil(lambda: "已保存" in dlg.message.text(), timeout=10000)
+    assert out.stat().st_size > 1000
+    elder(True, ui_env)
+    qtbot.wait(100)
+    shot(dlg, "report-elder")
+    check_elder(qtbot, dlg)
+    elder(False, ui_env)
+
+
+def test_a_clerk_has_no_report_action(make_window, runner, qtbot, ui_env):
+    win = make_window("clerk", "clerk-pass-1")
+    installed(qtbot, win, runner)
+    act = next(a for a in win.actions() if a.objectName() == "renewalReportAction")
+    assert not act.isVisible()
