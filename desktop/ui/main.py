@@ -22,7 +22,7 @@ from desktop.store.engine import check_integrity
 from desktop.store.errors import DamagedStore, SchemaTooNew, SecretMissing, StoreError, StoreMissing, WrongKey
 from desktop.store.store import Store
 
-from . import admin_menu, aftersales_menu, crash, i18n, style, sync_panel, workstation
+from . import admin_menu, aftersales_menu, crash, i18n, style, sync_panel, worklist_tab, workstation
 from .admin_backend import AdminBackend
 from .backend import Backend
 from .login import LoginDialog
