@@ -70,7 +70,9 @@ def _in_window(c: CoverageStatus, due_within: int, include_lapsed: bool, today: 
 def _skip_reason(b: VehicleBundle, outcome: str | None) -> str | None:
     if outcome in ("sold", "scrapped"):
         return outcome
-    if b.owner is None or not b.owner.consent_mail:
+    if b.owner is None or not b.owner.consent_mail or not b.owner.consent_contact:
+        return "no_consent"
+    if any(e.kind == "contact_stop" for e in b.events):  # 停止联系 (issue 13): never again, letters included
         return "no_consent"
     if not (b.owner.address or "").strip() or not (b.owner.name or "").strip():
         return "no_address"

@@ -186,3 +186,15 @@ def test_lapsing_and_lapsed_windows(engine, s):
     assert "lapsing" not in tabs_of(engine, CLERK, s, not_yet.id)
     assert tabs_of(engine, CLERK, s, lapsed.id) == {"lapsed"}
     assert tabs_of(engine, CLERK, s, too_old.id) == set()
+
+
+def test_letters_skip_a_vehicle_whose_contact_was_stopped(engine, s):
+    from desktop.services import letters
+
+    v = add_vehicle(engine, ci=ending_in(20))
+    keep = add_vehicle(engine, ci=ending_in(20))
+    contact.stop_contact(engine, CLERK, v.id, "客户要求不再来信", now=AT)
+    sel = letters.select(engine, 30, False, "due", AT, s.lead_days)
+    chosen = {x.bundle.vehicle.id for x in sel.letters}
+    assert keep.id in chosen and v.id not in chosen
+    assert [k.reason for k in sel.skipped] == ["no_consent"]
