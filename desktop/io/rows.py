@@ -100,6 +100,16 @@ class RejectedRow:
     raw: list[Any] = field(default_factory=list)
 
 
+MAX_SHOWN = 60  # a rejected value is echoed in reports and on screen: a pasted essay is cut
+
+
+def shown_value(value: str | None) -> str | None:
+    """A rejected value as the report shows it: at most MAX_SHOWN characters, with its length."""
+    if value is None or len(value) <= MAX_SHOWN:
+        return value
+    return f"{value[:MAX_SHOWN]}…（共 {len(value)} 字）"
+
+
 class _Reject(Exception):
     def __init__(self, column: str | None, value: str | None, reason: str) -> None:
         super().__init__(reason)
@@ -208,7 +218,7 @@ class RowParser:
         try:
             return self._parse(row, values, warnings)
         except _Reject as r:
-            return RejectedRow(row, r.column, r.value, r.reason, list(values))
+            return RejectedRow(row, r.column, shown_value(r.value), r.reason, list(values))
 
     def _get(self, values: Sequence[Any], fld: str) -> Any:
         c = self.col.get(fld)

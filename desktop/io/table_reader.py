@@ -12,6 +12,9 @@ Row numbers are Excel's (1-based); column indices are 0-based (0 = column A) eve
 from __future__ import annotations
 
 import contextlib
+import re
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -377,6 +380,51 @@ def _open_stream(p: Path, sheet: str | None, fmt: str) -> Table:
                  _path=p, _stream=ws, _format=fmt)
 
 
+# Calamine allocates the whole rectangle from the first to the last used cell: one cell at XFD1048576
+# beside A1 asks for 512 GiB and aborts the process. Above this many cells the streaming reader
+# (constant memory) reads the file instead.
+MAX_CALAMINE_CELLS = 20_000_000
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_SCAN_LIMIT = 256 << 20  # inflated XML scanned at most (a zip bomb is streamed, not scanned)
+
+
+def _grid_too_large(p: Path) -> bool:
+    """Would calamine's grid for any worksheet exceed MAX_CALAMINE_CELLS? Reads cell references
+    from the sheet XML in chunks; unreadable packages are left to the readers' own errors."""
+    try:
+        with zipfile.ZipFile(p) as z:
+            for info in z.infolist():
+                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                    continue
+                rows: list[int] = []
+                cols: list[int] = []
+                seen, tail = 0, b""
+                with z.open(info) as fh:
+                    while chunk := fh.read(1 << 20):
+                        seen += len(chunk)
+                        if seen > _SCAN_LIMIT:
+                            return True
+                        data = tail + chunk
+                        for m in _CELL_REF.finditer(data):
+                            cols.append(_col_number(m.group(1)))
+                            rows.append(int(m.group(2)))
+                        tail = data[-256:]
+                        if len(rows) > 100_000:  # keep only the extremes
+                            rows, cols = [min(rows), max(rows)], [min(cols), max(cols)]
+                if rows and (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1) > MAX_CALAMINE_CELLS:
+                    return True
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, KeyError, RuntimeError):
+        return False
+    return False
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
 def open_table(path: str | Path, sheet: str | None = None) -> Table:
     """Open ``path`` and pick ``sheet`` (default: the first visible non-empty worksheet)."""
     p = Path(path)
@@ -401,7 +449,7 @@ def open_table(path: str | Path, sheet: str | None = None) -> Table:
     if ext in TEXT_EXT:
         raise SheetError(MSG_NOT_SHEET)
     fmt = "xlsx" if content == "zip" else "xls"
-    if fmt == "xlsx" and p.stat().st_size > xlsx_stream.STREAM_MIN_BYTES:
+    if fmt == "xlsx" and (p.stat().st_size > xlsx_stream.STREAM_MIN_BYTES or _grid_too_large(p)):
         return _open_stream(p, sheet, fmt)
     wb = _open_calamine(p)
     name, ws = _pick_sheet(wb, sheet)
