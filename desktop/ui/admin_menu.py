@@ -70,6 +70,9 @@ class AdminMenu(QObject):
         backend = getattr(self.window, "backend", None)
         if values is not None and backend is not None and hasattr(backend, "settings"):
             backend.settings = values
+        idle = getattr(self.window, "idle", None)
+        if values is not None and idle is not None:  # a new lock time counts from now
+            idle.set_timeout(values.idle_lock_minutes * 60_000)
 
     def open_staff(self) -> StaffDialog | None:
         return self._open(StaffDialog)
