@@ -6,12 +6,14 @@ the services refuse anyway.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
+from . import workstation
 from .admin_backend import AdminBackend
 from .backup_dialog import BackupDialog
 from .menus import make_action
@@ -70,6 +72,12 @@ class AdminMenu(QObject):
         backend = getattr(self.window, "backend", None)
         if values is not None and backend is not None and hasattr(backend, "settings"):
             backend.settings = values
+        ws = getattr(self.window, "ws", None)
+        if values is not None and ws is not None:  # the slip prints on this paper and printer from now on
+            new_ws = replace(ws, paper=values.default_paper, printer=values.printer_slip)
+            self.window.ws = new_ws
+            folder = self.admin.data_dir
+            self.runner.io(lambda p, c: workstation.save(folder, new_ws))
         idle = getattr(self.window, "idle", None)
         if values is not None and idle is not None:  # a new lock time counts from now
             idle.set_timeout(values.idle_lock_minutes * 60_000)

@@ -14,7 +14,7 @@ from desktop.services import auth
 from desktop.services import settings as settings_svc
 from desktop.store import audit
 from desktop.store.keyring_port import NoKeyring
-from desktop.ui import admin_menu, crash
+from desktop.ui import admin_menu, crash, workstation
 from desktop.ui.admin_backend import AdminBackend
 from desktop.ui.backend import Backend
 from desktop.ui.main import setup_dialog_for
@@ -95,6 +95,13 @@ def test_empty_machine_to_counter_clerk_backup_wipe_restore(qtbot, runner, ui_en
     s = settings_svc.load(ctx.store().engine)
     assert (s.counter_phone, s.lead_days, s.backup_keep_days) == ("020-12345678", 60, 14)
     assert win.backend.settings.lead_days == 60
+    sd2 = menu.open_settings()
+    qtbot.waitUntil(sd2.save_btn.isEnabled, timeout=10000)
+    sd2.editors["default_paper"].setCurrentText("80mm")
+    with qtbot.waitSignal(sd2.accepted, timeout=10000):
+        sd2.save_btn.click()
+    assert win.ws.paper == "80mm"  # the next slip prints on the receipt printer's paper
+    qtbot.waitUntil(lambda: workstation.load(data).paper == "80mm", timeout=10000)
 
     st = menu.open_staff()
     qtbot.waitUntil(lambda: bool(st.rows), timeout=10000)
