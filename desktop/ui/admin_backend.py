@@ -16,7 +16,8 @@ from desktop.services import auth, backups, staff
 from desktop.services import settings as settings_svc
 from desktop.services.auth import StaffSession
 from desktop.store import audit
-from desktop.store.store import Store
+from desktop.store.keyring_port import NoKeyring
+from desktop.store.store import Store, open_store
 
 from .tasks import Cancel, Progress
 
@@ -86,7 +87,13 @@ class AdminBackend:
         if session is not None:
             auth.require(session, "admin")
         self.store.close()
-        return backups.restore(backup_file, self.data_dir, lambda: passphrase, session, store_exists=True)
+        aside = backups.restore(backup_file, self.data_dir, lambda: passphrase, session, store_exists=True)
+        restored = open_store(self.data_dir, lambda: passphrase, NoKeyring())  # its own chain records it
+        try:
+            audit.record(restored.engine, "restore", session.name if session else None, Path(backup_file).name)
+        finally:
+            restored.close()
+        return aside
 
     # -- support --------------------------------------------------------------------------------
     def diagnostics(self, session: StaffSession, out: Path, check: dict, progress: Progress,

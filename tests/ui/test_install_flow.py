@@ -178,6 +178,19 @@ def test_restore_over_a_live_store_keeps_the_old_one(qtbot, runner, ui_env, demo
     qtbot.waitUntil(lambda: bool(restored), timeout=30000)
     aside = restored[0]
     assert aside is not None and (Path(aside) / "renewdesk.db").exists()
+    from desktop.store.store import open_store
+
+    back = open_store(demo_ctx.data_dir, lambda: PASSPHRASE, NoKeyring())
+    try:
+        assert audit.verify(back.engine, back.anchor).ok
+        from sqlalchemy import text
+
+        with back.engine.connect() as conn:
+            last = conn.execute(text("SELECT action, staff FROM audit ORDER BY seq DESC LIMIT 1")).one()
+            conn.rollback()
+        assert tuple(last) == ("restore", "admin")
+    finally:
+        back.close()
     win.close()
 
 
