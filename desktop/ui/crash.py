@@ -21,8 +21,9 @@ _QT_LEVEL = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.I
 
 def user_message(exc: BaseException, ref: str) -> str:
     """What the clerk reads: our own errors carry a Chinese message meant for the screen; anything
-    else gets a plain sentence and the reference (its text may hold personal data or be English)."""
-    from .errors import hint_for, known_message  # the one mapping of failures to screen text
+    else gets a plain sentence and the reference (its text may hold personal data or be English).
+    The sentences live in desktop.ui.errors (known_message / hint_for), the one mapping."""
+    from .errors import hint_for, known_message
 
     text = known_message(exc) or hint_for(exc)
     return text + "\n\n" + QCoreApplication.translate("Crash", "Reference for support: %1").replace("%1", ref)
