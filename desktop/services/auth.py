@@ -106,7 +106,7 @@ def login(engine: Engine, name: str, password: str, now: datetime | None = None,
             staff_repo.record_failure(conn, name, 0 if locked else failures, locked)
             audit.append(conn, "login_failed", name, None, {"reason": "password", "failures": failures})
         if locked:
-            raise _failed(f"员工名或密码不正确。已连续输错 {MAX_FAILURES} 次，请 {LOCK_MINUTES} 分钟后再试。",
+            raise _failed(f"员工名或密码不正确。连续输错 {MAX_FAILURES} 次，已锁定 {LOCK_MINUTES} 分钟，请 {LOCK_MINUTES} 分钟后再试。",
                           0, LOCK_MINUTES)
         left = MAX_FAILURES - failures
         raise _failed(f"员工名或密码不正确。还可再试 {left} 次，之后需等 {LOCK_MINUTES} 分钟。", left, None)

@@ -66,7 +66,11 @@ class _PasswordForm(QWidget):
         self.ok.setEnabled(True)
         if wait:  # locked out: the button says how long, and comes back by itself
             self.ok.setEnabled(False)
-            QTimer.singleShot(min(wait, 5) * 60_000, lambda: self.ok.setEnabled(True))
+            # a timer owned by the form: it dies with the form, never fires on a deleted button
+            if not hasattr(self, "_wait_timer"):
+                self._wait_timer = QTimer(self, singleShot=True)
+                self._wait_timer.timeout.connect(lambda: self.ok.setEnabled(True))
+            self._wait_timer.start(min(wait, 5) * 60_000)
 
     def fail_text(self, text: str) -> None:
         self.error.setText(text)
