@@ -10,6 +10,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.core import cadence
 from desktop.core.status import LAPSED, Term
 from desktop.core.timeutil import to_cst
 from desktop.core.wording import (
@@ -23,6 +24,7 @@ from desktop.core.wording import (
     next_start_warning,
 )
 from desktop.rates import lapse_fine_example
+from desktop.services import renewal_facts
 from desktop.services.lookup import LookupMatch
 from desktop.services.record import OUTCOME_LABEL
 from desktop.services.reveal import Revealed
@@ -73,6 +75,7 @@ class CardWidget(QWidget):
         self.gaps = _label()
         self.lapse = _label("cardWarn")
         self.history = _label("cardSmall")
+        self.contacts = _label("cardSmall")  # renewal contact cap (issue 13): "本周已联系 2 次"
         self.gone = _label("cardLine")
 
         self.record_btn = QPushButton(self.tr("Record what happened"))
@@ -100,7 +103,7 @@ class CardWidget(QWidget):
         lay = QVBoxLayout(self.body)
         lay.setContentsMargins(0, 0, 0, 0)
         for w in (self.plate, self.owner, self.status_box, self.ci_end, self.next_start, self.bi_end,
-                  self.insurer, self.source, self.stale, self.gaps, self.gone, self.lapse, self.history):
+                  self.insurer, self.source, self.stale, self.gaps, self.gone, self.lapse, self.history, self.contacts):
             lay.addWidget(w)
         lay.addLayout(buttons)
         lay.addWidget(self.reveal_why)
@@ -155,6 +158,16 @@ class CardWidget(QWidget):
         self._set(self.gone, OUTCOME_LABEL[m.last_outcome or ""] + self.tr(" (recorded): no reminders are sent.")
                   if gone else None)
         self._set(self.history, self._history(m))
+        self._set(self.contacts, self._contacts_line(m))
+
+    def _contacts_line(self, m: LookupMatch) -> str | None:
+        facts = renewal_facts.facts_of(m.bundle.events)
+        stop = cadence.stopped(facts)
+        if stop is not None:
+            return self.tr("Contact stopped on %1 (%2)").replace("%1", stop.day.isoformat()).replace(
+                "%2", stop.reason or "—")
+        cap = cadence.cap_state(facts, to_cst(self.now()).date())
+        return self.tr("Contacted %1 times this week").replace("%1", str(cap.week)) if cap.week else None
 
     def show_revealed(self, r: Revealed) -> None:
         if self.match is None or r.vehicle_id != self.match.vehicle_id:

@@ -316,6 +316,14 @@
 <context>
     <name>CardWidget</name>
     <message>
+        <source>Contact stopped on %1 (%2)</source>
+        <translation>已于 %1 停止联系（%2）</translation>
+    </message>
+    <message>
+        <source>Contacted %1 times this week</source>
+        <translation>本周已联系 %1 次</translation>
+    </message>
+    <message>
         <source>Look up a vehicle to see its compulsory insurance (交强险) here.</source>
         <translation>在左边输入车牌等信息查询，这里显示交强险状态。</translation>
     </message>

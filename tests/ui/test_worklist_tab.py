@@ -65,6 +65,12 @@ def test_record_a_contact_from_the_list(make_window, runner, qtbot, ui_env):
     qtbot.waitUntil(lambda: tab.lists.counts()["overdue"] == before - 1, timeout=20000)
     tab.show_tab("done")
     assert plate in [r.plate for r in tab.model.rows]
+    # the card shows the attempt against the cap
+    row = next(i for i, r in enumerate(tab.model.rows) if r.plate == plate)
+    tab.table.selectRow(row)
+    with qtbot.waitSignal(win.card_shown, timeout=10000):
+        tab.open_selected()
+    assert win.card.contacts.text() == "本周已联系 1 次" and win.card.contacts.isVisible()
     # a second outbound call the same day is refused on screen, in Chinese
     row = next(i for i, r in enumerate(tab.model.rows) if r.plate == plate)
     tab.table.selectRow(row)
