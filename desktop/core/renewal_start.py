@@ -43,11 +43,12 @@ def default_renewal_start(terms: Iterable[Term], now: datetime) -> datetime:
 
 
 def one_year_after(start: datetime) -> datetime:
-    """New end = new start + 1 year (29 February → 28 February)."""
+    """New end = new start + 1 year. A cover from 29 February runs through 28 February of the next
+    year (ends 28日24时 = 1 March 00:00): ending at 28 February 00:00 would lose a whole day."""
     try:
         return start.replace(year=start.year + 1)
     except ValueError:
-        return start.replace(year=start.year + 1, day=28)
+        return start.replace(year=start.year + 1, month=3, day=1)
 
 
 def is_backdated(start: datetime, now: datetime) -> bool:

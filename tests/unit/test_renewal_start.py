@@ -42,4 +42,5 @@ def test_seconds_round_up_and_backdating_is_detected():
     assert default_renewal_start([], now) == datetime(2026, 12, 1, 10, 1, tzinfo=CST)
     assert is_backdated(datetime(2026, 12, 1, tzinfo=CST), NOW)
     assert not is_backdated(NOW, NOW)
-    assert one_year_after(datetime(2028, 2, 29, tzinfo=CST)) == datetime(2029, 2, 28, tzinfo=CST)
+    # Through 28 Feb 24:00, the last covered day being 28 Feb, not 27 Feb.
+    assert one_year_after(datetime(2028, 2, 29, tzinfo=CST)) == datetime(2029, 3, 1, tzinfo=CST)
