@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 from pathlib import Path
 
 from desktop.io.xlsx_writer import write_reject_report
@@ -18,13 +20,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     session = acting_staff(ctx, args, write_nothing=args.dry_run)
     engine = ctx.store().engine
     rejected_rows = []
-    report = importer.run_import(engine, session, Path(args.file), dry_run=args.dry_run, sheet=args.sheet,
-                                 overrides=overrides, at=at, on_rejected=rejected_rows.append,
-                                 remembered=importer.remembered_mapping(engine))
-    if args.report:
-        # The headers of the reading the import used (a remembered mapping included): re-reading
-        # the file here could pick another header row, and costs a second parse of a large file.
-        write_reject_report(Path(args.report), report.source_headers, rejected_rows)
+    # With --json stdout holds only the JSON: anything a reader library prints goes to stderr.
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+        report = importer.run_import(engine, session, Path(args.file), dry_run=args.dry_run, sheet=args.sheet,
+                                     overrides=overrides, at=at, on_rejected=rejected_rows.append,
+                                     remembered=importer.remembered_mapping(engine))
+        if args.report:
+            # The headers of the reading the import used (a remembered mapping included): re-reading
+            # the file here could pick another header row, and costs a second parse of a large file.
+            write_reject_report(Path(args.report), report.source_headers, rejected_rows)
     if args.json:
         print_json(report.to_json())
         return 0

@@ -12,6 +12,7 @@ Row numbers are Excel's (1-based); column indices are 0-based (0 = column A) eve
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import zipfile
 import zlib
@@ -27,6 +28,8 @@ import python_calamine as pc
 from desktop.core.errors import BadInput
 from desktop.io import xlsx_stream
 from desktop.io.csv_source import CsvEncodingError, CsvSource
+
+_log = logging.getLogger(__name__)
 
 HEADER_SCAN_ROWS = 30  # header rows are looked for in this many rows (DESIGN §7: title rows above)
 KIND_SAMPLE_ROWS = 50  # data rows below the header whose number formats decide a column's kind
@@ -275,10 +278,22 @@ def _xlsx_kinds(path: Path | None, sheet: str, header_row: int, max_col: int | N
         reader.archive.close()
 
 
+class _XlrdLog:
+    """xlrd writes its warnings ("WARNING *** file size …") to sys.stdout by default, which breaks
+    `import --json`: send them to the log instead (they describe the file, never its contents)."""
+
+    def write(self, text: str) -> None:
+        if text.strip():
+            _log.info("xlrd: %s", text.strip()[:200])
+
+    def flush(self) -> None:
+        pass
+
+
 def _xls_kinds(path: Path | None, sheet: str, header_row: int) -> dict[int, str]:
     import xlrd
 
-    book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, logfile=_XlrdLog())
     try:
         ws = book.sheet_by_name(sheet)
 

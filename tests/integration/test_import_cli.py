@@ -197,3 +197,25 @@ def test_export_full_as_clerk_is_refused(tmp_path, demo):
             password=clerk_password)
     assert p.returncode == 4, p.stderr
     assert not out.exists() and "Traceback" not in p.stderr
+
+
+def test_reader_warnings_never_reach_stdout_of_import_json(store, tmp_path):
+    """xlrd prints "WARNING *** file size … not 512 + multiple of sector size" to stdout for a
+    slightly truncated/padded .xls (common in DMS exports): `import --json` must stay pure JSON."""
+    import xlwt  # a test dependency: writes a real BIFF .xls
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("数据")
+    f = FakeData(seed=7)
+    for c, h in enumerate(["车牌号码", "车架号", "被保险人", "联系电话", "险种", "保单号", "保险起期", "保险止期"]):
+        ws.write(0, c, h)
+    for c, v in enumerate([f.plate(), f.vin(), "测试", f.mobile(), "交强险", "P-1", "2026-01-01", "2026-12-31"]):
+        ws.write(1, c, v)
+    xls = tmp_path / "dms.xls"
+    wb.save(str(xls))
+    with xls.open("ab") as fh:
+        fh.write(b"\0" * 7)  # no longer a multiple of the 512-byte sector: xlrd warns
+    p = run(store, "import", str(xls), "--dry-run", "--json")
+    assert p.returncode == 0, p.stderr
+    assert "WARNING" not in p.stdout
+    j = json.loads(p.stdout)
+    assert (j["rows"], j["imported"], j["rejected"]) == (1, 1, [])
