@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument(opt)
     sp.add_argument("--confirm-past-start", action="store_true",
                     help="the new cover really starts before now (audited)")
+    sp.add_argument("--next", metavar="DATE", help="unreachable / will_come: the follow-up day, YYYY-MM-DD")
 
     sp = cmd("import")
     sp.add_argument("file")
@@ -180,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     # Renewal work (issue 13): worklist, contact, assign, report.
     from desktop.commands.renewal_cmds import add_parsers as add_renewal_parsers
     add_renewal_parsers(cmd)
+
+    # Contact details (issue 11): customer QUERY --phone/--address/--consent-*.
+    from desktop.commands.customer_cmds import add_parsers as add_customer_parsers
+    add_customer_parsers(cmd)
     return p
 
 

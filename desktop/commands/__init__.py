@@ -38,6 +38,7 @@ _COMMANDS = {
     "contact": ("renewal_cmds", "cmd_contact"),
     "assign": ("renewal_cmds", "cmd_assign"),
     "report": ("renewal_cmds", "cmd_report"),
+    "customer": ("customer_cmds", "cmd_customer"),  # contact details (issue 11)
     None: ("gui_cmd", "cmd_gui"),
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import secrets as pysecrets
 import sys
+from datetime import date
 
 from desktop import credentials
 from desktop.core.wording import STATUS_LABEL, days_phrase
@@ -99,6 +100,16 @@ def cmd_record(args: argparse.Namespace) -> int:
     new_term = record_svc.NewTerm(args.insurer, args.policy_no, args.start, args.end,
                                   confirm_past_start=bool(getattr(args, "confirm_past_start", False)))
     record_svc.record_outcome(ctx.store().engine, session, match.vehicle_id, args.outcome, new_term, args.note,
-                              now=at if args.at else None)
+                              now=at if args.at else None, next_date=_next_date(getattr(args, "next", None)))
     print(f"已记录：{match.plate} {record_svc.OUTCOME_LABEL[args.outcome]}")
     return 0
+
+
+def _next_date(raw: str | None):
+    """record --next DATE: the follow-up day for 联系不上 / 客户会来."""
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise BadInput(f"--next 应为日期 YYYY-MM-DD，例如 2026-12-15（收到：{raw[:20]}）。") from None

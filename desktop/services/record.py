@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
 
 from desktop.core.ids import new_id
 from desktop.core.renewal_start import default_renewal_start, is_backdated, one_year_after
 from desktop.core.status import Term
-from desktop.core.timeutil import CST, DateParseError, parse_end, parse_start
+from desktop.core.timeutil import CST, DateParseError, cst_date, parse_end, parse_start
 from desktop.store import audit, outbox, vehicles_repo, writes
 from desktop.store.records import EventRec, TermRec
 
@@ -26,6 +26,8 @@ OUTCOME_LABEL = {
     "renewed_here": "本店续保", "renewed_elsewhere": "他处续保（转保）", "sold": "车辆已卖出",
     "scrapped": "车辆已报废", "unreachable": "联系不上", "declined": "客户拒绝", "will_come": "客户会来",
 }
+# Outcomes that plan a follow-up: the worklist's next planned date is this date (renewal_facts).
+FOLLOW_UP = ("unreachable", "will_come")
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,19 @@ def build_term(t: NewTerm, staff: str, now: datetime, default_start: datetime | 
 def record_outcome(engine: Engine, session: StaffSession, vehicle_id: str, outcome: str,
                    new_term: NewTerm | None = None, note: str | None = None,
                    corrects: str | None = None, detail: dict | None = None,
-                   now: datetime | None = None) -> str:
+                   now: datetime | None = None, next_date: date | None = None) -> str:
+    """`next_date`: for 联系不上 the day to try again, for 客户会来 the day promised; the work
+    lists plan the next contact on it."""
     require(session, "clerk")
     if outcome not in OUTCOMES:
         raise BadInput(f"结果应为以下之一：{', '.join(OUTCOMES)}")
     now = now or datetime.now(CST)
+    if next_date is not None:
+        if outcome not in FOLLOW_UP:
+            raise _bad("只有“联系不上/客户会来”可以填写跟进日期（--next）。", "next_date")
+        if next_date < cst_date(now):
+            raise _bad(f"跟进日期 {next_date.isoformat()} 已经过去：请填今天或以后的日期。", "next_date")
+        detail = {**(detail or {}), "next_date": next_date.isoformat()}
     term = None
     if new_term and (new_term.start or new_term.end or new_term.policy_no):
         if outcome not in ("renewed_here", "renewed_elsewhere"):

@@ -47,8 +47,11 @@ def fact_of(e: EventRec) -> ContactFact | None:
         return ContactFact("contact", day, e.outcome, d.get("channel"), _day(d.get("next_date")), e.staff,
                            d.get("reason"), d.get("insurer"), at_text=at_text)
     if e.kind == "outcome" and e.outcome in _RECORD_AS_CONTACT:
-        visit = _day(d.get("visit_date")) if e.outcome == "will_come" else None
-        return ContactFact("contact", day, _RECORD_AS_CONTACT[e.outcome], None, visit, e.staff,
+        # the follow-up the record form sets (next_date: 联系不上 try again, 客户会来 the visit day);
+        # visit_date / will_come_on are older spellings of the same
+        named = _day(d.get("next_date") or d.get("visit_date") or d.get("will_come_on"))
+        return ContactFact("contact", day, _RECORD_AS_CONTACT[e.outcome], None,
+                           named if e.outcome in ("will_come", "unreachable") else None, e.staff,
                            at_text=at_text)
     if e.kind == "outcome":
         return ContactFact("outcome", day, e.outcome, staff=e.staff, at_text=at_text)

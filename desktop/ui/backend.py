@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -70,9 +70,9 @@ class Backend:
     # -- writes ---------------------------------------------------------------------------------
     def record(self, session: auth.StaffSession, vehicle_id: str, outcome: str,
                new_term: record_svc.NewTerm | None, note: str | None, corrects: str | None,
-               detail: dict | None, progress: Progress, cancel: Cancel) -> LookupMatch:
+               detail: dict | None, progress: Progress, cancel: Cancel, next_date: date | None = None) -> LookupMatch:
         record_svc.record_outcome(self.engine, session, vehicle_id, outcome, new_term=new_term, note=note,
-                                  corrects=corrects, detail=detail, now=self.now())
+                                  corrects=corrects, detail=detail, now=self.now(), next_date=next_date)
         return self.get(vehicle_id, progress, cancel)
 
     def reveal(self, session: auth.StaffSession, vehicle_id: str, reason: str, progress: Progress,

@@ -31,7 +31,7 @@ from desktop.services.auth import ROLE_LABEL, StaffSession
 from desktop.services.errors import AuthFailed
 from desktop.services.lookup import LookupMatch
 
-from . import printing_hook, style, workstation
+from . import contact_details_dialog, printing_hook, style, workstation
 from .backend import Backend
 from .card import CardWidget
 from .errors import message_for
@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
                                 checkable=True)
         self.elder_action.setChecked(self.ws.elder_mode)
         self.help_action = act("help", self.tr("Help"), self.show_help, "F1", "helpAction")
+        contact_details_dialog.install(self)  # 柜台 → 修改联系方式 (issue 11)
 
     def show_help(self) -> HelpDialog:
         dlg = HelpDialog(self)
@@ -258,9 +259,9 @@ class MainWindow(QMainWindow):
 
     # -- dialogs --------------------------------------------------------------------------------
     def open_record(self, match: LookupMatch) -> RecordDialog:
-        def submit(outcome, term, note, corrects, detail, on_done, on_error):
+        def submit(outcome, term, note, corrects, detail, on_done, on_error, next_date=None):
             self.runner.db(partial(self.backend.record, self.session, match.vehicle_id, outcome, term, note,
-                                   corrects, detail), on_done=on_done, on_error=on_error)
+                                   corrects, detail, next_date=next_date), on_done=on_done, on_error=on_error)
 
         dlg = RecordDialog(match, submit, self, now=self.backend.now())
         dlg.accepted.connect(lambda: dlg.result_match and self.show_card(dlg.result_match))
@@ -385,7 +386,8 @@ class MainWindow(QMainWindow):
             return
         self.idle.stop()
         for dlg in (getattr(self, "record_dialog", None), getattr(self, "register_dialog", None),
-                    getattr(self, "batch_dialog", None), getattr(self, "reveal_dialog", None)):
+                    getattr(self, "batch_dialog", None), getattr(self, "reveal_dialog", None),
+                    getattr(self, "contact_details_dialog", None)):
             try:
                 if dlg is not None and dlg.isVisible():
                     dlg.reject()

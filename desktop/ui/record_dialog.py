@@ -31,14 +31,14 @@ from PySide6.QtWidgets import (
 from desktop.core.renewal_start import default_renewal_start, is_backdated
 from desktop.core.timeutil import CST, DateParseError, parse_start, to_cst
 from desktop.services.lookup import LookupMatch
-from desktop.services.record import OUTCOME_LABEL, OUTCOMES, NewTerm
+from desktop.services.record import FOLLOW_UP, OUTCOME_LABEL, OUTCOMES, NewTerm
 
 from .errors import message_for
 from .widgets import button_row, error_line
 
 
 class RecordDialog(QDialog):
-    """`submit(outcome, new_term, note, corrects, detail, on_done, on_error)` does the write (via the
+    """`submit(outcome, new_term, note, corrects, detail, on_done, on_error, next_date=)` does the write (via the
     task runner); the dialog closes on success and shows the Chinese error otherwise."""
 
     def __init__(self, match: LookupMatch, submit: Callable, parent: QWidget | None = None,
@@ -101,15 +101,19 @@ class RecordDialog(QDialog):
         ef.setContentsMargins(0, 0, 0, 0)
         ef.addRow(self.tr("Evidence seen"), self.evidence)
 
-        # will come in: when
+        # 客户会来: the promised day; 联系不上: when to try again. The work lists plan the next
+        # contact on it (services.renewal_facts), so it is never a day already gone.
         self.come_on = QDateEdit(calendarPopup=True)
         self.come_on.setDisplayFormat("yyyy-MM-dd")
-        soon = (today or date.today()) + timedelta(days=3)
+        self.come_on.setMinimumDate(QDate(today.year, today.month, today.day))
+        soon = today + timedelta(days=3)
         self.come_on.setDate(QDate(soon.year, soon.month, soon.day))
+        self.come_label = QLabel(self.tr("Will come on"))
         self.come_box = QWidget()
         cf = QFormLayout(self.come_box)
         cf.setContentsMargins(0, 0, 0, 0)
-        cf.addRow(self.tr("Will come on"), self.come_on)
+        cf.addRow(self.come_label, self.come_on)
+        self.field_widgets["next_date"] = self.come_on
 
         self.note = QLineEdit()
         self.corrects = QComboBox()
@@ -182,7 +186,8 @@ class RecordDialog(QDialog):
         o = self.outcome()
         self.term_box.setVisible(o in ("renewed_here", "renewed_elsewhere"))
         self.evidence_box.setVisible(o == "renewed_elsewhere")
-        self.come_box.setVisible(o == "will_come")
+        self.come_box.setVisible(o in FOLLOW_UP)
+        self.come_label.setText(self.tr("Will come on") if o == "will_come" else self.tr("Try again on"))
         self.ok.setEnabled(o is not None)
         self._sync_past()
         self._fit()
@@ -199,9 +204,14 @@ class RecordDialog(QDialog):
         detail = None
         if o == "renewed_elsewhere":
             detail = {"evidence": self.evidence.currentText()}
-        elif o == "will_come":
-            detail = {"will_come_on": self.come_on.date().toString("yyyy-MM-dd")}
         return term, detail
+
+    def next_date(self) -> date | None:
+        """The follow-up day for 联系不上 / 客户会来, else None."""
+        if self.outcome() not in FOLLOW_UP:
+            return None
+        d = self.come_on.date()
+        return date(d.year(), d.month(), d.day())
 
     def _sync_past(self) -> None:
         """A start before now needs the explicit tick (the service refuses it otherwise)."""
@@ -224,7 +234,7 @@ class RecordDialog(QDialog):
             w.setProperty("bad", False)
             w.setStyleSheet("")
         self._submit(o, term, self.note.text().strip() or None, self.corrects.currentData(), detail,
-                     self._done, self._failed)
+                     self._done, self._failed, next_date=self.next_date())
 
     def _done(self, match: LookupMatch) -> None:
         self.result_match = match

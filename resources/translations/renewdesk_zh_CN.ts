@@ -1112,6 +1112,10 @@
 <context>
     <name>RecordDialog</name>
     <message>
+        <source>Try again on</source>
+        <translation>再次联系日期</translation>
+    </message>
+    <message>
         <source>Record what happened — %1</source>
         <translation>记录办理结果 — %1</translation>
     </message>
@@ -2177,6 +2181,57 @@ By specialist (renewed here / to renew): %2
     <message>
         <source>yours and unassigned</source>
         <translation>您负责的和未分配的</translation>
+    </message>
+</context>
+<context>
+    <name>ContactDetailsDialog</name>
+    <message>
+        <source>Contact details — %1</source>
+        <translation>联系方式 — %1</translation>
+    </message>
+    <message>
+        <source>now %1 — leave empty to keep</source>
+        <translation>现为 %1，不改请留空</translation>
+    </message>
+    <message>
+        <source>no phone yet</source>
+        <translation>尚无电话</translation>
+    </message>
+    <message>
+        <source>e.g. 示例市和平路1号</source>
+        <translation>例如 示例市和平路1号</translation>
+    </message>
+    <message>
+        <source>Agrees to be contacted about renewal</source>
+        <translation>同意就续保事宜联系</translation>
+    </message>
+    <message>
+        <source>Agrees to receive reminder letters</source>
+        <translation>同意接收提醒信件</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>车主</translation>
+    </message>
+    <message>
+        <source>New phone</source>
+        <translation>新电话</translation>
+    </message>
+    <message>
+        <source>Postal address</source>
+        <translation>通讯地址</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Edit contact details…</source>
+        <translation>修改联系方式…</translation>
     </message>
 </context>
 </TS>

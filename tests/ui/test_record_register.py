@@ -34,7 +34,7 @@ def test_record_each_outcome(window, by_status, demo_ctx, qtbot, outcome):
     dlg.choose(outcome)
     assert dlg.term_box.isVisible() == (outcome in ("renewed_here", "renewed_elsewhere"))
     assert dlg.evidence_box.isVisible() == (outcome == "renewed_elsewhere")
-    assert dlg.come_box.isVisible() == (outcome == "will_come")
+    assert dlg.come_box.isVisible() == (outcome in ("will_come", "unreachable"))
     if outcome == "renewed_here":
         dlg.insurer.setText("人保财险")
         dlg.policy_no.setText("PDZA2026000001")
@@ -48,8 +48,8 @@ def test_record_each_outcome(window, by_status, demo_ctx, qtbot, outcome):
     assert ev.outcome == outcome and ev.note == f"测试 {outcome}"
     if outcome == "renewed_elsewhere":
         assert json.loads(ev.detail)["evidence"]
-    if outcome == "will_come":
-        assert "will_come_on" in json.loads(ev.detail)
+    if outcome in ("will_come", "unreachable"):
+        assert json.loads(ev.detail)["next_date"] == dlg.next_date().isoformat()
     a = audit.recent(engine, 1)[0]
     assert (a.action, a.staff, a.target) == ("record", "clerk", m.vehicle_id)
     assert OUTCOME_LABEL[outcome] in window.card.history.text()
