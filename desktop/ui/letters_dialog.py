@@ -11,7 +11,7 @@ from collections import Counter
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -40,6 +40,7 @@ from .widgets import BatchProgress, button_row, error_line, error_text
 class LettersDialog(QDialog):
     counted = Signal(object)   # letters.Selection, once the count on screen is current (tests)
     finished_batch = Signal(str)  # "saved" | "printed" | "cancelled" | "failed"
+    previewed = Signal(object)  # LetterPreviewDialog, once the first letter is on screen
 
     def __init__(self, runner: TaskRunner, backend: Backend, session: StaffSession, parent: QWidget | None = None):
         super().__init__(parent)
@@ -98,6 +99,8 @@ class LettersDialog(QDialog):
         self.close_btn.clicked.connect(self.reject)
         self.print_btn.clicked.connect(self.print_letters)
         self.pdf_btn.clicked.connect(self.save_pdf)
+        self.preview_btn = QPushButton(self.tr("Preview first letter"))
+        self.preview_btn.clicked.connect(self.preview_first)
 
         lay = QVBoxLayout(self)
         lay.addLayout(grid)
@@ -108,7 +111,7 @@ class LettersDialog(QDialog):
         lay.addWidget(self.result)
         lay.addWidget(self.progress)
         lay.addStretch(1)
-        lay.addLayout(button_row(self.close_btn, self.print_btn, self.pdf_btn))
+        lay.addLayout(button_row(self.close_btn, self.preview_btn, self.print_btn, self.pdf_btn))
 
         self._timer = QTimer(self, singleShot=True, interval=250)
         self._timer.timeout.connect(self.recount)
@@ -163,8 +166,28 @@ class LettersDialog(QDialog):
         ok = self.selection is not None and bool(self.selection.letters) and not busy
         self.pdf_btn.setEnabled(ok)
         self.print_btn.setEnabled(ok)
+        self.preview_btn.setEnabled(ok)
         for w in (self.days, self.lapsed, self.by_address, self.by_due):
             w.setEnabled(not busy)
+
+    # -- preview (drawn on the I/O lane, shown here) ----------------------------------------------
+    def preview_first(self) -> None:
+        from .letter_preview_dialog import LetterPreviewDialog, first_letter_task
+
+        sel = self.selection
+        if sel is None or not sel.letters:
+            return
+        self.preview_btn.setEnabled(False)
+
+        def show(preview) -> None:
+            self.preview_btn.setEnabled(self.selection is not None and bool(self.selection.letters))
+            dlg = LetterPreviewDialog(preview, len(sel.letters), self)
+            dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dlg.open()
+            self.preview_dialog = dlg
+            self.previewed.emit(dlg)
+
+        self.runner.io(first_letter_task(sel, self.backend), on_done=show, on_error=self._failed)
 
     # -- PDF --------------------------------------------------------------------------------------
     def save_pdf(self) -> None:

@@ -716,6 +716,10 @@
 <context>
     <name>LettersDialog</name>
     <message>
+        <source>Preview first letter</source>
+        <translation>预览第一封</translation>
+    </message>
+    <message>
         <source>Reminder letters</source>
         <translation>批量提醒信</translation>
     </message>
@@ -2232,6 +2236,21 @@ By specialist (renewed here / to renew): %2
     <message>
         <source>Edit contact details…</source>
         <translation>修改联系方式…</translation>
+    </message>
+</context>
+<context>
+    <name>LetterPreviewDialog</name>
+    <message>
+        <source>Preview: the first letter</source>
+        <translation>预览：第一封提醒信</translation>
+    </message>
+    <message>
+        <source>Letter 1 of %1 (this letter takes %2 pages); page 1 shown, as it will print.</source>
+        <translation>共 %1 封中的第 1 封（这封信共 %2 页）；下面是第 1 页，与打印出来的一样。</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
     </message>
 </context>
 </TS>
