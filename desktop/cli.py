@@ -185,6 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
     # Contact details (issue 11): customer QUERY --phone/--address/--consent-*.
     from desktop.commands.customer_cmds import add_parsers as add_customer_parsers
     add_customer_parsers(cmd)
+
+    # The vehicle card's 浮动告知单 and 年检 (issue 13 items 5, 6): float-notice, inspection.
+    from desktop.commands.card_cmds import add_parsers as add_card_parsers
+    add_card_parsers(cmd)
     return p
 
 

@@ -24,3 +24,9 @@ def lapse_fine_example(on: date | None = None) -> Decimal:
     from datetime import datetime
 
     return _fine(table("ci_base_2008"), on or datetime.now(CST).date())
+
+
+@lru_cache(maxsize=8)
+def rule_doc(name: str) -> dict[str, Any]:
+    """One rule document from resources/rules, e.g. rule_doc("inspection") (年检 schedules)."""
+    return json.loads(resource_path("rules", f"{name}.json").read_text(encoding="utf-8"))

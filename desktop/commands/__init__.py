@@ -39,6 +39,9 @@ _COMMANDS = {
     "assign": ("renewal_cmds", "cmd_assign"),
     "report": ("renewal_cmds", "cmd_report"),
     "customer": ("customer_cmds", "cmd_customer"),  # contact details (issue 11)
+    # the vehicle card's dates and premium (issue 13 items 5, 6)
+    "float-notice": ("card_cmds", "cmd_float_notice"),
+    "inspection": ("card_cmds", "cmd_inspection"),
     None: ("gui_cmd", "cmd_gui"),
 }
 

@@ -155,7 +155,7 @@ def _find_region(table: Mapping[str, Any], region_or_province: str | None) -> tu
     raise PremiumError(f"找不到「{region_or_province}」对应的浮动费率地区")
 
 
-def _parse_coefficient(value: Decimal | float | str) -> Decimal:
+def parse_coefficient(value: Decimal | float | str) -> Decimal:
     """The 告知单 coefficient as a factor: 0.7, or a percentage ratio string "-30%" (→ 0.7)."""
     try:
         if isinstance(value, str) and value.strip().endswith("%"):
@@ -189,7 +189,7 @@ def estimate_ci_premium(
     floats = bool(cls.get("floats", True))
 
     if recorded_coefficient is not None:
-        factor = _parse_coefficient(recorded_coefficient)
+        factor = parse_coefficient(recorded_coefficient)
         note = f"按保险公司告知单的浮动系数 {factor.normalize()} 计算"
         if not floats and factor != _ONE:
             note += "；注意：此类车辆不实行费率浮动，请核对告知单"
@@ -224,3 +224,44 @@ def estimate_ci_premium(
     return PremiumEstimate(
         (base * (_ONE + ratio)).quantize(_CENT, ROUND_HALF_UP), base, ratio, True, unconfirmed, note
     )
+
+
+def _squash(s: str) -> str:
+    return "".join((s or "").split()).replace("-", "–")
+
+
+def resolve_class(base_table: Mapping[str, Any], vehicle_class: str | None, use: str | None,
+                  seats: int | None, on_date: date) -> Mapping[str, Any] | None:
+    """The table's class entry for a stored vehicle: its class code, or its Chinese class name
+    (imports and the demo write "家庭自用汽车6座以下", spaces or not), else its use and seats.
+    None when nothing fits: the card then says the class is unknown instead of guessing."""
+    table = table_in_force(base_table, on_date)
+    if vehicle_class:
+        want = _squash(vehicle_class)
+        for c in table["classes"]:
+            if c["code"] == vehicle_class.strip().upper() or _squash(c["name"]) == want:
+                return c
+    if use:
+        u = use.strip()
+        for c in table["classes"]:  # "家庭自用" names the use "家庭自用汽车" by its first characters
+            if u in (c.get("use"), c.get("use_zh")) or (len(u) >= 2 and str(c.get("use_zh", "")).startswith(u)):
+                try:
+                    return _find_class(table, class_code_for(c["use"], seats, base_table=base_table,
+                                                             on_date=on_date))
+                except PremiumError:
+                    return None
+    return None
+
+
+def resolve_use(base_table: Mapping[str, Any], vehicle_class: str | None, use: str | None,
+                on_date: date) -> str | None:
+    """The table's use code (family, motorcycle, …) even when no band fits (a motorcycle with no
+    displacement): the 年检 rule needs only the use."""
+    cls = resolve_class(base_table, vehicle_class, use, None, on_date) if vehicle_class else None
+    if cls is not None:
+        return str(cls["use"])
+    u = (use or "").strip()
+    for c in table_in_force(base_table, on_date)["classes"]:
+        if u and (u in (c.get("use"), c.get("use_zh")) or (len(u) >= 2 and str(c.get("use_zh", "")).startswith(u))):
+            return str(c["use"])
+    return None

@@ -151,14 +151,20 @@ def _one(gen: _Gen, i: int, insurers: list[str], as_of_s: str, cust, veh, terms,
     vin = f.vin(domestic=r.random() < 0.93)
     seats = r.choice([5, 5, 5, 5, 7])
     cust.append(CustomerRec(cid, name, phone, idn, addr, bool(consent), bool(consent)))
-    veh.append(VehicleRec(vid, plate, vin, cid, "家庭自用汽车6座以下" if seats < 6 else "家庭自用汽车6座及以上",
-                          "家庭自用", seats, r.choice(["汽油", "汽油", "纯电动", "插电混动"]), None))
+    energy = r.choice(["汽油", "汽油", "纯电动", "插电混动"])
     insurer = r.choice(insurers)
     plan = gen.ci_plan(kind)
+    # Registration date and 车船税 come from what is already drawn (no extra random draw, so the
+    # rest of the demo stays the same): the car is 1–12 years older than its first cover here.
+    first = plan[0][0] if plan else at
+    registered = (first - timedelta(days=365 * (1 + sum(map(ord, plate)) % 12) + 30)).date().isoformat()
+    tax = None if energy == "纯电动" else ("360" if seats < 6 else "420")
+    veh.append(VehicleRec(vid, plate, vin, cid, "家庭自用汽车6座以下" if seats < 6 else "家庭自用汽车6座及以上",
+                          "家庭自用", seats, energy, registered))
     for s, e in plan:
         terms.append(TermRec(new_id(), vid, "CI", s.isoformat(timespec="seconds"), e.isoformat(timespec="seconds"),
                              insurer, f"PDZA{r.randrange(10**12):012d}", "950" if seats < 6 else "1100",
-                             source="import:demo", as_of=as_of_s, verified_by="demo"))
+                             vehicle_tax=tax, source="import:demo", as_of=as_of_s, verified_by="demo"))
     if plan and r.random() < 0.75 or kind == "NONE" and r.random() < 0.5:
         s, e = plan[-1] if plan else (_midnight(at) - timedelta(days=100), _year(_midnight(at) - timedelta(days=100)))
         terms.append(TermRec(new_id(), vid, "BI", s.isoformat(timespec="seconds"), e.isoformat(timespec="seconds"),
