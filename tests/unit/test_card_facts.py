@@ -141,3 +141,27 @@ def test_source_names_the_import_file_and_date(app_ctx, admin, tmp_path):
     (src, text), = facts.sources.items()
     assert src.startswith("import:") and text.startswith("人保12月清单.xlsx（") and "导入" in text
     assert facts.vehicle_tax == Decimal("360") and facts.inspection is None  # no class: 年检 rule unknown
+
+
+def test_cli_float_notice_and_inspection(app_ctx, monkeypatch, capsys):
+    from desktop import cli
+    from tests.conftest import PASSPHRASE
+
+    engine = app_ctx.store().engine
+    _, plate = add_car(engine, registered="2020-12-10", terms=TERMS)
+    monkeypatch.setenv("RENEWDESK_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("RENEWDESK_STAFF_PASSWORD", "clerk-pass-1")
+    base = ["--data-dir", str(app_ctx.data_dir), "--as", "clerk", "--at", AT.isoformat()]
+    assert cli.main([*base, "inspection", plate, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["due"] == "2026-12-31" and out["confirmed"] and "2022-10-01" in out["rule"]
+    assert out["reminders"] == [{"date": "2026-12-19", "items": ["ci", "vehicle_tax", "inspection"]}]
+    assert cli.main([*base, "inspection", plate, "--due", "2027-04", "--json"]) == 2
+    assert "依据" in capsys.readouterr().err
+    assert cli.main([*base, "inspection", plate, "--due", "2027-04", "--reason", "按行驶证副页", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["due"] == "2027-04-30"
+    assert cli.main([*base, "float-notice", plate, "--coef", "七折"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("renewdesk: ") and "Traceback" not in err
+    assert cli.main([*base, "float-notice", plate, "--coef", "0.7", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["coefficient"] == "0.7"
