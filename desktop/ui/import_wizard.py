@@ -152,11 +152,7 @@ class ImportWizard(QDialog):
 
         # 3. dry run report, then 4. summary
         self.dry_counts = QLabel(objectName="cardLine", wordWrap=True)
-        self.rejects = QTableWidget(0, 3)
-        self.rejects.setHorizontalHeaderLabels([self.tr("Row"), self.tr("Column"), self.tr("Reason")])
-        self.rejects.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.rejects.horizontalHeader().setStretchLastSection(True)
-        self.rejects.verticalHeader().hide()
+        self.rejects = self._reject_table()
         self.more_rejects = QLabel(wordWrap=True)
         p3 = QWidget()
         l3 = QVBoxLayout(p3)
@@ -171,6 +167,11 @@ class ImportWizard(QDialog):
         p4 = QWidget()
         l4 = QVBoxLayout(p4)
         l4.addWidget(self.summary)
+        # the rejected rows stay on screen after the import, each with its (masked, cut) value
+        self.import_rejects = self._reject_table()
+        self.import_more = QLabel(wordWrap=True)
+        l4.addWidget(self.import_rejects, 1)
+        l4.addWidget(self.import_more)
         report_row = QHBoxLayout()
         report_row.addWidget(self.report_btn)
         report_row.addStretch(1)
@@ -376,17 +377,30 @@ class ImportWizard(QDialog):
     def _dry_done(self, rep) -> None:
         self.dry_report = rep
         self.dry_counts.setText(self._counts(rep))
-        shown = rep.rejected[:SHOWN_REJECTS]
-        self.rejects.setRowCount(len(shown))
-        for i, r in enumerate(shown):
-            for j, v in enumerate((r["row"], r["column"] or "", r["reason"])):
-                self.rejects.setItem(i, j, QTableWidgetItem(str(v)))
-        self.rejects.resizeColumnsToContents()
-        self.rejects.horizontalHeader().setStretchLastSection(True)
-        more = len(rep.rejected) - len(shown)
-        self.more_rejects.setText(self.tr("…and %1 more rows: save the error report after the import.")
-                                  .replace("%1", str(more)) if more > 0 else "")
+        self._fill_rejects(self.rejects, self.more_rejects, rep)
         self.show_step(self.DRY)
+
+    def _reject_table(self) -> QTableWidget:
+        t = QTableWidget(0, 4)
+        t.setHorizontalHeaderLabels([self.tr("Row"), self.tr("Column"), self.tr("Value"), self.tr("Reason")])
+        t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        t.horizontalHeader().setStretchLastSection(True)
+        t.verticalHeader().hide()
+        return t
+
+    def _fill_rejects(self, table: QTableWidget, more_label: QLabel, rep) -> None:
+        """Row, column, the value as the report shows it (masked, cut to 60 characters), reason."""
+        shown = rep.rejected[:SHOWN_REJECTS]
+        table.setRowCount(len(shown))
+        for i, r in enumerate(shown):
+            for j, v in enumerate((r["row"], r["column"] or "", r.get("value") or "", r["reason"])):
+                table.setItem(i, j, QTableWidgetItem(str(v)))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setVisible(bool(shown))
+        more = len(rep.rejected) - len(shown)
+        more_label.setText(self.tr("…and %1 more rows: save the error report after the import.")
+                           .replace("%1", str(more)) if more > 0 else "")
 
     def start_import(self) -> None:
         self._run(False, self._imported)
@@ -394,6 +408,7 @@ class ImportWizard(QDialog):
     def _imported(self, rep) -> None:
         self.report = rep
         self.summary.setText(self.tr("Imported.") + " " + self._counts(rep))
+        self._fill_rejects(self.import_rejects, self.import_more, rep)
         self.report_btn.setVisible(bool(self.rejected_rows))
         self.report_note.setText("")
         self.show_step(self.SUMMARY)

@@ -593,6 +593,10 @@
 <context>
     <name>ImportWizard</name>
     <message>
+        <source>Value</source>
+        <translation>内容</translation>
+    </message>
+    <message>
         <source>Import a spreadsheet</source>
         <translation>导入表格</translation>
     </message>

@@ -31,7 +31,7 @@ def messy(tmp_path):
         plates.append(who.plate)
         ws.append([i + 1, who.plate, who.vin, who.name, who.mobile, "交强险", date(2027, 1, 10 + i), who.address])
     ws.append([7, None, None, fake.name(), fake.mobile(), "交强险", date(2027, 2, 1), fake.address()])
-    ws.append([8, fake.plate("ordinary"), fake.vin(), fake.name(), fake.mobile(), "交强险", "明年", None])
+    ws.append([8, fake.plate("ordinary"), fake.vin(), fake.name(), fake.mobile(), "交强险", "明年" + "再说" * 40, None])
     wb.create_sheet("说明").append(["本表由示例系统导出"])
     path = tmp_path / "续保清单.xlsx"
     wb.save(path)
@@ -89,7 +89,9 @@ def test_mapping_override_dry_run_import_and_report(super_window, backend, qtbot
     assert (rep.rows, rep.imported, rep.updated, rep.duplicates, len(rep.rejected)) == (GOOD + 2, GOOD, 0, 0, 2)
     assert count_rows(engine, "vehicle") == vehicles and count_rows(engine, "import_batch") == 0
     assert dlg.rejects.rowCount() == 2
-    assert dlg.rejects.item(0, 0).text() == str(3 + GOOD + 1) and "车牌" in dlg.rejects.item(0, 2).text()
+    assert dlg.rejects.item(0, 0).text() == str(3 + GOOD + 1) and "车牌" in dlg.rejects.item(0, 3).text()
+    long_value = dlg.rejects.item(1, 2).text()      # the rejected value, cut to 60 as the report does
+    assert long_value.startswith("明年再说") and long_value.endswith("…（共 82 字）") and len(long_value) < 75
     assert "拒收 2" in dlg.dry_counts.text()
     shot(dlg, "import_wizard_dry_run")
 
@@ -98,6 +100,9 @@ def test_mapping_override_dry_run_import_and_report(super_window, backend, qtbot
     found = backend.find(plates[0], lambda *a: None, lambda: False)
     assert found and found[0].plate == plates[0]
     assert dlg.report_btn.isVisible() and "新增 6" in dlg.summary.text()
+    kept = dlg.import_rejects                       # after the import the rejected rows stay listed
+    assert kept.isVisible() and kept.rowCount() == 2 and kept.item(1, 2).text() == long_value
+    assert [kept.horizontalHeaderItem(i).text() for i in range(4)] == ["行号", "列", "内容", "原因"]
 
     out = tmp_path / "errors.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
