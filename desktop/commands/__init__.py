@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
+import json
+import sys
 
 from desktop.services.record import OUTCOMES
 
@@ -48,4 +52,27 @@ _COMMANDS = {
 
 def dispatch(args: argparse.Namespace) -> int:
     module, func = _COMMANDS[args.cmd]
-    return getattr(importlib.import_module(f"{__name__}.{module}"), func)(args)
+    run = getattr(importlib.import_module(f"{__name__}.{module}"), func)
+    if not getattr(args, "json", False) or args.cmd is None:
+        return run(args)
+    return _json_only(run, args)
+
+
+def _json_only(run, args: argparse.Namespace) -> int:
+    """DESIGN §7: with --json, stdout holds only the JSON — for every command.
+
+    Commands print their own JSON; one that has only words to say (backup, restore, slip, …)
+    gets them wrapped as {"ok": true, "messages": [...]} instead of breaking a script's parser.
+    On an error nothing reaches stdout: the one-line message goes to stderr as always.
+    """
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = run(args)
+    text = buf.getvalue()
+    try:
+        json.loads(text)
+    except ValueError:
+        text = json.dumps({"ok": code == 0, "messages": [ln for ln in text.splitlines() if ln.strip()]},
+                          ensure_ascii=False, indent=2) + "\n"
+    sys.stdout.write(text)
+    return code

@@ -33,6 +33,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     if ctx.exists():
         raise StoreExists(f"数据目录 {ctx.data_dir} 中已有数据库，init 不会覆盖它。")
     _create(ctx, args.admin, args.org, args.counter)
+    if args.json:
+        print_json({"data_dir": str(ctx.data_dir), "admin": args.admin})
+        return 0
     print(f"已创建加密数据库：{ctx.data_dir}（管理员：{args.admin}）")
     return 0
 
@@ -43,6 +46,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     at = at_of(args)
     ctx = context(args)
     created = False
+    made_staff: list[dict] = []
     if not ctx.exists():
         _create(ctx, args.admin, "演示车行", "1号柜台")
         created = True
@@ -56,7 +60,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for name, role in DEMO_STAFF:
             password = pysecrets.token_urlsafe(9)
             auth.add_staff(engine, session, name, role, password)
-            print(f"演示员工 {name}（{auth.ROLE_LABEL[role]}）密码：{password}")
+            made_staff.append({"name": name, "role": role, "password": password})
+            if not args.json:
+                print(f"演示员工 {name}（{auth.ROLE_LABEL[role]}）密码：{password}")
     tty = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
@@ -66,6 +72,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     made = demo.fill_demo(engine, args.vehicles, args.seed, at, session.name, progress)
     if tty:
         print(file=sys.stderr)
+    if args.json:
+        # The demo staff's passwords are shown once, here as on the terminal: they are demo accounts.
+        print_json({"data_dir": str(ctx.data_dir), "created": created, "vehicles": made, "seed": args.seed,
+                    "at": at.isoformat(timespec="seconds"), "staff": made_staff})
+        return 0
     print(f"演示数据已生成：{made} 辆车（种子 {args.seed}，基准时间 {at.isoformat(timespec='minutes')}）")
     return 0
 
@@ -101,6 +112,9 @@ def cmd_record(args: argparse.Namespace) -> int:
                                   confirm_past_start=bool(getattr(args, "confirm_past_start", False)))
     record_svc.record_outcome(ctx.store().engine, session, match.vehicle_id, args.outcome, new_term, args.note,
                               now=at if args.at else None, next_date=_next_date(getattr(args, "next", None)))
+    if args.json:
+        print_json({"plate": match.plate, "outcome": args.outcome, "label": record_svc.OUTCOME_LABEL[args.outcome]})
+        return 0
     print(f"已记录：{match.plate} {record_svc.OUTCOME_LABEL[args.outcome]}")
     return 0
 
