@@ -116,7 +116,7 @@ def run(args) -> int:
     logs.configure(data_dir)
     crash.install()
     ws = workstation.load(data_dir)
-    style.apply(app, ws.elder_mode, family)
+    style.apply(app, ws.elder_mode, family, ws.high_contrast)
 
     runner = TaskRunner(app)
     try:

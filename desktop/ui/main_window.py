@@ -5,6 +5,7 @@ database lane to the Backend the composition root built.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -202,6 +203,10 @@ class MainWindow(QMainWindow):
         self.elder_action = act("view", self.tr("Large text"), self.set_elder_mode, "Ctrl+=", "elderAction",
                                 checkable=True)
         self.elder_action.setChecked(self.ws.elder_mode)
+        self.contrast_action = act("view", self.tr("High contrast (large text mode)"), self.set_high_contrast,
+                                   None, "contrastAction", checkable=True)
+        self.contrast_action.setChecked(self.ws.high_contrast)
+        self.contrast_action.setEnabled(self.ws.elder_mode)
         self.help_action = act("help", self.tr("Help"), self.show_help, "F1", "helpAction")
         contact_details_dialog.install(self)  # 柜台 → 修改联系方式 (issue 11)
 
@@ -312,8 +317,11 @@ class MainWindow(QMainWindow):
 
     def remember_printing(self, paper: str, printer: str) -> None:
         """Paper and printer chosen in the preview stay this workstation's choice (workstation.json)."""
-        self.ws = workstation.Workstation(elder_mode=self.ws.elder_mode, printer=printer, paper=paper)
-        ws, d = self.ws, self.data_dir
+        self._remember(replace(self.ws, printer=printer, paper=paper))
+
+    def _remember(self, ws: workstation.Workstation) -> None:
+        self.ws = ws
+        d = self.data_dir
         self.runner.io(lambda p, c: workstation.save(d, ws))
 
     def show_error(self, exc: object) -> None:
@@ -322,16 +330,25 @@ class MainWindow(QMainWindow):
 
     # -- elder mode -----------------------------------------------------------------------------
     def set_elder_mode(self, on: bool) -> None:
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            style.apply(app, on, self.font_family)
-        self.ws = workstation.Workstation(elder_mode=on, printer=self.ws.printer, paper=self.ws.paper)
-        ws, d = self.ws, self.data_dir
-        self.runner.io(lambda p, c: workstation.save(d, ws))
+        self._remember(replace(self.ws, elder_mode=on))
+        self._restyle()
         if self.elder_btn.isChecked() != on:
             self.elder_btn.setChecked(on)
         if self.elder_action.isChecked() != on:
             self.elder_action.setChecked(on)
+
+    def set_high_contrast(self, on: bool) -> None:
+        """大字模式's 高对比度, remembered for this workstation (applies while 大字模式 is on)."""
+        self._remember(replace(self.ws, high_contrast=on))
+        self._restyle()
+        if self.contrast_action.isChecked() != on:
+            self.contrast_action.setChecked(on)
+
+    def _restyle(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            style.apply(app, self.ws.elder_mode, self.font_family, self.ws.high_contrast)
+        self.contrast_action.setEnabled(self.ws.elder_mode)
 
     # -- lock -----------------------------------------------------------------------------------
     def _unlock_login(self, name: str, password: str, on_done, on_error) -> None:

@@ -22,6 +22,7 @@ class Workstation:
     elder_mode: bool = False
     printer: str = ""      # a QPrinterInfo name; "" = the system default
     paper: str = "a4"
+    high_contrast: bool = False  # 大字模式's 高对比度 (white and yellow on black)
     version: int = VERSION
 
 
@@ -42,7 +43,7 @@ def load(data_dir: Path) -> Workstation:
         if f.name == "version" or f.name not in raw:
             continue
         v = raw[f.name]
-        if f.name == "elder_mode" and isinstance(v, bool):
+        if f.name in ("elder_mode", "high_contrast") and isinstance(v, bool):
             values[f.name] = v
         elif f.name == "printer" and isinstance(v, str):
             values[f.name] = v

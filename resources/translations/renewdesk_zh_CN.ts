@@ -960,6 +960,10 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>High contrast (large text mode)</source>
+        <translation>高对比度（大字模式）</translation>
+    </message>
+    <message>
         <source>RenewDesk (续保台) — %1</source>
         <translation>续保台 — %1</translation>
     </message>
