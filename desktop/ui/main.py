@@ -28,7 +28,7 @@ from .backend import Backend
 from .login import LoginDialog
 from .main_window import MainWindow
 from .setup_dialog import SetupDialog
-from .tasks import TaskRunner
+from .tasks import TaskRunner, freeze_startup_heap
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +166,7 @@ def _session(app: QApplication, runner: TaskRunner, backend: Backend, data_dir: 
 
         admin_menu.install(win, runner, admin, on_restored=restored)
         start_auto_backup(win, runner, admin, dlg.session.name)
+    freeze_startup_heap()
     win.show()
     QTimer.singleShot(INTEGRITY_DELAY_MS, lambda: start_integrity_check(runner, backend.engine, win))
     return app.exec()
