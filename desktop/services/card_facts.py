@@ -200,9 +200,8 @@ def history_of(b: VehicleBundle) -> tuple[HistoryRow, ...]:
     for t in b.terms:
         kind = "交强险" if t.kind == "CI" else "商业险"
         end = cst_date(t.end_at - timedelta(microseconds=1))
-        what = f"{kind}保单 {cst_date(t.start_at).isoformat()} 至 {end.isoformat()}" + (
-            f"，{t.insurer}" if t.insurer else "")
-        rows.append(HistoryRow(t.as_of or t.start_at, what, to_cst(t.start_at).year, t.policy_no, t.verified_by))
+        what = f"{kind}保单生效，保至 {end.isoformat()}" + (f"，{t.insurer}" if t.insurer else "")
+        rows.append(HistoryRow(t.start_at, what, to_cst(t.start_at).year, t.policy_no, t.verified_by))
     for e in b.events:
         what = _event_text(e)
         if what is None:
@@ -224,6 +223,16 @@ def source_names(terms, names: dict[str, card_repo.BatchName]) -> dict[str, str]
             day = cst_date(parse_iso(n.started_at))
             out[src] = f"{n.file}（{day.year}年{day.month}月{day.day}日导入）"
     return out
+
+
+def _ci_due(cov: CoverageStatus, today: date) -> date | None:
+    """The day to renew 交强险 by: its last covered day; a lapsed car today (it is overdue); none
+    when the next cover is already bought (RENEWED, PENDING)."""
+    if cov.status == "LAPSED":
+        return today
+    if cov.status in ("RENEWED", "PENDING") or cov.next_start_date is not None:
+        return None
+    return cov.ci_end_date
 
 
 def card_facts(engine: Engine, session: StaffSession, vehicle_id: str, at: datetime, lead_days: int = 90,
@@ -250,5 +259,5 @@ def card_facts(engine: Engine, session: StaffSession, vehicle_id: str, at: datet
         vehicle_id=v.id, vin=v.vin, class_name=cls["name"] if cls else None,
         class_stored=None if cls else v.vehicle_class, premium=prem, premium_problem=prem_problem,
         vehicle_tax=tax, vehicle_tax_year=tax_year, inspection=insp, inspection_problem=insp_problem,
-        reminders=merged_reminders(cov.ci_end_date, insp.due if insp else None, tax is not None),
+        reminders=merged_reminders(_ci_due(cov, today), insp.due if insp else None, tax is not None),
         history=history_of(b), sources=source_names(b.terms, batches))

@@ -6,6 +6,7 @@ values appear only after the audited, role-gated reveal.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -29,6 +30,9 @@ from desktop.services.lookup import LookupMatch
 from desktop.services.record import OUTCOME_LABEL
 from desktop.services.reveal import Revealed
 
+from .card_dialogs import FloatNoticeDialog, InspectionDialog
+from .card_facts_view import CardFactsView
+
 REVEAL_MS = 30_000  # long enough to read a number to the customer, short enough not to be left open
 
 
@@ -44,6 +48,7 @@ class CardWidget(QWidget):
     reveal_requested = Signal(str)      # vehicle id
     print_requested = Signal(object)    # LookupMatch
     scroll_to_top = Signal()            # a different card: the scroll area goes back to the top
+    facts_shown = Signal(object)        # CardFacts, once they arrived from the database lane
 
     def __init__(self, stale_after_days: int = 30, can_reveal: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
@@ -74,9 +79,14 @@ class CardWidget(QWidget):
         self.stale = _label("cardWarn")
         self.gaps = _label()
         self.lapse = _label("cardWarn")
-        self.history = _label("cardSmall")
         self.contacts = _label("cardSmall")  # renewal contact cap (issue 13): "本周已联系 2 次"
         self.gone = _label("cardLine")
+        # VIN, class, 车船税, 年检, reminder, premium 估算, history: loaded on the lane (attach()).
+        self.facts_view = fv = CardFactsView(self)
+        self.history = fv.history  # outcomes, contacts, prints and terms, with year and policy number
+        self._runner = self._card_backend = self._session = None
+        fv.float_btn.clicked.connect(self.open_float_notice)
+        fv.inspection_btn.clicked.connect(self.open_inspection)
 
         self.record_btn = QPushButton(self.tr("Record what happened"))
         self.reveal_btn = QPushButton(self.tr("Show full phone and ID"))
@@ -97,13 +107,17 @@ class CardWidget(QWidget):
         buttons.addWidget(self.record_btn, 0, 0)
         buttons.addWidget(self.print_btn, 0, 1)
         buttons.addWidget(self.reveal_btn, 1, 0, 1, 2)
+        buttons.addWidget(fv.float_btn, 2, 0)
+        buttons.addWidget(fv.inspection_btn, 2, 1)
         buttons.setColumnStretch(2, 1)
 
         self.body = QWidget()
         lay = QVBoxLayout(self.body)
         lay.setContentsMargins(0, 0, 0, 0)
-        for w in (self.plate, self.owner, self.status_box, self.ci_end, self.next_start, self.bi_end,
-                  self.insurer, self.source, self.stale, self.gaps, self.gone, self.lapse, self.history, self.contacts):
+        for w in (self.plate, self.owner, fv.vehicle, self.status_box, self.ci_end, fv.tax, self.next_start,
+                  self.bi_end, self.insurer, self.source, self.stale, fv.reminder, fv.inspection, fv.inspection_rule,
+                  self.gaps, self.gone, self.lapse, fv.premium, fv.premium_note, fv.history_title, fv.history,
+                  self.contacts):
             lay.addWidget(w)
         lay.addLayout(buttons)
         lay.addWidget(self.reveal_why)
@@ -131,12 +145,14 @@ class CardWidget(QWidget):
             # Another car (or none): a new card starts at the top, revealed values are gone.
             self.revealed = None
             self._hide_timer.stop()
+            self.facts_view.clear()
             self.scroll_to_top.emit()
         self.match = m
         self.empty.setVisible(m is None)
         self.body.setVisible(m is not None)
         if m is None:
             return
+        self.load_facts()
         c = m.coverage
         self.plate.setText(m.plate or m.vin or "")
         self._owner_line(m)
@@ -157,7 +173,6 @@ class CardWidget(QWidget):
                   if c.status == LAPSED and not gone else None)
         self._set(self.gone, OUTCOME_LABEL[m.last_outcome or ""] + self.tr(" (recorded): no reminders are sent.")
                   if gone else None)
-        self._set(self.history, self._history(m))
         self._set(self.contacts, self._contacts_line(m))
 
     def _contacts_line(self, m: LookupMatch) -> str | None:
@@ -211,7 +226,11 @@ class CardWidget(QWidget):
         elif src == "hq":
             where = self.tr("head office")
         elif src.startswith("import:"):
-            where = self.tr("import batch %1").replace("%1", src.split(":", 1)[1])
+            facts = self.facts_view.facts
+            named = facts.sources.get(src) if facts is not None else None
+            where = (self.tr("imported file %1").replace("%1", named) if named else
+                     self.tr("an imported file") if facts is None else
+                     self.tr("an imported file (its name is not recorded on this counter)"))
         else:
             where = src or self.tr("unknown")
         as_of = cn_date(to_cst(t.as_of).date()) if t.as_of else self.tr("unknown")
@@ -244,14 +263,53 @@ class CardWidget(QWidget):
                              .replace("%2", cn_date(g.to_date)).replace("%3", str(g.days)))
         return "\n".join(lines) or None
 
-    def _history(self, m: LookupMatch) -> str | None:
-        events = [e for e in m.bundle.events if e.kind == "outcome" and e.outcome]
-        if not events:
+    # -- facts from the database lane (VIN, class, 车船税, 年检, premium 估算, history) ------------
+    def attach(self, runner, card_backend, session) -> None:
+        """`session()` gives the staff member now at the counter (switch user changes it)."""
+        self._runner, self._card_backend, self._session = runner, card_backend, session
+        if self.match is not None:
+            self.load_facts()
+
+    def load_facts(self) -> None:
+        if self._runner is None or self.match is None:
+            return
+        vid = self.match.vehicle_id
+        self._runner.db(partial(self._card_backend.facts, self._session(), vid),
+                        on_done=lambda f: self._facts_arrived(vid, f))
+
+    def _facts_arrived(self, vehicle_id: str, facts) -> None:
+        if self.match is None or self.match.vehicle_id != vehicle_id:
+            return  # the clerk has moved on to another car
+        self.facts_view.show_facts(facts, self.match.vin)
+        self._set(self.source, self._source_line(self.match.coverage.source_term or self._latest_ci(self.match)))
+        self.facts_shown.emit(facts)
+
+    def _submit(self, fn, values, on_done, on_error) -> None:
+        vid = self.match.vehicle_id
+
+        def done(result) -> None:
+            on_done(result)
+            self.load_facts()
+
+        self._runner.db(partial(fn, self._session(), vid, *values), on_done=done, on_error=on_error)
+
+    def open_float_notice(self) -> FloatNoticeDialog | None:
+        if self.match is None or self._runner is None:
             return None
-        lines = [self.tr("Recorded:")]
-        for e in sorted(events, key=lambda e: e.at, reverse=True)[:4]:
-            t = to_cst(e.at)
-            label = OUTCOME_LABEL.get(e.outcome or "", e.outcome or "")
-            extra = self.tr(" (correction)") if e.corrects else ""
-            lines.append(f"• {t.month}月{t.day}日 {label}{extra} — {e.staff or ''}" + (f"：{e.note}" if e.note else ""))
-        return "\n".join(lines)
+        dlg = FloatNoticeDialog(self.match.plate or "", partial(self._submit, self._card_backend.record_float), self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.float_dialog = dlg
+        return dlg
+
+    def open_inspection(self) -> InspectionDialog | None:
+        if self.match is None or self._runner is None:
+            return None
+        f = self.facts_view.facts
+        computed = cn_date(f.inspection.due) if f and f.inspection else None
+        dlg = InspectionDialog(self.match.plate or "", computed,
+                               partial(self._submit, self._card_backend.override_inspection), self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.inspection_dialog = dlg
+        return dlg

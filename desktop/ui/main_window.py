@@ -35,6 +35,7 @@ from desktop.services.lookup import LookupMatch
 from . import contact_details_dialog, printing_hook, style, workstation
 from .backend import Backend
 from .card import CardWidget
+from .card_backend import CardBackend
 from .errors import message_for
 from .export_dialog import ExportDialog
 from .help_dialog import HelpDialog
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.search = SearchPanel(runner, backend.find)
         self.card = CardWidget(backend.settings.stale_after_days, session.may("supervisor"))
         self.card.now = backend.now
+        self.card.attach(runner, CardBackend(backend), lambda: self.session)  # VIN, 年检, 估算, history
         scroll = QScrollArea(objectName="cardScroll")
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.card)

@@ -316,6 +316,18 @@
 <context>
     <name>CardWidget</name>
     <message>
+        <source>an imported file</source>
+        <translation>导入的文件</translation>
+    </message>
+    <message>
+        <source>an imported file (its name is not recorded on this counter)</source>
+        <translation>导入的文件（本机没有该文件的记录）</translation>
+    </message>
+    <message>
+        <source>imported file %1</source>
+        <translation>导入文件 %1</translation>
+    </message>
+    <message>
         <source>Contact stopped on %1 (%2)</source>
         <translation>已于 %1 停止联系（%2）</translation>
     </message>
@@ -2259,6 +2271,171 @@ By specialist (renewed here / to renew): %2
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>CardFactsView</name>
+    <message>
+        <source> (estimate: rule not confirmed, check with the 车管所)</source>
+        <translation>（估算：规则未经证实，请向车管所核实）</translation>
+    </message>
+    <message>
+        <source>%1 policy year</source>
+        <translation>%1 年度</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Annual inspection (年检) valid until %1 · %2</source>
+        <translation>年检：检验有效期至 %1 · %2</translation>
+    </message>
+    <message>
+        <source>Annual inspection (年检): %1</source>
+        <translation>年检：%1</translation>
+    </message>
+    <message>
+        <source>Coefficient %1 from the insurer's notice, recorded %2</source>
+        <translation>浮动系数 %1 取自保险公司告知单，%2 录入</translation>
+    </message>
+    <message>
+        <source>Correct inspection date…</source>
+        <translation>更正年检日期…</translation>
+    </message>
+    <message>
+        <source>Reminders (what falls due together is done in one visit):</source>
+        <translation>到期提醒（同时到期的一次办完）：</translation>
+    </message>
+    <message>
+        <source>Enter the 年检 date from the 行驶证 when it differs</source>
+        <translation>行驶证上的年检日期与推算不同时，在此录入</translation>
+    </message>
+    <message>
+        <source>Floating-rate notice…</source>
+        <translation>录入浮动告知单…</translation>
+    </message>
+    <message>
+        <source>History (newest first):</source>
+        <translation>历史记录（最新在前）：</translation>
+    </message>
+    <message>
+        <source>Last year's premium: %1 yuan (%2 policy year)</source>
+        <translation>上年保费：%1 元（%2 年度）</translation>
+    </message>
+    <message>
+        <source>Record the coefficient on the insurer's 交强险费率浮动告知单</source>
+        <translation>录入保险公司《交强险费率浮动告知单》上的浮动系数</translation>
+    </message>
+    <message>
+        <source>Rule: %1</source>
+        <translation>规则：%1</translation>
+    </message>
+    <message>
+        <source>The insurer's quote decides the real premium.</source>
+        <translation>实际保费以保险公司报价为准。</translation>
+    </message>
+    <message>
+        <source>VIN: %1    Class: %2</source>
+        <translation>车架号：%1    车辆类别：%2</translation>
+    </message>
+    <message>
+        <source>Vehicle tax (车船税, paid with 交强险): %1 yuan (%2)</source>
+        <translation>车船税：%1 元（与交强险一并缴纳，%2）</translation>
+    </message>
+    <message>
+        <source>class not in the rate table (%1)</source>
+        <translation>费率表中没有此类别（%1）</translation>
+    </message>
+    <message>
+        <source>class unknown</source>
+        <translation>类别不明</translation>
+    </message>
+    <message>
+        <source>policy %1</source>
+        <translation>保单 %1</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>不明</translation>
+    </message>
+    <message>
+        <source>… and %1 earlier entries</source>
+        <translation>……另有 %1 条更早的记录</translation>
+    </message>
+    <message>
+        <source>交强险 premium 估算 (estimate): about %1 yuan</source>
+        <translation>交强险保费估算：约 %1 元</translation>
+    </message>
+    <message>
+        <source>交强险 premium 估算: not possible</source>
+        <translation>交强险保费估算：无法估算</translation>
+    </message>
+</context>
+<context>
+    <name>FloatNoticeDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Coefficient</source>
+        <translation>浮动系数</translation>
+    </message>
+    <message>
+        <source>Floating-rate notice — %1</source>
+        <translation>浮动告知单 — %1</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Type the coefficient printed on the insurer's 交强险费率浮动告知单 the customer shows you (for example 0.9, or -10%). The premium estimate then uses it.</source>
+        <translation>请照客户出示的保险公司《交强险费率浮动告知单》填写浮动系数（例如 0.9，或 -10%）。保存后保费估算按此系数计算。</translation>
+    </message>
+    <message>
+        <source>e.g. 0.9</source>
+        <translation>例如 0.9</translation>
+    </message>
+</context>
+<context>
+    <name>InspectionDialog</name>
+    <message>
+        <source>Annual inspection date — %1</source>
+        <translation>年检日期 — %1</translation>
+    </message>
+    <message>
+        <source>As on the 行驶证</source>
+        <translation>按行驶证副页</translation>
+    </message>
+    <message>
+        <source>Based on</source>
+        <translation>依据</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Type the date on the 行驶证 (检验有效期至), for example 2027-03 or 2027-03-31. It replaces the date worked out from the rules: %1.</source>
+        <translation>请照行驶证副页的“检验有效期至”填写，例如 2027-03 或 2027-03-31。它将代替按规则推算的日期：%1。</translation>
+    </message>
+    <message>
+        <source>Valid until</source>
+        <translation>检验有效期至</translation>
+    </message>
+    <message>
+        <source>e.g. 2027-03</source>
+        <translation>例如 2027-03</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
     </message>
 </context>
 </TS>

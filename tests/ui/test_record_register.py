@@ -52,7 +52,8 @@ def test_record_each_outcome(window, by_status, demo_ctx, qtbot, outcome):
         assert json.loads(ev.detail)["next_date"] == dlg.next_date().isoformat()
     a = audit.recent(engine, 1)[0]
     assert (a.action, a.staff, a.target) == ("record", "clerk", m.vehicle_id)
-    assert OUTCOME_LABEL[outcome] in window.card.history.text()
+    # the history list arrives with the card's facts, from the database lane
+    qtbot.waitUntil(lambda: OUTCOME_LABEL[outcome] in window.card.history.text(), timeout=10000)
     if outcome == "renewed_here":
         assert got.args[0].coverage.status == "RENEWED"
         assert window.card.status_word.text().endswith("已续保")
@@ -87,7 +88,7 @@ def test_correction_names_the_corrected_event(window, by_status, demo_ctx, qtbot
         dlg2.ok.click()
     rows = _events(engine, m.vehicle_id)
     assert rows[-1].corrects == first.id and rows[-2].id == first.id   # append-only: the old one stays
-    assert "更正" in window.card.history.text()
+    qtbot.waitUntil(lambda: "更正" in window.card.history.text(), timeout=10000)
 
 
 # -- register ---------------------------------------------------------------------------------

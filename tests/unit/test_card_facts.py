@@ -118,7 +118,8 @@ def test_history_reads_as_a_list_with_year_and_policy(app_ctx, clerk):
     assert "记录：客户会来" in texts and "联系（电话）：无人接听" in texts and "打印告知单（80毫米小票）" in texts
     will = next(r for r in rows if r.what == "记录：客户会来")
     assert (will.year, will.policy_no, will.staff) == (2025, "PDZA000000000002", "clerk")
-    assert any(t.startswith("交强险保单 2024-12-20 至 2025-12-19") for t in texts)
+    first = next(r for r in rows if r.what.startswith("交强险保单生效，保至 2025-12-19"))
+    assert (first.at.date(), first.year, first.policy_no) == (date(2024, 12, 20), 2024, "PDZA000000000001")
     assert [r.at for r in rows] == sorted((r.at for r in rows), reverse=True)
 
 
