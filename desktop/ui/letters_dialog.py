@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -84,7 +85,8 @@ class LettersDialog(QDialog):
         self.skipped.setWordWrap(True)
         # Which vehicles get no letter and why, one a line (plates masked as on mailed paper).
         self.skipped_list = QListWidget(objectName="skippedList")
-        self.skipped_list.setMaximumHeight(160)
+        # at least four lines in either mode (a fixed 160 px showed under two in 大字模式)
+        self.skipped_list.setMinimumHeight(self.skipped_list.fontMetrics().height() * 4 + 12)
         self.skipped_list.hide()
         self.result = QLabel()
         self.result.setWordWrap(True)
@@ -106,11 +108,10 @@ class LettersDialog(QDialog):
         lay.addLayout(grid)
         lay.addWidget(self.count)
         lay.addWidget(self.skipped)
-        lay.addWidget(self.skipped_list)
+        lay.addWidget(self.skipped_list, 1)
         lay.addWidget(self.error)
         lay.addWidget(self.result)
         lay.addWidget(self.progress)
-        lay.addStretch(1)
         lay.addLayout(button_row(self.close_btn, self.preview_btn, self.print_btn, self.pdf_btn))
 
         self._timer = QTimer(self, singleShot=True, interval=250)
@@ -118,8 +119,14 @@ class LettersDialog(QDialog):
         self.days.valueChanged.connect(self._changed)
         self.lapsed.toggled.connect(self._changed)
         self.by_address.toggled.connect(self._changed)
-        self.resize(760, 480)
+        self._fit_screen()
         self.recount()
+
+    def _fit_screen(self) -> None:
+        """Room for the skipped list, never past the screen (1024×768 in 大字模式)."""
+        screen = (self.parentWidget().screen() if self.parentWidget() else None) or QGuiApplication.primaryScreen()
+        avail = screen.availableGeometry()
+        self.resize(min(820, avail.width() - 20), min(640, avail.height() - 40))
 
     # -- choice and count -------------------------------------------------------------------------
     def choice(self) -> tuple[int, bool, str]:
