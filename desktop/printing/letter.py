@@ -66,6 +66,11 @@ def letter_values(letter: LetterData) -> dict[str, str]:
         "bi_end_date": end_date_phrase(st.bi_end_date) if st.bi_end_date else "",
         "lapse_consequences": "\n".join(f"· {x}" for x in lapse_consequences(lapse_fine_example())),
         "what_to_bring": WHAT_TO_BRING,
+        "reminder_title": "交强险续保和年检提醒" if letter.inspection_due else "交强险续保提醒",
+        "vehicle_tax": f"{letter.vehicle_tax} 元" if letter.vehicle_tax else "",
+        "inspection_due": (cn_date(letter.inspection_due) + ("（估算，请以行驶证为准）" if letter.inspection_estimate
+                                                           else "")) if letter.inspection_due else "",
+        "inspection_advice": "没有有效的交强险不能年检，请续保后一并办理，一次办完。" if letter.inspection_due else "",
         "counter_name": c.name,
         "org": c.org or "",
         "counter_title": c.title,

@@ -56,3 +56,8 @@ class LetterData:
     insurer: str | None
     counter: CounterInfo
     letter_date: date
+    # One merged reminder (issue 13 item 5): 车船税 is paid with 交强险; the 年检 date only when it
+    # falls due together with the 交强险 (the letter then asks for both in one visit).
+    vehicle_tax: str | None = None       # yuan, e.g. "360"
+    inspection_due: date | None = None
+    inspection_estimate: bool = False    # the 年检 rule is unconfirmed: the date is an estimate

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 
 from desktop.core.ids import new_id
+from desktop.core.inspection import InspectionDue
 from desktop.core.masking import mask_plate
+from desktop.core.reminders import INSPECTION, merged_reminders
 from desktop.core.status import CoverageStatus
 from desktop.core.timeutil import CST, cst_date
 from desktop.printing.model import CounterInfo, LetterData
-from desktop.store import audit, letter_log, outbox, vehicles_repo, writes
+from desktop.store import audit, card_repo, letter_log, outbox, vehicles_repo, writes
 from desktop.store.records import EventRec, VehicleBundle, iso
 
+from . import card_facts
 from .auth import StaffSession, require
 from .errors import BadInput
 from .settings import CounterSettings
@@ -34,6 +38,10 @@ LAPSE_YEARS = 3
 class Selected:
     bundle: VehicleBundle
     coverage: CoverageStatus
+    # One merged reminder per vehicle (issue 13 item 5): 车船税 with the 交强险, and the 年检 when
+    # it falls due together with it; a 年检 far from the 交强险 date is not in this letter.
+    vehicle_tax: Decimal | None = None
+    inspection: InspectionDue | None = None
 
 
 @dataclass(frozen=True)
@@ -115,15 +123,36 @@ def select(engine: Engine, due_within: int, include_lapsed: bool, order: str, at
     else:
         letters.sort(key=lambda s: (s.coverage.ci_end_date or date.max, s.bundle.vehicle.plate or ""))
     skipped.sort(key=lambda s: (s.reason, s.plate or ""))
-    return Selection(letters, skipped)
+    return Selection(_merged(engine, letters, at), skipped)
+
+
+def _merged(engine: Engine, letters: list[Selected], at: datetime) -> list[Selected]:
+    """Each letter with its 车船税 and, when it falls due with the 交强险, its 年检 date."""
+    with engine.connect() as conn:
+        money = card_repo.term_money(conn, [s.bundle.vehicle.id for s in letters])
+        conn.rollback()
+    today = cst_date(at)
+    out = []
+    for s in letters:
+        tax, _year = card_facts.vehicle_tax_of(s.bundle.terms, money, at)
+        insp, _why = card_facts.inspection_of(s.bundle, today)
+        due = today if s.coverage.status == "LAPSED" else s.coverage.ci_end_date
+        together = any(INSPECTION in r.items and len(r.items) > 1
+                       for r in merged_reminders(due, insp.due if insp else None, tax is not None))
+        out.append(replace(s, vehicle_tax=tax, inspection=insp if together else None))
+    return out
 
 
 def letter_data(sel: Selected, counter: CounterInfo, letter_date: date) -> LetterData:
     o = sel.bundle.owner
     src = sel.coverage.source_term
+    insp = sel.inspection
     return LetterData(addressee_name=o.name or "", postal_address=o.address or "",
                       plate=sel.bundle.vehicle.plate or "", phone=o.phone, status=sel.coverage,
-                      insurer=src.insurer if src else None, counter=counter, letter_date=letter_date)
+                      insurer=src.insurer if src else None, counter=counter, letter_date=letter_date,
+                      vehicle_tax=f"{sel.vehicle_tax:f}" if sel.vehicle_tax is not None else None,
+                      inspection_due=insp.due if insp else None,
+                      inspection_estimate=bool(insp and not insp.confirmed))
 
 
 def iter_letter_data(selection: Selection, counter: CounterInfo, letter_date: date) -> Iterator[LetterData]:
