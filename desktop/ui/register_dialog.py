@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
+    QFrame,
     QGridLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +45,13 @@ class RegisterDialog(QDialog):
         for row, f in enumerate(self.FIELDS):
             edit, err = QLineEdit(), QLabel(objectName="fieldError")
             err.setWordWrap(True)
+            # Two lines are kept for the message whether shown or not: an error appearing never
+            # pushes the boxes below it (and the button) away from under the pointer.
+            err.setFixedHeight(err.fontMetrics().lineSpacing() * 2 + 4)
+            err.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            sp = err.sizePolicy()
+            sp.setRetainSizeWhenHidden(True)
+            err.setSizePolicy(sp)
             err.hide()
             self.edits[f], self.errors[f] = edit, err
             grid.addWidget(QLabel(labels[f]), row * 2, 0)
@@ -56,19 +67,38 @@ class RegisterDialog(QDialog):
         self.consent_contact = QCheckBox(self.tr("Agrees to be contacted about renewal"), checked=False)
         self.consent_mail = QCheckBox(self.tr("Agrees to receive reminder letters"), checked=False)
         self.general = error_line()
+        gp = self.general.sizePolicy()
+        gp.setRetainSizeWhenHidden(True)
+        self.general.setSizePolicy(gp)
         self.ok = QPushButton(self.tr("Register"))
         self.ok.setDefault(True)
         self.cancel = QPushButton(self.tr("Cancel"))
         self.ok.clicked.connect(self._save)
         self.cancel.clicked.connect(self.reject)
         bl = button_row(self.cancel, self.ok)
+        # The form scrolls inside the dialog (1024×768 in 大字模式); the buttons stay in view.
+        body = QWidget(objectName="page")
+        form = QVBoxLayout(body)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addLayout(grid)
+        form.addWidget(self.consent_contact)
+        form.addWidget(self.consent_mail)
+        form.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(body)
         lay = QVBoxLayout(self)
-        lay.addLayout(grid)
-        lay.addWidget(self.consent_contact)
-        lay.addWidget(self.consent_mail)
+        lay.addWidget(self.scroll, 1)
         lay.addWidget(self.general)
         lay.addLayout(bl)
-        self.setMinimumWidth(720)
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        avail = screen.availableGeometry()
+        room_w = min(avail.width(), parent.width() if parent is not None else avail.width()) - 20
+        room_h = min(avail.height(), parent.height() if parent is not None else avail.height()) - 40
+        self.setMinimumWidth(min(720, room_w))
+        want = body.sizeHint().height() + self.ok.sizeHint().height() + self.general.sizeHint().height() + 60
+        self.resize(min(max(720, body.sizeHint().width() + 40), room_w), min(want, room_h))
 
     def registration(self) -> NewRegistration:
         v = {f: self.edits[f].text().strip() for f in self.FIELDS}
