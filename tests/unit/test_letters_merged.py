@@ -49,6 +49,7 @@ def test_merged_letter_pdf(app_ctx, tmp_path, monkeypatch, capsys):
     assert code == 0 and json.loads(capsys.readouterr().out)["letters"] == 2
     with pdfplumber.open(out) as pdf:
         pages = [(p.extract_text() or "").replace(" ", "") for p in pdf.pages]
+    assert len(pages) == 2  # the merged letter still fits one page
     by_car = {vid: "".join(t for t in pages if mask_plate(plates[vid]).replace(" ", "") in t) for vid in plates}
     merged, single = by_car[together], by_car[apart]
     assert "交强险续保和年检提醒" in merged and "年检：检验有效期至2026年12月31日" in merged
