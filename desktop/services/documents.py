@@ -96,12 +96,33 @@ def write_letters(engine: Engine, session: StaffSession, settings: CounterSettin
                   include_lapsed: bool, order: str, at: datetime, res: Resources,
                   progress: Callable[[int, int], None] | None = None,
                   cancel: Callable[[], bool] | None = None) -> LettersResult:
+    """Select, render and log in one go (the CLI). The window does the same three steps on its two
+    lanes: select and log on the database lane, render_letters on the I/O pool."""
     require(session, "supervisor")
-    template = load_letter_template(res.letter_template)  # an unknown placeholder fails before any work
+    load_letter_template(res.letter_template)  # an unknown placeholder fails before any work
+    _check_target(out)
+    selection = letters_svc.select(engine, due_within, include_lapsed, order, at, settings.lead_days, cancel)
+    pages = render_letters(selection, settings, out, at, res, progress, cancel)
+    if pages is None:
+        return LettersResult(0, 0, selection.skipped, None)
+    batch = letters_svc.log_printed(engine, session, selection, None, at, pages, Path(out).name)
+    return LettersResult(len(selection.letters), pages, selection.skipped, batch)
+
+
+def _check_target(out: Path) -> Path:
     out = Path(out).expanduser()
     if not out.parent.exists():
         raise BadInput(f"目录不存在：{out.parent}")
-    selection = letters_svc.select(engine, due_within, include_lapsed, order, at, settings.lead_days, cancel)
+    return out
+
+
+def render_letters(selection: letters_svc.Selection, settings: CounterSettings, out: Path, at: datetime,
+                   res: Resources, progress: Callable[[int, int], None] | None = None,
+                   cancel: Callable[[], bool] | None = None) -> int | None:
+    """The letters of a selection as one PDF at `out` (no store: safe on the I/O pool); the page
+    count, or None when `cancel()` stopped it (then nothing is left at `out`, not even a .part)."""
+    template = load_letter_template(res.letter_template)
+    out = _check_target(out)
     counter = letters_svc.counter_info(settings)
     tmp = _tmp_for(out)
     total = len(selection.letters)
@@ -113,11 +134,9 @@ def write_letters(engine: Engine, session: StaffSession, settings: CounterSettin
                 writer.add(data)
                 if progress:
                     progress(i + 1, total)
-        pages = writer.pages
         if cancel and cancel():
-            return LettersResult(0, 0, selection.skipped, None)
+            return None
         tmp.replace(out)
+        return writer.pages
     finally:
         tmp.unlink(missing_ok=True)
-    batch = letters_svc.log_printed(engine, session, selection, None, at, pages, out.name)
-    return LettersResult(total, pages, selection.skipped, batch)

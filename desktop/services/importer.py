@@ -8,6 +8,7 @@ another policy number is imported and listed in warnings for a person to resolve
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -350,3 +351,99 @@ def remembered_mapping(engine: Engine) -> Callable[[str], dict[str, str] | None]
         return saved
 
     return lookup
+
+
+class SteppedImport:
+    """The window's import (issue 10 item 5): the matching and writes of commit_import, one chunk
+    of CHUNK rows per `step()` and one transaction per chunk, so the database lane answers the
+    counter's searches between two chunks and holds the write lock only while a chunk is written.
+    The file is parsed before, on the I/O pool (`prepare_import`), never under the lock.
+
+    The price is the batch's atomicity: a stopped import keeps the chunks already committed. `stop()`
+    records them as a batch (audit entry marked stopped), and importing the same file again adds
+    only the rest (identity matching makes the repeated rows duplicates). A dry run steps the same
+    way with read-only transactions and one DryLedger that remembers its 'writes' across chunks.
+    All steps must run on one thread (the database lane): the ledgers keep its connection.
+    """
+
+    def __init__(self, engine: Engine, session: StaffSession, prepared: PreparedImport, dry_run: bool = False,
+                 at: datetime | None = None, on_rejected: Callable[[RejectedRow], None] | None = None,
+                 chunk: int | None = None):
+        require(session, "supervisor")
+        self.engine, self.session, self.prepared, self.dry_run = engine, session, prepared, dry_run
+        self.now = at or datetime.now(CST)
+        self.batch = new_id()
+        self.records = list(prepared.records)
+        self.total = len(self.records)
+        self.report = ImportReport(str(prepared.path), prepared.sheet, prepared.header_row, dict(prepared.columns),
+                                   dry_run=dry_run, batch=None if dry_run else self.batch,
+                                   source_headers=prepared.source_headers)
+        self.on_rejected, self.chunk = on_rejected, chunk or CHUNK
+        self.done = 0          # records consumed
+        self.finished = False  # the batch is recorded (or the dry run complete)
+        self.stopped = False   # stop() recorded the chunks done before the end of the sheet
+        self._dry: DryLedger | None = None
+
+    def step(self) -> bool:
+        """Match and write the next chunk in its own transaction; True once the batch is complete
+        (the last chunk's transaction also records the batch and its audit entry)."""
+        if self.finished:
+            return True
+        part = self.records[self.done:self.done + self.chunk]
+        last = self.done + len(part) >= self.total
+        with self._transaction() as db:
+            if self.dry_run:
+                if self._dry is None:
+                    self._dry = DryLedger(db, f"import:{self.batch}", iso(self.now), self.session.name, self.now)
+                ledger = self._dry
+            else:  # a fresh ledger per transaction: its outbox sequence is read under this chunk's lock
+                ledger = StoreLedger(db, f"import:{self.batch}", iso(self.now), self.session.name, self.now)
+            importer = _RowImporter(ledger)
+            ledger.prefetch([r for r in part if not isinstance(r, RejectedRow)])
+            for rec in part:
+                _count(self.report, importer, rec, self.on_rejected)
+            if self.dry_run:
+                ledger.flush()
+            else:
+                ledger.finish()
+            if last and not self.dry_run:
+                _finish_batch(db, self.report, self.batch, self.prepared.signature, self.session, self.now,
+                              self.prepared.overrides)
+        self.done += len(part)
+        self.finished = last
+        return last
+
+    def stop(self) -> ImportReport | None:
+        """Give up after the chunks already done: they are recorded as a stopped batch (with its
+        audit entry). None when nothing was written (a dry run, or no chunk done yet)."""
+        if self.finished or self.dry_run or self.done == 0:
+            return None
+        with self._transaction() as db:
+            summary = {k: v for k, v in self.report.to_json().items() if k in ("rows", "imported", "updated",
+                                                                                "duplicates")}
+            summary.update(rejected=len(self.report.rejected), stopped=True, of_rows=self.total)
+            name = Path(self.report.file).name
+            import_ledger.record_batch(db, self.batch, name, self.report.sheet, self.prepared.signature,
+                                       self.session.name, iso(self.now), iso(datetime.now(CST)), summary)
+            audit.append_raw(db, "import", self.session.name, name, {"batch": self.batch, **summary})
+        self.finished = self.stopped = True
+        return self.report
+
+    @contextmanager
+    def _transaction(self):
+        raw = self.engine.raw_connection()
+        db = raw.driver_connection
+        (cache_size,) = db.execute("PRAGMA cache_size").fetchone()
+        try:
+            if cache_size > 0 or -cache_size > IMPORT_CACHE_KIB:
+                db.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+            db.execute("BEGIN" if self.dry_run else "BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("ROLLBACK" if self.dry_run else "COMMIT")
+        finally:
+            db.execute(f"PRAGMA cache_size = {int(cache_size)}")
+            raw.close()

@@ -95,6 +95,16 @@ class Backend:
         return documents.write_letters(self.engine, session, self.settings, out, due_within, include_lapsed,
                                        order, self.now(), self.resources, progress=progress, cancel=cancel)
 
+    def render_letters(self, session: auth.StaffSession, out: Path, selection: letters_svc.Selection,
+                       progress: Progress, cancel: Cancel) -> int:
+        """I/O pool: the PDF of a selection made on the database lane; its page count."""
+        auth.require(session, "supervisor")
+        pages = documents.render_letters(selection, self.settings, out, self.now(), self.resources,
+                                         progress=progress, cancel=cancel)
+        if pages is None:
+            raise Cancelled()
+        return pages
+
     def log_letters(self, session: auth.StaffSession, selection: letters_svc.Selection, pages: int, target: str,
                     progress: Progress, cancel: Cancel) -> str:
         return letters_svc.log_printed(self.engine, session, selection, None, self.now(), pages, target)
@@ -109,6 +119,32 @@ class Backend:
                                        remembered=importer.remembered_mapping(self.engine))
         except importer.Cancelled:
             raise Cancelled() from None
+
+    # The window's import in steps (desktop.ui.steps): parse on the I/O pool, write chunk by chunk
+    # on the database lane, each chunk its own short transaction.
+    def prepare_import(self, path: Path, sheet: str | None, overrides: dict[str, str] | None, progress: Progress,
+                       cancel: Cancel) -> importer.PreparedImport:
+        """I/O pool: read and validate the whole sheet, no store and no lock (the wizard's overrides
+        already hold a remembered mapping)."""
+        try:
+            return importer.prepare_import(path, sheet, overrides or None, cancel=cancel)
+        except importer.Cancelled:
+            raise Cancelled() from None
+
+    def new_import(self, session: auth.StaffSession, prepared: importer.PreparedImport, dry_run: bool,
+                   on_rejected) -> importer.SteppedImport:
+        return importer.SteppedImport(self.engine, session, prepared, dry_run, on_rejected=on_rejected)
+
+    def import_step(self, job: importer.SteppedImport, progress: Progress, cancel: Cancel) -> bool:
+        if cancel():
+            raise Cancelled()
+        done = job.step()
+        progress(job.done, job.total)
+        return done
+
+    def stop_import(self, job: importer.SteppedImport, progress: Progress, cancel: Cancel) -> importer.SteppedImport:
+        job.stop()
+        return job
 
     def remembered_mapping(self, signature: str, progress: Progress, cancel: Cancel) -> dict[str, str] | None:
         return importer.remembered_mapping(self.engine)(signature)

@@ -2,8 +2,10 @@
 
 The same code as `renewdesk import`: desktop.io.reading.read_import finds the header and guesses
 each column's field; a changed field is an override {header: field}, exactly the CLI's --map;
-desktop.services.importer.run_import does the dry run and the import (one atomic batch: a cancel
-raises and rolls back). Files are read on the runner's io lane, the import runs on the database lane.
+desktop.services.importer does the dry run and the import. The sheet is parsed and validated on the
+runner's I/O pool (prepare_import, no lock held), then written on the database lane one chunk per
+task and transaction (SteppedImport, driven by desktop.ui.steps), so searches are answered between
+chunks. 取消 while parsing stores nothing; later it keeps the chunks written, recorded as a batch.
 """
 from __future__ import annotations
 
@@ -37,8 +39,9 @@ from desktop.io.xlsx_writer import write_reject_report
 from desktop.services.auth import StaffSession
 
 from .backend import Backend
+from .steps import DB, IO, StepProgress, Stop
 from .tasks import TaskRunner
-from .widgets import BatchProgress, button_row, error_line, error_text
+from .widgets import button_row, error_line, error_text
 
 PREVIEW_ROWS = 5
 SHOWN_REJECTS = 20
@@ -183,7 +186,7 @@ class ImportWizard(QDialog):
         for p in (p1, p2, p3, p4):
             self.stack.addWidget(p)
         self.error = error_line()
-        self.progress = BatchProgress(runner)
+        self.progress = StepProgress(runner)
         self.progress.cancelled.connect(self._cancelled)
         self.close_btn = QPushButton(self.tr("Close"))
         self.back_btn = QPushButton(self.tr("Back"))
@@ -360,9 +363,24 @@ class ImportWizard(QDialog):
         assert self.path is not None and self.preview is not None
         collected: list = []
         self.rejected_rows = collected
-        fn = partial(self.backend.run_import, self.session, self.path, self.preview.sheet, dict(self.overrides),
-                     dry_run, collected.append)
-        self.progress.start(fn, on_done=on_done, on_error=self._failed)
+        b, path, sheet, overrides = self.backend, self.path, self.preview.sheet, dict(self.overrides)
+
+        def chain():  # parse on the I/O pool, then write chunk by chunk on the database lane
+            prepared = yield IO, partial(b.prepare_import, path, sheet, overrides)
+            job = b.new_import(self.session, prepared, dry_run, collected.append)
+            try:
+                while not (yield DB, partial(b.import_step, job)):
+                    pass
+            except Stop:
+                job = yield DB, partial(b.stop_import, job)
+                if not job.stopped:  # nothing was written yet
+                    raise
+            return job
+
+        def done(job) -> None:
+            (self._stopped_part if job.stopped else on_done)(job.report)
+
+        self.progress.start_chain(chain(), on_done=done, on_error=self._failed)
         self._refresh()
 
     def dry_run(self) -> None:
@@ -413,6 +431,17 @@ class ImportWizard(QDialog):
         self.report_note.setText("")
         self.show_step(self.SUMMARY)
 
+    def _stopped_part(self, rep) -> None:
+        """Stopped after some chunks were written: they stay (a batch of their own); say so."""
+        self.report = rep
+        self.summary.setText(self.tr("Stopped: the first %1 rows are imported, the rest are not. Import the same "
+                                     "file again to add the rest (rows already in are not added twice).")
+                             .replace("%1", str(rep.rows)) + " " + self._counts(rep))
+        self._fill_rejects(self.import_rejects, self.import_more, rep)
+        self.report_btn.setVisible(bool(self.rejected_rows))
+        self.report_note.setText("")
+        self.show_step(self.SUMMARY)
+
     def _cancelled(self) -> None:
         self.report = None
         self.rejected_rows = []
@@ -443,6 +472,6 @@ class ImportWizard(QDialog):
                        on_error=self._failed)
 
     def reject(self) -> None:
-        if self.progress.running:  # closing stops the import; it rolls back
+        if self.progress.running:  # closing stops the import after the chunk being written
             self.progress.cancel()
         super().reject()

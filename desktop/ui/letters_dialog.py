@@ -1,8 +1,9 @@
 """Batch reminder letters (supervisor and up): choose who, see how many, then save a PDF or print.
 
 The same services as `renewdesk letters`: desktop.services.letters.select for the count (on the
-database lane, again whenever a choice changes), desktop.services.documents.write_letters for the
-PDF (database lane, progress and a cancel that leaves nothing at the target path), and for paper
+database lane, again whenever a choice changes); for the PDF the steps of documents.write_letters
+on their lanes (select and log on the database lane, render_letters on the I/O pool, so searches
+are not held up by the rendering; progress and a cancel that leaves nothing at the target), and for paper
 desktop.printing.letter.print_letters with the selection's LetterData, then letters.log_printed.
 """
 from __future__ import annotations
@@ -30,12 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.timeutil import cst_date
+from desktop.services import documents
 from desktop.services import letters as letters_svc
 from desktop.services.auth import StaffSession
 
 from .backend import Backend
+from .steps import DB, IO, StepProgress
 from .tasks import TaskRunner
-from .widgets import BatchProgress, button_row, error_line, error_text
+from .widgets import button_row, error_line, error_text
 
 
 class LettersDialog(QDialog):
@@ -91,7 +94,7 @@ class LettersDialog(QDialog):
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.error = error_line()
-        self.progress = BatchProgress(runner)
+        self.progress = StepProgress(runner)
         self.progress.cancelled.connect(self._cancelled)
 
         self.close_btn = QPushButton(self.tr("Close"))
@@ -207,8 +210,15 @@ class LettersDialog(QDialog):
         self.target = target
         self.error.hide()
         self.result.setText("")
-        self.progress.start(partial(self.backend.write_letters, self.session, target, *self.choice()),
-                            on_done=self._saved, on_error=self._failed)
+        b, session, choice = self.backend, self.session, self.choice()
+
+        def chain():  # select and log on the database lane, render on the I/O pool between them
+            sel = yield DB, partial(b.select_letters, *choice)
+            pages = yield IO, partial(b.render_letters, session, target, sel)
+            batch = yield DB, partial(b.log_letters, session, sel, pages, target.name)
+            return documents.LettersResult(len(sel.letters), pages, sel.skipped, batch)
+
+        self.progress.start_chain(chain(), on_done=self._saved, on_error=self._failed)
         self._set_ready()
 
     def _saved(self, res) -> None:

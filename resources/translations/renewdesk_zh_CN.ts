@@ -284,6 +284,13 @@
     </message>
 </context>
 <context>
+    <name>StepProgress</name>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+</context>
+<context>
     <name>BatchProgress</name>
     <message>
         <source>Cancel</source>
@@ -707,6 +714,10 @@
     <message>
         <source>Imported.</source>
         <translation>导入完成。</translation>
+    </message>
+    <message>
+        <source>Stopped: the first %1 rows are imported, the rest are not. Import the same file again to add the rest (rows already in are not added twice).</source>
+        <translation>已停止：前 %1 行已导入，其余未导入。再次导入同一文件即可补齐其余（已导入的行不会重复添加）。</translation>
     </message>
     <message>
         <source>Cancelled: nothing was imported.</source>

@@ -9,6 +9,7 @@ import pytest
 
 from desktop.core.fakes import FakeData
 from desktop.services import importer
+from desktop.store import audit
 from desktop.ui.import_wizard import ImportWizard
 from tests.ui.conftest import check_elder, count_rows, elder, shot, wait_until_true
 
@@ -114,30 +115,27 @@ def test_mapping_override_dry_run_import_and_report(super_window, backend, qtbot
     dlg.accept()
 
 
-def test_cancel_mid_import_stores_nothing(super_window, backend, qtbot, messy, monkeypatch):
-    real = importer.run_import
+def test_cancel_while_reading_stores_nothing(super_window, backend, qtbot, messy, monkeypatch):
+    """The sheet is read on the I/O pool before anything is written: 取消 then stores nothing."""
+    real = importer.prepare_import
     held = []
 
-    def slow(*a, cancel=None, progress=None, dry_run=False, **kw):
-        calls = []
-
+    def slow(*a, cancel=None, **kw):
         def gate() -> bool:
-            calls.append(1)
-            if not dry_run and len(calls) == 3:      # two rows in: hold until 取消 is pressed
-                progress(2)
+            if not held:                             # the first row read: hold until 取消 is pressed
                 held.append(1)
                 assert wait_until_true(cancel)
             return cancel()
-        return real(*a, cancel=gate, progress=progress, dry_run=dry_run, **kw)
+        return real(*a, cancel=gate, **kw)
 
-    monkeypatch.setattr(importer, "run_import", slow)
     engine = backend.engine
     vehicles, audits = count_rows(engine, "vehicle"), count_rows(engine, "audit")
     dlg = _open(super_window, qtbot, messy[0])
     _to_mapping(dlg, qtbot)
     _to(dlg, qtbot, dlg.DRY)
+    monkeypatch.setattr(importer, "prepare_import", slow)
     dlg.next_btn.click()
-    qtbot.waitUntil(lambda: bool(held) and "2" in dlg.progress.text.text(), timeout=20000)
+    qtbot.waitUntil(lambda: bool(held), timeout=20000)
     assert dlg.progress.isVisible() and not dlg.next_btn.isEnabled()
     shot(dlg, "import_wizard_progress")
     with qtbot.waitSignal(dlg.step_shown, timeout=20000):
@@ -146,6 +144,80 @@ def test_cancel_mid_import_stores_nothing(super_window, backend, qtbot, messy, m
     assert count_rows(engine, "vehicle") == vehicles and count_rows(engine, "import_batch") == 0
     assert count_rows(engine, "audit") == audits
     dlg.reject()
+
+
+def _hold_after_first_chunk(monkeypatch, on_step=None):
+    """Chunks of 3 rows; the real import holds after its first chunk until the test says go."""
+    import threading
+
+    from desktop.ui.backend import Backend
+
+    monkeypatch.setattr(importer, "CHUNK", 3)
+    real = Backend.import_step
+    held, go = threading.Event(), threading.Event()
+
+    def step(self, job, progress, cancel):
+        done = real(self, job, progress, cancel)
+        if on_step:
+            on_step(job)
+        if not job.dry_run and job.done == 3:
+            held.set()
+            assert wait_until_true(lambda: go.is_set() or cancel())
+        return done
+
+    monkeypatch.setattr(Backend, "import_step", step)
+    return held, go
+
+
+def test_stop_mid_import_keeps_the_chunks_written_and_the_same_file_completes_it(
+        super_window, backend, qtbot, messy, monkeypatch):
+    engine = backend.engine
+    vehicles, audits = count_rows(engine, "vehicle"), count_rows(engine, "audit")
+    held, _go = _hold_after_first_chunk(monkeypatch)
+    dlg = _open(super_window, qtbot, messy[0])
+    _to_mapping(dlg, qtbot)
+    _to(dlg, qtbot, dlg.DRY)
+    dlg.next_btn.click()
+    qtbot.waitUntil(lambda: held.is_set() and dlg.progress.bar.value() == 3, timeout=20000)
+    assert dlg.progress.bar.maximum() == 8                           # rows written of the sheet's 8
+    with qtbot.waitSignal(dlg.step_shown, timeout=20000):
+        dlg.progress.cancel_btn.click()
+    assert dlg.step == dlg.SUMMARY and "已停止" in dlg.summary.text() and "前 3 行" in dlg.summary.text()
+    assert count_rows(engine, "vehicle") == vehicles + 3            # the first chunk stays, the rest is not in
+    assert count_rows(engine, "import_batch") == 1 and count_rows(engine, "audit") == audits + 1
+    assert audit.recent(engine, 1)[0].action == "import"
+    dlg.accept()
+
+    monkeypatch.setattr(importer, "CHUNK", 2000)
+    again = _open(super_window, qtbot, messy[0])
+    _to_mapping(again, qtbot)
+    _to(again, qtbot, again.DRY)
+    _to(again, qtbot, again.SUMMARY)
+    assert "新增 3" in again.summary.text() and "重复 3" in again.summary.text(), again.summary.text()
+    assert count_rows(engine, "vehicle") == vehicles + GOOD
+    again.accept()
+
+
+def test_a_search_is_answered_between_two_chunks_of_an_import(super_window, backend, qtbot, messy, monkeypatch):
+    """The import writes chunk by chunk, each its own task on the database lane: a search typed
+    meanwhile runs between two chunks, and already finds the rows of the chunks committed."""
+    path, plates = messy
+    order: list = []
+    held, go = _hold_after_first_chunk(monkeypatch, on_step=lambda job: order.append(("chunk", job.done)))
+    dlg = _open(super_window, qtbot, path)
+    _to_mapping(dlg, qtbot)
+    _to(dlg, qtbot, dlg.DRY)
+    order.clear()
+    dlg.next_btn.click()
+    qtbot.waitUntil(held.is_set, timeout=20000)
+    panel = super_window.search
+    panel.model.updated.connect(lambda _g: order.append(("search", len(panel.model.matches()))))
+    with qtbot.waitSignal(dlg.step_shown, timeout=30000, check_params_cb=lambda s: s == dlg.SUMMARY):
+        panel.search_now(plates[0])   # its row is in the first chunk
+        go.set()
+    assert order[0] == ("chunk", 3) and order[-1] == ("chunk", 8), order
+    assert ("search", 1) in order and order.index(("search", 1)) < order.index(("chunk", 8)), order
+    dlg.accept()
 
 
 def test_unreadable_file_shows_a_chinese_message(super_window, qtbot, tmp_path):

@@ -64,7 +64,7 @@ def test_save_pdf_has_one_page_per_letter_and_is_logged(super_window, backend, q
 
 
 def test_cancel_mid_batch_leaves_no_file(super_window, backend, qtbot, tmp_path, monkeypatch):
-    real = documents.write_letters
+    real = documents.render_letters   # on the I/O pool, between the selection and the log
     reached = []
 
     def held(*a, progress=None, cancel=None, **kw):
@@ -75,7 +75,7 @@ def test_cancel_mid_batch_leaves_no_file(super_window, backend, qtbot, tmp_path,
                 assert wait_until_true(cancel)
         return real(*a, progress=prog, cancel=cancel, **kw)
 
-    monkeypatch.setattr(documents, "write_letters", held)
+    monkeypatch.setattr(documents, "render_letters", held)
     dlg = _open(super_window, qtbot)
     assert len(dlg.selection.letters) > 2
     outdir = tmp_path / "out"
@@ -149,4 +149,39 @@ def test_skipped_vehicles_are_listed_with_their_reason(super_window, backend, qt
     assert exp.skipped[0].plate in first and "*" in first
     assert dlg.reasons[exp.skipped[0].reason] in first
     shot(dlg, "letters_skipped_list")
+    dlg.reject()
+
+
+def test_a_search_is_answered_while_the_letters_render(super_window, backend, qtbot, tmp_path, monkeypatch):
+    """The PDF is rendered on the I/O pool: the database lane answers the counter meanwhile."""
+    import threading
+
+    real = documents.render_letters
+    reached, go = threading.Event(), threading.Event()
+
+    def held(*a, progress=None, cancel=None, **kw):
+        def prog(i, total):
+            progress(i, total)
+            if i == 2:   # mid-batch: hold the rendering until the search has been answered
+                reached.set()
+                assert wait_until_true(go.is_set)
+        return real(*a, progress=prog, cancel=cancel, **kw)
+
+    monkeypatch.setattr(documents, "render_letters", held)
+    dlg = _open(super_window, qtbot)
+    plate = dlg.selection.letters[0].bundle.vehicle.plate
+    out = tmp_path / "letters.pdf"
+    dlg.write_pdf(out)
+    qtbot.waitUntil(reached.is_set, timeout=20000)
+    panel = super_window.search
+    try:
+        with qtbot.waitSignal(panel.model.updated, timeout=20000):
+            panel.search_now(plate)
+        assert not out.exists() and dlg.progress.running           # still rendering, yet answered
+        assert [m.plate for m in panel.model.matches()] == [plate]
+    finally:
+        go.set()
+    with qtbot.waitSignal(dlg.finished_batch, timeout=60000) as got:
+        pass
+    assert got.args == ["saved"] and out.exists()
     dlg.reject()
