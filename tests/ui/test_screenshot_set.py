@@ -22,6 +22,12 @@ LOOK = Path("/tmp/shots/window")
 STATUSES = ("DUE", "LAPSED", "RENEWED", "PENDING", "ACTIVE", "NONE")
 
 
+def _settle(qtbot, win) -> None:
+    """Wait until the window's background work (the card's facts) is done: the shot is what stays."""
+    qtbot.waitUntil(lambda: not win.busy.text(), timeout=10000)
+    qtbot.wait(30)
+
+
 def _save(widget, name: str) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     p = OUT / f"{name}.png"
@@ -95,6 +101,7 @@ def test_screenshot_set(make_window, by_status, qtbot, ui_env, size, mode):
             type_query(qtbot, win, m.plate)
             open_first(qtbot, win)
             assert win.card.match.vehicle_id == m.vehicle_id
+            _settle(qtbot, win)
             _buttons_fit(win, tag)
             _save(win, f"card_{status}_{tag}")
         # record
