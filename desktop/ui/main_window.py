@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from desktop.printing.model import PrintError
 from desktop.services.auth import ROLE_LABEL, StaffSession
-from desktop.services.errors import AuthFailed
 from desktop.services.lookup import LookupMatch
 
 from . import contact_details_dialog, printing_hook, style, workstation
@@ -47,10 +46,11 @@ from .record_dialog import RecordDialog
 from .register_dialog import RegisterDialog
 from .reveal_dialog import RevealReasonDialog
 from .search_panel import SearchPanel
+from .session_control import SessionControl
 from .tasks import TaskRunner
 
 
-class MainWindow(QMainWindow):
+class MainWindow(SessionControl, QMainWindow):
     card_shown = Signal(object)  # LookupMatch, after the card is filled (tests, screenshots)
     roles_changed = Signal(object)  # StaffSession: another staff member took over (features re-gate)
 
@@ -351,89 +351,6 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             style.apply(app, self.ws.elder_mode, self.font_family, self.ws.high_contrast)
         self.contrast_action.setEnabled(self.ws.elder_mode)
-
-    # -- lock -----------------------------------------------------------------------------------
-    def _unlock_login(self, name: str, password: str, on_done, on_error) -> None:
-        locked_by = self.lock_panel.locked_by
-
-        def check(session: StaffSession) -> None:
-            if locked_by and session.name != locked_by:  # never: the name box is read-only then
-                on_error(AuthFailed(self.tr("Only the staff member who locked the screen can unlock it.")))
-                return
-            on_done(session)
-
-        self.runner.db(partial(self.backend.login, name, password), on_done=check, on_error=on_error)
-
-    def switch_user(self) -> None:
-        """Another staff member takes over: the current session ends (audited) at the lock panel."""
-        self._end_session()
-        self.lock_panel.switch_user()
-
-    def log_out(self) -> None:
-        self._end_session()
-        self.lock_panel.switch_user(logged_out=True)
-
-    def _end_session(self) -> None:
-        self.lock()
-        self._audit_logout()
-
-    def _audit_logout(self) -> None:
-        if not getattr(self, "_session_ended", False):
-            self._session_ended = True
-            self.runner.db(partial(self.backend.logout, self.session), on_error=self.show_error)
-
-    def adopt(self, session: StaffSession) -> None:
-        """After an unlock: the same staff member goes on, or another one's role now applies."""
-        if session != self.session:
-            self._audit_logout()  # the one taken over from, if not already logged out
-            self.session = session
-            self.who.setText(self.tr("Staff: %1 (%2)").replace("%1", session.name)
-                             .replace("%2", ROLE_LABEL.get(session.role, session.role)))
-            self.card.set_can_reveal(session.may("supervisor"))
-            for w in (self.letters_btn, self.import_btn, self.letters_action, self.import_action):
-                w.setVisible(session.may("supervisor"))
-            self.roles_changed.emit(session)
-        self._session_ended = False
-        self.unlock()
-
-    @property
-    def locked(self) -> bool:
-        return self.stack.currentWidget() is self.lock_panel
-
-    def lock(self) -> None:
-        if self.locked:
-            return
-        self.idle.stop()
-        for dlg in (getattr(self, "record_dialog", None), getattr(self, "register_dialog", None),
-                    getattr(self, "batch_dialog", None), getattr(self, "reveal_dialog", None),
-                    getattr(self, "contact_details_dialog", None)):
-            try:
-                if dlg is not None and dlg.isVisible():
-                    dlg.reject()
-            except RuntimeError:  # already deleted
-                pass
-        self.card.show_match(None)  # no personal data on an unattended screen
-        self.search.clear()
-        self.lock_panel.lock_for(self.session.name)
-        self.stack.setCurrentWidget(self.lock_panel)
-        self._menus_enabled(False)
-
-    def _menus_enabled(self, on: bool) -> None:
-        """Locked: no menu and no shortcut reaches the work behind the lock panel."""
-        self.menuBar().setVisible(on)
-        if not on:
-            self._enabled_before = {a: a.isEnabled() for a in self.menus.all_actions()}
-            for a in self._enabled_before:
-                a.setEnabled(False)
-        else:
-            for a, was in getattr(self, "_enabled_before", {}).items():
-                a.setEnabled(was)
-
-    def unlock(self) -> None:
-        self._menus_enabled(True)
-        self.stack.setCurrentIndex(0)
-        self.search.box.setFocus()
-        self.idle.start()
 
     def closeEvent(self, ev: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.idle.stop()

@@ -73,3 +73,30 @@ def test_radio_marks_and_rows_are_large_in_elder_mode(window, by_status, qtbot):
         dlg.reject()
     finally:
         window.set_elder_mode(False)
+
+
+def test_locking_closes_the_letter_preview_and_the_contact_editor(make_window, by_status, qtbot):
+    """Both show personal data (a mailed letter's full name and address; the stored address)."""
+    win = make_window("super", "super-pass-1")
+    type_query(qtbot, win, by_status["DUE"][0].plate)
+    open_first(qtbot, win)
+    editor = win.contact_details_action.trigger() or win.contact_details_dialog
+    qtbot.waitExposed(editor)
+    editor.reject()
+    win.letters_btn.click()
+    letters = win.batch_dialog
+    qtbot.waitUntil(lambda: letters.preview_btn.isEnabled(), timeout=10000)
+    with qtbot.waitSignal(letters.previewed, timeout=30000) as got:
+        letters.preview_btn.click()
+    preview = got.args[0]
+    qtbot.waitExposed(preview)
+    win.contact_details_action.setEnabled(True)
+    win.contact_details_action.trigger()
+    editor = win.contact_details_dialog
+    win.lock()
+    qtbot.wait(20)
+    for dlg in (preview, editor):
+        try:
+            assert not dlg.isVisible()
+        except RuntimeError:   # deleted with its parent: gone from the screen too
+            pass
