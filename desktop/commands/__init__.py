@@ -66,13 +66,26 @@ def _json_only(run, args: argparse.Namespace) -> int:
     On an error nothing reaches stdout: the one-line message goes to stderr as always.
     """
     buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        code = run(args)
-    text = buf.getvalue()
     try:
-        json.loads(text)
-    except ValueError:
+        with contextlib.redirect_stdout(buf):
+            code = run(args)
+    except BaseException:
+        # A command may print its JSON and then fail (audit verify: the report, then exit 5):
+        # the JSON it printed still goes out; words printed before an error do not.
+        if _is_json(buf.getvalue()):
+            sys.stdout.write(buf.getvalue())
+        raise
+    text = buf.getvalue()
+    if not _is_json(text):
         text = json.dumps({"ok": code == 0, "messages": [ln for ln in text.splitlines() if ln.strip()]},
                           ensure_ascii=False, indent=2) + "\n"
     sys.stdout.write(text)
     return code
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True

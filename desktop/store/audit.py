@@ -37,7 +37,11 @@ def append_raw(db, action: str, staff: str | None, target: str | None = None,
     h = _entry_hash(prev, seq, at_s, staff, action, target, detail)
     db.execute("INSERT INTO audit(seq, at, staff, action, target, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
                (seq, at_s, staff, action, target, detail, prev, h))
-    note_append(db, seq, h)  # anchored outside the table once this transaction has committed
+    # The first entry ever anchored marks the store in the same transaction: from then on a missing
+    # or invalid anchor file is evidence to keep for `audit verify`, never something to recreate.
+    first = db.execute("INSERT OR IGNORE INTO sync_state(key, value) VALUES ('audit_anchor_since', ?)",
+                       (str(seq),)).rowcount == 1
+    note_append(db, seq, h, may_create=first)  # anchored outside the table once this transaction commits
     return seq
 
 

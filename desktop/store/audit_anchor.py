@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 
 ANCHOR_FILE = "audit.head"
 
-# Entries appended on a DBAPI connection and not yet anchored: id(connection) -> (seq, hash).
-_pending: dict[int, tuple[int, str]] = {}
+# Entries appended on a DBAPI connection and not yet anchored:
+# id(connection) -> (seq, hash, whether this transaction is the store's first anchored one).
+_pending: dict[int, tuple[int, str, bool]] = {}
 
 
 class AnchorInvalid(Exception):
@@ -70,11 +71,23 @@ class Anchor:
             raise AnchorInvalid("审计锚点文件的校验值不符（被改动或不属于本库）")
         return head
 
-    def write(self, head: AuditHead) -> None:
+    def write(self, head: AuditHead, may_create: bool = False) -> None:
+        """Move the anchor forward to `head`.
+
+        A missing or unreadable/forged anchor is only (re)created by the store's first anchored
+        transaction (`may_create`). Later, overwriting it would erase the evidence: deleting the
+        file and the chain's tail, then logging in, would otherwise verify clean.
+        """
         try:
             current = self.read()
         except AnchorInvalid:
+            if not may_create:
+                log.warning("audit anchor invalid: left as it is for audit verify")
+                return
             current = None
+        if current is None and not may_create:
+            log.warning("audit anchor missing: not recreated (audit verify reports it)")
+            return
         if current is not None and current.seq >= head.seq:
             return  # another connection anchored a newer head first: never move it backwards
         tmp = self.path.with_name(self.path.name + ".tmp")
@@ -84,9 +97,10 @@ class Anchor:
         os.replace(tmp, self.path)
 
 
-def note_append(dbapi_conn, seq: int, h: str) -> None:
+def note_append(dbapi_conn, seq: int, h: str, may_create: bool = False) -> None:
     """Called by audit.append_raw inside the caller's transaction."""
-    _pending[id(dbapi_conn)] = (seq, h)
+    earlier = _pending.get(id(dbapi_conn))
+    _pending[id(dbapi_conn)] = (seq, h, may_create or bool(earlier and earlier[2]))
 
 
 def attach(engine: Engine, anchor: Anchor) -> None:
@@ -97,11 +111,11 @@ def attach(engine: Engine, anchor: Anchor) -> None:
         pending = _pending.pop(id(dbapi_conn), None)
         if pending is None:
             return
-        seq, h = pending
+        seq, h, may_create = pending
         try:
             row = dbapi_conn.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
             if row and row[0] == h:  # committed (a rolled-back entry is gone)
-                anchor.write(AuditHead(seq, h))
+                anchor.write(AuditHead(seq, h), may_create)
         except Exception as exc:  # the anchor lags; verify still accepts it, so say so in the log
             log.warning("audit anchor not updated (%s)", type(exc).__name__)
 

@@ -133,3 +133,6 @@ def _ensure_anchor(store: Store) -> None:
     if current is None:
         return  # an empty chain: the first entry writes the anchor
     audit.record(store.engine, "audit_anchor_reset", None, None, {"after_seq": current.seq})
+    # Ordinary writes never recreate a missing anchor (that would hide a deleted tail without a
+    # trace); this one may, because the reset entry it anchors is the trace.
+    store.anchor.write(audit.head(store.engine), may_create=True)

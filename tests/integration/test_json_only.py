@@ -59,3 +59,12 @@ def test_an_error_under_json_leaves_stdout_empty(env, capsys):
     code = main(["init", "--data-dir", str(env), "--json"])
     captured = capsys.readouterr()
     assert code == 2 and captured.out == "" and "init" in captured.err
+
+
+def test_a_command_that_prints_its_json_then_fails_keeps_the_json(env, capsys):
+    assert main(["init", "--data-dir", str(env), "--json"]) == 0
+    capsys.readouterr()
+    (env / "audit.head").write_text("tampered", encoding="utf-8")
+    code = main(["audit", "verify", "--data-dir", str(env), "--json"])
+    out = capsys.readouterr().out
+    assert code == 5 and json.loads(out)["ok"] is False

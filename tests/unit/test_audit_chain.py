@@ -197,6 +197,28 @@ def test_edited_anchor_file_is_reported(busy):
     assert not report.ok and "锚点" in report.reason
 
 
+def test_an_edited_anchor_is_not_overwritten_by_the_next_write(busy):
+    """Before: the next log-in's audit entry replaced a forged anchor, and verify passed again."""
+    engine, path = busy.store().engine, busy.store().anchor.path
+    last = _rows(engine)[-1][0]
+    _exec(engine, "DELETE FROM audit WHERE seq >= :s", s=last - 1)  # the tail goes ...
+    path.write_text("not an anchor", "utf-8")  # ... and the anchor is spoiled
+    audit.record(engine, "login", "admin")
+    assert path.read_text("utf-8") == "not an anchor"
+    assert not audit.verify(engine, _anchor(busy)).ok
+
+
+def test_an_anchor_deleted_while_running_is_not_recreated_by_writes(busy):
+    engine, path = busy.store().engine, busy.store().anchor.path
+    last = _rows(engine)[-1][0]
+    _exec(engine, "DELETE FROM audit WHERE seq >= :s", s=last - 1)
+    path.unlink()
+    audit.record(engine, "login", "admin")
+    assert not path.exists()
+    report = audit.verify(engine, _anchor(busy))
+    assert not report.ok and "锚点" in report.reason
+
+
 def test_a_rolled_back_entry_is_never_anchored(busy):
     engine = busy.store().engine
     before = busy.store().anchor.read()
