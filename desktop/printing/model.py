@@ -44,6 +44,7 @@ class SlipData:
     as_of: datetime | None
     printed_at: datetime
     counter: CounterInfo
+    vehicle_tax: str | None = None  # 车船税 (yuan) recorded with the last 交强险: paid with the renewal
 
 
 @dataclass(frozen=True)

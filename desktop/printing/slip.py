@@ -130,6 +130,8 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False) ->
         out.append(Para(_dated("交强险保到", ci_end_phrase(st), narrow, paper == "a5"), s.key_pt, True, gap))
         if st.status != RENEWED:  # RENEWED's phrase repeats the date just printed
             out.append(Para(days_phrase(st), s.key_pt, True))
+        if slip.vehicle_tax and st.status not in (RENEWED, PENDING):  # collected with 交强险 (domain §4)
+            out.append(Para(f"车船税  {slip.vehicle_tax} 元，随交强险一并缴纳", s.body_pt, True))
     elif st.status == NONE:
         out.append(Para("本柜台没有这辆车的交强险记录，请带上证件来柜台核实。", s.key_pt, True, gap))
     warning = next_start_warning(st)

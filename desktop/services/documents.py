@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -21,9 +22,10 @@ from desktop.printing.letter import LetterPdfWriter
 from desktop.printing.letter_template import load_letter_template
 from desktop.printing.model import SlipData
 from desktop.printing.slip import render_slip_pdf
-from desktop.store import audit, outbox, writes
+from desktop.store import audit, card_repo, outbox, writes
 from desktop.store.records import EventRec
 
+from . import card_facts
 from . import letters as letters_svc
 from .auth import StaffSession, require
 from .errors import BadInput
@@ -45,11 +47,21 @@ def default_resources() -> Resources:
                      letter_template=resource_path("templates", "letter_zh.txt"))
 
 
-def slip_data(match: LookupMatch, settings: CounterSettings, printed_at: datetime) -> SlipData:
+def slip_data(match: LookupMatch, settings: CounterSettings, printed_at: datetime,
+              vehicle_tax: Decimal | None = None) -> SlipData:
     src = match.coverage.source_term
     return SlipData(plate=match.plate or "", status=match.coverage, insurer=src.insurer if src else None,
                     source=src.source if src else None, as_of=src.as_of if src else None,
-                    printed_at=printed_at, counter=letters_svc.counter_info(settings))
+                    printed_at=printed_at, counter=letters_svc.counter_info(settings),
+                    vehicle_tax=f"{vehicle_tax:f}" if vehicle_tax is not None else None)
+
+
+def vehicle_tax(engine: Engine, match: LookupMatch, at: datetime) -> Decimal | None:
+    """车船税 recorded with the vehicle's current (or last) 交强险 term, for the slip."""
+    with engine.connect() as conn:
+        money = card_repo.term_money(conn, [match.vehicle_id])
+        conn.rollback()
+    return card_facts.vehicle_tax_of(match.bundle.terms, money, at)[0]
 
 
 def _tmp_for(out: Path) -> Path:
@@ -67,7 +79,8 @@ def write_slip(engine: Engine, session: StaffSession, match: LookupMatch, settin
         raise BadInput(f"目录不存在：{out.parent}")
     tmp = _tmp_for(out)
     try:
-        render_slip_pdf(slip_data(match, settings, printed_at), tmp, paper, font_path=res.font)
+        render_slip_pdf(slip_data(match, settings, printed_at, vehicle_tax(engine, match, printed_at)), tmp, paper,
+                        font_path=res.font)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)

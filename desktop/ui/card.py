@@ -270,6 +270,11 @@ class CardWidget(QWidget):
         if self.match is not None:
             self.load_facts()
 
+    def vehicle_tax_for(self, vehicle_id: str):
+        """The 车船税 the card's facts hold for this vehicle (the slip prints it), else None."""
+        f = self.facts_view.facts
+        return f.vehicle_tax if f is not None and f.vehicle_id == vehicle_id else None
+
     def load_facts(self) -> None:
         if self._runner is None or self.match is None:
             return

@@ -307,7 +307,8 @@ class MainWindow(SessionControl, QMainWindow):
         return dlg
 
     def print_slip(self, match: LookupMatch) -> None:
-        slip = printing_hook.slip_for(match, self.backend.settings, self.backend.now())
+        slip = printing_hook.slip_for(match, self.backend.settings, self.backend.now(),
+                                      self.card.vehicle_tax_for(match.vehicle_id))  # 车船税 from the card
         try:
             printed = printing_hook.preview(self, slip, self.ws.paper, self.ws.printer, self.remember_printing)
         except PrintError as exc:  # e.g. the receipt printer refuses the custom page size

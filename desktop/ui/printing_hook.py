@@ -20,8 +20,8 @@ from desktop.services.settings import CounterSettings
 FONT = resource_path("fonts", "wqy-microhei.ttc")
 
 
-def slip_for(match: LookupMatch, settings: CounterSettings, now: datetime):
-    return slip_data(match, settings, now)
+def slip_for(match: LookupMatch, settings: CounterSettings, now: datetime, vehicle_tax=None):
+    return slip_data(match, settings, now, vehicle_tax)
 
 
 def write_pdf(slip, out_path, paper: str = "a4") -> None:

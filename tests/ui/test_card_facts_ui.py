@@ -144,3 +144,20 @@ def test_each_status_card_fits(make_window, by_status, qtbot, ui_env, size, elde
         qtbot.wait(30)
         _shot(win, f"cardfacts_{status}_{tag}_bottom")
     style.apply(QApplication.instance(), False, ui_env)
+
+
+def test_print_from_the_card_carries_the_vehicle_tax(window, by_status, qtbot, monkeypatch, tmp_path):
+    from desktop.ui import printing_hook
+
+    m = _with_tax(by_status)
+    _open(window, qtbot, m.plate)
+    seen = []
+    monkeypatch.setattr(printing_hook, "preview", lambda parent, slip, *a, **k: seen.append(slip) or False)
+    window.print_slip(window.card.match)
+    (slip,) = seen
+    assert slip.vehicle_tax in ("360", "420")
+    out = tmp_path / "slip.pdf"
+    printing_hook.write_pdf(slip, out, "80mm")
+    import pdfplumber
+    with pdfplumber.open(out) as pdf:
+        assert f"车船税{slip.vehicle_tax}元" in pdf.pages[0].extract_text().replace(" ", "").replace("\n", "")
