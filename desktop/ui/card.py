@@ -85,6 +85,7 @@ class CardWidget(QWidget):
         self.facts_view = fv = CardFactsView(self)
         self.history = fv.history  # outcomes, contacts, prints and terms, with year and policy number
         self._runner = self._card_backend = self._session = None
+        self._facts_gen = 0  # only the newest load may fill the card
         fv.float_btn.clicked.connect(self.open_float_notice)
         fv.inspection_btn.clicked.connect(self.open_inspection)
 
@@ -279,12 +280,13 @@ class CardWidget(QWidget):
         if self._runner is None or self.match is None:
             return
         vid = self.match.vehicle_id
+        self._facts_gen = gen = self._facts_gen + 1
         self._runner.db(partial(self._card_backend.facts, self._session(), vid),
-                        on_done=lambda f: self._facts_arrived(vid, f))
+                        on_done=lambda f: self._facts_arrived(vid, gen, f))
 
-    def _facts_arrived(self, vehicle_id: str, facts) -> None:
-        if self.match is None or self.match.vehicle_id != vehicle_id:
-            return  # the clerk has moved on to another car
+    def _facts_arrived(self, vehicle_id: str, gen: int, facts) -> None:
+        if self.match is None or self.match.vehicle_id != vehicle_id or gen != self._facts_gen:
+            return  # the clerk has moved on to another car, or a newer load is on its way
         self.facts_view.show_facts(facts, self.match.vin)
         self._set(self.source, self._source_line(self.match.coverage.source_term or self._latest_ci(self.match)))
         self.facts_shown.emit(facts)
