@@ -11,8 +11,6 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from . import style
-
 BAR = QColor("#0b3d91")     # the bar (white-on-this contrast 11:1; the words are never on it)
 TRACK = QColor("#e4e4e4")
 
@@ -56,7 +54,8 @@ class BarChart(QWidget):
         text_w = max((fm.horizontalAdvance(b.text) for b in self.bars), default=0) + 12
         bar_w = max(20, self.width() - label_w - text_w - 8)
         top_max = self.maximum if self.maximum is not None else max((b.value for b in self.bars), default=0)
-        text_pen = QPen(QColor(style.TEXT))
+        # the words take the style's text colour (white in 高对比度, where the page is black)
+        text_pen = QPen(self.palette().color(self.foregroundRole()))
         for i, b in enumerate(self.bars):
             y = 4 + i * row
             p.setPen(text_pen)

@@ -79,3 +79,29 @@ def test_high_contrast_is_remembered_per_workstation_and_only_in_large_text(make
     win.set_elder_mode(False)
     assert QColor(win.card.grab().toImage().pixel(2, 2)).lightness() > 235
     style.apply(QApplication.instance(), False, ui_env)
+
+
+def test_the_worklist_chart_words_stay_readable_in_high_contrast(qtbot, ui_env):
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from desktop.ui.bar_chart import Bar, BarChart
+
+    style.apply(QApplication.instance(), True, ui_env, high_contrast=True)
+    try:
+        page = QWidget(objectName="page")
+        chart = BarChart()
+        QVBoxLayout(page).addWidget(chart)
+        chart.set_bars([Bar("逾期未跟进", 3, "3"), Bar("今日待联系", 8, "8")])
+        qtbot.addWidget(page)
+        page.resize(700, 200)
+        page.show()
+        qtbot.waitExposed(page)
+        img = page.grab().toImage()        # the chart as it shows on its (black) page
+        assert QColor(img.pixel(1, 1)).lightness() < 20
+        at = chart.mapTo(page, chart.rect().topLeft())
+        label_w = chart.fontMetrics().horizontalAdvance("逾期未跟进")
+        bright = sum(1 for y in range(at.y(), at.y() + chart.height(), 2) for x in range(at.x(), at.x() + label_w, 2)
+                     if QColor(img.pixel(x, y)).lightness() > 200)
+        assert bright > 30          # white words on the black page, not near-black ones
+    finally:
+        style.apply(QApplication.instance(), False, ui_env)
