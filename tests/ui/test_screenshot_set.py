@@ -1,6 +1,6 @@
 """The screenshot set issue 11 asks for, made from the real window on the demo store: 1600×1000 and
-1024×768, normal and 大字模式 (and 高对比度 at 1024), for search, each status's card, record, print
-preview, letters and lock. Written to tests/artefacts/screens/ (gitignored; also
+1024×768, normal and 大字模式 (and 高对比度 at 1024), for search, each status's card, contact details, record,
+print preview, letters (and the first letter's preview) and lock. Written to tests/artefacts/screens/ (gitignored; also
 /tmp/shots/window when it exists) to be looked at; each shot also checks that what it shows fits
 (nothing a clerk needs is outside the window, the results table shows or scrolls to every column)."""
 from __future__ import annotations
@@ -104,6 +104,15 @@ def test_screenshot_set(make_window, by_status, qtbot, ui_env, size, mode):
             _settle(qtbot, win)
             _buttons_fit(win, tag)
             _save(win, f"card_{status}_{tag}")
+        # contact details of the last card's owner
+        win.contact_details_action.trigger()
+        cd = win.contact_details_dialog
+        qtbot.waitExposed(cd)
+        qtbot.wait(30)
+        assert cd.width() <= size[0] and cd.height() <= size[1] and _inside(cd, cd.ok), tag
+        _buttons_fit(cd, tag)
+        _save(cd, f"contact_details_{tag}")
+        cd.reject()
         # record
         win.card.record_btn.click()
         dlg = win.record_dialog
@@ -138,6 +147,14 @@ def test_screenshot_set(make_window, by_status, qtbot, ui_env, size, mode):
         if lst.count() >= 4:   # the skipped vehicles are readable, not a two-line slit
             assert lst.viewport().height() >= 4 * lst.sizeHintForRow(0), tag
         _save(ld, f"letters_{tag}")
+        with qtbot.waitSignal(ld.previewed, timeout=30000) as got:
+            ld.preview_btn.click()
+        pv = got.args[0]
+        qtbot.waitExposed(pv)
+        qtbot.wait(30)
+        assert pv.width() <= size[0] and pv.height() <= size[1] and _inside(pv, pv.close_btn), tag
+        _save(pv, f"letter_preview_{tag}")
+        pv.accept()
         ld.reject()
         # lock
         win.lock()
