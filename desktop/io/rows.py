@@ -42,7 +42,7 @@ _MONEY_JUNK = re.compile(r"[,，\s¥￥元]|RMB", re.I)
 # reads as serial 2026 = 1905-07-18), not real 交强险 records.
 _MIN_YEAR, _MAX_YEAR = 1990, 2100
 _EXACT_FLOAT_DIGITS = 15  # a float keeps at most 15 significant decimal digits exactly
-_MEMO_MAX = 4096  # identifier check outcomes remembered per sheet
+_MEMO_MAX = 16384  # field outcomes remembered per sheet (RowParser._field)
 
 
 @dataclass
@@ -193,14 +193,21 @@ _BI_SPEC = {"start": "bi_start", "end": "bi_end", "policy_no": "bi_policy_no", "
 
 
 class RowParser:
-    """Parses data rows of one sheet once its header is known."""
+    """Parses data rows of one sheet once its header is known.
+
+    Each field's outcome depends only on its cell (and the column's kind, fixed per sheet), and
+    exports repeat values a lot (a vehicle's plate, VIN, owner and phone on each of its term rows;
+    a few hundred distinct dates and insurers in 10⁵ rows): outcomes are remembered per (field,
+    cell), errors included, so a repeated cell costs one dict look-up."""
 
     def __init__(self, info: HeaderInfo, kind_of: Callable[[int], str] | None = None) -> None:
         self.info = info
         self.kind_of = kind_of or (lambda _c: AUTO)
         self.col = info.fields  # field → column index
+        self._cols = sorted(self.col.items(), key=lambda fc: fc[1])
+        self._kinds = {f: self.kind_of(c) for f, c in self.col.items()}
         self.per_term = info.layout == PER_TERM
-        self._memo: dict[tuple[str, str], tuple[str, tuple[str, ...], str | None]] = {}
+        self._memo: dict[tuple, tuple[Any, tuple[str, ...], tuple | None]] = {}
         ci = dict(_CI_SPEC, premium="premium") if not self.per_term else _CI_SPEC
         # A sheet without any column of a per-vehicle term is not asked for one on every row.
         self._vehicle_specs = [(kind, spec) for kind, spec in (("CI", ci), ("BI", _BI_SPEC))
@@ -212,59 +219,91 @@ class RowParser:
 
     def parse(self, row: int, values: Sequence[Any]) -> ParsedRow | RejectedRow | None:
         """None for an entirely empty row (skipped, not counted)."""
-        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
+        cells = self._cells(values)
+        if not cells and not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
             return None
         warnings: list[RowWarning] = []
         try:
-            return self._parse(row, values, warnings)
+            return self._parse(row, cells, warnings)
         except _Reject as r:
             return RejectedRow(row, r.column, shown_value(r.value), r.reason, list(values))
 
-    def _get(self, values: Sequence[Any], fld: str) -> Any:
-        c = self.col.get(fld)
-        if c is None or c >= len(values):
-            return None
-        v = values[c]
-        return None if isinstance(v, str) and not v.strip() else v
+    def _cells(self, values: Sequence[Any]) -> dict[str, Any]:
+        """field → cell value of one row, for the mapped, non-empty cells only."""
+        n = len(values)
+        cells = {}
+        for fld, c in self._cols:
+            if c >= n:
+                break
+            v = values[c]
+            if v is not None and (v.__class__ is not str or v.strip()):
+                cells[fld] = v
+        return cells
 
-    def _parse(self, row: int, values: Sequence[Any], warnings: list[RowWarning]) -> ParsedRow:
+    def _field(self, cells: dict[str, Any], fld: str, compute: Callable[[Any, list[str]], Any],
+               warn: Callable[[str, Sequence[str]], None]) -> Any:
+        """compute(cell, warnings) for this row's cell of `fld`, remembered per (field, cell)."""
+        raw = cells.get(fld)
+        if raw is None:
+            return None
+        key = (fld, raw.__class__, raw)
+        try:
+            hit = self._memo.get(key)
+        except TypeError:  # an unhashable cell value: nothing to remember it by
+            key, hit = None, None
+        if hit is None:
+            found: list[str] = []
+            try:
+                hit = (compute(raw, found), tuple(found), None)
+            except _Reject as r:
+                hit = (None, (), (r.column, r.value, r.reason))
+            if key is not None:
+                if len(self._memo) >= _MEMO_MAX:
+                    self._memo.clear()
+                self._memo[key] = hit
+        value, warnings, rejected = hit
+        if rejected is not None:
+            raise _Reject(*rejected)
+        if warnings:
+            warn(fld, warnings)
+        return value
+
+    def _parse(self, row: int, cells: dict[str, Any], warnings: list[RowWarning]) -> ParsedRow:
         def warn(fld: str, msgs: Sequence[str]) -> None:
             warnings.extend(RowWarning(row, self._hdr(fld), m) for m in msgs)
 
-        plate = self._ident(values, "plate", check_plate, lambda s: s, warn)
-        vin = self._ident(values, "vin", check_vin, lambda s: s, warn)
+        plate = self._field(cells, "plate", self._plate, warn)
+        vin = self._field(cells, "vin", self._vin, warn)
         if plate is None and vin is None:
             raise _Reject(None, None, MSG_NO_VEHICLE)
-        registered_raw = self._get(values, "registered")
-        registered = None
-        if registered_raw is not None:
-            registered = cst_date(self._date(values, "registered", parse_start))
+        registered = self._field(cells, "registered", self._registered, warn)
         vehicle = VehicleRec(plate, vin, registered)
-        customer = self._customer(values, warn)
-        terms = self._terms(values, warn)
+        customer = self._customer(cells, warn)
+        terms = self._terms(cells, warn)
         return ParsedRow(row, vehicle, customer, terms, warnings)
 
     # --- identifiers ----------------------------------------------------------------------------
-    def _ident(self, values: Sequence[Any], fld: str, check: Callable[[str], Any], mask: Callable[[str], str],
-               warn: Callable[[str, Sequence[str]], None]) -> str | None:
-        text = _text(self._get(values, fld))
-        return None if text is None else self._checked(text, fld, check, mask, warn)
+    def _plate(self, raw: Any, found: list[str]) -> str | None:
+        text = _text(raw)
+        return None if text is None else self._checked(text, "plate", check_plate, _same, found)
 
-    def _customer(self, values: Sequence[Any], warn: Callable[[str, Sequence[str]], None]) -> CustomerRec | None:
-        name = _text(self._get(values, "owner"))
-        if name is not None:
-            name = unicodedata.normalize("NFKC", name)
-        address = _text(self._get(values, "address"))
-        phone = self._phone(values, warn)
-        id_number = self._id_number(values, warn)
+    def _vin(self, raw: Any, found: list[str]) -> str | None:
+        text = _text(raw)
+        return None if text is None else self._checked(text, "vin", check_vin, _same, found)
+
+    def _registered(self, raw: Any, _found: list[str]) -> date:
+        return cst_date(self._date(raw, "registered", parse_start))
+
+    def _customer(self, cells: dict[str, Any], warn: Callable[[str, Sequence[str]], None]) -> CustomerRec | None:
+        name = self._field(cells, "owner", _name, warn)
+        address = _text(cells.get("address"))
+        phone = self._field(cells, "phone", self._phone, warn)
+        id_number = self._field(cells, "id_number", self._id_number, warn)
         if not any((name, phone, id_number, address)):
             return None
         return CustomerRec(name, phone, id_number, address)
 
-    def _phone(self, values: Sequence[Any], warn: Callable[[str, Sequence[str]], None]) -> str | None:
-        raw = self._get(values, "phone")
-        if raw is None:
-            return None
+    def _phone(self, raw: Any, found: list[str]) -> str | None:
         if isinstance(raw, float) and not raw.is_integer():
             raise _Reject(self._hdr("phone"), masking.mask_phone(str(raw)), MSG_PHONE_SCI)
         text = _text(raw)
@@ -274,102 +313,89 @@ class RowParser:
         parts = [p for p in _PHONE_SPLIT.split(text) if p]
         # "010-1234 5678" splits on the space: only split when the pieces are whole numbers.
         if len(parts) > 1 and all(len(re.sub(r"\D", "", p)) >= 7 for p in parts):
-            warn("phone", [MSG_MULTI_PHONE])
+            found.append(MSG_MULTI_PHONE)
             text = parts[0]
-        return self._checked(text, "phone", check_phone, masking.mask_phone, warn)
+        return self._checked(text, "phone", check_phone, masking.mask_phone, found)
 
-    def _id_number(self, values: Sequence[Any], warn: Callable[[str, Sequence[str]], None]) -> str | None:
-        raw = self._get(values, "id_number")
-        if raw is None:
-            return None
+    def _id_number(self, raw: Any, found: list[str]) -> str | None:
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             # Only 15 digits survive a float exactly; an 18-digit ID in a number cell lost its tail.
             digits = str(int(raw)) if float(raw).is_integer() else ""
             if len(digits) != _EXACT_FLOAT_DIGITS:
                 raise _Reject(self._hdr("id_number"), masking.mask_id(digits or str(raw)), MSG_ID_NUMBER_CELL)
-            return self._checked(digits, "id_number", check_id_number, masking.mask_id, warn)
-        return self._checked(str(raw), "id_number", check_id_number, masking.mask_id, warn)
+            return self._checked(digits, "id_number", check_id_number, masking.mask_id, found)
+        return self._checked(str(raw), "id_number", check_id_number, masking.mask_id, found)
 
     def _checked(self, text: str, fld: str, check: Callable[[str], Any], mask: Callable[[str], str],
-                 warn: Callable[[str, Sequence[str]], None]) -> str:
-        # Per-term exports repeat a vehicle's plate, VIN, ID and phone on each of its rows: remember
-        # the last few thousand outcomes (the checks depend only on the text and the field).
-        key = (fld, text)
-        hit = self._memo.get(key)
-        if hit is None:
-            try:
-                checked = check(text)
-                hit = (checked.value, tuple(checked.warnings), None)
-            except IdentifierError as e:
-                hit = ("", (), e.message)
-            if len(self._memo) >= _MEMO_MAX:
-                self._memo.clear()
-            self._memo[key] = hit
-        value, warnings, error = hit
-        if error is not None:
+                 found: list[str]) -> str:
+        try:
+            checked = check(text)
+        except IdentifierError as e:
             # A phone is masked in its normal form (前3后4 of the number, not of "+86 …").
             shown = _phone_number_part(text) if fld == "phone" else text.strip()
-            raise _Reject(self._hdr(fld), mask(shown), error)
-        if warnings:
-            warn(fld, warnings)
-        return value
+            raise _Reject(self._hdr(fld), mask(shown), e.message) from None
+        found.extend(checked.warnings)
+        return checked.value
 
     # --- terms ----------------------------------------------------------------------------------
-    def _date(self, values: Sequence[Any], fld: str, parse: Callable[[Any], datetime]) -> datetime:
-        raw = self._get(values, fld)
+    def _date(self, raw: Any, fld: str, parse: Callable[[Any], datetime]) -> datetime:
         try:
-            at = parse(_date_input(raw, self.kind_of(self.col[fld])))
+            at = parse(_date_input(raw, self._kinds[fld]))
         except DateParseError as e:
             raise _Reject(self._hdr(fld), _text(raw), e.message) from None
         if not _MIN_YEAR <= at.year <= _MAX_YEAR and fld != "registered":
             raise _Reject(self._hdr(fld), _text(raw), f"日期「{_text(raw)}」不合理（{at.date()}），请检查")
         return at
 
-    def _terms(self, values: Sequence[Any], warn: Callable[[str, Sequence[str]], None]) -> list[TermRec]:
+    def _terms(self, cells: dict[str, Any], warn: Callable[[str, Sequence[str]], None]) -> list[TermRec]:
         terms: list[TermRec] = []
         if self.per_term:
-            kind_raw = self._get(values, "kind")
+            kind_raw = cells.get("kind")
             if kind_raw is None:
-                if any(self._get(values, f) is not None for f in ("start", "end", "policy_no")):
+                if any(f in cells for f in ("start", "end", "policy_no")):
                     raise _Reject(self._hdr("kind"), None, MSG_NO_KIND)
             else:
-                kinds = parse_kinds(kind_raw)
-                if kinds is None:
-                    raise _Reject(self._hdr("kind"), _text(kind_raw),
-                                  f"险种「{_text(kind_raw)}」无法识别：应为 交强险 或 商业险")
+                kinds = self._field(cells, "kind", self._kinds_of, warn)
                 for k in kinds:
-                    terms.append(self._term(values, k, _PER_TERM_SPEC, warn))
+                    terms.append(self._term(cells, k, _PER_TERM_SPEC, warn))
         for kind, spec in self._vehicle_specs:  # only the per-vehicle columns this sheet has
-            if any(self._get(values, f) is not None for f in (spec["start"], spec["end"], spec["policy_no"])):
-                terms.append(self._term(values, kind, spec, warn))
+            if any(f in cells for f in (spec["start"], spec["end"], spec["policy_no"])):
+                terms.append(self._term(cells, kind, spec, warn))
         return terms
 
-    def _term(self, values: Sequence[Any], kind: str, spec: dict[str, str],
+    def _kinds_of(self, raw: Any, _found: list[str]) -> tuple[str, ...]:
+        kinds = parse_kinds(raw)
+        if kinds is None:
+            raise _Reject(self._hdr("kind"), _text(raw), f"险种「{_text(raw)}」无法识别：应为 交强险 或 商业险")
+        return kinds
+
+    def _term(self, cells: dict[str, Any], kind: str, spec: dict[str, str],
               warn: Callable[[str, Sequence[str]], None]) -> TermRec:
         end_f, start_f = spec["end"], spec["start"]
-        if self._get(values, end_f) is None:
+        if end_f not in cells:
             label = "交强险" if kind == "CI" else "商业险"
             column = self._hdr(end_f)
             raise _Reject(column, None, MSG_NO_END if column or self.per_term else f"缺少{label}止期（到期日）")
-        end_at = self._date(values, end_f, parse_end)
-        inferred = self._get(values, start_f) is None
+        end_at = self._field(cells, end_f, lambda raw, _f: self._date(raw, end_f, parse_end), warn)
+        inferred = start_f not in cells
         if inferred:
             try:
                 start_at = end_at.replace(year=end_at.year - 1)
             except ValueError:  # 29 Feb
                 start_at = end_at.replace(year=end_at.year - 1, day=28)
         else:
-            start_at = self._date(values, start_f, parse_start)
+            start_at = self._field(cells, start_f, lambda raw, _f: self._date(raw, start_f, parse_start), warn)
             if end_at <= start_at:
-                raise _Reject(self._hdr(end_f), _text(self._get(values, end_f)), "保险止期早于或等于起期，请检查")
-        insurer = _text(self._get(values, spec["insurer"])) or _text(self._get(values, "insurer"))
-        policy_no = self._policy_no(values, spec["policy_no"])
-        premium = self._money(values, spec.get("premium"), warn)
-        tax = self._money(values, "vehicle_tax", warn) if kind == "CI" else None
+                raise _Reject(self._hdr(end_f), _text(cells[end_f]), "保险止期早于或等于起期，请检查")
+        insurer = (self._field(cells, spec["insurer"], _insurer, warn)
+                   or self._field(cells, "insurer", _insurer, warn))
+        policy_no = self._policy_no(cells, spec["policy_no"])
+        premium = self._money(cells, spec.get("premium"), warn)
+        tax = self._money(cells, "vehicle_tax", warn) if kind == "CI" else None
         return TermRec(kind, insurer, policy_no, start_at, end_at, premium, tax, inferred)
 
-    def _policy_no(self, values: Sequence[Any], fld: str) -> str | None:
-        raw = self._get(values, fld)
+    def _policy_no(self, cells: dict[str, Any], fld: str) -> str | None:
+        raw = cells.get(fld)
         if isinstance(raw, float) and (not raw.is_integer() or abs(raw) >= 10 ** _EXACT_FLOAT_DIGITS):
             raise _Reject(self._hdr(fld), _text(raw), MSG_POLICY_NUMBER_CELL)
         text = _text(raw)
@@ -379,14 +405,30 @@ class RowParser:
             raise _Reject(self._hdr(fld), text, MSG_POLICY_NUMBER_CELL)
         return "".join(unicodedata.normalize("NFKC", text).split()).upper()
 
-    def _money(self, values: Sequence[Any], fld: str | None,
+    def _money(self, cells: dict[str, Any], fld: str | None,
                warn: Callable[[str, Sequence[str]], None]) -> Decimal | None:
         if fld is None:
             return None
-        raw = self._get(values, fld)
-        try:
-            return _money(raw)
-        except ValueError:
-            # A bad amount is not worth losing the renewal date over: keep the row, say so.
-            warn(fld, [f"金额「{_text(raw)}」无法识别，已留空"])
-            return None
+        return self._field(cells, fld, _money_or_warning, warn)
+
+
+def _same(s: str) -> str:
+    return s
+
+
+def _name(raw: Any, _found: list[str]) -> str | None:
+    name = _text(raw)
+    return unicodedata.normalize("NFKC", name) if name is not None else None
+
+
+def _insurer(raw: Any, _found: list[str]) -> str | None:
+    return _text(raw)
+
+
+def _money_or_warning(raw: Any, found: list[str]) -> Decimal | None:
+    try:
+        return _money(raw)
+    except ValueError:
+        # A bad amount is not worth losing the renewal date over: keep the row, say so.
+        found.append(f"金额「{_text(raw)}」无法识别，已留空")
+        return None

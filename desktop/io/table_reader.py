@@ -127,8 +127,9 @@ class Table:
         first_n = 1 if padded else row0 + 1
         pad = [None] * col0
         yield first_n, pad + [_blank(v) for v in first]
+        # _blank inlined: this runs once per cell (10⁶ cells per 10⁵ rows).
         for n, row in enumerate(it, start=first_n + 1):
-            yield n, pad + [_blank(v) for v in row]
+            yield n, pad + [(v.strip() or None) if v.__class__ is str else v for v in row]
 
     def iter_rows(self, start_row: int = 1) -> Iterator[tuple[int, list[Any]]]:
         """Stream (excel_row_number, values) from ``start_row`` on; empty cells are None.
@@ -403,6 +404,23 @@ _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _SCAN_LIMIT = 256 << 20  # inflated XML scanned at most (a zip bomb is streamed, not scanned)
 
 
+# Nearly every writer puts the reference first in a plain <c r="A1" ...>: those are found by a
+# literal-prefix search (about 5x faster than _CELL_REF). A chunk holding any other r="…" attribute
+# (a prefixed <x:c>, r after another attribute) is read again with _CELL_REF.
+_FAST_COL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_FAST_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+
+
+def _chunk_refs(data: bytes) -> tuple[set[bytes], set[bytes]]:
+    """(column letters, row numbers) of the cell references in one piece of sheet XML."""
+    cols = set(_FAST_COL.findall(data))
+    rows = _FAST_ROW.findall(data)
+    if data.count(b' r="') == len(rows) + data.count(b'<row r="'):
+        return cols, set(rows)
+    refs = _CELL_REF.findall(data)
+    return {c for c, _ in refs}, {r for _, r in refs}
+
+
 def _grid_too_large(p: Path) -> bool:
     """Would calamine's grid for any worksheet exceed MAX_CALAMINE_CELLS? Reads cell references
     from the sheet XML in chunks; unreadable packages are left to the readers' own errors."""
@@ -411,8 +429,8 @@ def _grid_too_large(p: Path) -> bool:
             for info in z.infolist():
                 if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
                     continue
-                rows: list[int] = []
-                cols: list[int] = []
+                low = high = None  # row extremes
+                cols: set[bytes] = set()
                 seen, tail = 0, b""
                 with z.open(info) as fh:
                     while chunk := fh.read(1 << 20):
@@ -420,14 +438,17 @@ def _grid_too_large(p: Path) -> bool:
                         if seen > _SCAN_LIMIT:
                             return True
                         data = tail + chunk
-                        for m in _CELL_REF.finditer(data):
-                            cols.append(_col_number(m.group(1)))
-                            rows.append(int(m.group(2)))
+                        got_cols, got_rows = _chunk_refs(data)
+                        cols |= got_cols
+                        if got_rows:
+                            numbers = [int(r) for r in got_rows]
+                            low = min(numbers) if low is None else min(low, *numbers)
+                            high = max(numbers) if high is None else max(high, *numbers)
                         tail = data[-256:]
-                        if len(rows) > 100_000:  # keep only the extremes
-                            rows, cols = [min(rows), max(rows)], [min(cols), max(cols)]
-                if rows and (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1) > MAX_CALAMINE_CELLS:
-                    return True
+                if low is not None and high is not None and cols:
+                    letters = [_col_number(c) for c in cols]
+                    if (high - low + 1) * (max(letters) - min(letters) + 1) > MAX_CALAMINE_CELLS:
+                        return True
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, KeyError, RuntimeError):
         return False
     return False

@@ -43,6 +43,25 @@ def test_a_cell_at_the_last_row_and_column_is_read_in_bounded_memory(tmp_path):
     assert p.stdout.startswith("3 ['车牌号', '车架号']")
 
 
+def _rewrite_sheet(path: Path, out: Path, old: bytes, new: bytes) -> Path:
+    src = zipfile.ZipFile(path)
+    with zipfile.ZipFile(out, "w") as z:
+        for n in src.namelist():
+            data = src.read(n)
+            z.writestr(n, data.replace(old, new) if n.startswith("xl/worksheets/") else data)
+    return out
+
+
+@pytest.mark.parametrize("written", [b'<c t="inlineStr" r="XFD1048576"', b'<c  r="XFD1048576" t="inlineStr"'])
+def test_the_grid_guard_sees_a_far_cell_however_its_reference_is_written(tmp_path, written):
+    # The guard's fast scan only knows <c r="…" first; any other spelling must still be counted.
+    corner = _workbook(tmp_path / "corner.xlsx", corner=True)
+    assert b'<c r="XFD1048576"' in zipfile.ZipFile(corner).read("xl/worksheets/sheet1.xml")
+    odd = _rewrite_sheet(corner, tmp_path / "odd.xlsx", b'<c r="XFD1048576" t="inlineStr"', written)
+    assert written in zipfile.ZipFile(odd).read("xl/worksheets/sheet1.xml")
+    assert _grid_too_large(odd)
+
+
 def _damaged(data: bytes, how: str, at: float, junk: bytes) -> bytes:
     if how == "truncate":
         return data[: int(len(data) * at)]

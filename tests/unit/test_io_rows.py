@@ -276,6 +276,28 @@ def test_parse_kinds(text: str, kinds) -> None:
     assert parse_kinds(text) == kinds
 
 
+def test_a_repeated_cell_gets_the_same_outcome_on_every_row() -> None:
+    # RowParser remembers each field's outcome per cell: the repeat must still warn, reject and
+    # parse exactly like the first row, under its own row number.
+    f = FakeData(11)
+    imported_vin = "W" + bad_check_vin(f.vin())[1:]  # an imported VIN failing its check digit
+    p = _parser(["车牌号", "车架号", "身份证号", "险种", "保险止期", "保费"])
+    first, second = (p.parse(n, ["京A12345", imported_vin, f.id_number(), "交强险", "2026-12-31", "待定"])
+                     for n in (2, 3))
+    assert isinstance(first, ParsedRow) and isinstance(second, ParsedRow)
+    assert [(w.row, w.column) for w in first.warnings] == [(2, "车架号"), (2, "保费")]
+    assert [(w.row, w.column) for w in second.warnings] == [(3, "车架号"), (3, "保费")]
+    assert first.terms[0].end_at == second.terms[0].end_at == at(2027, 1, 1)
+    bad_id = VECTOR_ID[:17] + "1"
+    for n in (4, 5):
+        rec = p.parse(n, ["京A12345", imported_vin, bad_id, "交强险", "2026-12-31", None])
+        assert isinstance(rec, RejectedRow) and rec.row == n and rec.column == "身份证号"
+        assert rec.value == "110105********0021" and "校验位" in rec.reason
+    for n in (6, 7):
+        rec = p.parse(n, ["京A12345", None, None, "交强险", "2026-13-45", None])
+        assert isinstance(rec, RejectedRow) and rec.row == n and rec.column == "保险止期"
+
+
 def test_bad_premium_is_a_warning_not_a_reject() -> None:
     p = _parser(["车牌号", "险种", "保险止期", "保费"])
     rec = p.parse(2, ["京A12345", "交强险", "2026-12-31", "待定"])
