@@ -67,6 +67,15 @@ def _term_key(t: TermKey) -> tuple:
 class _RowImporter:
     def __init__(self, ledger: StoreLedger):
         self.ledger = ledger
+        self._iso: dict[datetime, str] = {}  # a sheet holds a few hundred distinct dates
+
+    def _text_of(self, at: datetime) -> str:
+        text = self._iso.get(at)
+        if text is None:
+            if len(self._iso) > 4096:
+                self._iso.clear()
+            text = self._iso[at] = iso(at)
+        return text
 
     def customer(self, rec) -> tuple[str | None, bool, bool]:
         """(customer id, added, changed)"""
@@ -123,11 +132,11 @@ class _RowImporter:
         keys = {_term_key(t) for t in stored} | {(t.kind, None, t.start_at, t.end_at) for t in stored}
         added = 0
         for rec in terms:
-            t = TermKey(rec.kind, rec.policy_no, iso(rec.start_at), iso(rec.end_at))
+            t = TermKey(rec.kind, rec.policy_no, self._text_of(rec.start_at), self._text_of(rec.end_at))
             if _term_key(t) in keys or (not t.policy_no and (t.kind, None, t.start_at, t.end_at) in keys):
                 continue
-            clash = [s for s in stored if s.kind == t.kind and s.policy_no and t.policy_no and
-                     s.policy_no != t.policy_no and s.start_at < t.end_at and t.start_at < s.end_at]
+            clash = stored and [s for s in stored if s.kind == t.kind and s.policy_no and t.policy_no and
+                                s.policy_no != t.policy_no and s.start_at < t.end_at and t.start_at < s.end_at]
             if clash:
                 warnings.append({"row": row, "column": None,
                                  "message": f"{'交强险' if t.kind == 'CI' else '商业险'}保单 {t.policy_no} 与已有保单 "

@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from json.encoder import encode_basestring as _encode_str
 
 from desktop.core.hlc import HLC, Clock
 from desktop.core.ids import new_id
@@ -67,6 +68,38 @@ def observe(db, remote: str) -> str:
     return str(stamp)
 
 
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+_KEYS: dict[str, str] = {}
+_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
+def payload_json(payload: dict) -> str:
+    """The payload as compact JSON, exactly what json would write (non-ASCII kept, "," and ":").
+
+    Rows are flat (text, numbers, flags, null, a list of field names): written here with the C
+    string encoder per value, ~2x faster than the general encoder, which an import of 10⁵ rows
+    calls 2x10⁵ times; anything else goes to the general encoder."""
+    parts = []
+    for k, v in payload.items():
+        key = _KEYS.get(k)
+        if key is None:
+            if k.__class__ is not str:
+                return _dumps(payload)
+            key = _KEYS[k] = _encode_str(k) + ":"
+        cls = v.__class__
+        if cls is str:
+            parts.append(key + _encode_str(v))
+        elif v is None or cls is bool:
+            parts.append(key + _CONSTANTS[v])
+        elif cls is int:
+            parts.append(key + int.__repr__(v))
+        elif cls is list and all(x.__class__ is str for x in v):
+            parts.append(key + "[" + ",".join(map(_encode_str, v)) + "]")
+        else:
+            return _dumps(payload)
+    return "{" + ",".join(parts) + "}"
+
+
 class Changes:
     """The outbox rows of one write transaction, allocated in memory and written by `flush`."""
 
@@ -80,13 +113,12 @@ class Changes:
         self.clock = _clock(state)
         self._at = iso(now or datetime.now(CST))
         self._rows: list[tuple] = []
-        self._dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
     def add(self, entity: str, op: str, entity_id: str, payload: dict) -> str:
         """Queue one change; returns its HLC stamp (the row's last-writer-wins stamp)."""
         self._seq += 1
         stamp = self.clock.now_text()
-        self._rows.append((new_id(), self._seq, entity, entity_id, op, self._dumps(payload), stamp, self._at))
+        self._rows.append((new_id(), self._seq, entity, entity_id, op, payload_json(payload), stamp, self._at))
         return stamp
 
     def __len__(self) -> int:

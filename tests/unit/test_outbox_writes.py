@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from desktop.core.fakes import FakeData
 from desktop.core.hlc import HLC
@@ -186,3 +188,15 @@ def test_a_failed_write_leaves_no_outbox_row_and_no_used_seq(app_ctx, admin):
         register(engine, admin, NewRegistration(plate=plate, name=f.name()))  # duplicate plate
     register(engine, admin, NewRegistration(plate=f.plate("ordinary"), name=f.name()))
     assert [r["device_seq"] for r in _rows(engine)] == [1, 2, 3, 4]
+
+
+_flat = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(),
+                  st.lists(st.text(), max_size=4), st.decimals(allow_nan=False, allow_infinity=False),
+                  st.dictionaries(st.text(), st.integers(), max_size=2))
+
+
+@given(st.dictionaries(st.text(), _flat, max_size=8))
+def test_payload_json_writes_exactly_what_json_writes(payload):
+    # The outbox's fast encoder must not change a byte of the wire payload (DESIGN §6).
+    assert outbox.payload_json(payload) == json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
+                                                      default=str)
