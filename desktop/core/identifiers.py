@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from operator import mul
 
 __all__ = [
     "PROVINCES", "ENERGY_LETTERS", "PLATE_LETTERS", "PLATE_SUFFIXES", "VIN_CHARS",
@@ -158,7 +159,12 @@ def _vin_error(msg: str) -> IdentifierError:
     return IdentifierError(msg, "vin")
 
 
+_VIN_SHAPE = re.compile(r"[A-HJ-NPR-Z0-9]{17}")  # the allowed characters (no I, O, Q), 17 of them
+
+
 def _vin_chars(v: str) -> None:
+    if _VIN_SHAPE.fullmatch(v):
+        return  # the common case, in C; the loop below only finds what to say about a bad one
     if len(v) != 17:
         raise _vin_error(f"车架号（VIN）应为17位，现为{len(v)}位，请对照行驶证逐位核对")
     for i, ch in enumerate(v, 1):
@@ -173,7 +179,12 @@ def vin_check_digit(vin: str) -> str:
     """The check character (position 9) for a 17-character VIN; its own 9th char is ignored."""
     v = normalize_text(vin)
     _vin_chars(v)
-    r = sum(_VIN_VALUE[c] * w for c, w in zip(v, _VIN_WEIGHTS, strict=True)) % 11
+    return _vin_digit(v)
+
+
+def _vin_digit(v: str) -> str:
+    """The check character of a VIN already normalised and checked by _vin_chars."""
+    r = sum(map(mul, map(_VIN_VALUE.__getitem__, v), _VIN_WEIGHTS)) % 11
     return "X" if r == 10 else str(r)
 
 
@@ -182,7 +193,7 @@ def check_vin(s: str) -> Checked:
     if not v:
         raise _vin_error("车架号（VIN）不能为空")
     _vin_chars(v)
-    if vin_check_digit(v) == v[8]:
+    if _vin_digit(v) == v[8]:
         return Checked(v)
     if v[0] == "L":
         raise _vin_error("车架号校验位（第9位）不符，国产车必须通过校验，请对照行驶证逐位核对")
@@ -204,7 +215,7 @@ def _id_error(msg: str) -> IdentifierError:
 def id_check_char(first17: str) -> str:
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise _id_error("计算校验位需要身份证号码前17位数字")
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+    return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
 def _today() -> date:
@@ -241,9 +252,10 @@ def check_id_number(s: str, *, today: date | None = None) -> Checked:
         return Checked(first17 + id_check_char(first17), warnings)
     if len(v) != 18:
         raise _id_error(f"身份证号码应为18位（旧证15位），现为{len(v)}位")
-    for i, ch in enumerate(v[:17], 1):
-        if ch not in DIGITS:
-            raise _id_error(f"身份证号码第{i}位应为数字，请检查")
+    if not (v[:17].isascii() and v[:17].isdigit()):
+        for i, ch in enumerate(v[:17], 1):
+            if ch not in DIGITS:
+                raise _id_error(f"身份证号码第{i}位应为数字，请检查")
     if v[17] not in DIGITS and v[17] != "X":
         raise _id_error("身份证号码第18位应为数字或 X，请检查")
     _check_birth(v[6:14], today)
