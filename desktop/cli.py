@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument(opt)
     sp.add_argument("--confirm-past-start", action="store_true",
                     help="the new cover really starts before now (audited)")
+    sp.add_argument("--premium", metavar="YUAN", help="交强险 premium on the new policy")
+    sp.add_argument("--vehicle-tax", metavar="YUAN", help="车船税 collected with the new 交强险")
     sp.add_argument("--next", metavar="DATE", help="unreachable / will_come: the follow-up day, YYYY-MM-DD")
 
     sp = cmd("import")

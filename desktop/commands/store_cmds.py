@@ -109,7 +109,9 @@ def cmd_record(args: argparse.Namespace) -> int:
     session = acting_staff(ctx, args)
     match = one_match(ctx, session, q, at, ctx.settings().lead_days)
     new_term = record_svc.NewTerm(args.insurer, args.policy_no, args.start, args.end,
-                                  confirm_past_start=bool(getattr(args, "confirm_past_start", False)))
+                                  confirm_past_start=bool(getattr(args, "confirm_past_start", False)),
+                                  premium=getattr(args, "premium", None),
+                                  vehicle_tax=getattr(args, "vehicle_tax", None))
     record_svc.record_outcome(ctx.store().engine, session, match.vehicle_id, args.outcome, new_term, args.note,
                               now=at if args.at else None, next_date=_next_date(getattr(args, "next", None)))
     if args.json:

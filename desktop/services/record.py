@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.engine import Engine
 
@@ -37,6 +38,27 @@ class NewTerm:
     start: str | None
     end: str | None
     confirm_past_start: bool = False  # the clerk confirmed a start before now (audited)
+    premium: str | None = None        # yuan, as on the policy: next year's "last year's premium"
+    vehicle_tax: str | None = None    # 车船税 collected with this 交强险 (yuan)
+
+
+_MONEY_MAX = {"premium": Decimal("100000"), "vehicle_tax": Decimal("20000")}
+_MONEY_LABEL = {"premium": "交强险保费", "vehicle_tax": "车船税"}
+
+
+def parse_money(raw: str | None, field: str) -> str | None:
+    """A yuan amount from the policy ("360", "1,100.00", "360元"), or None when left empty."""
+    text = (raw or "").strip().replace(",", "").replace("，", "").removesuffix("元").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0 or value > _MONEY_MAX[field]:
+        raise _bad(f"{_MONEY_LABEL[field]}「{(raw or '')[:12]}」不对：请照保单填写金额（元），例如 360 或 950.00；"
+                   "不知道可以空着。", field)
+    return f"{value.quantize(Decimal('0.01')):f}".removesuffix(".00")
 
 
 def _bad(message: str, field: str) -> BadInput:
@@ -91,6 +113,7 @@ def record_outcome(engine: Engine, session: StaffSession, vehicle_id: str, outco
         if outcome not in ("renewed_here", "renewed_elsewhere"):
             raise BadInput("只有“本店续保/他处续保”可以登记新保单。")
         term = build_term(new_term, session.name, now, renewal_default_start(engine, vehicle_id, now))
+        money = (parse_money(new_term.premium, "premium"), parse_money(new_term.vehicle_tax, "vehicle_tax"))
     elif outcome == "renewed_here":
         raise _bad("本店续保需要填写新保单号（--policy-no）；起期默认取现在与旧保单止期中较晚者，止期默认一年后。", "policy_no")
     event = EventRec(id=new_id(), vehicle_id=vehicle_id, kind="outcome", outcome=outcome,
@@ -99,7 +122,8 @@ def record_outcome(engine: Engine, session: StaffSession, vehicle_id: str, outco
     with engine.begin() as conn:
         with outbox.changes(conn, now) as changes:
             if term is not None:
-                writes.insert_terms(conn, (TermRec.of(vehicle_id, term),), changes)
+                writes.insert_terms(conn, (TermRec.of(vehicle_id, term, premium=money[0], vehicle_tax=money[1]),),
+                                changes)
             writes.insert_events(conn, (event,), changes)
         facts: dict = {"outcome": outcome, "term": bool(term)}
         if term is not None and is_backdated(term.start_at, now):

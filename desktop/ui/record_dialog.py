@@ -66,6 +66,11 @@ class RecordDialog(QDialog):
         self.start = QLineEdit()
         self.end = QLineEdit()
         self.end.setPlaceholderText(self.tr("empty = one year after the start"))
+        # 车船税 is collected with the 交强险 (and the premium is next year's "last year's premium")
+        self.premium = QLineEdit(objectName="premiumEdit")
+        self.vehicle_tax = QLineEdit(objectName="vehicleTaxEdit")
+        for w in (self.premium, self.vehicle_tax):
+            w.setPlaceholderText(self.tr("yuan, as on the policy (may stay empty)"))
         # The default start is the business rule (core.renewal_start, used by the record service
         # too): the later of now and the current cover's end. Never the old end + 1 day: that
         # backdates a lapsed car's cover and leaves a hole after a 09:00 end.
@@ -89,8 +94,10 @@ class RecordDialog(QDialog):
         tf.addRow("", self.start_hint)
         tf.addRow("", self.confirm_past)
         tf.addRow(self.tr("End (last covered day)"), self.end)
+        tf.addRow(self.tr("Premium (交强险)"), self.premium)
+        tf.addRow(self.tr("Vehicle tax (车船税)"), self.vehicle_tax)
         self.field_widgets = {"insurer": self.insurer, "policy_no": self.policy_no, "start": self.start,
-                              "end": self.end}
+                              "end": self.end, "premium": self.premium, "vehicle_tax": self.vehicle_tax}
 
         # renewed elsewhere: the evidence seen
         self.evidence = QComboBox()
@@ -198,7 +205,9 @@ class RecordDialog(QDialog):
         if o in ("renewed_here", "renewed_elsewhere"):
             t = NewTerm(self.insurer.text().strip() or None, self.policy_no.text().strip() or None,
                         self.start.text().strip() or None, self.end.text().strip() or None,
-                        confirm_past_start=not self.confirm_past.isHidden() and self.confirm_past.isChecked())
+                        confirm_past_start=not self.confirm_past.isHidden() and self.confirm_past.isChecked(),
+                        premium=self.premium.text().strip() or None,
+                        vehicle_tax=self.vehicle_tax.text().strip() or None)
             if o == "renewed_here" or t.policy_no or t.end:
                 term = t
         detail = None

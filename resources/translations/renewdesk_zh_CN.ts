@@ -1147,6 +1147,18 @@
 <context>
     <name>RecordDialog</name>
     <message>
+        <source>yuan, as on the policy (may stay empty)</source>
+        <translation>元，照保单填写（可不填）</translation>
+    </message>
+    <message>
+        <source>Premium (交强险)</source>
+        <translation>交强险保费</translation>
+    </message>
+    <message>
+        <source>Vehicle tax (车船税)</source>
+        <translation>车船税</translation>
+    </message>
+    <message>
         <source>Try again on</source>
         <translation>再次联系日期</translation>
     </message>

@@ -161,3 +161,21 @@ def test_print_from_the_card_carries_the_vehicle_tax(window, by_status, qtbot, m
     import pdfplumber
     with pdfplumber.open(out) as pdf:
         assert f"车船税{slip.vehicle_tax}元" in pdf.pages[0].extract_text().replace(" ", "").replace("\n", "")
+
+
+def test_record_dialog_takes_the_vehicle_tax(window, by_status, qtbot):
+    m = _with_tax(by_status, "DUE")
+    _open(window, qtbot, m.plate)
+    window.card.record_btn.click()
+    dlg = window.record_dialog
+    dlg.choose("renewed_here")
+    dlg.policy_no.setText("PDZA2026000777")
+    dlg.vehicle_tax.setText("三百")
+    dlg.ok.click()
+    qtbot.waitUntil(lambda: dlg.error.isVisible(), timeout=10000)
+    assert "车船税" in dlg.error.text() and dlg.isVisible()
+    dlg.vehicle_tax.setText("480")
+    dlg.premium.setText("900")
+    dlg.ok.click()
+    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: "PDZA2026000777" in window.card.history.text(), timeout=10000)

@@ -166,3 +166,28 @@ def test_cli_float_notice_and_inspection(app_ctx, monkeypatch, capsys):
     assert err.startswith("renewdesk: ") and "Traceback" not in err
     assert cli.main([*base, "float-notice", plate, "--coef", "0.7", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["coefficient"] == "0.7"
+
+
+def test_renewal_records_premium_and_vehicle_tax(app_ctx, clerk):
+    from desktop.services import record
+
+    engine = app_ctx.store().engine
+    vid, _ = add_car(engine, registered="2020-12-10", terms=TERMS)
+    bad = record.NewTerm("示例财险", "PDZA000000000003", None, None, vehicle_tax="三百六")
+    with pytest.raises(BadInput, match="车船税") as exc:
+        record.record_outcome(engine, clerk, vid, "renewed_here", bad, now=AT)
+    assert exc.value.field == "vehicle_tax"
+    with engine.connect() as c:
+        assert c.exec_driver_sql("SELECT COUNT(*) FROM policy_term WHERE vehicle_id = ?", (vid,)).scalar() == 2
+    good = record.NewTerm("示例财险", "PDZA000000000003", None, None, premium="855", vehicle_tax="380元")
+    record.record_outcome(engine, clerk, vid, "renewed_here", good, now=AT)
+    with engine.connect() as c:
+        row = c.exec_driver_sql("SELECT premium, vehicle_tax FROM policy_term WHERE policy_no = 'PDZA000000000003'"
+                                ).fetchone()
+        payload = json.loads(c.exec_driver_sql("SELECT payload FROM outbox WHERE entity = 'policy_term' "
+                                               "ORDER BY device_seq DESC LIMIT 1").scalar())
+    assert tuple(row) == ("855", "380") and payload["vehicle_tax"] == "380"
+    # a year on, the new term is "last year's" premium and its 车船税 is the one shown
+    later = AT.replace(year=2027, month=1, day=5)
+    f = card_facts.card_facts(engine, clerk, vid, later)
+    assert (f.vehicle_tax, f.premium.last_premium) == (Decimal("380"), Decimal("855"))
