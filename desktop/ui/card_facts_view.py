@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from desktop.core.inspection import KIND_LABEL
+from desktop.core.reminders import CI, INSPECTION
 from desktop.core.timeutil import to_cst
 from desktop.core.wording import cn_date
 from desktop.services.card_facts import CardFacts
@@ -93,9 +94,11 @@ class CardFactsView(QObject):
         self._set(self.inspection_rule, self.tr("Rule: %1").replace("%1", i.rule))
 
     def _reminder(self, f: CardFacts) -> None:
-        lines = [self.tr("%1: %2").replace("%1", cn_date(r.day)).replace("%2", r.label) for r in f.reminders]
-        title = self.tr("Reminders (what falls due together is done in one visit):")
-        self._set(self.reminder, "\n".join([title, *("• " + s for s in lines)]) if lines else None)
+        """Only a merged one: 交强险 and 车船税 already stand together above, the 年检 on its own line;
+        when the 年检 falls due with the 交强险 the card says both are one visit, by which date."""
+        merged = [r for r in f.reminders if CI in r.items and INSPECTION in r.items]
+        self._set(self.reminder, "\n".join(self.tr("Due together, one visit: by %1 — %2").replace(
+            "%1", cn_date(r.day)).replace("%2", r.label) for r in merged) or None)
 
     def _premium(self, f: CardFacts) -> None:
         p = f.premium

@@ -2307,10 +2307,6 @@ By specialist (renewed here / to renew): %2
         <translation>%1 年度</translation>
     </message>
     <message>
-        <source>%1: %2</source>
-        <translation>%1：%2</translation>
-    </message>
-    <message>
         <source>Annual inspection (年检) valid until %1 · %2</source>
         <translation>年检：检验有效期至 %1 · %2</translation>
     </message>
@@ -2327,8 +2323,8 @@ By specialist (renewed here / to renew): %2
         <translation>更正年检日期…</translation>
     </message>
     <message>
-        <source>Reminders (what falls due together is done in one visit):</source>
-        <translation>到期提醒（同时到期的一次办完）：</translation>
+        <source>Due together, one visit: by %1 — %2</source>
+        <translation>一起到期，一次办完：%1 前办理 %2</translation>
     </message>
     <message>
         <source>Enter the 年检 date from the 行驶证 when it differs</source>

@@ -179,3 +179,20 @@ def test_record_dialog_takes_the_vehicle_tax(window, by_status, qtbot):
     dlg.ok.click()
     qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=10000)
     qtbot.waitUntil(lambda: "PDZA2026000777" in window.card.history.text(), timeout=10000)
+
+
+def test_card_says_when_inspection_falls_due_with_the_renewal(window, demo_ctx, qtbot):
+    from tests.unit.card_fixtures import add_car
+
+    terms = (("2025-12-20T00:00:00+08:00", "2026-12-20T00:00:00+08:00", "950", "360", "PDZA000000004242"),)
+    _, together = add_car(demo_ctx.store().engine, registered="2020-12-10", terms=terms, seed=4242)
+    _, apart = add_car(demo_ctx.store().engine, registered="2021-06-10", terms=terms, seed=4243)
+    _open(window, qtbot, together)
+    fv = window.card.facts_view
+    assert fv.reminder.isVisible()
+    assert fv.reminder.text() == "一起到期，一次办完：2026年12月19日 前办理 交强险 + 车船税 + 年检"
+    window.resize(1024, 768)
+    qtbot.wait(50)
+    _shot(window, "cardfacts_merged_reminder")
+    _open(window, qtbot, apart)
+    assert not fv.reminder.isVisible() and "2027年6月30日" in fv.inspection.text()
