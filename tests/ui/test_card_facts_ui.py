@@ -177,7 +177,6 @@ def test_record_dialog_takes_the_vehicle_tax(window, by_status, qtbot):
     dlg.vehicle_tax.setText("480")
     dlg.premium.setText("900")
     dlg.ok.click()
-    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=10000)
     qtbot.waitUntil(lambda: "PDZA2026000777" in window.card.history.text(), timeout=10000)
 
 
