@@ -11,7 +11,13 @@ Builds a demo store of N vehicles (desktop.services.demo.fill_demo) in a temp da
                       (the longest one alone is at the mercy of other work on a shared machine,
                       so loadavg is reported too).
 
-    .venv/bin/python bench/search_typing.py --vehicles 100000
+With --during import (a 100,000-row workbook imported through the real import wizard, after its
+dry run) or --during letters (about 5,000 letters saved as a PDF through the real letters dialog),
+the same typing runs twice in one process: idle first, then while the batch runs, cycling through
+the queries until the batch ends; only keystrokes made while it ran count. The JSON then holds
+{"idle": {...}, "during": {...}, "ratio": during median / idle median} (target ≤ 2).
+
+    .venv/bin/python bench/search_typing.py --vehicles 100000 [--during import|letters]
 """
 from __future__ import annotations
 
@@ -77,6 +83,90 @@ def pick_queries(engine, k: int, seed: int) -> list[str]:
     return out
 
 
+def _wait(app, cond, timeout_s: float, what: str) -> None:
+    from PySide6.QtCore import QEventLoop
+
+    end = time.monotonic() + timeout_s
+    while not cond():
+        if time.monotonic() > end:
+            raise SystemExit(f"timed out waiting for {what}")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+class ImportBatch:
+    """A 100,000-row insurer export through the real ImportWizard: file, mapping, dry run (not
+    measured), then the import, which is what the typing runs against."""
+
+    def __init__(self, app, win, runner, backend, session, rows: int, tmp: Path):
+        import importlib
+
+        from desktop.ui.import_wizard import ImportWizard
+
+        gen = importlib.import_module("bench.import").generate
+        path = tmp / "typing-import.xlsx"
+        print(f"writing a {rows}-row workbook …", file=sys.stderr)
+        gen(path, rows, seed=77)
+        self.dlg = d = ImportWizard(runner, backend, session, win)
+        d.show()
+        d.open_file(path)
+        _wait(app, lambda: d.sheet.count() > 0 and d.next_btn.isEnabled(), 120, "the sheet names")
+        d.next()
+        _wait(app, lambda: d.step == d.MAPPING and d.next_btn.isEnabled(), 300, "the mapping")
+        t0 = time.perf_counter()
+        d.dry_run()
+        _wait(app, lambda: d.step == d.DRY and d.next_btn.isEnabled(), 1800, "the dry run")
+        print(f"  dry run {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        self.rows = rows
+
+    def start(self) -> None:
+        self.dlg.start_import()
+
+    def done(self) -> bool:
+        return self.dlg.step == self.dlg.SUMMARY
+
+    def summary(self) -> dict:
+        rep = self.dlg.report
+        return {"rows": rep.rows if rep else None, "imported": rep.imported if rep else None}
+
+
+class LettersBatch:
+    """About `n` letters saved as a PDF through the real LettersDialog (the window picked so the
+    count is nearest n, widest first)."""
+
+    def __init__(self, app, win, runner, backend, session, n: int, tmp: Path):
+        from desktop.ui.letters_dialog import LettersDialog
+
+        self.dlg = d = LettersDialog(runner, backend, session, win)
+        d.show()
+        _wait(app, lambda: d.selection is not None, 600, "the letters count")
+        lo, hi = 0, 366
+        while lo < hi:  # the smallest window holding n letters
+            mid = (lo + hi) // 2
+            d.days.setValue(mid)
+            d.recount()
+            _wait(app, lambda: d.selection is not None, 600, "the letters count")
+            if len(d.selection.letters) >= n:
+                hi = mid
+            else:
+                lo = mid + 1
+        d.days.setValue(lo)
+        d.recount()
+        _wait(app, lambda: d.selection is not None, 600, "the letters count")
+        self.letters, self.days = len(d.selection.letters), lo
+        self.out = tmp / "typing-letters.pdf"
+        self.outcome: list[str] = []
+        d.finished_batch.connect(self.outcome.append)
+
+    def start(self) -> None:
+        self.dlg.write_pdf(self.out)
+
+    def done(self) -> bool:
+        return bool(self.outcome)
+
+    def summary(self) -> dict:
+        return {"letters": self.letters, "due_within_days": self.days, "outcome": self.outcome[:1]}
+
+
 def main(argv=None) -> int:
     from desktop.ui.search_panel import COALESCE_MS
 
@@ -86,25 +176,26 @@ def main(argv=None) -> int:
     ap.add_argument("--interval-ms", type=int, default=120, help="time between keystrokes (a brisk typist)")
     ap.add_argument("--data-dir", help="reuse (or build once into) this data dir")
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--during", choices=("import", "letters"), help="type again while this batch runs")
+    ap.add_argument("--import-rows", type=int, default=100_000)
+    ap.add_argument("--letters", type=int, default=5_000)
     args = ap.parse_args(argv)
 
-    tmp = None
-    if args.data_dir:
-        data_dir = Path(args.data_dir)
-    else:
-        tmp = tempfile.TemporaryDirectory(prefix="renewdesk-bench-")
-        data_dir = Path(tmp.name) / "data"
+    tmp = tempfile.TemporaryDirectory(prefix="renewdesk-bench-")
+    data_dir = Path(args.data_dir) if args.data_dir else Path(tmp.name) / "data"
     if not (data_dir / "renewdesk.db").exists():
         print(f"building a store of {args.vehicles} vehicles in {data_dir} …", file=sys.stderr)
         build(data_dir, args.vehicles)
 
-    from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer
+    from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, Qt, QTimer
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QApplication
+    from sqlalchemy import text
 
     from desktop.app import AppContext
     from desktop.services import auth
     from desktop.services import settings as settings_svc
+    from desktop.services.errors import BadInput
     from desktop.store.keyring_port import MemoryKeyring
     from desktop.ui import i18n, style
     from desktop.ui.backend import Backend
@@ -118,113 +209,151 @@ def main(argv=None) -> int:
     ctx = AppContext(data_dir, keyring=MemoryKeyring(), passphrase=lambda: PASS)
     engine = ctx.store().engine
     queries = pick_queries(engine, args.queries, args.seed)
-    from sqlalchemy import text
-
     with engine.connect() as conn:
         n_vehicles = conn.execute(text("SELECT count(*) FROM vehicle")).scalar()
         conn.rollback()
+    if args.during:  # imports and letters need a supervisor
+        try:
+            auth.add_staff(engine, None, "benchsup", "supervisor", "bench-pass-2")
+        except BadInput:
+            pass  # there from an earlier run
     runner = TaskRunner()
     backend = Backend(engine, now=lambda: AT, settings=settings_svc.load(engine))
-    session = auth.login(engine, "bench", "bench-pass-1")
+    session = auth.login(engine, "benchsup" if args.during else "bench",
+                         "bench-pass-2" if args.during else "bench-pass-1")
     win = MainWindow(runner, backend, session, data_dir, family, idle_ms=3_600_000)
     freeze_startup_heap()  # as desktop.ui.main does after log-in
     win.show()
     panel, box = win.search, win.search.box
-
     clock = QElapsedTimer()
     clock.start()
-    pending: list[tuple[int, float]] = []   # (generation after the key, time of the key)
-    latencies: list[float] = []
-    gaps: list[float] = []
-    stamps: list[float] = []
-    keys_at: list[float] = []
-    last_tick = [clock.nsecsElapsed() / 1e6]
 
-    def tick() -> None:
-        now = clock.nsecsElapsed() / 1e6
-        gaps.append(now - last_tick[0])
-        stamps.append(now)
-        last_tick[0] = now
+    def now_ms() -> float:
+        return clock.nsecsElapsed() / 1e6
 
-    heartbeat = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=5)
-    heartbeat.timeout.connect(tick)
+    def phase(batch=None) -> dict:
+        """Type the queries key by key; with a batch, start it with the first key and keep cycling
+        through the queries until it ends (only keys typed while it ran count)."""
+        pending: list[tuple[int, float]] = []   # (generation after the key, time of the key)
+        latencies: list[float] = []
+        gaps: list[float] = []
+        stamps: list[float] = []
+        keys_at: list[float] = []
+        last_tick = [now_ms()]
+        window = {"start": None, "end": None}
 
-    def on_update(gen: int) -> None:
-        now = clock.nsecsElapsed() / 1e6
-        keep = []
-        for g, t in pending:
-            (latencies.append(now - t) if g <= gen else keep.append((g, t)))
-        pending[:] = keep
+        def tick() -> None:
+            t = now_ms()
+            gaps.append(t - last_tick[0])
+            stamps.append(t)
+            last_tick[0] = t
+            if batch is not None and window["end"] is None and window["start"] is not None and batch.done():
+                window["end"] = t
 
-    panel.model.updated.connect(on_update)
-    plan = [(qi, ch) for qi, q in enumerate(queries) for ch in q]
-    state = {"i": 0, "query": -1}
+        heartbeat = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=5)
+        heartbeat.timeout.connect(tick)
 
-    def step() -> None:
-        if state["i"] >= len(plan):
-            if not pending and runner.pending == 0:
-                app.quit()
-            else:
-                QTimer.singleShot(args.interval_ms, step)
-            return
-        qi, ch = plan[state["i"]]
-        if qi != state["query"]:
-            if pending or runner.pending:  # let the previous query land before the next one
-                QTimer.singleShot(args.interval_ms, step)
+        def on_update(gen: int) -> None:
+            t = now_ms()
+            keep = []
+            for g, k in pending:
+                (latencies.append((k, t - k)) if g <= gen else keep.append((g, k)))
+            pending[:] = keep
+
+        panel.model.updated.connect(on_update)
+        plan = [(qi, ch) for qi, q in enumerate(queries) for ch in q]
+        state = {"i": 0, "query": -1, "typed_all": False}
+        loop = QEventLoop()
+
+        def finished() -> bool:
+            if batch is None:
+                return state["i"] >= len(plan)
+            return window["end"] is not None and state["typed_all"]
+
+        def step() -> None:
+            if finished():
+                if not pending and (batch is not None or not runner.pending):
+                    loop.quit()
+                else:
+                    QTimer.singleShot(args.interval_ms, step)
                 return
-            state["query"] = qi
-            panel.clear()
-        box.setFocus()
-        code = ord(ch.upper()) if ch.isascii() and ch.isprintable() else Qt.Key.Key_unknown
-        t = clock.nsecsElapsed() / 1e6
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(box, QKeyEvent(kind, code, Qt.KeyboardModifier.NoModifier, ch))
-        pending.append((panel.generation, t))
-        keys_at.append(t)
-        state["i"] += 1
-        QTimer.singleShot(args.interval_ms, step)
+            if state["i"] >= len(plan):  # the batch still runs: type the queries again
+                state["i"], state["typed_all"] = 0, True
+            qi, ch = plan[state["i"]]
+            if qi != state["query"]:
+                if pending:  # let the previous query land before the next one
+                    QTimer.singleShot(args.interval_ms, step)
+                    return
+                state["query"] = qi
+                panel.clear()
+            box.setFocus()
+            code = ord(ch.upper()) if ch.isascii() and ch.isprintable() else Qt.Key.Key_unknown
+            t = now_ms()
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(box, QKeyEvent(kind, code, Qt.KeyboardModifier.NoModifier, ch))
+            pending.append((panel.generation, t))
+            keys_at.append(t)
+            state["i"] += 1
+            if state["i"] >= len(plan):
+                state["typed_all"] = True
+            QTimer.singleShot(args.interval_ms, step)
 
-    def begin() -> None:
-        last_tick[0] = clock.nsecsElapsed() / 1e6
-        heartbeat.start()
-        step()
+        def begin() -> None:
+            last_tick[0] = now_ms()
+            heartbeat.start()
+            if batch is not None:
+                window["start"] = now_ms()
+                batch.start()
+            step()
 
-    QTimer.singleShot(300, begin)  # after the window's first show and paint
-    QTimer.singleShot(600_000, app.quit)  # a safety net
-    app.exec()
-    heartbeat.stop()
+        QTimer.singleShot(300, begin)  # after the window's first show and paint
+        QTimer.singleShot(3_600_000, loop.quit)  # a safety net
+        loop.exec()
+        heartbeat.stop()
+        panel.model.updated.disconnect(on_update)
+        if batch is not None:  # only keys typed while the batch ran, and the stalls in that span
+            lo, hi = window["start"], window["end"] or now_ms()
+            latencies = [(k, v) for k, v in latencies if lo <= k <= hi]
+            keys_at = [k for k in keys_at if lo <= k <= hi]
+            gaps = [g for g, t in zip(gaps, stamps, strict=True) if lo <= t <= hi]
+        lat = sorted(v for _k, v in latencies)
+        return {"keystrokes": len(keys_at), **_figures(lat, gaps), "unanswered_keystrokes": len(pending)}
+
+    result = {"vehicles": n_vehicles, "queries": len(queries), "interval_ms": args.interval_ms,
+              "coalesce_ms": COALESCE_MS}
+    idle = phase()
+    if not args.during:
+        result.update(idle)
+    else:
+        batch = (ImportBatch(app, win, runner, backend, session, args.import_rows, Path(tmp.name))
+                 if args.during == "import" else
+                 LettersBatch(app, win, runner, backend, session, args.letters, Path(tmp.name)))
+        t0 = time.perf_counter()
+        during = phase(batch)
+        during["batch_seconds"] = round(time.perf_counter() - t0, 1)
+        during["batch"] = {"kind": args.during, **batch.summary()}
+        result.update(idle=idle, during=during,
+                      ratio=round(during["median_ms"] / idle["median_ms"], 2)
+                      if during.get("median_ms") and idle.get("median_ms") else None)
+    result["loadavg"] = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
     runner.shutdown()
     win.close()
     ctx.close()
+    print(json.dumps(result, ensure_ascii=False))
+    tmp.cleanup()
+    return 0
 
-    if os.environ.get("BENCH_DEBUG"):
-        top = sorted(range(len(gaps)), key=lambda i: -gaps[i])[:8]
-        for i in top:
-            end = stamps[i]
-            near = min(keys_at, key=lambda k: abs(k - end)) if keys_at else 0
-            print(f"gap {gaps[i]:.1f} ms ending at {end:.0f} (nearest key {near:.0f}, first key {keys_at[0]:.0f})",
-                  file=sys.stderr)
-    lat = sorted(latencies)
+
+def _figures(lat: list[float], gaps: list[float]) -> dict:
     p95 = lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))] if lat else None
-    result = {
-        "vehicles": n_vehicles,
-        "queries": len(queries),
-        "keystrokes": len(plan),
-        "interval_ms": args.interval_ms,
-        "coalesce_ms": COALESCE_MS,
+    return {
         "median_ms": round(statistics.median(lat), 1) if lat else None,
         "p95_ms": round(p95, 1) if p95 is not None else None,
         "max_ms": round(lat[-1], 1) if lat else None,
         "max_stall_ms": round(max(gaps) - 5, 1) if gaps else None,
         "stall_p99_ms": round(sorted(gaps)[int(0.99 * (len(gaps) - 1))] - 5, 1) if gaps else None,
         "stalls_over_50ms": sum(1 for g in gaps if g - 5 > 50),
-        "loadavg": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
-        "unanswered_keystrokes": len(pending),
     }
-    print(json.dumps(result, ensure_ascii=False))
-    if tmp:
-        tmp.cleanup()
-    return 0
 
 
 if __name__ == "__main__":

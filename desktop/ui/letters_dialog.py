@@ -212,8 +212,10 @@ class LettersDialog(QDialog):
         self.result.setText("")
         b, session, choice = self.backend, self.session, self.choice()
 
+        counted = self.selection  # what the count on screen shows, for this very choice
+
         def chain():  # select and log on the database lane, render on the I/O pool between them
-            sel = yield DB, partial(b.select_letters, *choice)
+            sel = counted if counted is not None else (yield DB, partial(b.select_letters, *choice))
             pages = yield IO, partial(b.render_letters, session, target, sel)
             batch = yield DB, partial(b.log_letters, session, sel, pages, target.name)
             return documents.LettersResult(len(sel.letters), pages, sel.skipped, batch)

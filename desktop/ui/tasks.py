@@ -135,6 +135,8 @@ class TaskRunner(QObject):
         def low(progress: Progress, cancel: Cancel):
             thread = QThread.currentThread()
             before = thread.priority()
+            if before == QThread.Priority.InheritPriority:  # not a priority one can set back
+                before = QThread.Priority.NormalPriority
             thread.setPriority(QThread.Priority.LowestPriority)
             try:
                 return fn(progress, cancel)

@@ -49,3 +49,32 @@ def test_window_message_for_a_bug_is_chinese_with_a_reference_and_no_personal_da
     ref = text.rsplit("：", 1)[1].strip()
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert ref and ref in logged and "13800138000" not in logged
+
+
+def test_the_daily_backup_does_not_hold_up_the_first_search(admin_window, demo_ctx, runner, qtbot, monkeypatch):
+    """The first log-in of the day writes the automatic backup: a whole-file check and a copy,
+    minutes on a big store. It runs off the database lane, so a search meanwhile is answered."""
+    from desktop.services import backups
+    from desktop.ui.admin_backend import AdminBackend
+    from desktop.ui.main import start_auto_backup
+
+    started, go = threading.Event(), threading.Event()
+    real = backups.auto_backup_if_due
+
+    def slow(*a, **kw):
+        started.set()
+        assert go.wait(30)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(backups, "auto_backup_if_due", slow)
+    admin = AdminBackend(demo_ctx.store())
+    start_auto_backup(admin_window, runner, admin, "admin")
+    qtbot.waitUntil(started.is_set, timeout=20000)
+    answers = []
+    try:
+        runner.db(lambda p, c: "answered", on_done=answers.append)  # what a search waits for: the lane
+        qtbot.waitUntil(lambda: answers == ["answered"], timeout=20000)
+    finally:
+        go.set()
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=60000)
+    assert len(list(backups.auto_dir(admin.data_dir).glob("*.rdbak"))) == 1   # and it was written
