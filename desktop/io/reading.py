@@ -34,9 +34,13 @@ class ImportReading:
         while header_keys and not header_keys[-1]:
             header_keys.pop()
         probe = next((i for i, k in enumerate(header_keys) if k), None)
+        # A number, date or flag reads as ASCII text: it can never repeat a header with Chinese in it.
+        text_only = probe is not None and not header_keys[probe].isascii()
         for n, values in self.table.iter_rows(start_row=self.header_row + 1):
             # Cheap probe on one cell first: normalising every cell of every row costs ~20 %.
-            if (probe is not None and probe < len(values) and norm(values[probe]) == header_keys[probe]
+            if (probe is not None and probe < len(values)
+                    and (values[probe].__class__ is str or not text_only)
+                    and norm(values[probe]) == header_keys[probe]
                     and [norm(v) for v in values] == header_keys):
                 continue
             rec = parser.parse(n, values)

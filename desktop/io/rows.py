@@ -144,7 +144,10 @@ def _text(v: Any) -> str | None:
         return v.isoformat(sep=" ")
     if isinstance(v, date):
         return v.isoformat()
-    s = " ".join(str(v).split())
+    s = str(v)
+    if s.isprintable() and " " not in s:  # no whitespace at all (every other kind is unprintable)
+        return s or None
+    s = " ".join(s.split())
     return s or None
 
 
