@@ -1,4 +1,4 @@
-"""Random vehicles from a store whose tables have no rowid (keys are UUIDv7 text)."""
+"""Random vehicles from a store whose tables have no rowid (keys are UUIDv7, stored as 16 bytes)."""
 from __future__ import annotations
 
 import random
@@ -15,11 +15,11 @@ def random_vehicle_rows(db, k: int, rng: random.Random) -> list[tuple]:
     lo, hi = db.execute("SELECT min(id), max(id) FROM vehicle").fetchone()
     if lo is None:
         return []
-    lo_n, hi_n = int(lo.replace("-", ""), 16), int(hi.replace("-", ""), 16)
+    # min()/max() are expressions: the driver hands them back as the stored bytes, not as text.
+    lo_n, hi_n = int.from_bytes(lo, "big"), int.from_bytes(hi, "big")
     rows: list[tuple] = []
     while len(rows) < k:
-        h = f"{rng.randint(lo_n, hi_n):032x}"
-        point = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        point = rng.randint(lo_n, hi_n).to_bytes(16, "big")
         r = db.execute("SELECT v.plate, v.vin, c.name, c.phone, c.id_number FROM vehicle v "
                        "JOIN customer c ON c.id = v.owner_id WHERE v.id >= ? ORDER BY v.id LIMIT 1",
                        (point,)).fetchone()

@@ -22,6 +22,7 @@ from desktop.core.fakes import FakeData
 from desktop.services import record, register
 from desktop.store import outbox, writes
 from desktop.store.keyring_port import NoKeyring
+from desktop.store.uuidcol import blob
 
 
 def _ctx(data_dir: str) -> tuple[AppContext, object]:
@@ -79,7 +80,7 @@ def set_phone(data_dir: str, plate: str, phone: str) -> None:
         from desktop.store import vehicles_repo
 
         for vid, vplate, vin in conn.exec_driver_sql("SELECT id, plate, vin FROM vehicle WHERE owner_id = ?",
-                                                       (c.id,)).fetchall():
+                                                       (blob(c.id),)).fetchall():
             vehicles_repo.write_search_keys(conn.connection.driver_connection, vid, vplate, vin, c.name, c.phone,
                                             c.id_number)
     ctx.close()

@@ -1,25 +1,27 @@
 """Search keys: what the store indexes for a vehicle/customer and what a query may be.
 
-Every key is ``<kind>:<value>``; kinds are
+Every key is one ASCII character naming its kind, then the value (one byte of kind instead of a
+repeated "pl:"-style prefix: the store holds ~10 keys a vehicle):
 
-======  ==========================================  ===============
-prefix  value                                       query rank
-======  ==========================================  ===============
-pl:     normalised plate                            0 (exact)
-vin:    full VIN                                    0
-v6:     last 6 characters of the VIN (车架号后六位)   1
-ph:     full phone (11-digit mobile / landline)     0
-p4:     last 4 digits of the phone                  1
-id:     full 18-character ID number                 0
-i4:     last 4 characters of the 18-character ID    1
-nm:     name, normalised (no spaces or "·")         1
-py:     pinyin initials of the name, upper-case     1
-======  ==========================================  ===============
+=====  ===============  ==========================================  ===============
+kind   constant         value                                       query rank
+=====  ===============  ==========================================  ===============
+P      PLATE            normalised plate                            0 (exact)
+V      VIN              full VIN                                    0
+6      VIN6             last 6 characters of the VIN (车架号后六位)   1
+T      PHONE            full phone (11-digit mobile / landline)     0
+4      PHONE4           last 4 digits of the phone                  1
+I      ID_NUMBER        full 18-character ID number                 0
+E      ID4              last 4 characters of the 18-character ID    1
+N      NAME             name, normalised (no spaces or "·")         1
+Y      INITIALS         pinyin initials of the name, upper-case     1
+F      PINYIN           full pinyin of the name, upper-case         1
+=====  ===============  ==========================================  ===============
 
 ``query_keys`` returns exact-match keys (the store looks them up with ``=``).
 ``query_prefixes`` returns as-you-type keys with rank 2; the store answers them
 with a prefix range scan (``key >= p AND key < p + '\\uffff'``) on the same
-index, so a partial plate "粤B1" finds "pl:粤B12345".
+index, so a partial plate "粤B1" finds "P粤B12345" and "wang" finds "FWANGXIAOMING".
 
 A query is tried as every kind it could be; the caller merges results, lower
 rank first (DESIGN §7: exact plate, VIN, phone and ID matches first).
@@ -46,10 +48,16 @@ from desktop.core.identifiers import (
     normalize_text,
 )
 
-__all__ = ["MAX_PINYIN_COMBINATIONS", "pinyin_initials", "search_keys_for", "query_keys",
-           "query_prefixes"]
+__all__ = ["MAX_PINYIN_COMBINATIONS", "MAX_FULL_PINYIN", "pinyin_initials", "full_pinyin", "search_keys_for",
+           "query_keys", "query_prefixes", "PLATE", "VIN", "VIN6", "PHONE", "PHONE4", "ID_NUMBER", "ID4", "NAME",
+           "INITIALS", "PINYIN", "KINDS"]
 
 MAX_PINYIN_COMBINATIONS = 16
+MAX_FULL_PINYIN = 2  # full readings kept per name (the usual one and one heteronym): each is a ~12-byte key
+
+PLATE, VIN, VIN6, PHONE, PHONE4, ID_NUMBER, ID4, NAME, INITIALS, PINYIN = "PV6T4IENYF"
+KINDS = {PLATE: "plate", VIN: "vin", VIN6: "vin6", PHONE: "phone", PHONE4: "phone4", ID_NUMBER: "id_number",
+         ID4: "id4", NAME: "name", INITIALS: "initials", PINYIN: "pinyin"}
 
 # pypinyin has no surname mode; these surnames' usual reading is not pypinyin's
 # first reading, so the surname letter is put first (all readings still follow).
@@ -130,6 +138,59 @@ def _pinyin_initials(name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# The surname reading of the characters above, for full pinyin ("单" is SHAN as a surname).
+_SURNAME_READING = {
+    "单": "SHAN", "曾": "ZENG", "解": "XIE", "仇": "QIU", "朴": "PIAO", "尉": "YU", "区": "OU",
+    "查": "ZHA", "盖": "GE", "缪": "MIAO", "翟": "ZHAI", "乐": "YUE", "折": "SHE", "覃": "QIN",
+    "重": "CHONG", "种": "CHONG", "秘": "BI", "召": "SHAO", "员": "YUN", "繁": "PO", "句": "GOU",
+    "柏": "BAI", "祭": "ZHAI", "长": "CHANG", "朝": "CHAO",
+}
+
+
+@lru_cache(maxsize=8192)
+def _readings(ch: str) -> tuple[str, ...]:
+    """Distinct toneless readings of one character, upper-case (ü as V, as typed on a keyboard)."""
+    if ch.isascii():
+        return (ch.upper(),) if ch.isalnum() else ()
+    if not _is_cjk(ch):
+        return ()
+    got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda _x: None)
+    out = [r.upper().replace("Ü", "V") for group in got for r in group if r and r.isalpha()]
+    return tuple(dict.fromkeys(out))
+
+
+def full_pinyin(name: str | None) -> list[str]:
+    """The name's full pinyin without tones or spaces ("林安君" -> "LINANJUN"): the usual reading
+    first (the surname reading for the first character), then other readings of heteronyms, at
+    most MAX_FULL_PINYIN."""
+    if not name:
+        return []
+    return list(_full_pinyin(name))
+
+
+@lru_cache(maxsize=65536)
+def _full_pinyin(name: str) -> tuple[str, ...]:
+    per_char: list[tuple[str, ...]] = []
+    for i, ch in enumerate(normalize_text(name)):
+        readings = _readings(ch)
+        if not readings:
+            continue
+        if i == 0 and ch in _SURNAME_READING:
+            first = _SURNAME_READING[ch]
+            readings = (first,) + tuple(r for r in readings if r != first)
+        per_char.append(readings)
+    if not per_char:
+        return ()
+    out = ["".join(r[0] for r in per_char)]
+    # One character at a time takes another reading (the common heteronym cases), first chars first.
+    for i, readings in enumerate(per_char):
+        for alt in readings[1:]:
+            if len(out) >= MAX_FULL_PINYIN:
+                return tuple(dict.fromkeys(out))
+            out.append("".join(alt if j == i else r[0] for j, r in enumerate(per_char)))
+    return tuple(dict.fromkeys(out))
+
+
 def _try(check: Callable[[str], Checked], value: str) -> str | None:
     try:
         return check(value).value
@@ -150,24 +211,25 @@ def search_keys_for(plate: str | None = None, vin: str | None = None, name: str 
     norm = _as_is if checked else _try
     keys: set[str] = set()
     if plate and (p := norm(check_plate, plate) or normalize_text(plate)):
-        keys.add(f"pl:{p}")
+        keys.add(PLATE + p)
     if vin and (v := norm(check_vin, vin) or normalize_text(vin)):
-        keys.add(f"vin:{v}")
+        keys.add(VIN + v)
         if len(v) >= 6:
-            keys.add(f"v6:{v[-6:]}")
+            keys.add(VIN6 + v[-6:])
     if name and (n := normalize_text(name)):
-        keys.add(f"nm:{n}")
-        keys.update(f"py:{p}" for p in pinyin_initials(name))
+        keys.add(NAME + n)
+        keys.update(INITIALS + p for p in pinyin_initials(name))
+        keys.update(PINYIN + p for p in full_pinyin(name))
     if phone and (ph := norm(check_phone, phone) or normalize_text(phone)):
-        keys.add(f"ph:{ph}")
+        keys.add(PHONE + ph)
         main = ph.split("转")[0]
         digits = "".join(c for c in main if c.isdigit())
         if len(digits) >= 4:
-            keys.add(f"p4:{digits[-4:]}")
+            keys.add(PHONE4 + digits[-4:])
     if id_number and (i := norm(check_id_number, id_number) or normalize_text(id_number)):
-        keys.add(f"id:{i}")
+        keys.add(ID_NUMBER + i)
         if len(i) >= 4:
-            keys.add(f"i4:{i[-4:]}")
+            keys.add(ID4 + i[-4:])
     return keys
 
 
@@ -189,27 +251,34 @@ def query_keys(q: str | None) -> list[tuple[str, int]]:
         return []
     out: list[tuple[str, int]] = []
     if p := _try(check_plate, n):
-        out.append((f"pl:{p}", 0))
+        out.append((PLATE + p, 0))
     elif n and n[0] not in PROVINCES and n[0].isascii() and n[0].isalpha() and 6 <= len(n) <= 7:
         # A plate said without its province ("ba33103"): the same plate under any province.
-        out += [(f"pl:{p}", 1) for p in (_try(check_plate, pr + n) for pr in PROVINCES) if p]
+        out += [(PLATE + p, 1) for p in (_try(check_plate, pr + n) for pr in PROVINCES) if p]
     if v := _try(check_vin, n):
-        out.append((f"vin:{v}", 0))
+        out.append((VIN + v, 0))
     if ph := _try(check_phone, q or ""):
-        out.append((f"ph:{ph}", 0))
+        out.append((PHONE + ph, 0))
     if i := _try(check_id_number, n):
-        out.append((f"id:{i}", 0))
+        out.append((ID_NUMBER + i, 0))
     if len(n) == 6 and all(c in VIN_CHARS for c in n):
-        out.append((f"v6:{n}", 1))
+        out.append((VIN6 + n, 1))
     if len(n) == 4 and n.isdigit():
-        out += [(f"p4:{n}", 1), (f"i4:{n}", 1)]
+        out += [(PHONE4 + n, 1), (ID4 + n, 1)]
     elif len(n) == 4 and n[:3].isdigit() and n[3] == "X":
-        out.append((f"i4:{n}", 1))
+        out.append((ID4 + n, 1))
     if _is_name(n):
-        out.append((f"nm:{n}", 1))
+        out.append((NAME + n, 1))
     if 2 <= len(n) <= 6 and n.isascii() and n.isalpha():
-        out.append((f"py:{n}", 1))
+        out.append((INITIALS + n, 1))
+    if _is_pinyin(n):
+        out.append((PINYIN + n, 1))
     return _dedupe(out)
+
+
+def _is_pinyin(n: str) -> bool:
+    # Two letters at least: one letter would list every name starting with it.
+    return 2 <= len(n) <= 40 and n.isascii() and n.isalpha()
 
 
 def _plate_prefix(n: str) -> bool:
@@ -226,9 +295,11 @@ def query_prefixes(q: str | None) -> list[tuple[str, int]]:
     n = normalize_text(q or "")
     out: list[tuple[str, int]] = []
     if _plate_prefix(n):
-        out.append((f"pl:{n}", 2))
+        out.append((PLATE + n, 2))
     if _is_name(n):
-        out.append((f"nm:{n}", 2))
+        out.append((NAME + n, 2))
     if 2 <= len(n) <= 6 and n.isascii() and n.isalpha():
-        out.append((f"py:{n}", 2))
+        out.append((INITIALS + n, 2))
+    if _is_pinyin(n):
+        out.append((PINYIN + n, 2))  # "wang" finds 王… and 汪… as the syllables are typed
     return out

@@ -18,6 +18,7 @@ from desktop.core.complaints import CATEGORIES, STATE_LABEL, Complaint
 from desktop.core.ids import new_id
 from desktop.core.timeutil import CST, DateParseError, cst_date, parse_start
 from desktop.store import audit, staff_repo
+from desktop.store.uuidcol import blobs
 
 from .auth import StaffSession, require
 from .errors import BadInput, NotAllowed
@@ -173,7 +174,7 @@ def move(engine: Engine, session: StaffSession, ref: str, to_state: str, note: s
 def _plates(engine: Engine, vehicle_ids: set[str]) -> dict[str, str]:
     if not vehicle_ids:
         return {}
-    ids = tuple(vehicle_ids)
+    ids = blobs(vehicle_ids)
     marks = ",".join("?" * len(ids))
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(f"SELECT id, plate FROM vehicle WHERE id IN ({marks})", ids).fetchall()

@@ -18,6 +18,7 @@ from desktop.core.timeutil import CST
 from desktop.store import audit, writes
 from desktop.store.engine import CACHE_KIB
 from desktop.store.records import CustomerRec, EventRec, TermRec, VehicleRec
+from desktop.store.uuidcol import blob
 
 BATCH = 5000
 BULK_CACHE_KIB = 512 * 1024
@@ -170,8 +171,9 @@ def _one(gen: _Gen, i: int, insurers: list[str], as_of_s: str, cust, veh, terms,
         terms.append(TermRec(new_id(), vid, "BI", s.isoformat(timespec="seconds"), e.isoformat(timespec="seconds"),
                              insurer, f"PDAA{r.randrange(10**12):012d}", source="import:demo", as_of=as_of_s,
                              verified_by="demo"))
+    vid_b = blob(vid)
     for k in search_keys_for(plate, vin, name, phone, idn):
-        keys.append((k, vid))
+        keys.append((k, vid_b))
     if r.random() < 0.15 and kind != "RENEWED":
         outcome = r.choice(_OUTCOMES)
         when = at - timedelta(days=r.randint(1, 40))

@@ -99,9 +99,9 @@ def register(engine: Engine, session: StaffSession, r: NewRegistration, now: dat
     veh = VehicleRec(id=new_id(), plate=c.plate, vin=c.vin, owner_id=cust.id)
     with engine.begin() as conn:
         dup = {}
-        if c.plate and vehicles_repo.key_taken(conn, "pl:" + c.plate):
+        if c.plate and vehicles_repo.key_taken(conn, vehicles_repo.plate_key(c.plate)):
             dup["plate"] = "这个车牌已经登记过了：请在查询框里查找它。"
-        if c.vin and vehicles_repo.key_taken(conn, "vin:" + c.vin):
+        if c.vin and vehicles_repo.key_taken(conn, vehicles_repo.vin_key(c.vin)):
             dup["vin"] = "这个车架号已经登记过了：请在查询框里查找它。"
         if dup:
             raise FieldErrors(dup)

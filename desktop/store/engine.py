@@ -9,6 +9,11 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.pool import SingletonThreadPool
 
 from .errors import DamagedStore
+from .uuidcol import register_converters
+
+register_converters()
+# UUIDBLOB columns read back as UUID strings through every connection, raw driver SQL included.
+_CONNECT_ARGS = {"detect_types": 1}  # sqlite3/sqlcipher3 PARSE_DECLTYPES
 
 CACHE_KIB = 256 * 1024  # 256 MiB per connection, filled only as pages are read: a decrypted page kept
 # is a page not decrypted again, and a typical counter store (≤ 100k vehicles) fits (negative = KiB)
@@ -45,12 +50,14 @@ def _configure(engine: Engine, encrypted: bool) -> Engine:
 
 def make_engine(db_path: Path, key: bytes) -> Engine:
     # SingletonThreadPool: one long-lived connection per thread.
-    return _configure(create_engine(_url(db_path, key), poolclass=SingletonThreadPool, pool_size=8), True)
+    return _configure(create_engine(_url(db_path, key), poolclass=SingletonThreadPool, pool_size=8,
+                                     connect_args=_CONNECT_ARGS), True)
 
 
 def make_plain_engine(db_path: Path) -> Engine:
     """The same settings on an UNENCRYPTED file: only for benchmarks that measure what SQLCipher costs."""
-    return _configure(create_engine(f"sqlite:///{db_path}", poolclass=SingletonThreadPool, pool_size=8), False)
+    return _configure(create_engine(f"sqlite:///{db_path}", poolclass=SingletonThreadPool, pool_size=8,
+                                     connect_args=_CONNECT_ARGS), False)
 
 
 _DAMAGED = "数据库文件已损坏或不是本店的数据库，无法打开。请从备份恢复（renewdesk restore）。"

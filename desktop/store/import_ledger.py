@@ -23,6 +23,7 @@ from desktop.core.search_keys import search_keys_for
 from . import writes
 from .outbox import Changes, driver
 from .records import CustomerRec, TermRec, VehicleRec
+from .uuidcol import blob, blobs
 
 _V = "id, plate, vin, owner_id, vehicle_class, use, seats, energy, registered_on"
 _C = "id, name, phone, id_number, address, consent_contact, consent_mail, notes"
@@ -119,14 +120,15 @@ class StoreLedger:
             self._terms[vid] = []
         for chunk in _chunks(vids):
             for vid, *key in self.db.execute("SELECT vehicle_id, kind, policy_no, start_at, end_at FROM policy_term "
-                                             f"WHERE vehicle_id IN ({','.join('?' * len(chunk))})", tuple(chunk)):
+                                             f"WHERE vehicle_id IN ({','.join('?' * len(chunk))})", blobs(chunk)):
                 self._terms[vid].append(TermKey(*key))
 
     def _select_customers(self, col: str, values: Sequence) -> list[CustomerRec]:
         out = []
         for chunk in _chunks(values):
             where = f"{col} IN ({','.join('?' * len(chunk))})" + (" AND deleted = 0" if col != "id" else "")
-            for r in self.db.execute(f"SELECT {_C} FROM customer WHERE {where}", tuple(chunk)):
+            params = blobs(chunk) if col == "id" else tuple(chunk)  # ids are stored as 16 bytes
+            for r in self.db.execute(f"SELECT {_C} FROM customer WHERE {where}", params):
                 out.append(self._cust.setdefault(r[0], _customer(r)))
         return out
 
@@ -161,7 +163,7 @@ class StoreLedger:
 
     def vehicles_of(self, customer_id: str) -> list[VehicleRec]:
         out = {r[0]: self._veh.setdefault(r[0], VehicleRec(*r)) for r in self.db.execute(
-            f"SELECT {_V} FROM vehicle WHERE owner_id = ? AND deleted = 0", (customer_id,))}
+            f"SELECT {_V} FROM vehicle WHERE owner_id = ? AND deleted = 0", (blob(customer_id),))}
         out.update((v.id, v) for v in self._veh.values() if v.owner_id == customer_id)
         return [v for v in out.values() if v.owner_id == customer_id]
 
@@ -229,14 +231,15 @@ class StoreLedger:
         self._clear()
 
     def _write_keys(self) -> None:
-        stale = [(vid,) for vid, new in self._keys.items() if not new]
+        stale = [(blob(vid),) for vid, new in self._keys.items() if not new]
         if stale:
             self.db.executemany("DELETE FROM search_key WHERE vehicle_id = ?", stale)
         keys = []
         for vid in self._keys:
             v = self._veh[vid]
             o = self.customer(v.owner_id) if v.owner_id else None
-            keys.extend((k, vid) for k in search_keys_for(v.plate, v.vin, o.name if o else None,
+            vid_b = blob(vid)
+            keys.extend((k, vid_b) for k in search_keys_for(v.plate, v.vin, o.name if o else None,
                                                           o.phone if o else None, o.id_number if o else None,
                                                           checked=True))
         keys.sort()  # in key order, each index leaf page is visited once per chunk

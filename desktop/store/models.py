@@ -1,4 +1,6 @@
-"""Tables of DESIGN §2. Primary keys are UUIDv7 strings made where the record is born.
+"""Tables of DESIGN §2. Primary keys are UUIDv7 strings made where the record is born; customer,
+vehicle, policy_term, event, search_key and letter_log keep them as 16-byte BLOBs
+(desktop.store.uuidcol: str in Python, bytes at rest; migration 0009).
 
 Times are ISO-8601 text in UTC+8 ("2026-12-01T00:00:00+08:00"): one fixed offset keeps text
 order equal to time order, so indexes on start/end serve range queries.
@@ -9,6 +11,8 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .uuidcol import UuidBlob
+
 
 class Base(DeclarativeBase):
     pass
@@ -16,7 +20,7 @@ class Base(DeclarativeBase):
 
 class Customer(Base):
     __tablename__ = "customer"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(UuidBlob, primary_key=True)
     name: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
     id_number: Mapped[str | None] = mapped_column(Text)  # sensitive: masked everywhere unless revealed
@@ -33,7 +37,7 @@ class Customer(Base):
 
 class Vehicle(Base):
     __tablename__ = "vehicle"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(UuidBlob, primary_key=True)
     plate: Mapped[str | None] = mapped_column(Text, index=True)
     vin: Mapped[str | None] = mapped_column(Text, index=True)
     vehicle_class: Mapped[str | None] = mapped_column(Text)
@@ -41,7 +45,7 @@ class Vehicle(Base):
     seats: Mapped[int | None] = mapped_column(Integer)
     energy: Mapped[str | None] = mapped_column(Text)
     registered_on: Mapped[str | None] = mapped_column(Text)
-    owner_id: Mapped[str | None] = mapped_column(ForeignKey("customer.id"), index=True)
+    owner_id: Mapped[str | None] = mapped_column(UuidBlob, ForeignKey("customer.id"), index=True)
     created_at: Mapped[str | None] = mapped_column(Text)
     deleted: Mapped[int] = mapped_column(Integer, default=0)
     # Without a rowid the primary-key lookup lands on the row itself: one page read (and one
@@ -51,8 +55,8 @@ class Vehicle(Base):
 
 class PolicyTerm(Base):
     __tablename__ = "policy_term"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    vehicle_id: Mapped[str] = mapped_column(ForeignKey("vehicle.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(UuidBlob, primary_key=True)
+    vehicle_id: Mapped[str] = mapped_column(UuidBlob, ForeignKey("vehicle.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(2))  # CI 交强险 | BI 商业险
     insurer: Mapped[str | None] = mapped_column(Text)
     policy_no: Mapped[str | None] = mapped_column(Text)
@@ -64,7 +68,7 @@ class PolicyTerm(Base):
     source: Mapped[str] = mapped_column(Text)  # counter | import:<batch> | hq
     as_of: Mapped[str] = mapped_column(Text)
     verified_by: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[str | None] = mapped_column(Text)
+    # (No created_at: it was always a copy of as_of, 25 bytes a term.)
     # Clustered by vehicle: all terms of a vehicle sit together in the primary-key B-tree, so a
     # vehicle's terms cost one page read, not an index probe plus a row fetch per term.
     __table_args__ = (PrimaryKeyConstraint("vehicle_id", "id", name="pk_policy_term"),
@@ -77,24 +81,25 @@ class Event(Base):
     """Append-only: a correction is a new event naming the one it corrects."""
 
     __tablename__ = "event"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    vehicle_id: Mapped[str | None] = mapped_column(ForeignKey("vehicle.id"))
+    id: Mapped[str] = mapped_column(UuidBlob, primary_key=True)
+    vehicle_id: Mapped[str | None] = mapped_column(UuidBlob, ForeignKey("vehicle.id"))
     kind: Mapped[str] = mapped_column(Text)  # outcome | visit | slip_printed | letter_printed | letter_returned
     outcome: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)  # JSON
     note: Mapped[str | None] = mapped_column(Text)
     staff: Mapped[str | None] = mapped_column(Text)
     at: Mapped[str] = mapped_column(Text)
-    corrects: Mapped[str | None] = mapped_column(String(36))
+    corrects: Mapped[str | None] = mapped_column(UuidBlob)
     __table_args__ = (Index("ix_event_vehicle_at", "vehicle_id", "at"), Index("ix_event_kind_at", "kind", "at"))
 
 
 class SearchKey(Base):
-    """Every way a vehicle can be found ("pl:京A12345", "p4:5678", "py:ZS", …): one index serves all kinds."""
+    """Every way a vehicle can be found: a one-character kind then the value ("P京A12345", "45678",
+    "YZS"; desktop.core.search_keys): one index serves all kinds."""
 
     __tablename__ = "search_key"
     key: Mapped[str] = mapped_column(Text, primary_key=True)
-    vehicle_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    vehicle_id: Mapped[str] = mapped_column(UuidBlob, primary_key=True)
     __table_args__ = (Index("ix_search_key_vehicle", "vehicle_id"), {"sqlite_with_rowid": False})
 
 
@@ -164,8 +169,8 @@ class HeaderMapping(Base):
 
 class LetterLog(Base):
     __tablename__ = "letter_log"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    vehicle_id: Mapped[str] = mapped_column(ForeignKey("vehicle.id"), index=True)
+    id: Mapped[str] = mapped_column(UuidBlob, primary_key=True)
+    vehicle_id: Mapped[str] = mapped_column(UuidBlob, ForeignKey("vehicle.id"), index=True)
     batch: Mapped[str | None] = mapped_column(Text)
     printed_at: Mapped[str] = mapped_column(Text)
     staff: Mapped[str | None] = mapped_column(Text)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from desktop.core.hlc import HLC
 
+from .uuidcol import blob, blobs
 from .vehicles_repo import write_search_keys
 
 CONTACT_FIELDS = ("name", "phone", "id_number", "address", "consent_contact", "consent_mail", "notes")
@@ -167,7 +168,7 @@ class _Page:
             for chunk in _chunks(sorted(ids)):
                 marks = ",".join("?" * len(chunk))
                 self.present[table].update(r[0] for r in self.db.execute(
-                    f"SELECT id FROM {table} WHERE id IN ({marks})", chunk))
+                    f"SELECT id FROM {table} WHERE id IN ({marks})", blobs(chunk)))
 
     def put_alias(self, entity: str, alias_id: str, canonical_id: str) -> None:
         self.alias[(entity, alias_id)] = canonical_id
@@ -189,7 +190,7 @@ def _chunks(ids: Sequence[str], n: int = 400) -> Iterable[list[str]]:
 def _exists(db, table: str, row_id: str | None) -> bool:
     if row_id is None:
         return True
-    return db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is not None
+    return db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (blob(row_id),)).fetchone() is not None
 
 
 class _Parked(Exception):
@@ -207,7 +208,7 @@ def _customer(pg: _Page, c: Pulled) -> bool:
     if pg.deleted("customer", cid):
         return False
     if c.op == "delete":
-        db.execute("UPDATE customer SET deleted = 1 WHERE id = ?", (cid,))
+        db.execute("UPDATE customer SET deleted = 1 WHERE id = ?", (blob(cid),))
         pg.put_stamp("customer", cid, DELETED, c.hlc)
         pg.touched_customers.add(cid)
         return True
@@ -218,14 +219,14 @@ def _customer(pg: _Page, c: Pulled) -> bool:
     values = {f: (_bool(c.payload.get(f)) if f.startswith("consent_") else c.payload.get(f)) for f in wins}
     if not pg.exists("customer", cid):
         cols = ["id", *values, "consent_contact", "consent_mail", "hlc", "deleted"]
-        vals = [cid, *values.values(), values.get("consent_contact", 1), values.get("consent_mail", 1), c.hlc, 0]
+        vals = [blob(cid), *values.values(), values.get("consent_contact", 1), values.get("consent_mail", 1), c.hlc, 0]
         cols, vals = _dedupe(cols, vals)
         db.execute(f"INSERT INTO customer({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})", vals)
         pg.present["customer"].add(cid)
     else:
         sets = ", ".join(f"{f} = ?" for f in values)
         db.execute(f"UPDATE customer SET {sets}, hlc = max(coalesce(hlc, ''), ?) WHERE id = ?",
-                   (*values.values(), c.hlc, cid))
+                   (*values.values(), c.hlc, blob(cid)))
     for f in wins:
         pg.put_stamp("customer", cid, f, c.hlc)
     pg.touched_customers.add(cid)
@@ -250,8 +251,14 @@ def _vehicle_values(p: dict) -> list:
     return [p.get(f) for f in VEHICLE_FIELDS]
 
 
+def _stored(values: list) -> tuple:
+    """Vehicle values as bound: owner_id (the last field) as its 16 stored bytes."""
+    return (*values[:-1], blob(values[-1]))
+
+
 def _vehicle_row(db, vid: str) -> list | None:
-    r = db.execute(f"SELECT {', '.join(VEHICLE_FIELDS)} FROM vehicle WHERE id = ? AND deleted = 0", (vid,)).fetchone()
+    r = db.execute(f"SELECT {', '.join(VEHICLE_FIELDS)} FROM vehicle WHERE id = ? AND deleted = 0",
+                   (blob(vid),)).fetchone()
     return list(r) if r else None
 
 
@@ -259,10 +266,10 @@ def _vehicle_twin(db, vid: str, p: dict) -> str | None:
     """Another live vehicle with the same identity (VIN, else plate among vehicles without a VIN)."""
     if p.get("vin"):
         r = db.execute("SELECT id FROM vehicle WHERE vin = ? AND deleted = 0 AND id <> ? ORDER BY id LIMIT 1",
-                       (p["vin"], vid)).fetchone()
+                       (p["vin"], blob(vid))).fetchone()
     elif p.get("plate"):
         r = db.execute("SELECT id FROM vehicle WHERE plate = ? AND (vin IS NULL OR vin = '') AND deleted = 0 "
-                       "AND id <> ? ORDER BY id LIMIT 1", (p["plate"], vid)).fetchone()
+                       "AND id <> ? ORDER BY id LIMIT 1", (p["plate"], blob(vid))).fetchone()
     else:
         r = None
     return r[0] if r else None
@@ -283,8 +290,8 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
     if pg.deleted("vehicle", vid):
         return False
     if c.op == "delete":
-        db.execute("UPDATE vehicle SET deleted = 1 WHERE id = ?", (vid,))
-        db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (vid,))
+        db.execute("UPDATE vehicle SET deleted = 1 WHERE id = ?", (blob(vid),))
+        db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (blob(vid),))
         pg.put_stamp("vehicle", vid, DELETED, c.hlc)
         return True
     p = dict(c.payload)
@@ -295,7 +302,7 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
         if c.hlc <= pg.stamp("vehicle", vid, ROW):
             return False
         db.execute(f"UPDATE vehicle SET {', '.join(f + ' = ?' for f in VEHICLE_FIELDS)} WHERE id = ?",
-                   (*_vehicle_values(p), vid))
+                   (*_stored(_vehicle_values(p)), blob(vid)))
         pg.put_stamp("vehicle", vid, ROW, c.hlc)
         pg.touched_vehicles.add(vid)
         return True
@@ -315,7 +322,7 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
         pg.put_alias("vehicle", vid, twin)
         if incoming_wins:
             db.execute(f"UPDATE vehicle SET {', '.join(f + ' = ?' for f in VEHICLE_FIELDS)} WHERE id = ?",
-                       (*_vehicle_values(p), twin))
+                       (*_stored(_vehicle_values(p)), blob(twin)))
         pg.put_stamp("vehicle", twin, ROW, newest)
         pg.touched_vehicles.add(twin)
         return True
@@ -323,9 +330,9 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
     _insert_vehicle(db, vid, values, newest)
     pg.present["vehicle"].add(vid)
     for table, col in _children_of_vehicle(db):
-        db.execute(f"UPDATE {table} SET {col} = ? WHERE {col} = ?", (vid, twin))
-    db.execute("UPDATE vehicle SET deleted = 1 WHERE id = ?", (twin,))
-    db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (twin,))
+        db.execute(f"UPDATE {table} SET {col} = ? WHERE {col} = ?", (blob(vid), blob(twin)))
+    db.execute("UPDATE vehicle SET deleted = 1 WHERE id = ?", (blob(twin),))
+    db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (blob(twin),))
     pg.put_alias("vehicle", twin, vid)
     pg.put_stamp("vehicle", vid, ROW, newest)
     pg.touched_vehicles.add(vid)
@@ -336,7 +343,7 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
 def _insert_vehicle(db, vid: str, values: list, stamp: str) -> None:
     created = _stamp_time(stamp)
     db.execute(f"INSERT INTO vehicle(id, {', '.join(VEHICLE_FIELDS)}, created_at, deleted) "
-               f"VALUES (?, {','.join('?' * len(VEHICLE_FIELDS))}, ?, 0)", (vid, *values, created))
+               f"VALUES (?, {','.join('?' * len(VEHICLE_FIELDS))}, ?, 0)", (blob(vid), *_stored(values), created))
 
 
 def _stamp_time(stamp: str) -> str:
@@ -360,11 +367,11 @@ def _term_twin(db, tid: str, p: dict) -> dict | None:
     """A stored term with the same identity as `p` (protocol.term_identity: the import rule)."""
     if p.get("policy_no"):
         r = db.execute(f"{_T_SELECT} WHERE vehicle_id = ? AND kind = ? AND policy_no = ? AND id <> ? "
-                       "ORDER BY id LIMIT 1", (p["vehicle_id"], p["kind"], p["policy_no"], tid)).fetchone()
+                       "ORDER BY id LIMIT 1", (blob(p["vehicle_id"]), p["kind"], p["policy_no"], blob(tid))).fetchone()
     else:
         r = db.execute(f"{_T_SELECT} WHERE vehicle_id = ? AND kind = ? AND start_at = ? AND end_at = ? "
                        "AND (policy_no IS NULL OR policy_no = '') AND id <> ? ORDER BY id LIMIT 1",
-                       (p["vehicle_id"], p["kind"], p.get("start_at"), p.get("end_at"), tid)).fetchone()
+                       (blob(p["vehicle_id"]), p["kind"], p.get("start_at"), p.get("end_at"), blob(tid))).fetchone()
     return _term_dict(r) if r else None
 
 
@@ -386,12 +393,13 @@ def _term_values(p: dict, stamp: str) -> list:
 
 
 def _put_term(db, tid: str, values: list, exists: bool) -> None:
+    stored = (blob(values[0]), *values[1:])  # vehicle_id (the first field) as its 16 bytes
     if exists:
         db.execute(f"UPDATE policy_term SET {', '.join(f + ' = ?' for f in TERM_FIELDS)} WHERE id = ?",
-                   (*values, tid))
+                   (*stored, blob(tid)))
     else:
-        db.execute(f"INSERT INTO policy_term(id, {', '.join(TERM_FIELDS)}, created_at) "
-                   f"VALUES (?, {','.join('?' * len(TERM_FIELDS))}, ?)", (tid, *values, values[10]))
+        db.execute(f"INSERT INTO policy_term(id, {', '.join(TERM_FIELDS)}) "
+                   f"VALUES (?, {','.join('?' * len(TERM_FIELDS))})", (blob(tid), *stored))
 
 
 def _term(pg: _Page, c: Pulled) -> bool:
@@ -399,14 +407,14 @@ def _term(pg: _Page, c: Pulled) -> bool:
     if pg.deleted("policy_term", tid):
         return False
     if c.op == "delete":
-        db.execute("DELETE FROM policy_term WHERE id = ?", (tid,))
+        db.execute("DELETE FROM policy_term WHERE id = ?", (blob(tid),))
         pg.put_stamp("policy_term", tid, DELETED, c.hlc)
         return True
     p = dict(c.payload)
     p["vehicle_id"] = pg.canon("vehicle", p.get("vehicle_id"))
     if not pg.exists("vehicle", p["vehicle_id"]):
         raise _Parked
-    r = db.execute(f"{_T_SELECT} WHERE id = ?", (tid,)).fetchone()
+    r = db.execute(f"{_T_SELECT} WHERE id = ?", (blob(tid),)).fetchone()
     if r is not None:
         mine = _term_dict(r)
         if not _term_beats(c.hlc, p.get("source"), pg.stamp("policy_term", tid, ROW), mine["source"]):
@@ -437,7 +445,7 @@ def _merge_terms(pg: _Page, tid: str, values: list, stamp: str, twin: dict) -> N
             _put_term(db, twin["id"], winner, True)
         pg.put_stamp("policy_term", twin["id"], ROW, newest)
     else:
-        db.execute("DELETE FROM policy_term WHERE id = ?", (twin["id"],))
+        db.execute("DELETE FROM policy_term WHERE id = ?", (blob(twin["id"]),))
         _put_term(db, tid, winner, False)
         pg.put_alias("policy_term", twin["id"], tid)
         pg.put_stamp("policy_term", tid, ROW, newest)
@@ -446,7 +454,7 @@ def _merge_terms(pg: _Page, tid: str, values: list, stamp: str, twin: dict) -> N
 def _merge_twin_terms(pg: _Page, vehicle_id: str) -> None:
     """After two vehicles became one, terms that were the same term on each become one too."""
     db = pg.db
-    rows = [_term_dict(r) for r in db.execute(f"{_T_SELECT} WHERE vehicle_id = ? ORDER BY id", (vehicle_id,))]
+    rows = [_term_dict(r) for r in db.execute(f"{_T_SELECT} WHERE vehicle_id = ? ORDER BY id", (blob(vehicle_id),))]
     kept: dict[tuple, dict] = {}
     for t in rows:
         ident = ((t["kind"], t["policy_no"]) if t["policy_no"] else (t["kind"], None, t["start_at"], t["end_at"]))
@@ -457,7 +465,7 @@ def _merge_twin_terms(pg: _Page, vehicle_id: str) -> None:
         t_stamp, f_stamp = pg.stamp("policy_term", t["id"], ROW), pg.stamp("policy_term", first["id"], ROW)
         if _term_beats(t_stamp, t["source"], f_stamp, first["source"]):
             _put_term(db, first["id"], [t[f] if f != "vehicle_id" else vehicle_id for f in TERM_FIELDS], True)
-        db.execute("DELETE FROM policy_term WHERE id = ?", (t["id"],))
+        db.execute("DELETE FROM policy_term WHERE id = ?", (blob(t["id"]),))
         pg.put_alias("policy_term", t["id"], first["id"])
         pg.put_stamp("policy_term", first["id"], ROW, max(t_stamp, f_stamp) or f_stamp)
 
@@ -476,8 +484,8 @@ def _event(pg: _Page, c: Pulled) -> bool:
         detail = json.dumps(detail, ensure_ascii=False, sort_keys=True)
     cur = db.execute("INSERT OR IGNORE INTO event(id, vehicle_id, kind, outcome, detail, note, staff, at, corrects) "
                      "VALUES (?,?,?,?,?,?,?,?,?)",
-                     (c.entity_id, vid, p.get("kind"), p.get("outcome"), detail, p.get("note"), p.get("staff"),
-                      p.get("at"), p.get("corrects")))
+                     (blob(c.entity_id), blob(vid), p.get("kind"), p.get("outcome"), detail, p.get("note"),
+                      p.get("staff"), p.get("at"), blob(p.get("corrects"))))
     return cur.rowcount > 0
 
 
@@ -492,14 +500,14 @@ def _rekey(pg: _Page) -> set[str]:
     vids = set(pg.touched_vehicles)
     for chunk in _chunks(sorted(pg.touched_customers)):
         marks = ",".join("?" * len(chunk))
-        vids.update(r[0] for r in db.execute(f"SELECT id FROM vehicle WHERE owner_id IN ({marks})", chunk))
+        vids.update(r[0] for r in db.execute(f"SELECT id FROM vehicle WHERE owner_id IN ({marks})", blobs(chunk)))
     for chunk in _chunks(sorted(vids)):
         marks = ",".join("?" * len(chunk))
         rows = db.execute("SELECT v.id, v.plate, v.vin, v.deleted, c.name, c.phone, c.id_number FROM vehicle v "
-                          f"LEFT JOIN customer c ON c.id = v.owner_id WHERE v.id IN ({marks})", chunk).fetchall()
+                          f"LEFT JOIN customer c ON c.id = v.owner_id WHERE v.id IN ({marks})", blobs(chunk)).fetchall()
         for vid, plate, vin, deleted, name, phone, id_number in rows:
             if deleted:
-                db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (vid,))
+                db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (blob(vid),))
             else:  # the one derivation the counter and the importer use too
                 write_search_keys(db, vid, plate, vin, name, phone, id_number)
     return vids

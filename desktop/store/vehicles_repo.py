@@ -3,6 +3,7 @@
 Rows are written by desktop.store.writes (the one way to write a row). Every query here is
 served by an index: search_key(key, vehicle_id) for lookups,
 policy_term(vehicle_id) for a vehicle's terms, policy_term(kind, end_at) for due lists.
+Ids are bound as 16-byte BLOBs (uuidcol.blob) and read back as UUID strings by the driver.
 """
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from desktop.core.search_keys import search_keys_for
+from desktop.core.search_keys import PLATE, VIN, search_keys_for
 from desktop.core.status import Term
 
 from .records import CustomerRec, EventRec, VehicleBundle, VehicleRec, iso, parse_iso
+from .uuidcol import blob, blobs
 
 _V_COLS = "id, plate, vin, owner_id, vehicle_class, use, seats, energy, registered_on"
 _C_COLS = "id, name, phone, id_number, address, consent_contact, consent_mail, notes"
@@ -25,10 +27,11 @@ def write_search_keys(db, vehicle_id: str, plate: str | None, vin: str | None, o
                       owner_phone: str | None, owner_id_number: str | None, replace: bool = True) -> None:
     """Every key that finds this vehicle, through a DBAPI connection inside the caller's transaction.
     `replace=False` for a vehicle added in this transaction: it has no keys to delete yet."""
+    vid = blob(vehicle_id)
     if replace:
-        db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (vehicle_id,))
+        db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (vid,))
     keys = search_keys_for(plate, vin, owner_name, owner_phone, owner_id_number)
-    db.executemany("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (?, ?)", [(k, vehicle_id) for k in keys])
+    db.executemany("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (?, ?)", [(k, vid) for k in keys])
 
 
 def replace_search_keys(conn: Connection, vehicle: VehicleRec, owner: CustomerRec | None) -> None:
@@ -38,8 +41,17 @@ def replace_search_keys(conn: Connection, vehicle: VehicleRec, owner: CustomerRe
 
 
 def key_taken(conn: Connection, key: str) -> bool:
-    """Whether some vehicle already has this search key (a plate or VIN registered twice)."""
+    """Whether some vehicle already has this search key (a plate or VIN registered twice): build it
+    with the kinds of desktop.core.search_keys (`plate_key`, `vin_key`)."""
     return conn.execute(text("SELECT 1 FROM search_key WHERE key = :k LIMIT 1"), {"k": key}).first() is not None
+
+
+def plate_key(plate: str) -> str:
+    return PLATE + plate
+
+
+def vin_key(vin: str) -> str:
+    return VIN + vin
 
 
 def _marks(n: int) -> str:
@@ -62,7 +74,7 @@ def find_ids(conn: Connection, exact: Sequence[tuple[str, int]], prefixes: Seque
     for prefix, rank in prefixes:
         if len(best) >= limit * 4:
             break
-        # A range scan on the primary key: "pl:京A1" <= key < "pl:京A1\uffff".
+        # A range scan on the primary key: "P京A1" <= key < "P京A1\uffff".
         rows = conn.exec_driver_sql("SELECT vehicle_id FROM search_key WHERE key >= ? AND key < ? LIMIT ?",
                                     (prefix, prefix + "\uffff", limit * 2)).fetchall()
         for (vid,) in rows:
@@ -88,11 +100,11 @@ def load_bundles(conn: Connection, vehicle_ids: Sequence[str], with_events: bool
     events: dict[str, list[EventRec]] = {}
     run = conn.exec_driver_sql
     for chunk in _chunks(list(vehicle_ids)):
-        ids, marks = tuple(chunk), _marks(len(chunk))
+        ids, marks = blobs(chunk), _marks(len(chunk))
         chunk_vehicles = [VehicleRec(*r) for r in run(
             f"SELECT {_V_COLS} FROM vehicle WHERE id IN ({marks}) AND deleted = 0", ids).fetchall()]
         vehicles.update((v.id, v) for v in chunk_vehicles)
-        owner_ids = tuple({v.owner_id for v in chunk_vehicles if v.owner_id})
+        owner_ids = blobs({v.owner_id for v in chunk_vehicles if v.owner_id})
         if owner_ids:
             for r in run(f"SELECT {_C_COLS} FROM customer WHERE id IN ({_marks(len(owner_ids))})",
                          owner_ids).fetchall():

@@ -8,6 +8,7 @@ transaction; without it (rows pulled from head office, demo data that must never
 nothing is queued. Search keys are derived from the rows and never sent.
 
 They take a SQLAlchemy Connection or the DBAPI connection under it, inside an open transaction.
+Ids are UUID strings here and 16-byte BLOBs in the store (desktop.store.uuidcol.blob at each bind).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from datetime import datetime
 
 from .outbox import Changes, driver
 from .records import CustomerRec, EventRec, TermRec, VehicleRec, iso
+from .uuidcol import blob
 
 CONTACT_FIELDS = ("name", "phone", "id_number", "address", "consent_contact", "consent_mail", "notes")
 
@@ -29,7 +31,7 @@ _VEHICLE_INSERT = ("INSERT INTO vehicle(id, plate, vin, owner_id, vehicle_class,
 _VEHICLE_UPDATE = ("UPDATE vehicle SET plate = ?, vin = ?, owner_id = ?, vehicle_class = ?, use = ?, seats = ?, "
                    "energy = ?, registered_on = ? WHERE id = ?")
 _TERM_INSERT = ("INSERT INTO policy_term(id, vehicle_id, kind, insurer, policy_no, start_at, end_at, premium, "
-                "float_coef, vehicle_tax, source, as_of, verified_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                "float_coef, vehicle_tax, source, as_of, verified_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
 _EVENT_INSERT = ("INSERT INTO event(id, vehicle_id, kind, outcome, detail, note, staff, at, corrects) "
                  "VALUES (?,?,?,?,?,?,?,?,?)")
 
@@ -76,7 +78,7 @@ def insert_customers(conn, rows: Iterable[CustomerRec], at: datetime | str, chan
     params = []
     for c in rows:
         stamp = changes.add("customer", "upsert", c.id, customer_payload(c)) if changes is not None else hlc
-        params.append((c.id, c.name, c.phone, c.id_number, c.address, int(c.consent_contact),
+        params.append((blob(c.id), c.name, c.phone, c.id_number, c.address, int(c.consent_contact),
                        int(c.consent_mail), c.notes, stamp, at_s))
     driver(conn).executemany(_CUSTOMER_INSERT, params)
 
@@ -90,7 +92,7 @@ def update_customers(conn, rows: Iterable[tuple[CustomerRec, Sequence[str]]], at
     for c, fields in rows:
         stamp = changes.add("customer", "upsert", c.id, customer_payload(c, fields)) if changes is not None else hlc
         params.append((c.name, c.phone, c.id_number, c.address, int(c.consent_contact), int(c.consent_mail),
-                       c.notes, stamp, at_s, c.id))
+                       c.notes, stamp, at_s, blob(c.id)))
     driver(conn).executemany(_CUSTOMER_UPDATE, params)
 
 
@@ -100,7 +102,7 @@ def insert_vehicles(conn, rows: Iterable[VehicleRec], at: datetime | str, change
     for v in rows:
         if changes is not None:
             changes.add("vehicle", "upsert", v.id, vehicle_payload(v))
-        params.append((v.id, v.plate, v.vin, v.owner_id, v.vehicle_class, v.use, v.seats, v.energy,
+        params.append((blob(v.id), v.plate, v.vin, blob(v.owner_id), v.vehicle_class, v.use, v.seats, v.energy,
                        v.registered_on, at_s))
     driver(conn).executemany(_VEHICLE_INSERT, params)
 
@@ -110,7 +112,8 @@ def update_vehicles(conn, rows: Iterable[VehicleRec], changes: Changes | None = 
     for v in rows:
         if changes is not None:
             changes.add("vehicle", "upsert", v.id, vehicle_payload(v))
-        params.append((v.plate, v.vin, v.owner_id, v.vehicle_class, v.use, v.seats, v.energy, v.registered_on, v.id))
+        params.append((v.plate, v.vin, blob(v.owner_id), v.vehicle_class, v.use, v.seats, v.energy, v.registered_on,
+                       blob(v.id)))
     driver(conn).executemany(_VEHICLE_UPDATE, params)
 
 
@@ -119,8 +122,8 @@ def insert_terms(conn, rows: Iterable[TermRec], changes: Changes | None = None) 
     for t in rows:
         if changes is not None:
             changes.add("policy_term", "upsert", t.id, term_payload(t))
-        params.append((t.id, t.vehicle_id, t.kind, t.insurer, t.policy_no, t.start_at, t.end_at, t.premium,
-                       t.float_coef, t.vehicle_tax, t.source, t.as_of, t.verified_by, t.as_of))
+        params.append((blob(t.id), blob(t.vehicle_id), t.kind, t.insurer, t.policy_no, t.start_at, t.end_at,
+                       t.premium, t.float_coef, t.vehicle_tax, t.source, t.as_of, t.verified_by))
     driver(conn).executemany(_TERM_INSERT, params)
 
 
@@ -130,7 +133,8 @@ def insert_events(conn, rows: Iterable[EventRec], changes: Changes | None = None
     for e in rows:
         if changes is not None:
             changes.add("event", "upsert", e.id, event_payload(e))
-        params.append((e.id, e.vehicle_id, e.kind, e.outcome, e.detail, e.note, e.staff, iso(e.at), e.corrects))
+        params.append((blob(e.id), blob(e.vehicle_id), e.kind, e.outcome, e.detail, e.note, e.staff, iso(e.at),
+                       blob(e.corrects)))
     driver(conn).executemany(_EVENT_INSERT, params)
 
 
@@ -141,13 +145,14 @@ def tombstone(conn, entity: str, ids: Iterable[str], changes: Changes | None = N
     a term that converged to the smaller id). Events are append-only and are never deleted."""
     ids = list(ids)
     db = driver(conn)
+    stored = [(blob(i),) for i in ids]
     if entity == "customer":
-        db.executemany("UPDATE customer SET deleted = 1 WHERE id = ?", [(i,) for i in ids])
+        db.executemany("UPDATE customer SET deleted = 1 WHERE id = ?", stored)
     elif entity == "vehicle":
-        db.executemany("UPDATE vehicle SET deleted = 1 WHERE id = ?", [(i,) for i in ids])
-        db.executemany("DELETE FROM search_key WHERE vehicle_id = ?", [(i,) for i in ids])
+        db.executemany("UPDATE vehicle SET deleted = 1 WHERE id = ?", stored)
+        db.executemany("DELETE FROM search_key WHERE vehicle_id = ?", stored)
     elif entity == "policy_term":
-        db.executemany("DELETE FROM policy_term WHERE id = ?", [(i,) for i in ids])
+        db.executemany("DELETE FROM policy_term WHERE id = ?", stored)
     else:
         raise ValueError(f"cannot delete a row of {entity}")
     if changes is not None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pdfplumber
 
+from desktop.store.uuidcol import blob
 from desktop.ui import aftersales_menu
 
 from .conftest import open_first, shot, type_query
@@ -130,6 +131,6 @@ def test_guide_print_goes_through_the_preview_and_is_logged(make_window, by_stat
     assert seen == [(match.plate, "glass", "a4")]
     with demo_ctx.store().engine.connect() as conn:
         n = conn.execute(text("SELECT count(*) FROM event WHERE kind = 'guide_printed' AND vehicle_id = :v"),
-                         {"v": match.vehicle_id}).scalar()
+                         {"v": blob(match.vehicle_id)}).scalar()
         conn.rollback()
     assert n == 1

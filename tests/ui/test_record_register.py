@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from desktop.services.record import OUTCOME_LABEL, OUTCOMES
 from desktop.store import audit
+from desktop.store.uuidcol import blob
 from tests.ui.conftest import open_first, shot, type_query
 
 
@@ -21,7 +22,7 @@ def _open_card(win, qtbot, m):
 def _events(engine, vid):
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT id, outcome, detail, note, corrects FROM event WHERE vehicle_id = :v "
-                                 "AND kind = 'outcome' ORDER BY at, rowid"), {"v": vid}).all()
+                                 "AND kind = 'outcome' ORDER BY at, rowid"), {"v": blob(vid)}).all()
         conn.rollback()
     return rows
 

@@ -9,6 +9,7 @@ from desktop.services import contact, worklist
 from desktop.services import settings as settings_svc
 from desktop.services.auth import StaffSession
 from desktop.services.errors import BadInput, NotAllowed
+from desktop.store.uuidcol import blob
 from tests.builders import add_vehicle
 from tests.conftest import AT
 
@@ -56,7 +57,7 @@ def test_a_contact_is_an_event_with_its_outbox_row_and_an_audit_without_the_note
     c = contact.ContactInput("phone", "will_renew", TODAY + timedelta(days=5), "客户说下周五有空 13800001111")
     eid = contact.record_contact(engine, CLERK, v.id, c, s, now=AT)
     with engine.connect() as conn:
-        ev = conn.execute(text("SELECT kind, outcome, detail, note FROM event WHERE id = :i"), {"i": eid}).one()
+        ev = conn.execute(text("SELECT kind, outcome, detail, note FROM event WHERE id = :i"), {"i": blob(eid)}).one()
         ob = conn.execute(text("SELECT entity, payload FROM outbox WHERE payload LIKE :p"), {"p": f"%{eid}%"}).all()
         last_audit = conn.execute(text("SELECT action, detail FROM audit ORDER BY seq DESC LIMIT 1")).one()
     assert ev.kind == "contact" and ev.outcome == "will_renew"
@@ -112,7 +113,7 @@ def test_stop_contact_leaves_every_list_for_good_but_close_until_comes_back(engi
 def test_do_not_contact_customer_is_on_no_list(engine, s):
     v = add_vehicle(engine, ci=ending_in(45))
     with engine.begin() as conn:
-        conn.execute(text("UPDATE customer SET consent_contact = 0 WHERE id = :o"), {"o": v.owner_id})
+        conn.execute(text("UPDATE customer SET consent_contact = 0 WHERE id = :o"), {"o": blob(v.owner_id)})
     assert tabs_of(engine, SUPER, s, v.id) == set()
     with pytest.raises(BadInput, match="免打扰"):
         contact.record_contact(engine, CLERK, v.id, phone("no_answer"), s, now=AT)
@@ -149,7 +150,7 @@ def test_loss_needs_a_reason_and_a_supervisor_confirms_the_clerks_proposal(engin
     with engine.connect() as conn:
         actions = [r[0] for r in conn.execute(text("SELECT action FROM audit ORDER BY seq"))]
         kinds = [r[0] for r in conn.execute(text("SELECT kind FROM event WHERE vehicle_id = :v ORDER BY at"),
-                                            {"v": v.id})]
+                                            {"v": blob(v.id)})]
     assert actions[-1] == "loss_confirm" and kinds == ["contact", "loss_confirmed"]
     with pytest.raises(BadInput, match="已于"):
         contact.confirm_loss(engine, SUPER, v.id, s, now=AT)

@@ -14,6 +14,7 @@ from desktop.printing.guide import CHECKBOX
 from desktop.printing.guide_template import ACCIDENTS, load_guide_template
 from desktop.services import directory, guide, lookup, settings
 from desktop.services.errors import BadInput, NotAllowed
+from desktop.store.uuidcol import blob
 from desktop.sync import protocol
 from tests.conftest import AT
 
@@ -159,7 +160,7 @@ def test_a_clerk_prints_and_the_print_is_an_event_in_the_outbox(app_ctx, car, tm
     _write(app_ctx, clerk, car, tmp_path, "theft")
     with app_ctx.store().engine.connect() as conn:
         ev = conn.execute(text("SELECT kind, detail, staff FROM event WHERE vehicle_id = :v AND kind = 'guide_printed'"),
-                          {"v": car.vehicle_id}).one()
+                          {"v": blob(car.vehicle_id)}).one()
         ob = conn.execute(text("SELECT count(*) FROM outbox WHERE payload LIKE '%guide_printed%'")).scalar()
         conn.rollback()
     assert json.loads(ev[1]) == {"accident": "theft", "paper": "a4"} and ev[2] == "clerk" and ob == 1

@@ -6,6 +6,7 @@ import pytest
 from desktop.core.masking import mask_plate
 from desktop.services import letters
 from desktop.services.errors import NotAllowed
+from desktop.store.uuidcol import blob
 from tests.builders import add_vehicle
 from tests.conftest import AT  # 2026-12-01 10:00 +08:00
 
@@ -76,6 +77,6 @@ def test_print_log_counts_each_letter_and_needs_a_supervisor(fleet, app_ctx):
     letters.log_printed(e, sup, sel, None, AT, 2, "x.pdf")
     with e.connect() as conn:  # both batches logged for this vehicle
         assert conn.exec_driver_sql("SELECT count(*) FROM letter_log WHERE vehicle_id = ?",
-                                    (v["due_0"].id,)).scalar() == 2
+                                    (blob(v["due_0"].id),)).scalar() == 2
         conn.rollback()
     assert letters.mark_returned(e, sup, v["due_0"].id, "查无此人") == 1

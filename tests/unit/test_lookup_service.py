@@ -14,6 +14,7 @@ from desktop.core.status import Term
 from desktop.services import lookup
 from desktop.store import vehicles_repo, writes
 from desktop.store.records import CustomerRec, TermRec, VehicleRec
+from desktop.store.uuidcol import blob
 from tests.conftest import AT
 
 STATUSES = {"ACTIVE", "DUE", "RENEWED", "LAPSED", "PENDING", "NONE"}
@@ -91,7 +92,7 @@ def test_phone_last_four_and_id_last_four(demo_ctx, car):
     for m in by_phone + by_id:  # every hit really ends with the four (phone, or the 18-digit ID)
         with engine.connect() as c:
             ph, idn = c.execute(text("SELECT phone, id_number FROM customer c JOIN vehicle v ON v.owner_id = c.id "
-                                     "WHERE v.id = :v"), {"v": m.vehicle_id}).one()
+                                     "WHERE v.id = :v"), {"v": blob(m.vehicle_id)}).one()
         assert (ph or "").endswith(car["phone"][-4:]) or (idn or "").endswith(car["idn"][-4:].upper())
 
 

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from desktop.core.fakes import FakeData
 from desktop.core.search_keys import (
+    KINDS,
     MAX_PINYIN_COMBINATIONS,
+    full_pinyin,
     pinyin_initials,
     query_keys,
     query_prefixes,
@@ -67,28 +69,29 @@ def test_fake_names_have_initials(seed: int) -> None:
 def test_search_keys_for_example() -> None:
     keys = search_keys_for("粤b·12345", "1m8gdm9axkp042788", "单田芳", "+86 139 0000 5678",
                            PUBLISHED_ID.lower())
-    assert keys >= {"pl:粤B12345", "vin:1M8GDM9AXKP042788", "v6:042788", "nm:单田芳", "py:STF",
-                    "py:DTF", "ph:13900005678", "p4:5678", f"id:{PUBLISHED_ID}", "i4:002X"}
-    assert all(k.split(":", 1)[0] in {"pl", "vin", "v6", "nm", "py", "ph", "p4", "id", "i4"} for k in keys)
+    assert keys >= {"P粤B12345", "V1M8GDM9AXKP042788", "6042788", "N单田芳", "YSTF",
+                    "YDTF", "T13900005678", "45678", f"I{PUBLISHED_ID}", "E002X"}
+    assert all(k[0] in KINDS for k in keys)
+    assert {k for k in keys if k[0] == "F"} == {"FSHANTIANFANG", "FDANTIANFANG"}  # surname reading first
 
 
 def test_search_keys_none() -> None:
     assert search_keys_for(None, None, None, None, None) == set()
-    assert search_keys_for(plate="京A12345") == {"pl:京A12345"}
+    assert search_keys_for(plate="京A12345") == {"P京A12345"}
 
 
 def test_old_id_indexed_in_18_form() -> None:
-    assert search_keys_for(id_number="110105491231002") == {f"id:{PUBLISHED_ID}", "i4:002X"}
+    assert search_keys_for(id_number="110105491231002") == {f"I{PUBLISHED_ID}", "E002X"}
 
 
 def test_landline_keys() -> None:
     keys = search_keys_for(phone="010-62345678-123")
-    assert keys == {"ph:01062345678转123", "p4:5678"}
+    assert keys == {"T01062345678转123", "45678"}
 
 
 def test_invalid_values_still_indexed() -> None:
     # Old imports may hold bad values; they stay findable in normalised form.
-    assert "pl:京I12345" in search_keys_for(plate="京i 12345")
+    assert "P京I12345" in search_keys_for(plate="京i 12345")
 
 
 # --- query_keys: every form finds the record ----------------------------------------------
@@ -116,29 +119,29 @@ def test_every_query_form_hits(data: st.DataObject, plate: str, vin: str, mobile
 
 def test_query_ranks_sorted() -> None:
     got = query_keys("5678")
-    assert got == [("p4:5678", 1), ("i4:5678", 1)]
-    assert query_keys("002x") == [("i4:002X", 1)]
+    assert got == [("45678", 1), ("E5678", 1)]
+    assert query_keys("002x") == [("E002X", 1)]
     assert query_keys("") == [] and query_keys(None) == []
     ranks = [r for _, r in query_keys("ABCDEF")]
     assert ranks == sorted(ranks)
 
 
 def test_multiword_plate_query() -> None:
-    assert query_keys("粤b 12345")[0] == ("pl:粤B12345", 0)
+    assert query_keys("粤b 12345")[0] == ("P粤B12345", 0)
 
 
 def test_query_as_every_kind() -> None:
     # Six letters could be a VIN tail, pinyin initials or a plate said without its province.
-    kinds = {k.split(":")[0] for k, _ in query_keys("ABCDEF")}
-    assert kinds == {"v6", "py", "pl"}
-    assert query_keys(PUBLISHED_ID) == [(f"id:{PUBLISHED_ID}", 0)]
-    assert query_keys("110105491231002") == [(f"id:{PUBLISHED_ID}", 0)]
+    kinds = {k[0] for k, _ in query_keys("ABCDEF")}
+    assert kinds == {"6", "Y", "P", "F"}
+    assert query_keys(PUBLISHED_ID) == [(f"I{PUBLISHED_ID}", 0)]
+    assert query_keys("110105491231002") == [(f"I{PUBLISHED_ID}", 0)]
 
 
 @pytest.mark.parametrize("q", ["!!", "京", "1", "12345678901234567890"])
 def test_queries_that_are_nothing(q: str) -> None:
     assert all(rank in (0, 1) for _, rank in query_keys(q))
-    assert not [k for k, _ in query_keys(q) if k.startswith(("pl:", "id:", "vin:", "ph:"))]
+    assert not [k for k, _ in query_keys(q) if k.startswith(("P", "I", "V", "T"))]
 
 
 # --- query_prefixes ---------------------------------------------------------------------------
@@ -146,18 +149,18 @@ def test_queries_that_are_nothing(q: str) -> None:
 @given(plates(), st.integers(3, 7))
 def test_partial_plate_prefix(plate: str, n: int) -> None:
     prefix = plate[:n]
-    keys = [k for k, r in query_prefixes(prefix.lower()) if r == 2 and k.startswith("pl:")]
-    assert keys == [f"pl:{prefix}"]
-    assert f"pl:{plate}".startswith(keys[0])
+    keys = [k for k, r in query_prefixes(prefix.lower()) if r == 2 and k.startswith("P")]
+    assert keys == [f"P{prefix}"]
+    assert f"P{plate}".startswith(keys[0])
 
 
 def test_prefix_examples() -> None:
-    assert query_prefixes("粤b1") == [("pl:粤B1", 2)]
-    assert query_prefixes("京A1234应") == [("pl:京A1234应", 2)]
-    assert query_prefixes("王") == [("nm:王", 2)]
-    assert query_prefixes("zs") == [("py:ZS", 2)]
+    assert query_prefixes("粤b1") == [("P粤B1", 2)]
+    assert query_prefixes("京A1234应") == [("P京A1234应", 2)]
+    assert query_prefixes("王") == [("N王", 2)]
+    assert query_prefixes("zs") == [("YZS", 2), ("FZS", 2)]
     # One character is too short for a plate prefix (it is still a name prefix).
-    assert query_prefixes("粤") == [("nm:粤", 2)]
+    assert query_prefixes("粤") == [("N粤", 2)]
     assert query_prefixes("A12") == []
     assert query_prefixes("") == [] and query_prefixes(None) == []
 
@@ -166,5 +169,25 @@ def test_plate_without_province_and_two_character_prefix():
     from desktop.core.search_keys import query_keys, query_prefixes
 
     keys = dict(query_keys("ba33103"))
-    assert "pl:粤BA33103" in keys and "pl:京BA33103" in keys and len([k for k in keys if k.startswith("pl:")]) == 31
-    assert ("pl:粤B", 2) in query_prefixes("粤b")
+    assert "P粤BA33103" in keys and "P京BA33103" in keys and len([k for k in keys if k.startswith("P")]) == 31
+    assert ("P粤B", 2) in query_prefixes("粤b")
+
+
+# --- full pinyin ----------------------------------------------------------------------------
+
+def test_full_pinyin_keys_and_queries():
+    assert full_pinyin("林安君") == ["LINANJUN"]
+    assert full_pinyin("吕小明")[0] == "LVXIAOMING"  # ü typed as v
+    assert full_pinyin(None) == [] and full_pinyin("") == []
+    keys = search_keys_for(name="林安君")
+    assert "FLINANJUN" in keys
+    assert ("FLINANJUN", 1) in query_keys("linanjun") and ("FLINANJUN", 1) in query_keys("Lin An Jun")
+    # As the syllables are typed, a prefix scan: "wang" then "wangx" narrow to 王小…
+    assert ("FWANG", 2) in query_prefixes("wang")
+    assert ("FWANGX", 2) in query_prefixes("wangx")
+    assert not [k for k, _ in query_prefixes("w") if k[0] == "F"]  # one letter lists everyone: no
+
+
+def test_plate_queries_are_not_taken_for_pinyin():
+    assert not [k for k, _ in query_keys("ba33103") if k[0] == "F"]
+    assert not [k for k, _ in query_prefixes("粤b") if k[0] == "F"]

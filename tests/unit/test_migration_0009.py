@@ -1,0 +1,130 @@
+"""0009 on a store made by the previous version (tests/unit/data/store_0008.db: main at migration
+0008 filled 60 demo vehicles, registered 林安君's car, recorded an outcome and logged a letter):
+ids become 16-byte BLOBs read back as the same strings, search keys lose their prefixes and gain
+full pinyin, every row and every answer survives, and the writes work on the new schema."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from desktop.core.search_keys import full_pinyin
+from desktop.services import lookup
+from desktop.services.auth import StaffSession
+from desktop.services.record import record_outcome
+from desktop.services.register import NewRegistration, register
+from desktop.store import migrate
+from desktop.store.engine import make_engine, set_wal
+from tests.conftest import AT
+
+DATA = Path(__file__).with_name("data")
+_OLD_KIND = {"pl": "P", "vin": "V", "v6": "6", "ph": "T", "p4": "4", "id": "I", "i4": "E", "nm": "N", "py": "Y"}
+_TABLES = {
+    "customer": "id, name, phone, id_number, address, consent_contact, consent_mail, notes, hlc, updated_at, deleted",
+    "vehicle": "id, plate, vin, vehicle_class, use, seats, energy, registered_on, owner_id, created_at, deleted",
+    "policy_term": "id, vehicle_id, kind, insurer, policy_no, start_at, end_at, premium, float_coef, vehicle_tax, "
+                   "source, as_of, verified_by",
+    "event": "id, vehicle_id, kind, outcome, detail, note, staff, at, corrects",
+    "letter_log": "id, vehicle_id, batch, printed_at, staff, ci_end_date, returned_at, return_reason",
+}
+
+
+def _old_store(tmp_path):
+    meta = json.loads((DATA / "store_0008.json").read_text(encoding="utf-8"))
+    shutil.copy(DATA / "store_0008.db", tmp_path / "renewdesk.db")
+    engine = make_engine(tmp_path / "renewdesk.db", bytes.fromhex(meta["key_hex"]))
+    set_wal(engine)
+    return engine, meta
+
+
+def _rows(engine) -> dict[str, set[tuple]]:
+    with engine.connect() as conn:
+        out = {t: set(conn.exec_driver_sql(f"SELECT {cols} FROM {t}").fetchall()) for t, cols in _TABLES.items()}
+        out["search_key"] = set(conn.exec_driver_sql("SELECT key, vehicle_id FROM search_key").fetchall())
+        conn.rollback()
+    return out
+
+
+def _answers(engine, queries):
+    return {q: sorted(json.dumps(m.to_json(), ensure_ascii=False, sort_keys=True) for m in lookup.find(engine, q, AT))
+            for q in queries}
+
+
+def test_upgrade_from_a_0008_store_keeps_every_row_as_blob_ids(tmp_path):
+    engine, meta = _old_store(tmp_path)
+    assert migrate.current_revision(engine) == "0008"
+    before = _rows(engine)
+    assert all(isinstance(r[0], str) and len(r[0]) == 36 for r in before["vehicle"])  # text ids before
+    assert {k.split(":", 1)[0] for k, _ in before["search_key"]} == set(_OLD_KIND)
+    with engine.connect() as conn:
+        plates = [r[0] for r in conn.exec_driver_sql("SELECT plate FROM vehicle ORDER BY plate LIMIT 5")]
+        phone4 = conn.exec_driver_sql("SELECT substr(phone, -4) FROM customer WHERE phone IS NOT NULL LIMIT 1").scalar()
+        conn.rollback()
+
+    copy = migrate.upgrade(engine, backup_dir=tmp_path / "backups")
+
+    assert copy is not None and copy.exists()
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    after = _rows(engine)
+    for t in _TABLES:  # the same rows, ids read back as the same strings
+        assert after[t] == before[t], t
+    names = {vid: name for vid, name in _vehicle_owner_names(engine)}
+    expected_keys = {(_OLD_KIND[k.split(":", 1)[0]] + k.split(":", 1)[1], v) for k, v in before["search_key"]}
+    expected_keys |= {("F" + p, vid) for vid, name in names.items() for p in full_pinyin(name)}
+    assert after["search_key"] == expected_keys
+    with engine.connect() as conn:
+        for t, cols in _TABLES.items():
+            for col in [c for c in cols.split(", ") if c == "id" or c.endswith("_id") or c == "corrects"]:
+                bad = conn.exec_driver_sql(f"SELECT count(*) FROM {t} WHERE {col} IS NOT NULL AND "
+                                           f"(typeof({col}) != 'blob' OR length({col}) != 16)").scalar()
+                assert bad == 0, (t, col)
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert "created_at" not in [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(policy_term)")]
+        conn.rollback()
+
+    # Answers: a plate, the last four of a phone, and the new full pinyin of the registered owner.
+    found = lookup.find(engine, "linanjun", AT)
+    assert meta["registered_vehicle"] in [m.vehicle_id for m in found]
+    assert [m.vehicle_id for m in lookup.find(engine, "lin", AT)] and phone4
+    for p in plates:
+        assert [m.plate for m in lookup.find(engine, p, AT)][:1] == [p]
+    assert lookup.find(engine, phone4, AT)
+
+    # The write paths work on the new schema (counter register, then record on that vehicle).
+    admin = StaffSession("admin", "admin")
+    reg = register(engine, admin, NewRegistration(plate="京A9X876", name="王小明", phone="13800001234"), now=AT)
+    record_outcome(engine, admin, reg.vehicle_id, "declined", now=AT)
+    wang = [m for m in lookup.find(engine, "wangxiaoming", AT) if m.vehicle_id == reg.vehicle_id]
+    assert wang and wang[0].plate == "京A9X876" and wang[0].last_outcome == "declined"
+
+
+def _vehicle_owner_names(engine):
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT v.id, c.name FROM vehicle v JOIN customer c ON c.id = v.owner_id "
+                                    "WHERE v.deleted = 0 AND c.name IS NOT NULL").fetchall()
+        conn.rollback()
+    return rows
+
+
+def test_downgrade_to_0008_gives_the_old_rows_back(tmp_path):
+    engine, _meta = _old_store(tmp_path)
+    before = _rows(engine)
+    migrate.upgrade(engine, backup_dir=None)
+    _downgrade(engine, "0008")
+    assert migrate.current_revision(engine) == "0008"
+    assert _rows(engine) == before
+
+
+def _downgrade(engine, target: str) -> None:
+    from alembic import command
+
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                cfg = migrate._config()
+                cfg.attributes["connection"] = conn
+                command.downgrade(cfg, target)
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
