@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.sampling import random_vehicle_rows  # noqa: E402
-from desktop.core.search_keys import query_keys, query_prefixes  # noqa: E402
+from desktop.core.search_keys import full_pinyin, query_keys, query_prefixes  # noqa: E402
 from desktop.services import demo  # noqa: E402
 from desktop.services.lookup import MAX_MATCHES  # noqa: E402
 from desktop.store import vehicles_repo  # noqa: E402
@@ -35,7 +35,7 @@ from desktop.store.keyring_port import NoKeyring  # noqa: E402
 from desktop.store.store import create_store  # noqa: E402
 
 AT = datetime.fromisoformat("2026-12-01T10:00:00+08:00")
-KINDS = ("plate", "vin6", "phone4", "id4", "pinyin", "name")
+KINDS = ("plate", "vin6", "phone4", "id4", "pinyin", "full_pinyin", "name")
 
 
 def plain_engine(path: Path) -> Engine:
@@ -70,7 +70,8 @@ def sample_queries(engine: Engine, n: int, seed: int) -> dict[str, list[str]]:
             plate, vin, name, initials, phone, idn = r
             for kind, q in (("plate", plate), ("vin6", vin and vin[-6:]), ("name", name),
                             ("phone4", phone and "".join(c for c in phone if c.isdigit())[-4:]),
-                            ("id4", idn and idn[-4:]), ("pinyin", initials)):
+                            ("id4", idn and idn[-4:]), ("pinyin", initials),
+                            ("full_pinyin", name and (full_pinyin(name) or [""])[0].lower())):
                 if q and len(out[kind]) < n:
                     out[kind].append(q)
     finally:
@@ -116,6 +117,23 @@ def measure(engines: dict[str, Engine], queries: dict[str, list[str]], warmup: i
     return result
 
 
+def bytes_per_vehicle(enc_file: Path, plain_file: Path, vehicles: int) -> dict:
+    """File sizes a vehicle, and the plain copy's pages a vehicle per table and index (dbstat)."""
+    import sqlite3
+
+    db = sqlite3.connect(plain_file)
+    try:
+        try:
+            rows = db.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
+        except sqlite3.OperationalError:  # a sqlite3 built without dbstat
+            rows = []
+    finally:
+        db.close()
+    n = max(vehicles, 1)
+    return {"sqlcipher_file": round(enc_file.stat().st_size / n, 1), "plain_file": round(plain_file.stat().st_size / n, 1),
+            "plain_by_table": {name: round(size / n, 1) for name, size in rows if size / n >= 0.5}}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--vehicles", type=int, default=1_000_000)
@@ -152,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             "plain_export_s": round(export_s, 1),
             "file_size_bytes": {"sqlcipher": (work / "enc" / "renewdesk.db").stat().st_size,
                                 "plain": plain_path.stat().st_size},
+            "bytes_per_vehicle": bytes_per_vehicle(work / "enc" / "renewdesk.db", plain_path, args.vehicles),
             "kinds": kinds,
         }
     print(json.dumps(out, ensure_ascii=False, indent=2))

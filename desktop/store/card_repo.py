@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from .uuidcol import blobs
+
 
 @dataclass(frozen=True)
 class TermMoney:
@@ -39,7 +41,7 @@ def term_money(conn: Connection, vehicle_ids: Sequence[str]) -> dict[str, TermMo
     for part in _chunks(ids):
         rows = conn.exec_driver_sql(
             f"SELECT id, premium, float_coef, vehicle_tax FROM policy_term WHERE vehicle_id IN ({_marks(len(part))}) "
-            "AND (premium IS NOT NULL OR float_coef IS NOT NULL OR vehicle_tax IS NOT NULL)", tuple(part)).fetchall()
+            "AND (premium IS NOT NULL OR float_coef IS NOT NULL OR vehicle_tax IS NOT NULL)", blobs(part)).fetchall()
         out.update({r[0]: TermMoney(r[0], r[1], r[2], r[3]) for r in rows})
     return out
 

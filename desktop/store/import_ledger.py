@@ -231,9 +231,8 @@ class StoreLedger:
         self._clear()
 
     def _write_keys(self) -> None:
-        stale = [(blob(vid),) for vid, new in self._keys.items() if not new]
-        if stale:
-            self.db.executemany("DELETE FROM search_key WHERE vehicle_id = ?", stale)
+        # Keys of stored vehicles that changed were dropped and re-added by writes.update_*; these
+        # INSERT OR IGNOREs only add what is new.
         keys = []
         for vid in self._keys:
             v = self._veh[vid]

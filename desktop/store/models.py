@@ -100,7 +100,9 @@ class SearchKey(Base):
     __tablename__ = "search_key"
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     vehicle_id: Mapped[str] = mapped_column(UuidBlob, primary_key=True)
-    __table_args__ = (Index("ix_search_key_vehicle", "vehicle_id"), {"sqlite_with_rowid": False})
+    # No index by vehicle_id (it doubled the table): a vehicle's keys are derived again from its
+    # rows to delete them (desktop.store.search_index).
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class Staff(Base):

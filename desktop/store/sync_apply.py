@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 from desktop.core.hlc import HLC
 
-from .uuidcol import blob, blobs
+from . import search_index
+from .uuidcol import blob, blobs, text_of
 from .vehicles_repo import write_search_keys
 
 CONTACT_FIELDS = ("name", "phone", "id_number", "address", "consent_contact", "consent_mail", "notes")
@@ -86,6 +87,7 @@ class _Page:
         self.stamps: dict[tuple[str, str], dict[str, str]] = {}
         self.touched_vehicles: set[str] = set()
         self.touched_customers: set[str] = set()
+        self.old_keys: dict[str, list[tuple[str, bytes]]] = {}  # vehicle -> keys before this page
         self._dirty: set[tuple[str, str, str]] = set()
         self.present: dict[str, set[str]] = {"customer": set(), "vehicle": set()}
         ids = sorted({c.entity_id for c in changes} | {str(c.payload.get("vehicle_id")) for c in changes
@@ -178,6 +180,17 @@ class _Page:
         self.db.execute("UPDATE sync_alias SET canonical_id = ? WHERE entity = ? AND canonical_id = ?",
                         (canonical_id, entity, alias_id))
 
+    def snap(self, vehicle_ids: Iterable[str]) -> None:
+        """Remember the keys the vehicles' rows give now, before this page changes them."""
+        todo = [v for v in vehicle_ids if v not in self.old_keys]
+        for vid in todo:
+            self.old_keys[vid] = []
+        for key, vb in search_index.stored_keys(self.db, todo):
+            self.old_keys[text_of(vb)].append((key, vb))
+
+    def snap_owner(self, customer_id: str) -> None:
+        self.snap(search_index.vehicles_of_owners(self.db, [customer_id]))
+
     def deleted(self, entity: str, entity_id: str) -> bool:
         return bool(self.stamp(entity, entity_id, DELETED))
 
@@ -208,6 +221,7 @@ def _customer(pg: _Page, c: Pulled) -> bool:
     if pg.deleted("customer", cid):
         return False
     if c.op == "delete":
+        pg.snap_owner(cid)
         db.execute("UPDATE customer SET deleted = 1 WHERE id = ?", (blob(cid),))
         pg.put_stamp("customer", cid, DELETED, c.hlc)
         pg.touched_customers.add(cid)
@@ -225,6 +239,7 @@ def _customer(pg: _Page, c: Pulled) -> bool:
         pg.present["customer"].add(cid)
     else:
         sets = ", ".join(f"{f} = ?" for f in values)
+        pg.snap_owner(cid)
         db.execute(f"UPDATE customer SET {sets}, hlc = max(coalesce(hlc, ''), ?) WHERE id = ?",
                    (*values.values(), c.hlc, blob(cid)))
     for f in wins:
@@ -290,8 +305,9 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
     if pg.deleted("vehicle", vid):
         return False
     if c.op == "delete":
+        pg.snap([vid])
         db.execute("UPDATE vehicle SET deleted = 1 WHERE id = ?", (blob(vid),))
-        db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (blob(vid),))
+        pg.touched_vehicles.add(vid)
         pg.put_stamp("vehicle", vid, DELETED, c.hlc)
         return True
     p = dict(c.payload)
@@ -301,6 +317,7 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
     if _vehicle_row(db, vid) is not None:
         if c.hlc <= pg.stamp("vehicle", vid, ROW):
             return False
+        pg.snap([vid])
         db.execute(f"UPDATE vehicle SET {', '.join(f + ' = ?' for f in VEHICLE_FIELDS)} WHERE id = ?",
                    (*_stored(_vehicle_values(p)), blob(vid)))
         pg.put_stamp("vehicle", vid, ROW, c.hlc)
@@ -321,6 +338,7 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
     if twin < vid:
         pg.put_alias("vehicle", vid, twin)
         if incoming_wins:
+            pg.snap([twin])
             db.execute(f"UPDATE vehicle SET {', '.join(f + ' = ?' for f in VEHICLE_FIELDS)} WHERE id = ?",
                        (*_stored(_vehicle_values(p)), blob(twin)))
         pg.put_stamp("vehicle", twin, ROW, newest)
@@ -331,8 +349,9 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
     pg.present["vehicle"].add(vid)
     for table, col in _children_of_vehicle(db):
         db.execute(f"UPDATE {table} SET {col} = ? WHERE {col} = ?", (blob(vid), blob(twin)))
+    pg.snap([twin])
     db.execute("UPDATE vehicle SET deleted = 1 WHERE id = ?", (blob(twin),))
-    db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (blob(twin),))
+    pg.touched_vehicles.add(twin)
     pg.put_alias("vehicle", twin, vid)
     pg.put_stamp("vehicle", vid, ROW, newest)
     pg.touched_vehicles.add(vid)
@@ -506,10 +525,11 @@ def _rekey(pg: _Page) -> set[str]:
         rows = db.execute("SELECT v.id, v.plate, v.vin, v.deleted, c.name, c.phone, c.id_number FROM vehicle v "
                           f"LEFT JOIN customer c ON c.id = v.owner_id WHERE v.id IN ({marks})", blobs(chunk)).fetchall()
         for vid, plate, vin, deleted, name, phone, id_number in rows:
-            if deleted:
-                db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (blob(vid),))
-            else:  # the one derivation the counter and the importer use too
-                write_search_keys(db, vid, plate, vin, name, phone, id_number)
+            old = pg.old_keys.get(vid)
+            if old:  # the keys as they were before this page (search_key has no index by vehicle)
+                db.executemany("DELETE FROM search_key WHERE key = ? AND vehicle_id = ?", old)
+            if not deleted:  # the one derivation the counter and the importer use too
+                write_search_keys(db, vid, plate, vin, name, phone, id_number, replace=False)
     return vids
 
 

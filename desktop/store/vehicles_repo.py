@@ -15,6 +15,7 @@ from sqlalchemy import Connection, text
 from desktop.core.search_keys import PLATE, VIN, search_keys_for
 from desktop.core.status import Term
 
+from . import search_index
 from .records import CustomerRec, EventRec, VehicleBundle, VehicleRec, iso, parse_iso
 from .uuidcol import blob, blobs
 
@@ -26,10 +27,12 @@ _T_COLS = "id, vehicle_id, kind, start_at, end_at, insurer, policy_no, source, a
 def write_search_keys(db, vehicle_id: str, plate: str | None, vin: str | None, owner_name: str | None,
                       owner_phone: str | None, owner_id_number: str | None, replace: bool = True) -> None:
     """Every key that finds this vehicle, through a DBAPI connection inside the caller's transaction.
+    `replace` first deletes the keys the vehicle's rows as stored now give, so call it before the
+    rows change or when they did not (writes.update_* keep keys right by themselves);
     `replace=False` for a vehicle added in this transaction: it has no keys to delete yet."""
     vid = blob(vehicle_id)
-    if replace:
-        db.execute("DELETE FROM search_key WHERE vehicle_id = ?", (vid,))
+    if replace:  # the keys its stored rows give (search_key has no index by vehicle)
+        search_index.drop(db, [vehicle_id])
     keys = search_keys_for(plate, vin, owner_name, owner_phone, owner_id_number)
     db.executemany("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (?, ?)", [(k, vid) for k in keys])
 

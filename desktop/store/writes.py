@@ -16,11 +16,13 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from . import search_index
 from .outbox import Changes, driver
 from .records import CustomerRec, EventRec, TermRec, VehicleRec, iso
 from .uuidcol import blob
 
 CONTACT_FIELDS = ("name", "phone", "id_number", "address", "consent_contact", "consent_mail", "notes")
+_KEY_FIELDS = frozenset(("name", "phone", "id_number"))  # the customer fields search keys come from
 
 _CUSTOMER_INSERT = ("INSERT INTO customer(id, name, phone, id_number, address, consent_contact, consent_mail, "
                     "notes, hlc, updated_at, deleted) VALUES (?,?,?,?,?,?,?,?,?,?,0)")
@@ -88,12 +90,20 @@ def update_customers(conn, rows: Iterable[tuple[CustomerRec, Sequence[str]]], at
     """Stored customers as a whole new row each, with the contact fields this change sets (the
     receivers' per-field last-writer-wins goes by them)."""
     at_s = _at(at)
-    params = []
+    params, keyed = [], []
     for c, fields in rows:
         stamp = changes.add("customer", "upsert", c.id, customer_payload(c, fields)) if changes is not None else hlc
         params.append((c.name, c.phone, c.id_number, c.address, int(c.consent_contact), int(c.consent_mail),
                        c.notes, stamp, at_s, blob(c.id)))
-    driver(conn).executemany(_CUSTOMER_UPDATE, params)
+        if _KEY_FIELDS.intersection(fields):
+            keyed.append(c.id)
+    db = driver(conn)
+    # Their vehicles' search keys follow the name, phone and ID: dropped as derived from the old
+    # rows, added from the new ones.
+    vids = search_index.vehicles_of_owners(db, keyed) if keyed else []
+    search_index.drop(db, vids)
+    db.executemany(_CUSTOMER_UPDATE, params)
+    search_index.add(db, vids)
 
 
 def insert_vehicles(conn, rows: Iterable[VehicleRec], at: datetime | str, changes: Changes | None = None) -> None:
@@ -108,13 +118,17 @@ def insert_vehicles(conn, rows: Iterable[VehicleRec], at: datetime | str, change
 
 
 def update_vehicles(conn, rows: Iterable[VehicleRec], changes: Changes | None = None) -> None:
-    params = []
+    params, vids = [], []
     for v in rows:
         if changes is not None:
             changes.add("vehicle", "upsert", v.id, vehicle_payload(v))
         params.append((v.plate, v.vin, blob(v.owner_id), v.vehicle_class, v.use, v.seats, v.energy, v.registered_on,
                        blob(v.id)))
-    driver(conn).executemany(_VEHICLE_UPDATE, params)
+        vids.append(v.id)
+    db = driver(conn)
+    search_index.drop(db, vids)  # plate, VIN or owner may change: keys as the old rows gave them
+    db.executemany(_VEHICLE_UPDATE, params)
+    search_index.add(db, vids)
 
 
 def insert_terms(conn, rows: Iterable[TermRec], changes: Changes | None = None) -> None:
@@ -149,8 +163,8 @@ def tombstone(conn, entity: str, ids: Iterable[str], changes: Changes | None = N
     if entity == "customer":
         db.executemany("UPDATE customer SET deleted = 1 WHERE id = ?", stored)
     elif entity == "vehicle":
+        search_index.drop(db, ids)
         db.executemany("UPDATE vehicle SET deleted = 1 WHERE id = ?", stored)
-        db.executemany("DELETE FROM search_key WHERE vehicle_id = ?", stored)
     elif entity == "policy_term":
         db.executemany("DELETE FROM policy_term WHERE id = ?", stored)
     else:

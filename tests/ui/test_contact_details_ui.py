@@ -7,6 +7,7 @@ import json
 from sqlalchemy import text
 
 from desktop.core.masking import mask_phone
+from desktop.store.uuidcol import blob
 from tests.ui.conftest import open_first, type_query
 
 
@@ -41,7 +42,7 @@ def test_edit_contact_details_from_the_menu(window, by_status, demo_ctx, qtbot):
     engine = demo_ctx.store().engine
     with engine.connect() as conn:
         row = conn.execute(text("SELECT c.phone, c.address, c.consent_mail FROM customer c JOIN vehicle v "
-                                "ON v.owner_id = c.id WHERE v.id = :v"), {"v": m.vehicle_id}).one()
+                                "ON v.owner_id = c.id WHERE v.id = :v"), {"v": blob(m.vehicle_id)}).one()
         change = conn.execute(text("SELECT payload FROM outbox WHERE entity = 'customer' ORDER BY device_seq DESC "
                                    "LIMIT 1")).scalar_one()
         conn.rollback()

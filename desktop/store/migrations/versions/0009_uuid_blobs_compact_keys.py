@@ -3,7 +3,8 @@
 Measured on a 100,000-vehicle demo store (dbstat on a plain copy): 3,170 B a vehicle, of which
 ~1,760 B were 36-character UUID strings (about 49 of them a vehicle: keys, foreign keys and every
 index entry carrying a primary key). As 16 bytes each (desktop.store.uuidcol) they take 17.
-Search keys lose their "pl:"-style prefix for one kind character; policy_term.created_at (a copy
+Search keys lose their "pl:"-style prefix for one kind character and their index by vehicle (a
+second copy of the table: keys are derived again to delete them); policy_term.created_at (a copy
 of as_of) goes; every name gains its full-pinyin keys ("F" kind) so `linanjun` finds 林安君.
 
 Tables are rebuilt (copy, drop, rename, indexes) inside desktop.store.migrate's one transaction
@@ -31,7 +32,7 @@ _ID_COLS = {
 }
 
 
-def _ddl(u: str) -> dict[str, tuple[str, str, list[str]]]:
+def _ddl(u: str, key_index: list[str]) -> dict[str, tuple[str, str, list[str]]]:
     """(columns, suffix, indexes) per table; `u` is the type of a UUID column."""
     return {
         "customer": (f"id {u} NOT NULL, name TEXT, phone TEXT, id_number TEXT, address TEXT, "
@@ -61,8 +62,7 @@ def _ddl(u: str) -> dict[str, tuple[str, str, list[str]]]:
                   ["CREATE INDEX ix_event_vehicle_at ON event (vehicle_id, at)",
                    "CREATE INDEX ix_event_kind_at ON event (kind, at)"]),
         "search_key": (f'"key" TEXT NOT NULL, vehicle_id {u} NOT NULL, PRIMARY KEY ("key", vehicle_id)',
-                       " WITHOUT ROWID",
-                       ["CREATE INDEX ix_search_key_vehicle ON search_key (vehicle_id)"]),
+                       " WITHOUT ROWID", key_index),
         "letter_log": (f"id {u} NOT NULL, vehicle_id {u} NOT NULL, batch TEXT, printed_at TEXT NOT NULL, "
                        "staff TEXT, ci_end_date TEXT, returned_at TEXT, return_reason TEXT, PRIMARY KEY (id), "
                        "FOREIGN KEY(vehicle_id) REFERENCES vehicle (id)",
@@ -163,7 +163,7 @@ def _add_full_pinyin(bind) -> None:
 
 
 def upgrade() -> None:
-    new = _ddl("UUIDBLOB")
+    new = _ddl("UUIDBLOB", [])  # no ix_search_key_vehicle: it was a second copy of the table
     for table in ("customer", "vehicle", "policy_term", "event", "letter_log"):
         _rebuild(table, new[table], _to_blob)
     _rebuild("search_key", new["search_key"], _to_blob, _new_key_expr())
@@ -173,7 +173,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    old = _ddl("VARCHAR(36)")
+    old = _ddl("VARCHAR(36)", ["CREATE INDEX ix_search_key_vehicle ON search_key (vehicle_id)"])
     cols, suffix, idx = old["policy_term"]
     old["policy_term"] = (cols.replace("verified_by TEXT, ", "verified_by TEXT, created_at TEXT, "), suffix, idx)
     op.execute("DELETE FROM search_key WHERE substr(\"key\", 1, 1) = 'F'")
