@@ -97,7 +97,7 @@ class ImportBatch:
     """A 100,000-row insurer export through the real ImportWizard: file, mapping, dry run (not
     measured), then the import, which is what the typing runs against."""
 
-    def __init__(self, app, win, runner, backend, session, rows: int, tmp: Path):
+    def __init__(self, app, win, runner, backend, session, rows: int, tmp: Path, seed: int):
         import importlib
 
         from desktop.ui.import_wizard import ImportWizard
@@ -105,7 +105,7 @@ class ImportBatch:
         gen = importlib.import_module("bench.import").generate
         path = tmp / "typing-import.xlsx"
         print(f"writing a {rows}-row workbook …", file=sys.stderr)
-        gen(path, rows, seed=77)
+        gen(path, rows, seed=seed)
         self.dlg = d = ImportWizard(runner, backend, session, win)
         d.show()
         d.open_file(path)
@@ -325,7 +325,8 @@ def main(argv=None) -> int:
     if not args.during:
         result.update(idle)
     else:
-        batch = (ImportBatch(app, win, runner, backend, session, args.import_rows, Path(tmp.name))
+        batch = (ImportBatch(app, win, runner, backend, session, args.import_rows, Path(tmp.name),
+                             seed=1000 + n_vehicles)  # new vehicles each run on a reused store
                  if args.during == "import" else
                  LettersBatch(app, win, runner, backend, session, args.letters, Path(tmp.name)))
         t0 = time.perf_counter()

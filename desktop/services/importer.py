@@ -7,6 +7,7 @@ another policy number is imported and listed in warnings for a person to resolve
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -362,6 +363,9 @@ def remembered_mapping(engine: Engine) -> Callable[[str], dict[str, str] | None]
     return lookup
 
 
+STEP_ROWS = 50  # rows matched and written between two looks at the clock in a timed step
+
+
 class SteppedImport:
     """The window's import (issue 10 item 5): the matching and writes of commit_import, one chunk
     of CHUNK rows per `step()` and one transaction per chunk, so the database lane answers the
@@ -393,32 +397,41 @@ class SteppedImport:
         self.stopped = False   # stop() recorded the chunks done before the end of the sheet
         self._dry: DryLedger | None = None
 
-    def step(self) -> bool:
-        """Match and write the next chunk in its own transaction; True once the batch is complete
-        (the last chunk's transaction also records the batch and its audit entry)."""
+    def step(self, budget_s: float | None = None) -> bool:
+        """Match and write the next rows in their own transaction; True once the batch is complete
+        (the last transaction also records the batch and its audit entry). With `budget_s`, rows
+        go in sub-chunks of STEP_ROWS until the budget is spent (a search waits at most about that
+        long); without it, one chunk of `chunk` rows."""
         if self.finished:
             return True
-        part = self.records[self.done:self.done + self.chunk]
-        last = self.done + len(part) >= self.total
+        started = time.perf_counter()
         with self._transaction() as db:
             if self.dry_run:
                 if self._dry is None:
                     self._dry = DryLedger(db, f"import:{self.batch}", iso(self.now), self.session.name, self.now)
+                # This step's connection: the pool may have replaced the thread's connection since.
+                self._dry.db = db
                 ledger = self._dry
             else:  # a fresh ledger per transaction: its outbox sequence is read under this chunk's lock
                 ledger = StoreLedger(db, f"import:{self.batch}", iso(self.now), self.session.name, self.now)
             importer = _RowImporter(ledger)
-            ledger.prefetch([r for r in part if not isinstance(r, RejectedRow)])
-            for rec in part:
-                _count(self.report, importer, rec, self.on_rejected)
-            if self.dry_run:
-                ledger.flush()
-            else:
-                ledger.finish()
+            size = STEP_ROWS if budget_s is not None else self.chunk
+            while True:
+                part = self.records[self.done:self.done + size]
+                ledger.prefetch([r for r in part if not isinstance(r, RejectedRow)])
+                for rec in part:
+                    _count(self.report, importer, rec, self.on_rejected)
+                if self.dry_run:
+                    ledger.flush()
+                else:
+                    ledger.finish()
+                self.done += len(part)
+                last = self.done >= self.total
+                if last or budget_s is None or time.perf_counter() - started >= budget_s:
+                    break
             if last and not self.dry_run:
                 _finish_batch(db, self.report, self.batch, self.prepared.signature, self.session, self.now,
                               self.prepared.overrides)
-        self.done += len(part)
         self.finished = last
         return last
 

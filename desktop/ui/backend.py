@@ -27,6 +27,10 @@ from desktop.services.lookup import LookupMatch
 
 from .tasks import Cancel, Cancelled, Progress
 
+# One import step's time on the database lane: a search typed meanwhile waits about this long at
+# most (bench/search_typing.py --during import); each step is a transaction (one WAL sync).
+IMPORT_STEP_S = 0.025
+
 
 def _now() -> datetime:
     return datetime.now(CST)
@@ -138,7 +142,7 @@ class Backend:
     def import_step(self, job: importer.SteppedImport, progress: Progress, cancel: Cancel) -> bool:
         if cancel():
             raise Cancelled()
-        done = job.step()
+        done = job.step(budget_s=IMPORT_STEP_S)
         progress(job.done, job.total)
         return done
 

@@ -147,12 +147,14 @@ def test_cancel_while_reading_stores_nothing(super_window, backend, qtbot, messy
 
 
 def _hold_after_first_chunk(monkeypatch, on_step=None):
-    """Chunks of 3 rows; the real import holds after its first chunk until the test says go."""
+    """Steps of 3 rows; the real import holds after its first step until the test says go."""
     import threading
 
+    from desktop.ui import backend as backend_mod
     from desktop.ui.backend import Backend
 
-    monkeypatch.setattr(importer, "CHUNK", 3)
+    monkeypatch.setattr(importer, "STEP_ROWS", 3)
+    monkeypatch.setattr(backend_mod, "IMPORT_STEP_S", 0.0)  # one sub-chunk per step
     real = Backend.import_step
     held, go = threading.Event(), threading.Event()
 
@@ -188,7 +190,7 @@ def test_stop_mid_import_keeps_the_chunks_written_and_the_same_file_completes_it
     assert audit.recent(engine, 1)[0].action == "import"
     dlg.accept()
 
-    monkeypatch.setattr(importer, "CHUNK", 2000)
+    monkeypatch.setattr(importer, "STEP_ROWS", 50)
     again = _open(super_window, qtbot, messy[0])
     _to_mapping(again, qtbot)
     _to(again, qtbot, again.DRY)
