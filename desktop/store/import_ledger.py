@@ -27,6 +27,7 @@ from .uuidcol import blob, blobs
 
 _V = "id, plate, vin, owner_id, vehicle_class, use, seats, energy, registered_on"
 _C = "id, name, phone, id_number, address, consent_contact, consent_mail, notes"
+_C_JOINED = ", ".join(f"c.{col}" for col in _C.split(", "))
 _IN = 500  # parameters per IN (...) list: far below SQLite's limit, big enough to be cheap
 
 
@@ -107,10 +108,9 @@ class StoreLedger:
         for r in self._select_customers("id_number", sorted(idns)):
             if self._by_idn.get(r.id_number) is None:
                 self._by_idn[r.id_number] = r.id
-        names = sorted({n for n, _ in nps})
         self._by_np.update(dict.fromkeys(nps))
-        for r in self._select_customers("name", names):
-            if (r.name, r.phone) in nps and self._by_np.get((r.name, r.phone)) is None:
+        for r in self._select_by_name_phone(sorted(nps)):
+            if self._by_np.get((r.name, r.phone)) is None:
                 self._by_np[(r.name, r.phone)] = r.id
         owners = sorted({v.owner_id for v in found if v.owner_id} - self._cust.keys())
         for _ in self._select_customers("id", owners):
@@ -122,6 +122,18 @@ class StoreLedger:
             for vid, *key in self.db.execute("SELECT vehicle_id, kind, policy_no, start_at, end_at FROM policy_term "
                                              f"WHERE vehicle_id IN ({','.join('?' * len(chunk))})", blobs(chunk)):
                 self._terms[vid].append(TermKey(*key))
+
+    def _select_by_name_phone(self, pairs: Sequence[tuple[str, str]]) -> list[CustomerRec]:
+        """Customers with exactly these (name, phone) pairs: one index seek per pair. Not `name IN
+        (...)`, which in a large store reads every namesake of the chunk's common names (王伟…)."""
+        out = []
+        for chunk in _chunks(pairs, _IN // 2):
+            values = ",".join("(?,?)" for _ in chunk)
+            sql = (f"SELECT {_C_JOINED} FROM (VALUES {values}) AS p CROSS JOIN customer AS c "
+                   "ON c.name = p.column1 AND c.phone = p.column2 WHERE c.deleted = 0")
+            for r in self.db.execute(sql, tuple(x for pair in chunk for x in pair)):
+                out.append(self._cust.setdefault(r[0], _customer(r)))
+        return out
 
     def _select_customers(self, col: str, values: Sequence) -> list[CustomerRec]:
         out = []
