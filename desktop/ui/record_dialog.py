@@ -240,8 +240,7 @@ class RecordDialog(QDialog):
         self.ok.setEnabled(False)
         self.error.hide()
         for w in self.field_widgets.values():
-            w.setProperty("bad", False)
-            w.setStyleSheet("")
+            _mark(w, False)
         self._submit(o, term, self.note.text().strip() or None, self.corrects.currentData(), detail,
                      self._done, self._failed, next_date=self.next_date())
 
@@ -255,11 +254,19 @@ class RecordDialog(QDialog):
         self.error.show()
         bad = self.field_widgets.get(getattr(exc, "field", "") or "")
         if bad is not None:  # name the field: mark it and put the cursor there
-            bad.setStyleSheet("border: 3px solid #8a2200;")
+            _mark(bad, True)
             bad.setFocus()
             self.bad_field = getattr(exc, "field", "")
         if getattr(exc, "field", "") == "start":
             self._sync_past()
+
+
+def _mark(w: QWidget, bad: bool) -> None:
+    """The box an error is about gets the style's warning border (ui.style: [bad="true"]), in the
+    warning colour of the current mode (dark red, or yellow in 高对比度)."""
+    w.setProperty("bad", bad)
+    w.style().unpolish(w)
+    w.style().polish(w)
 
 
 def _start_text(t: datetime) -> str:

@@ -132,6 +132,7 @@ QLabel#daysLine {{ {bold} font-size: {s.card_pt + 4}pt; font-weight: bold; }}
 QLabel#cardLine, QLabel#cardWarn, QLabel#notFound {{ font-size: {s.card_pt}pt; }}
 QLabel#cardSmall {{ font-size: {max(s.base_pt, s.card_pt - 4)}pt; color: {c.muted}; }}
 QLabel#cardWarn, QLabel#fieldError, QLabel#errorLine {{ color: {c.warn}; font-weight: bold; }}
+QLineEdit[bad="true"], QComboBox[bad="true"], QDateEdit[bad="true"] {{ border: 3px solid {c.warn}; }}
 QFrame#statusBox {{ border: 3px solid {c.border}; border-radius: 8px; background: {c.background}; }}
 QStatusBar QLabel {{ color: {c.text}; }}
 """

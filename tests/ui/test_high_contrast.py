@@ -105,3 +105,27 @@ def test_the_worklist_chart_words_stay_readable_in_high_contrast(qtbot, ui_env):
         assert bright > 30          # white words on the black page, not near-black ones
     finally:
         style.apply(QApplication.instance(), False, ui_env)
+
+
+def test_the_box_an_error_is_about_is_marked_in_the_modes_warning_colour(make_window, by_status, qtbot, ui_env):
+    win = make_window("super", "super-pass-1")
+    win.set_elder_mode(True)
+    win.set_high_contrast(True)
+    try:
+        m = next(x for x in by_status["LAPSED"] if x.plate and not x.coverage.next_start_date)
+        type_query(qtbot, win, m.plate)
+        open_first(qtbot, win)
+        win.card.record_btn.click()
+        dlg = win.record_dialog
+        dlg.choose("renewed_here")
+        dlg.policy_no.setText("PDZA2026HC0001")
+        dlg.start.setText("2026-11-20")                  # a past start: refused, naming the box
+        dlg.ok.click()
+        qtbot.waitUntil(lambda: dlg.error.isVisible(), timeout=10000)
+        img = dlg.start.grab().toImage()
+        edge = QColor(img.pixel(1, img.height() // 2))
+        assert edge.red() > 200 and edge.green() > 180 and edge.blue() < 120, edge.name()   # yellow, not dark red
+        dlg.reject()
+    finally:
+        win.set_high_contrast(False)
+        win.set_elder_mode(False)
