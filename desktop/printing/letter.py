@@ -52,13 +52,6 @@ BODY_TOP, BODY_TOP_NEXT, BODY_BOTTOM = 98.0, 20.0, 282.0
 ADDRESS_SIZES = (16.0, 14.0, 12.0, 10.5)
 
 
-def _consequences(letter: LetterData) -> list[str]:
-    """Why a lapse matters; with the 年检 in the same letter its own line says the 年检 part, so the
-    list leaves it out (the letter stays one page)."""
-    items = lapse_consequences(lapse_fine_example())
-    return [x for x in items if "年检" not in x] if letter.inspection_due else items
-
-
 def letter_values(letter: LetterData) -> dict[str, str]:
     """Placeholder values for one letter: personal data masked, counter data in full."""
     st, c = letter.status, letter.counter
@@ -71,13 +64,12 @@ def letter_values(letter: LetterData) -> dict[str, str]:
         "ci_end_date": ci_end_phrase(st),
         "days_phrase": days_phrase(st) if st.ci_end_date else "",
         "bi_end_date": end_date_phrase(st.bi_end_date) if st.bi_end_date else "",
-        "lapse_consequences": "\n".join(f"· {x}" for x in _consequences(letter)),
+        "lapse_consequences": "\n".join(f"· {x}" for x in lapse_consequences(lapse_fine_example())),
         "what_to_bring": WHAT_TO_BRING,
         "reminder_title": "交强险续保和年检提醒" if letter.inspection_due else "交强险续保提醒",
         "vehicle_tax": f"{letter.vehicle_tax} 元" if letter.vehicle_tax else "",
-        "inspection_due": (cn_date(letter.inspection_due) + ("（估算，请以行驶证为准）" if letter.inspection_estimate
-                                                           else "")) if letter.inspection_due else "",
-        "inspection_advice": "没有有效的交强险不能年检，请续保后一并办理，一次办完。" if letter.inspection_due else "",
+        "inspection_due": (cn_date(letter.inspection_due) + ("（估算）" if letter.inspection_estimate else ""))
+        if letter.inspection_due else "",
         "counter_name": c.name,
         "org": c.org or "",
         "counter_title": c.title,

@@ -41,7 +41,6 @@ ALLOWED_PLACEHOLDERS: dict[str, str] = {
     "reminder_title": "提醒事项标题（如 交强险续保提醒 / 交强险续保和年检提醒）",
     "vehicle_tax": "车船税金额，随交强险一并缴纳（如 360 元；不知道时整行不印）",
     "inspection_due": "年检检验有效期至（只在与交强险同时到期时有，如 2026年12月31日）",
-    "inspection_advice": "与年检同时到期时的说明（没有有效交强险不能年检，一次办完）",
     "counter_name": "本柜台名称",
     "org": "本店（车行或代理公司）名称",
     "counter_title": "本店名称和柜台名称（如 示例车行　1号柜台）",

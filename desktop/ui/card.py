@@ -117,11 +117,13 @@ class CardWidget(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         for w in (self.plate, self.owner, fv.vehicle, self.status_box, self.ci_end, fv.tax, self.next_start,
                   self.bi_end, self.insurer, self.source, self.stale, fv.reminder, fv.inspection, fv.inspection_rule,
-                  self.gaps, self.gone, self.lapse, fv.premium, fv.premium_note, fv.history_title, fv.history,
-                  self.contacts):
+                  self.gaps, self.gone, self.lapse, fv.premium, fv.premium_note, self.contacts):
             lay.addWidget(w)
         lay.addLayout(buttons)
         lay.addWidget(self.reveal_why)
+        # the history can run long: below the buttons, so 记录/打印 never need a scroll past it
+        lay.addWidget(fv.history_title)
+        lay.addWidget(fv.history)
         lay.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addWidget(self.empty)

@@ -43,6 +43,11 @@ def test_merged_letter_pdf(app_ctx, tmp_path, monkeypatch, capsys):
             plates[vid] = c.exec_driver_sql("SELECT plate FROM vehicle WHERE id = ?", (vid,)).scalar()
     monkeypatch.setenv("RENEWDESK_PASSPHRASE", PASSPHRASE)
     monkeypatch.setenv("RENEWDESK_STAFF_PASSWORD", ADMIN_PASSWORD)
+    base = ["--data-dir", str(app_ctx.data_dir)]
+    for key, value in (("counter_phone", "020-12345678"), ("counter_address", "示例市示例路1号"),
+                       ("counter_hours", "周一至周日 9:00-17:30")):  # a fully set-up counter: the longest letter
+        assert cli.main([*base, "settings", "set", key, value]) == 0
+    capsys.readouterr()
     out = tmp_path / "letters.pdf"
     code = cli.main(["--data-dir", str(app_ctx.data_dir), "letters", "--due-within", "30", "--pdf", str(out),
                      "--json", "--at", AT.isoformat(), "--order", "due"])
@@ -52,6 +57,6 @@ def test_merged_letter_pdf(app_ctx, tmp_path, monkeypatch, capsys):
     assert len(pages) == 2  # the merged letter still fits one page
     by_car = {vid: "".join(t for t in pages if mask_plate(plates[vid]).replace(" ", "") in t) for vid in plates}
     merged, single = by_car[together], by_car[apart]
-    assert "交强险续保和年检提醒" in merged and "年检：检验有效期至2026年12月31日" in merged
-    assert "车船税360元" in merged and "没有有效的交强险不能年检" in merged
-    assert "年检：" not in single and "交强险续保提醒" in single and "车船税360元" in single
+    assert "交强险续保和年检提醒" in merged and "年检2026年12月31日到期，请与交强险一并办理" in merged
+    assert "车船税360元，续保交强险时一并缴纳" in merged
+    assert "到期，请与交强险一并办理" not in single and "交强险续保提醒" in single and "车船税360元" in single
