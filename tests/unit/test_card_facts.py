@@ -14,6 +14,7 @@ from desktop.core.fakes import FakeData
 from desktop.services import auth, card_facts, vehicle_dates
 from desktop.services.errors import BadInput
 from desktop.store import vehicles_repo
+from desktop.store.uuidcol import blob
 from tests.conftest import AT
 from tests.unit.card_fixtures import add_car
 
@@ -178,7 +179,7 @@ def test_renewal_records_premium_and_vehicle_tax(app_ctx, clerk):
         record.record_outcome(engine, clerk, vid, "renewed_here", bad, now=AT)
     assert exc.value.field == "vehicle_tax"
     with engine.connect() as c:
-        assert c.exec_driver_sql("SELECT COUNT(*) FROM policy_term WHERE vehicle_id = ?", (vid,)).scalar() == 2
+        assert c.exec_driver_sql("SELECT COUNT(*) FROM policy_term WHERE vehicle_id = ?", (blob(vid),)).scalar() == 2
     good = record.NewTerm("示例财险", "PDZA000000000003", None, None, premium="855", vehicle_tax="380元")
     record.record_outcome(engine, clerk, vid, "renewed_here", good, now=AT)
     with engine.connect() as c:

@@ -36,11 +36,9 @@ def test_merged_letter_pdf(app_ctx, tmp_path, monkeypatch, capsys):
     from tests.conftest import ADMIN_PASSWORD, PASSPHRASE
 
     engine = app_ctx.store().engine
-    together, apart = _cars(engine)
-    plates = {}
-    with engine.connect() as c:
-        for vid in (together, apart):
-            plates[vid] = c.exec_driver_sql("SELECT plate FROM vehicle WHERE id = ?", (vid,)).scalar()
+    (together, p1), (apart, p2) = (add_car(engine, registered="2020-12-10", terms=ENDS_1219, seed=11),
+                                   add_car(engine, registered="2021-06-10", terms=ENDS_1219, seed=12))
+    plates = {together: p1, apart: p2}
     monkeypatch.setenv("RENEWDESK_PASSPHRASE", PASSPHRASE)
     monkeypatch.setenv("RENEWDESK_STAFF_PASSWORD", ADMIN_PASSWORD)
     base = ["--data-dir", str(app_ctx.data_dir)]
