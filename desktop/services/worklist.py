@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from desktop.core import cadence
 from desktop.core.masking import mask_name
 from desktop.core.status import CoverageStatus
-from desktop.core.timeutil import CST, cst_date
-from desktop.store import renewal_repo, vehicles_repo
+from desktop.core.timeutil import cst_date
+from desktop.store import work_repo
 from desktop.store.records import VehicleBundle
 
 from .auth import StaffSession, require
@@ -32,6 +32,7 @@ TAB_LABEL = {"today": "今日待办", "week": "未来7天", "overdue": "逾期�
              "lapsed": "已脱保", "visits": "预约到店", "done": "本月已办结"}
 LAPSE_DAYS = 3 * 365 + 1  # 已脱保 lists lapses of at most 3 years
 WEEK = 7
+PAGE = 200  # rows shown per tab; the count is always the whole tab
 
 
 @dataclass(frozen=True)
@@ -55,31 +56,19 @@ class WorkRow:
 @dataclass(frozen=True)
 class WorkLists:
     today: date
-    tabs: dict[str, list[WorkRow]]
+    tabs: dict[str, list[WorkRow]]  # the first `limit` rows of each tab
     capped: int  # vehicles due today or overdue but held back by the frequency cap
+    totals: dict[str, int] | None = None  # every tab's full count (the rows may be its first page)
+    limit: int | None = None
 
     def counts(self) -> dict[str, int]:
+        if self.totals is not None:
+            return {t: self.totals.get(t, 0) for t in TABS}
         return {t: len(self.tabs.get(t, [])) for t in TABS}
 
 
 def _month_start(d: date) -> date:
     return d.replace(day=1)
-
-
-def _candidates(engine: Engine, at: datetime, s: CounterSettings) -> list[str]:
-    today = cst_date(at)
-    midnight = datetime(today.year, today.month, today.day, tzinfo=CST)
-    ahead = max(s.lead_days, *cadence.parse_cadence(s.contact_cadence)) + WEEK + 2
-    with engine.connect() as conn:
-        ids = set(vehicles_repo.vehicles_with_ci_end_between(conn, midnight - timedelta(days=LAPSE_DAYS + 2),
-                                                             midnight + timedelta(days=ahead)))
-        # A named date (next contact, promised visit, 本次关闭) may fall outside the end-date window,
-        # and this month's closed cases belong on 已办结.
-        since = min(midnight - timedelta(days=s.lead_days + 400), midnight)
-        ids.update(renewal_repo.vehicles_with_events_since(conn, ("contact", "contact_close", "outcome",
-                                                                  "loss_confirmed", "contact_stop"), since))
-        conn.rollback()
-    return sorted(ids)
 
 
 def _row(b: VehicleBundle, c: CoverageStatus, facts: list[cadence.ContactFact], next_date: date | None,
@@ -155,28 +144,70 @@ def _sort_key(tab: str):
     return key
 
 
-def build(engine: Engine, session: StaffSession, at: datetime, s: CounterSettings,
-          cancel: Callable[[], bool] | None = None) -> WorkLists:
-    require(session, "clerk")
+def params(at: datetime, s: CounterSettings) -> work_repo.TabParams:
+    return work_repo.TabParams(at, cst_date(at), s.lead_days, cadence.parse_cadence(s.contact_cadence),
+                               s.lapsing_days, s.contact_cap_day, s.contact_cap_week, LAPSE_DAYS)
+
+
+def _python_rows(engine: Engine, session: StaffSession, at: datetime, s: CounterSettings, ids: list[str],
+                 only_done: set[str], cancel) -> tuple[dict[str, list[WorkRow]], int]:
+    """The rows the Python engine decides: every tab of `ids`, only 已办结 of those in `only_done`."""
     today = cst_date(at)
     cadence_days = cadence.parse_cadence(s.contact_cadence)
+    sees_all = session.may("supervisor")
     tabs: dict[str, list[WorkRow]] = {t: [] for t in TABS}
     capped = 0
-    sees_all = session.may("supervisor")
-    for b, c in iter_statuses(engine, _candidates(engine, at, s), at, s.lead_days, cancel):
+    for b, c in iter_statuses(engine, ids, at, s.lead_days, cancel):
         where, row, held = classify(b, c, today, s, cadence_days)
         if row is None or not (sees_all or row.assigned_to in (None, session.name)):
             continue
+        if b.vehicle.id in only_done:
+            where, held = [t for t in where if t == "done"], False
         capped += held
         for t in where:
             tabs[t].append(row)
-    for t, rows in tabs.items():
+    return tabs, capped
+
+
+def build(engine: Engine, session: StaffSession, at: datetime, s: CounterSettings,
+          cancel: Callable[[], bool] | None = None, limit: int = PAGE,
+          only: tuple[str, ...] = TABS) -> WorkLists:
+    """Every tab's count and its first `limit` rows (sorted as the tab shows them).
+
+    SQL (store.work_repo) counts the vehicles it can decide exactly and names the ones that
+    could be on the first page; the Python engine (classify) builds those rows and decides the
+    rest (named dates, assignments, 已办结). Nothing else goes through the status engine."""
+    require(session, "clerk")
+    p = params(at, s)
+    with engine.connect() as conn:
+        sql_tabs = {t: work_repo.tab_rows(conn, p, t, limit) for t in only if t in work_repo.SQL_TABS}
+        full, done_only = work_repo.python_candidates(conn, p, _month_start(p.today))
+        conn.rollback()
+    if "done" not in only:
+        done_only = set()
+    py_tabs, capped = _python_rows(engine, session, at, s, sorted(full | done_only), done_only, cancel)
+    page_ids = sorted({v for st in sql_tabs.values() for v in st.first} - full)
+    sql_rows, _ = _python_rows(engine, session, at, s, page_ids, set(), cancel)
+    tabs: dict[str, list[WorkRow]] = {}
+    totals: dict[str, int] = {}
+    for t in TABS:
+        if t not in only:
+            continue
+        st = sql_tabs.get(t)
+        first = set(st.first) if st else set()
+        rows = py_tabs[t] + [r for r in sql_rows[t] if r.vehicle_id in first]
         rows.sort(key=_sort_key(t))
-    return WorkLists(today, tabs, capped)
+        tabs[t] = rows[:limit]
+        totals[t] = len(py_tabs[t]) + (st.count if st else 0)
+        if st and t in ("today", "overdue"):
+            capped += st.capped
+    return WorkLists(p.today, tabs, capped, totals, limit)
 
 
 def tab_json(lists: WorkLists, tab: str) -> dict:
     if tab not in TABS:
         raise BadInput(f"工作列表应为以下之一：{', '.join(TABS)}")
-    rows = lists.tabs[tab]
-    return {"tab": tab, "count": len(rows), "rows": [r.to_json() for r in rows]}
+    rows = lists.tabs.get(tab)
+    if rows is None:
+        raise BadInput(f"工作列表 {tab} 不在这次的结果里。")
+    return {"tab": tab, "count": lists.counts()[tab], "rows": [r.to_json() for r in rows]}

@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from . import work_triggers
 from .engine import vacuum_into
 from .errors import DamagedStore, SchemaTooNew
 
@@ -66,7 +67,9 @@ def upgrade(engine: Engine, backup_dir: Path | None, target: str = "head") -> Pa
             with conn.begin():
                 cfg = _config()
                 cfg.attributes["connection"] = conn
+                work_triggers.drop(conn)  # a batch rebuild would trip over them (see work_triggers)
                 command.upgrade(cfg, target)
+                work_triggers.install(conn)
                 problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if problems:
                     raise DamagedStore(f"迁移后外键检查失败（{len(problems)} 处），已回滚，数据未改动。")

@@ -90,7 +90,25 @@ class Event(Base):
     staff: Mapped[str | None] = mapped_column(Text)
     at: Mapped[str] = mapped_column(Text)
     corrects: Mapped[str | None] = mapped_column(UuidBlob)
-    __table_args__ = (Index("ix_event_vehicle_at", "vehicle_id", "at"), Index("ix_event_kind_at", "kind", "at"))
+    __table_args__ = (Index("ix_event_vehicle_at", "vehicle_id", "at"), Index("ix_event_kind_at", "kind", "at"),
+                      # A vehicle's renewal events in one seek, without visiting the rows (work tabs).
+                      Index("ix_event_facts", "vehicle_id", "kind", "outcome", "at", sqlite_where=text(
+                          "kind IN ('contact', 'contact_stop', 'contact_close', 'assign', 'loss_confirmed', 'outcome')")))
+
+
+class WorkIndex(Base):
+    """Each vehicle's latest-ending valid 交强险 term and how its work-list rows are decided; kept
+    by triggers (migration 0010), read by desktop.store.work_repo. Never written by code."""
+
+    __tablename__ = "work_index"
+    vehicle_id: Mapped[str] = mapped_column(UuidBlob, primary_key=True)
+    ci_end_at: Mapped[str | None] = mapped_column(Text)
+    ci_start_at: Mapped[str | None] = mapped_column(Text)
+    end_day: Mapped[str | None] = mapped_column(Text)  # last covered day, YYYY-MM-DD
+    contactable: Mapped[int | None] = mapped_column(Integer)  # not deleted and the owner consents
+    tier: Mapped[int | None] = mapped_column(Integer)  # 0 no renewal event, 1 decided in SQL, 2/3 by the Python engine
+    __table_args__ = (Index("ix_work_index_end", "contactable", "ci_end_at", "ci_start_at", "tier", "end_day"),
+                      {"sqlite_with_rowid": False})
 
 
 class SearchKey(Base):
