@@ -16,12 +16,14 @@ from sqlalchemy.engine import Engine
 
 from desktop.core import cadence
 from desktop.core.masking import mask_name
+from desktop.core.reminders import Reminder, merged_reminders
 from desktop.core.status import CoverageStatus
 from desktop.core.timeutil import cst_date
 from desktop.store import work_repo
 from desktop.store.records import VehicleBundle
 
 from .auth import StaffSession, require
+from .card_facts import _ci_due, inspection_of
 from .errors import BadInput
 from .renewal_facts import case_facts, closing_fact, facts_of
 from .settings import CounterSettings
@@ -46,11 +48,19 @@ class WorkRow:
     next_date: date | None
     assigned_to: str | None
     week_attempts: int = 0
+    # One merged reminder per date (core.reminders): 交强险 with the 年检 when they fall due together.
+    reminders: tuple[Reminder, ...] = ()
+
+    @property
+    def reminder_text(self) -> str:
+        return "；".join(f"{r.label} {r.day.isoformat()}" for r in self.reminders)
 
     def to_json(self) -> dict:
         return {"plate": self.plate, "owner": self.owner, "status": self.status, "days_left": self.days_left,
                 "last_contact": self.last_contact, "next_date": self.next_date.isoformat() if self.next_date else None,
-                "assigned_to": self.assigned_to}
+                "assigned_to": self.assigned_to,
+                "reminders": [{"date": r.day.isoformat(), "items": list(r.items), "label": r.label}
+                              for r in self.reminders]}
 
 
 @dataclass(frozen=True)
@@ -75,9 +85,11 @@ def _row(b: VehicleBundle, c: CoverageStatus, facts: list[cadence.ContactFact], 
          today: date, s: CounterSettings) -> WorkRow:
     o = b.owner
     cap = cadence.cap_state(facts, today, s.contact_cap_day, s.contact_cap_week)
+    insp, _why = inspection_of(b, today)
+    reminders = merged_reminders(_ci_due(c, today), insp.due if insp else None, False)
     return WorkRow(b.vehicle.id, b.vehicle.plate, mask_name(o.name) if o and o.name else None, c.status, c.days_left,
                    cadence.describe_contact(cadence.last_contact(facts)), next_date, cadence.assigned_to(facts),
-                   cap.week)
+                   cap.week, reminders)
 
 
 def classify(b: VehicleBundle, c: CoverageStatus, today: date, s: CounterSettings,

@@ -37,8 +37,8 @@ class WorkRowsModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[WorkRow] = []
         self.headers = [self.tr("Plate"), self.tr("Owner"), self.tr("Status"), self.tr("Days left"),
-                        self.tr("Last contact"), self.tr("Next planned"), self.tr("Assigned to"),
-                        self.tr("This week")]
+                        self.tr("Last contact"), self.tr("Next planned"), self.tr("Reminder"),
+                        self.tr("Assigned to"), self.tr("This week")]
 
     def set_rows(self, rows: list[WorkRow]) -> None:
         self.beginResetModel()
@@ -69,6 +69,7 @@ class WorkRowsModel(QAbstractTableModel):
             "—" if not last else " ".join(x for x in (last["date"][5:], last["channel_label"], last["result_label"],
                                                        last["by"]) if x),
             r.next_date.isoformat() if r.next_date else "—",
+            r.reminder_text or "—",
             r.assigned_to or self.tr("Unassigned"),
             str(r.week_attempts),
         ]
@@ -110,7 +111,7 @@ class WorklistTab(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setStretchLastSection(False)  # a stretched last header can end up cut
         self.table.verticalHeader().setVisible(False)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         self.refresh_btn = QPushButton(self.tr("Refresh"), objectName="refreshWork")
@@ -123,6 +124,8 @@ class WorklistTab(QWidget):
         for b in (self.open_btn, self.contact_btn, self.refresh_btn):
             actions.addWidget(b)
         actions.addStretch(1)
+        self.tabs_row = tabs_row
+        self.actions = actions
         lay = QVBoxLayout(self)
         lay.addLayout(tabs_row)
         lay.addWidget(self.chart)
@@ -131,6 +134,26 @@ class WorklistTab(QWidget):
         lay.addWidget(self.table, 1)
         lay.addWidget(self.note)
         self.dialog: ContactDialog | None = None
+        self.resized = None  # set by install(): widen the window's list pane
+
+    MIN_ROWS = 6  # the list is the work: the chart gives way before the rows do
+
+    def table_min_height(self) -> int:
+        header = self.table.horizontalHeader().sizeHint().height()
+        row = self.table.verticalHeader().defaultSectionSize()
+        return header + self.MIN_ROWS * row + self.table.horizontalScrollBar().sizeHint().height() + 4
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # On a short window (1024×768, or 大字模式) the chart would squeeze the rows to one or two:
+        # hide it then; the tab buttons still give every count in words and numbers.
+        others = (self.tabs_row.sizeHint().height() + self.title.sizeHint().height()
+                  + self.actions.sizeHint().height() + self.note.sizeHint().height() + 5 * self.layout().spacing()
+                  + self.layout().contentsMargins().top() + self.layout().contentsMargins().bottom())
+        room = event.size().height() - others - self.table_min_height()
+        self.chart.setVisible(room >= self.chart.sizeHint().height())
+        super().resizeEvent(event)
+        if self.resized is not None:
+            self.resized()
 
     # -- data -----------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -158,8 +181,12 @@ class WorklistTab(QWidget):
         self.current = tab
         self.buttons[tab].setChecked(True)
         rows = self.lists.tabs[tab] if self.lists else []
+        total = self.lists.counts()[tab] if self.lists else 0
         self.model.set_rows(rows)
-        self.title.setText(self.tr("%1: %2 vehicles").replace("%1", self.labels[tab]).replace("%2", str(len(rows))))
+        title = self.tr("%1: %2 vehicles").replace("%1", self.labels[tab]).replace("%2", str(total))
+        if len(rows) < total:  # a big store: the count is the whole list, the rows its first page
+            title += " " + self.tr("(showing the first %1)").replace("%1", str(len(rows)))
+        self.title.setText(title)
 
     def selected(self) -> WorkRow | None:
         idx = self.table.selectionModel().selectedRows()
@@ -199,6 +226,19 @@ def install(window, runner: TaskRunner) -> WorklistTab:
     tab = WorklistTab(runner, backend, window.session, lambda plate: window.open_query(plate, None))
     window.add_tab(tab, QCoreApplication.translate("WorklistTab", "Today's work"))
     window.worklist_tab = tab
+
+    def widen(_index: int) -> None:
+        # The list has nine columns and the card pane is empty while it is shown: give the list
+        # most of the width (the window's splitter starts at 2:3 for the search).
+        split = getattr(window, "split", None)
+        if split is None or window.tabs.currentWidget() is not tab:
+            return
+        total = sum(split.sizes())
+        if split.sizes()[0] < total * 0.58:
+            split.setSizes([int(total * 0.58), total - int(total * 0.58)])
+
+    window.tabs.currentChanged.connect(widen)
+    tab.resized = lambda: widen(0)  # the window grew (the splitter shares it 2:3 again)
 
     def open_report() -> RenewalReportDialog:
         dlg = RenewalReportDialog(runner, backend, window.session, window)

@@ -2141,6 +2141,10 @@ By specialist (renewed here / to renew): %2
         <translation>本周联系次数</translation>
     </message>
     <message>
+        <source>Reminder</source>
+        <translation>到期提醒</translation>
+    </message>
+    <message>
         <source>Unassigned</source>
         <translation>未分配</translation>
     </message>
@@ -2164,6 +2168,10 @@ By specialist (renewed here / to renew): %2
     <message>
         <source>%1: %2 vehicles</source>
         <translation>%1：%2 辆</translation>
+    </message>
+    <message>
+        <source>(showing the first %1)</source>
+        <translation>（先显示前 %1 辆）</translation>
     </message>
     <message>
         <source>About to lapse</source>

@@ -106,3 +106,47 @@ def test_a_clerk_has_no_report_action(make_window, runner, qtbot, ui_env):
     installed(qtbot, win, runner)
     act = next(a for a in win.actions() if a.objectName() == "renewalReportAction")
     assert not act.isVisible()
+
+
+def _rows_visible(tab) -> float:
+    return tab.table.viewport().height() / tab.table.verticalHeader().defaultSectionSize()
+
+
+def test_the_tab_keeps_its_rows_and_whole_headers_at_1600_and_1024_in_both_modes(make_window, runner, qtbot, ui_env):
+    from PySide6.QtWidgets import QApplication
+
+    win = make_window("super", "super-pass-1")
+    tab = installed(qtbot, win, runner)
+    tab.show_tab("overdue")
+    out = Path("/tmp/shots/worklist")
+    out.mkdir(parents=True, exist_ok=True)
+    for big in (False, True):
+        elder(big, ui_env)
+        win.set_elder_mode(big)
+        for w, h in ((1600, 1000), (1024, 768)):
+            win.resize(w, h)
+            win.show()
+            QApplication.processEvents()
+            qtbot.wait(150)
+            name = f"worklist-{w}x{h}-{'elder' if big else 'normal'}"
+            assert win.grab().save(str(out / f"{name}.png"))
+            # The list is the work: at least MIN_ROWS rows, the chart gives way first.
+            assert _rows_visible(tab) >= tab.MIN_ROWS - 0.5, (name, _rows_visible(tab))
+            header = tab.table.horizontalHeader()
+            for i in range(header.count()):  # a header is never elided, however narrow the pane
+                text = tab.model.headerData(i, header.orientation())
+                assert header.sectionSize(i) >= header.fontMetrics().horizontalAdvance(text), (name, text)
+            if (w, h) == (1600, 1000) and not big:
+                assert tab.chart.isVisible()
+    dlg = win.open_renewal_report()
+    dlg.show_btn.click()
+    qtbot.waitUntil(lambda: dlg.report is not None, timeout=20000)
+    for big in (False, True):
+        elder(big, ui_env)
+        for w, h in ((1600, 1000), (1024, 768)):
+            dlg.resize(min(w, 1000), min(h, 740))
+            QApplication.processEvents()
+            qtbot.wait(100)
+            assert dlg.grab().save(str(out / f"report-{w}x{h}-{'elder' if big else 'normal'}.png"))
+    elder(False, ui_env)
+    win.set_elder_mode(False)
