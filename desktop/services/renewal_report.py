@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from desktop.core import cadence, segments
 from desktop.core.timeutil import CST
 from desktop.io.report_xlsx import write_workbook
-from desktop.store import audit, renewal_repo, vehicles_repo
+from desktop.store import audit, renewal_repo, vehicles_repo, work_repo
 
 from .auth import StaffSession, require
 from .contact import loss_reasons
@@ -84,7 +84,11 @@ def _candidates(engine: Engine, first: date, last: date) -> list[str]:
         # ends whose last covered day is in the month: end_at in (first 00:00, day after last 00:00]
         ids = set(vehicles_repo.vehicles_with_ci_end_between(conn, lo + timedelta(seconds=1), hi + timedelta(seconds=1)))
         ids.update(renewal_repo.vehicles_with_ci_start_between(conn, lo, hi))  # 新保, 断保回流
-        ids.update(vehicles_repo.vehicles_with_ci_end_between(conn, lo - timedelta(days=segments.LAPSE_DAYS + 2), lo))
+        # 断保回流 (lapsed at the month's first day, for at most 3 years): either nothing ended after
+        # that (the latest end is in the 3 years before it), or the latest-ending term starts after
+        # the first day (one that started by then and ended after it would have covered it).
+        ids.update(work_repo.latest_end_between(conn, lo - timedelta(days=segments.LAPSE_DAYS + 2), lo))
+        ids.update(work_repo.latest_start_from(conn, lo + timedelta(days=1)))
         conn.rollback()
     return sorted(ids)
 

@@ -108,6 +108,7 @@ class WorkIndex(Base):
     contactable: Mapped[int | None] = mapped_column(Integer)  # not deleted and the owner consents
     tier: Mapped[int | None] = mapped_column(Integer)  # 0 no renewal event, 1 decided in SQL, 2/3 by the Python engine
     __table_args__ = (Index("ix_work_index_end", "contactable", "ci_end_at", "ci_start_at", "tier", "end_day"),
+                      Index("ix_work_index_start", "ci_start_at"),
                       {"sqlite_with_rowid": False})
 
 

@@ -169,10 +169,14 @@ def python_candidates(conn: Connection, p: TabParams, month_start: date) -> tupl
     return full, done - full
 
 
-def tiers(conn: Connection, ids: Sequence[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for i in range(0, len(ids), 500):
-        chunk = tuple(ids[i:i + 500])
-        out.update(conn.exec_driver_sql(f"SELECT vehicle_id, tier FROM work_index WHERE vehicle_id IN "
-                                        f"({','.join('?' * len(chunk))})", chunk).fetchall())
-    return out
+def latest_end_between(conn: Connection, lo: datetime, hi: datetime) -> list[str]:
+    """Vehicles whose latest valid 交强险 end is in [lo, hi] (and no odd times: those come too)."""
+    return [r[0] for r in conn.exec_driver_sql(
+        "SELECT vehicle_id FROM work_index WHERE (ci_end_at >= ? AND ci_end_at <= ?) OR coalesce(tier, 3) = 3",
+        (iso(lo), iso(hi))).fetchall()]
+
+
+def latest_start_from(conn: Connection, lo: datetime) -> list[str]:
+    """Vehicles whose latest-ending valid 交强险 term starts at or after `lo`."""
+    return [r[0] for r in conn.exec_driver_sql("SELECT vehicle_id FROM work_index WHERE ci_start_at >= ?",
+                                               (iso(lo),)).fetchall()]

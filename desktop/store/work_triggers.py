@@ -3,7 +3,7 @@
 A vehicle's row holds its latest-ending valid 交强险 term, `contactable` (vehicle not deleted,
 owner consents) and `tier`, the most complex renewal event it has: 0 none, 1 only kinds
 desktop.store.work_repo decides in SQL, 2 a kind only the Python engine decides (a named date,
-本次关闭, an assignment), 3 a time not in the stored UTC+8 form (text comparison would be unsafe).
+本次关闭, an assignment), 3 a time not in the stored UTC+8 form (text comparison would be unsafe) or an inverted term.
 Triggers keep it on every write path (counter, import, demo, sync pull).
 
 A batch table rebuild in a later migration would drop the triggers on the rebuilt table and fail
@@ -56,7 +56,7 @@ def refresh(where: str) -> str:
              max(coalesce((SELECT max({_level('ev')}) FROM event ev WHERE ev.vehicle_id = v.id), 0),
                  (SELECT CASE WHEN count(*) THEN 3 ELSE 0 END FROM policy_term p
                   WHERE p.vehicle_id = v.id AND +p.kind = 'CI'
-                  AND NOT ({_canonical('p.start_at')} AND {_canonical('p.end_at')}))) AS tier
+                  AND (p.end_at <= p.start_at OR NOT ({_canonical('p.start_at')} AND {_canonical('p.end_at')})))) AS tier
       FROM vehicle v WHERE {where});"""
 
 
@@ -70,7 +70,8 @@ def _owner_refresh(cid: str) -> str:
     WHERE vehicle_id IN (SELECT id FROM vehicle WHERE owner_id = {cid});"""
 
 
-_odd_term = f"NOT ({_canonical('NEW.start_at')} AND {_canonical('NEW.end_at')})"
+# An inverted term (end <= start) covers nothing but the report's segments still read it: Python decides.
+_odd_term = f"(NEW.end_at <= NEW.start_at OR NOT ({_canonical('NEW.start_at')} AND {_canonical('NEW.end_at')}))"
 _later_term = ("NEW.end_at > NEW.start_at AND (ci_end_at IS NULL OR NEW.end_at > ci_end_at "
                "OR (NEW.end_at = ci_end_at AND NEW.start_at < ci_start_at))")
 TRIGGERS = {

@@ -185,3 +185,19 @@ def test_a_new_term_or_event_moves_the_vehicle_at_once(engine):
                                            _iso(datetime(2028, 1, 16, tzinfo=CST)), source="counter",
                                            as_of=_iso(AT)),))
     assert worklist.build(engine, SUPER, AT, s).counts()["today"] == 0
+
+
+def test_the_report_reads_the_same_vehicles_as_a_pass_over_the_whole_store(engine, monkeypatch):
+    from desktop.services import demo, renewal_report
+
+    demo.fill_demo(engine, 300, seed=3, at=AT, staff="t")
+    fill(engine, 300, 5, AT)
+    s = settings_svc.load(engine)
+    got = {m: renewal_report.build(engine, SUPER, m, AT, s).to_json() for m in ("2026-11", "2026-12", "2025-06")}
+    with engine.connect() as conn:
+        every = vehicles_repo.all_vehicle_ids(conn)
+        conn.rollback()
+    monkeypatch.setattr(renewal_report, "_candidates", lambda *_a: every)
+    want = {m: renewal_report.build(engine, SUPER, m, AT, s).to_json() for m in got}
+    assert got == want
+    assert sum(x["due"] for x in want["2026-11"]["segments"]) > 20

@@ -28,6 +28,8 @@ def upgrade() -> None:
                "end_day TEXT, contactable INTEGER, tier INTEGER, PRIMARY KEY (vehicle_id)) WITHOUT ROWID")
     # Range scans by latest end; the columns the tab queries read ride along (covering index).
     op.create_index("ix_work_index_end", "work_index", ["contactable", "ci_end_at", "ci_start_at", "tier", "end_day"])
+    # The monthly report's 断保回流 candidates: a latest cover that starts after the month began.
+    op.create_index("ix_work_index_start", "work_index", ["ci_start_at"])
     # A vehicle's renewal events in one seek, without visiting the event rows (only these kinds).
     op.create_index("ix_event_facts", "event", ["vehicle_id", "kind", "outcome", "at"],
                     sqlite_where=sa.text(f"kind IN ({FACT_KINDS})"))
@@ -35,5 +37,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_event_facts", table_name="event")
+    op.drop_index("ix_work_index_start", table_name="work_index")
     op.drop_index("ix_work_index_end", table_name="work_index")
     op.drop_table("work_index")
