@@ -20,7 +20,6 @@ is tested against the Python engine on generated histories (tests/unit/test_work
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
