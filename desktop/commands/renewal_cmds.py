@@ -18,6 +18,8 @@ def add_parsers(cmd) -> None:
     """The renewal sub-commands, in one block of desktop/cli.py's parser."""
     sp = cmd("worklist", help="今日工作：today|week|overdue|lapsing|lapsed|visits|done")
     sp.add_argument("tab", choices=worklist_svc.TABS)
+    sp.add_argument("--limit", type=int, default=worklist_svc.PAGE, metavar="N",
+                    help=f"rows to list (the count is always the whole tab; default {worklist_svc.PAGE})")
 
     sp = cmd("contact", help="record a renewal contact attempt (or --stop / --close-until / --confirm-loss)")
     sp.add_argument("query", nargs="+")
@@ -54,18 +56,23 @@ def cmd_worklist(args: argparse.Namespace) -> int:
     at = at_of(args)
     ctx = context(args)
     session = acting_staff(ctx, args)
-    lists = worklist_svc.build(ctx.store().engine, session, at, ctx.settings())
+    if not 1 <= args.limit <= 100000:
+        raise BadInput(f"--limit 应在 1 到 100000 之间（收到：{args.limit}）。")
+    lists = worklist_svc.build(ctx.store().engine, session, at, ctx.settings(), limit=args.limit)
     out = worklist_svc.tab_json(lists, args.tab)
     if args.json:
         print_json(out)
         return 0
-    print(f"{worklist_svc.TAB_LABEL[args.tab]}（{lists.today.isoformat()}）：{out['count']} 辆")
+    shown = len(lists.tabs[args.tab])
+    more = f"（列出前 {shown} 辆）" if shown < out["count"] else ""
+    print(f"{worklist_svc.TAB_LABEL[args.tab]}（{lists.today.isoformat()}）：{out['count']} 辆{more}")
     for r in lists.tabs[args.tab]:
         last = r.last_contact
         last_txt = f"{last['date']} {last['channel_label'] or ''} {last['result_label']} {last['by']}" if last else "未联系"
         print(f"  {r.plate or '-'} {r.owner or ''} {STATUS_LABEL.get(r.status, r.status)} "
               f"剩余 {r.days_left if r.days_left is not None else '-'} 天 · 上次：{last_txt} · "
-              f"下次：{r.next_date.isoformat() if r.next_date else '-'} · 负责人：{r.assigned_to or '未分配'}")
+              f"下次：{r.next_date.isoformat() if r.next_date else '-'} · 负责人：{r.assigned_to or '未分配'}"
+              + (f" · 提醒：{r.reminder_text}" if r.reminder_text else ""))
     if lists.capped and args.tab in ("today", "overdue"):
         print(f"  另有 {lists.capped} 辆今天/本周已达联系次数上限，暂不列出。")
     return 0

@@ -58,9 +58,7 @@ class WorkRow:
     def to_json(self) -> dict:
         return {"plate": self.plate, "owner": self.owner, "status": self.status, "days_left": self.days_left,
                 "last_contact": self.last_contact, "next_date": self.next_date.isoformat() if self.next_date else None,
-                "assigned_to": self.assigned_to,
-                "reminders": [{"date": r.day.isoformat(), "items": list(r.items), "label": r.label}
-                              for r in self.reminders]}
+                "assigned_to": self.assigned_to}  # the issue's shape exactly (scripts rely on it)
 
 
 @dataclass(frozen=True)
@@ -188,7 +186,8 @@ def build(engine: Engine, session: StaffSession, at: datetime, s: CounterSetting
 
     SQL (store.work_repo) counts the vehicles it can decide exactly and names the ones that
     could be on the first page; the Python engine (classify) builds those rows and decides the
-    rest (named dates, assignments, 已办结). Nothing else goes through the status engine."""
+    rest (named dates, assignments, 已办结). Nothing else goes through the status engine.
+    `only` builds some tabs (the window's one tab); `capped` is then only about those tabs."""
     require(session, "clerk")
     p = params(at, s)
     with engine.connect() as conn:
