@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 from desktop.core.timeutil import CST
 
 from .records import iso
+from .uuidcol import blobs, text_of
 
 SQL_TABS = ("today", "week", "overdue", "lapsing", "lapsed")
 WEEK = 7
@@ -118,6 +119,12 @@ def _rows_sql(p: TabParams, tab: str) -> tuple[str, dict]:
         if tab != "week" else ""), prm
 
 
+def _id(v) -> str:
+    # A column read through a CTE, a UNION or DISTINCT may lose its declared type (UUIDBLOB) and
+    # come back as the stored bytes.
+    return text_of(bytes(v)) if isinstance(v, (bytes, memoryview)) else v
+
+
 @dataclass(frozen=True)
 class SqlTab:
     count: int
@@ -127,7 +134,7 @@ class SqlTab:
 
 def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int) -> SqlTab:
     sql, prm = _rows_sql(p, tab)
-    rows = conn.exec_driver_sql(sql, prm).fetchall()
+    rows = [(_id(r[0]), r[1], r[2], r[3]) for r in conn.exec_driver_sql(sql, prm).fetchall()]
     listed = [r for r in rows if not r[3]]
     listed.sort(key=lambda r: (r[1], r[2]))
     first: list[str] = []
@@ -145,9 +152,9 @@ def _by_plate(conn: Connection, ids: list[str]) -> list[str]:
         return ids
     plates: dict[str, str] = {}
     for i in range(0, len(ids), 500):
-        chunk = tuple(ids[i:i + 500])
-        plates.update(conn.exec_driver_sql(f"SELECT id, coalesce(plate, '') FROM vehicle WHERE id IN "
-                                           f"({','.join('?' * len(chunk))})", chunk).fetchall())
+        chunk = blobs(ids[i:i + 500])
+        plates.update((_id(v), p) for v, p in conn.exec_driver_sql(
+            f"SELECT id, coalesce(plate, '') FROM vehicle WHERE id IN ({','.join('?' * len(chunk))})", chunk))
     return sorted(ids, key=lambda v: plates.get(v, ""))
 
 
@@ -158,11 +165,11 @@ def python_candidates(conn: Connection, p: TabParams, month_start: date) -> tupl
     times. The second: a closing record, loss or 停止联系 since the month began (closing_fact and
     stopped need one on or after the first of the month)."""
     lo = _mid(p.today - timedelta(days=p.lapse_days))
-    full = {r[0] for r in conn.exec_driver_sql(
+    full = {_id(r[0]) for r in conn.exec_driver_sql(
         "SELECT vehicle_id FROM work_index WHERE contactable = 1 "
         "AND ((coalesce(tier, 3) = 2 AND ci_end_at > ?) OR coalesce(tier, 3) = 3)",
         (lo,)).fetchall()}
-    done = {r[0] for r in conn.exec_driver_sql(
+    done = {_id(r[0]) for r in conn.exec_driver_sql(
         "SELECT DISTINCT vehicle_id FROM event WHERE kind IN ('outcome', 'loss_confirmed', 'contact', 'contact_stop') "
         "AND at >= ? AND vehicle_id IS NOT NULL", (_mid(month_start),)).fetchall()}
     return full, done - full
@@ -170,12 +177,12 @@ def python_candidates(conn: Connection, p: TabParams, month_start: date) -> tupl
 
 def latest_end_between(conn: Connection, lo: datetime, hi: datetime) -> list[str]:
     """Vehicles whose latest valid 交强险 end is in [lo, hi] (and no odd times: those come too)."""
-    return [r[0] for r in conn.exec_driver_sql(
+    return [_id(r[0]) for r in conn.exec_driver_sql(
         "SELECT vehicle_id FROM work_index WHERE (ci_end_at >= ? AND ci_end_at <= ?) OR coalesce(tier, 3) = 3",
         (iso(lo), iso(hi))).fetchall()]
 
 
 def latest_start_from(conn: Connection, lo: datetime) -> list[str]:
     """Vehicles whose latest-ending valid 交强险 term starts at or after `lo`."""
-    return [r[0] for r in conn.exec_driver_sql("SELECT vehicle_id FROM work_index WHERE ci_start_at >= ?",
+    return [_id(r[0]) for r in conn.exec_driver_sql("SELECT vehicle_id FROM work_index WHERE ci_start_at >= ?",
                                                (iso(lo),)).fetchall()]

@@ -18,6 +18,7 @@ from desktop.services.auth import StaffSession
 from desktop.services.statuses import iter_statuses
 from desktop.store import vehicles_repo, writes
 from desktop.store.records import CustomerRec, EventRec, TermRec, VehicleRec
+from desktop.store.uuidcol import blob
 from tests.conftest import AT
 
 SUPER = StaffSession("super", "supervisor")
@@ -161,7 +162,7 @@ def test_other_settings_and_later_edits_keep_the_index_exact(engine):
         db = conn.connection.driver_connection
         for vid in r.sample(ids, 30):
             db.execute("UPDATE customer SET consent_contact = 1 - consent_contact WHERE id = "
-                       "(SELECT owner_id FROM vehicle WHERE id = ?)", (vid,))
+                       "(SELECT owner_id FROM vehicle WHERE id = ?)", (blob(vid),))
         writes.tombstone(conn, "vehicle", r.sample(ids, 10))
         gone = [t for (t,) in db.execute("SELECT id FROM policy_term ORDER BY id LIMIT 40").fetchall()]
         writes.tombstone(conn, "policy_term", gone)

@@ -36,6 +36,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from desktop.store import work_triggers  # the triggers must go before an older step rebuilds a table
+
+    work_triggers.drop(op.get_bind())
     op.drop_index("ix_event_facts", table_name="event")
     op.drop_index("ix_work_index_start", table_name="work_index")
     op.drop_index("ix_work_index_end", table_name="work_index")
