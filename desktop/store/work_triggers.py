@@ -24,13 +24,15 @@ def _level(e: str) -> str:
     """The tier one event puts its vehicle in (see the module docstring).
 
     A contact whose detail does not contain the text next_date (nor a JSON \\u escape, which
-    could spell it) has no next date once parsed; likewise visit_date for a will_come record."""
+    could spell it) has no next date once parsed; likewise a will_come / unreachable record
+    without a follow-up day (next_date, or the older visit_date / will_come_on: the record form's
+    联系不上 / 客户会来 date, services.renewal_facts)."""
     return (f"CASE WHEN {e}.kind NOT IN ({FACT_KINDS}) THEN 0 "
             f"WHEN NOT {_canonical(e + '.at')} THEN 3 "
             f"WHEN {e}.kind IN ('contact_close', 'assign') THEN 2 "
             f"WHEN {e}.kind = 'contact' AND (instr({e}.detail, 'next_date') OR instr({e}.detail, '\\u')) THEN 2 "
-            f"WHEN {e}.kind = 'outcome' AND {e}.outcome = 'will_come' "
-            f"AND (instr({e}.detail, 'visit_date') OR instr({e}.detail, '\\u')) THEN 2 "
+            f"WHEN {e}.kind = 'outcome' AND {e}.outcome IN ('will_come', 'unreachable') "
+            f"AND (instr({e}.detail, '_date') OR instr({e}.detail, 'will_come_on') OR instr({e}.detail, '\\u')) THEN 2 "
             "ELSE 1 END")
 
 
