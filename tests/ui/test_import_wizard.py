@@ -185,6 +185,7 @@ def test_stop_mid_import_keeps_the_chunks_written_and_the_same_file_completes_it
     with qtbot.waitSignal(dlg.step_shown, timeout=20000):
         dlg.progress.cancel_btn.click()
     assert dlg.step == dlg.SUMMARY and "已停止" in dlg.summary.text() and "前 3 行" in dlg.summary.text()
+    shot(dlg, "import_wizard_stopped")
     assert count_rows(engine, "vehicle") == vehicles + 3            # the first chunk stays, the rest is not in
     assert count_rows(engine, "import_batch") == 1 and count_rows(engine, "audit") == audits + 1
     assert audit.recent(engine, 1)[0].action == "import"
