@@ -249,6 +249,12 @@ def _aftersales(cmd) -> None:
     sp.add_argument("--full", action="store_true", help="full phones and names (admin, audited)")
 
 
+def one_line(message: str) -> str:
+    """DESIGN §7: the message on stderr is one line, even when it echoes what the user typed
+    (`--at $'\\n'`): control characters are shown as escapes, never written as line breaks."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.cmd in ("slip", "letters", "self-check", "guide") and not os.environ.get("QT_QPA_PLATFORM"):
@@ -259,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = commands.dispatch(args)
     except RenewDeskError as exc:
-        print(f"renewdesk: {exc.message}", file=sys.stderr)
+        print(f"renewdesk: {one_line(exc.message)}", file=sys.stderr)
         code = exit_code_for(exc)
         log.warning("command %s refused: %s (exit %s)", args.cmd, type(exc).__name__, code)
     except KeyboardInterrupt:
