@@ -1,11 +1,18 @@
-"""SQLCipher under SQLAlchemy: a raw 32-byte key, transactional DDL, one long-lived connection per thread."""
+"""SQLCipher under SQLAlchemy: a raw 32-byte key, transactional DDL, one long-lived connection per thread.
+
+Reads and writes begin differently (WAL): a plain `engine.connect()` block that executes is a
+read and begins DEFERRED (no lock: a long read never holds up a writer or the backup); an
+explicit begin (`engine.begin()`, `conn.begin()`) is a write and begins IMMEDIATE (the write lock
+up front: two writers never deadlock upgrading a read lock). Nothing commits a connect() block.
+"""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import SingletonThreadPool
 
 from .errors import DamagedStore
@@ -17,6 +24,65 @@ _CONNECT_ARGS = {"detect_types": 1}  # sqlite3/sqlcipher3 PARSE_DECLTYPES
 
 CACHE_KIB = 256 * 1024  # 256 MiB per connection, filled only as pages are read: a decrypted page kept
 # is a page not decrypted again, and a typical counter store (≤ 100k vehicles) fits (negative = KiB)
+
+
+class _Connection(Connection):
+    """Marks the transaction SQLAlchemy begins by itself (autobegin: the first execute in a
+    connect() block) so the "begin" listener can tell a read from an explicit begin()."""
+
+    _autobegun = False
+
+    def _autobegin(self) -> None:
+        self._autobegun = True
+        try:
+            super()._autobegin()
+        finally:
+            self._autobegun = False
+
+
+class _LockedSet(set):
+    """The pool's set of connections, changed and iterated under one lock: a lane thread opening
+    its connection while the store closes no longer breaks dispose() ("Set changed size during
+    iteration")."""
+
+    def __init__(self, *a):
+        super().__init__(*a)
+        self.lock = threading.RLock()
+
+    def add(self, item) -> None:
+        with self.lock:
+            super().add(item)
+
+    def pop(self):
+        with self.lock:
+            return super().pop()
+
+    def take_all(self) -> list:
+        with self.lock:
+            items = list(super().__iter__())
+            self.difference_update(items)
+            return items
+
+    def __iter__(self):
+        with self.lock:
+            return iter(list(super().__iter__()))
+
+
+class LanePool(SingletonThreadPool):
+    """One long-lived connection per thread (the task runner's lanes), safe to dispose while
+    another thread is opening one: dispose closes the connections that exist when it starts;
+    one opened meanwhile stays open for its thread."""
+
+    def __init__(self, creator, pool_size: int = 5, **kw):
+        super().__init__(creator, pool_size=pool_size, **kw)
+        self._all_conns = _LockedSet()
+
+    def dispose(self) -> None:
+        for conn in self._all_conns.take_all():
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - as SingletonThreadPool: another thread's connection
+                pass
 
 
 def _url(db_path: Path, key: bytes) -> URL:
@@ -42,21 +108,23 @@ def _configure(engine: Engine, encrypted: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # IMMEDIATE takes the write lock up front: no deadlock between two writers upgrading.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read (autobegin) takes no lock; an explicit begin() is a write and takes the write
+        # lock up front: no deadlock between two writers upgrading (see the module docstring).
+        conn.exec_driver_sql("BEGIN DEFERRED" if getattr(conn, "_autobegun", False) else "BEGIN IMMEDIATE")
 
+    engine._connection_cls = _Connection
     return engine
 
 
 def make_engine(db_path: Path, key: bytes) -> Engine:
-    # SingletonThreadPool: one long-lived connection per thread.
-    return _configure(create_engine(_url(db_path, key), poolclass=SingletonThreadPool, pool_size=8,
+    # One long-lived connection per thread.
+    return _configure(create_engine(_url(db_path, key), poolclass=LanePool, pool_size=8,
                                      connect_args=_CONNECT_ARGS), True)
 
 
 def make_plain_engine(db_path: Path) -> Engine:
     """The same settings on an UNENCRYPTED file: only for benchmarks that measure what SQLCipher costs."""
-    return _configure(create_engine(f"sqlite:///{db_path}", poolclass=SingletonThreadPool, pool_size=8,
+    return _configure(create_engine(f"sqlite:///{db_path}", poolclass=LanePool, pool_size=8,
                                      connect_args=_CONNECT_ARGS), False)
 
 

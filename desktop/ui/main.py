@@ -134,6 +134,7 @@ def run(args) -> int:
                 code = _session(app, runner, Backend(store.engine), Path(data_dir), family,
                                 sync_panel.SyncBackend(store, ctx.keyring), AdminBackend(store), restart)
             finally:
+                runner.drain()  # the backup and the check may still be reading: stop them first
                 ctx.close()
             if not restart:
                 return code

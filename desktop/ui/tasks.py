@@ -167,6 +167,12 @@ class TaskRunner(QObject):
     def shutdown(self, msecs: int = 10000) -> None:
         """On quit: cancel everything, take queued jobs off, wait for the running ones."""
         self._closed = True
+        self.drain(msecs)
+
+    def drain(self, msecs: int = 10000) -> None:
+        """Before the store closes (log-out, restore, quit): cancel everything, take queued jobs
+        off and wait for the running ones, so no lane thread opens a connection while the engine
+        is disposed. The runner stays usable for the next session."""
         for h, job in list(self._inflight.values()):
             h.cancel()
             if self._pools[h.lane].tryTake(job):

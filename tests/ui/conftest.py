@@ -35,12 +35,13 @@ def runner(ui_env, qtbot):
 
 
 @pytest.fixture
-def backend(demo_ctx):
+def backend(demo_ctx, runner):
     from desktop.services import settings as settings_svc
     from desktop.ui.backend import Backend
 
     engine = demo_ctx.store().engine
-    return Backend(engine, now=lambda: AT, settings=settings_svc.load(engine))
+    yield Backend(engine, now=lambda: AT, settings=settings_svc.load(engine))
+    runner.drain()  # as desktop.ui.main: no lane still opening a connection when the store closes
 
 
 def login_via(runner, backend):
