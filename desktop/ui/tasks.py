@@ -5,6 +5,9 @@ Two lanes (DESIGN §5):
   thread (SingletonThreadPool), so the lane is a QThreadPool with maxThreadCount 1 whose thread
   never expires: every query and write runs on the same thread and the same connection.
 - ``io``: a small pool for Excel, files and the network.
+- ``read``: ONE thread for long reads nobody is waiting on keystroke by keystroke (the 今日工作
+  counts, seconds on a million vehicles). Its own long-lived connection reads a WAL snapshot
+  (DEFERRED: no lock), so a search on the db lane never queues behind it.
 
 A task is a plain callable ``fn(progress, cancel)``: ``progress(done, total)`` reports, and
 ``cancel()`` says whether the caller gave up. Results and errors come back to the GUI thread
@@ -29,7 +32,7 @@ Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 TaskFn = Callable[[Progress, Cancel], Any]
 
-DB, IO = "db", "io"
+DB, IO, READ = "db", "io", "read"
 
 
 class Cancelled(Exception):
@@ -95,9 +98,10 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, io_threads: int = 2):
         super().__init__(parent)
-        self._pools = {DB: QThreadPool(self), IO: QThreadPool(self)}
-        self._pools[DB].setMaxThreadCount(1)
-        self._pools[DB].setExpiryTimeout(-1)  # the same thread, hence the same connection, for good
+        self._pools = {DB: QThreadPool(self), IO: QThreadPool(self), READ: QThreadPool(self)}
+        for lane in (DB, READ):
+            self._pools[lane].setMaxThreadCount(1)
+            self._pools[lane].setExpiryTimeout(-1)  # the same thread, hence the same connection, for good
         self._pools[IO].setMaxThreadCount(max(1, io_threads))
         self._relay = _Relay()
         self._relay.finished.connect(self._on_finished)
@@ -128,6 +132,10 @@ class TaskRunner(QObject):
 
     def io(self, fn: TaskFn, on_done=None, on_error=None, on_progress=None) -> TaskHandle:
         return self.submit(IO, fn, on_done, on_error, on_progress)
+
+    def read(self, fn: TaskFn, on_done=None, on_error=None, on_progress=None) -> TaskHandle:
+        """A long read-only task (it must not write): beside the db lane, never ahead of a search."""
+        return self.submit(READ, fn, on_done, on_error, on_progress)
 
     def background(self, fn: TaskFn, on_done=None, on_error=None) -> TaskHandle:
         """Low-priority work nobody waits for (the integrity check after log-in): on the I/O pool,

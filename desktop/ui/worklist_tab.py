@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -135,6 +135,8 @@ class WorklistTab(QWidget):
         lay.addWidget(self.note)
         self.dialog: ContactDialog | None = None
         self.resized = None  # set by install(): widen the window's list pane
+        self.requested = False  # the first build is asked for lazily (see install)
+        self.show_counting()
 
     MIN_ROWS = 6  # the list is the work: the chart gives way before the rows do
 
@@ -156,10 +158,37 @@ class WorklistTab(QWidget):
             self.resized()
 
     # -- data -----------------------------------------------------------------------------------
+    def ensure_built(self, *_a) -> None:
+        """The first build, once: when the tab is shown, after the first search answer, or after
+        FALLBACK_MS (install). Never at log-in, where it would compete with the first search."""
+        if not self.requested:
+            self.refresh()
+
+    def show_counting(self) -> None:
+        """Counts being (re)built: say so rather than show numbers that may be stale."""
+        counting = self.tr("Counting…")
+        for t, b in self.buttons.items():
+            b.setText(f"{self.labels[t]}\n{counting}")
+        self.title.setText(counting)
+
     def refresh(self) -> None:
+        self.requested = True
         self.refresh_btn.setEnabled(False)
-        self.runner.db(partial(self.backend.worklists, self.session), on_done=self.set_lists,
-                       on_error=lambda _e: self.refresh_btn.setEnabled(True))
+        self.show_counting()
+        # The read lane: seconds at a million vehicles, and the counter's searches and writes on
+        # the db lane go on meanwhile (the build only reads, through its own WAL snapshot).
+        self.runner.read(partial(self.backend.worklists, self.session), on_done=self.set_lists,
+                         on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.refresh_btn.setEnabled(True)
+        if self.lists is not None:
+            self.set_lists(self.lists)  # the last counts again, not "counting" for ever
+        else:
+            for t, b in self.buttons.items():
+                b.setText(self.labels[t])
+            self.title.setText("")
+        self.runner.error.emit(exc)  # the window says what went wrong
 
     def set_lists(self, lists: WorkLists) -> None:
         self.lists = lists
@@ -180,6 +209,10 @@ class WorklistTab(QWidget):
     def show_tab(self, tab: str, *_a) -> None:
         self.current = tab
         self.buttons[tab].setChecked(True)
+        if self.lists is None:  # the first build is still running: no numbers yet
+            self.model.set_rows([])
+            self.title.setText(self.tr("Counting…"))
+            return
         rows = self.lists.tabs[tab] if self.lists else []
         total = self.lists.counts()[tab] if self.lists else 0
         self.model.set_rows(rows)
@@ -218,8 +251,15 @@ class WorklistTab(QWidget):
         return dlg
 
 
+FALLBACK_MS = 3000  # no search and the tab not shown by then: build the counts anyway
+
+
 def install(window, runner: TaskRunner) -> WorklistTab:
-    """The 今日工作 tab beside the search, and 续保率报表 on the 续保 menu (supervisors)."""
+    """The 今日工作 tab beside the search, and 续保率报表 on the 续保 menu (supervisors).
+
+    The tab's counts are built lazily (issue 10 item 1): the first search after log-in goes
+    first; the build starts when the tab is shown, when the first search is answered, or after
+    FALLBACK_MS, whichever comes first, and runs on the read lane beside the searches."""
     from .renewal_report_dialog import RenewalReportDialog
 
     backend = RenewalBackend(window.backend)
@@ -238,6 +278,9 @@ def install(window, runner: TaskRunner) -> WorklistTab:
             split.setSizes([int(total * 0.58), total - int(total * 0.58)])
 
     window.tabs.currentChanged.connect(widen)
+    window.tabs.currentChanged.connect(lambda _i: window.tabs.currentWidget() is tab and tab.ensure_built())
+    window.search.model.updated.connect(tab.ensure_built)
+    QTimer.singleShot(FALLBACK_MS, tab, tab.ensure_built)
     tab.resized = lambda: widen(0)  # the window grew (the splitter shares it 2:3 again)
 
     def open_report() -> RenewalReportDialog:
@@ -251,5 +294,4 @@ def install(window, runner: TaskRunner) -> WorklistTab:
     act.setVisible(window.session.may("supervisor"))
     window.add_menu_action("work", act)
     window.open_renewal_report = open_report
-    tab.refresh()
     return tab

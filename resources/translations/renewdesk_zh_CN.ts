@@ -2182,6 +2182,10 @@ By specialist (renewed here / to renew): %2
         <translation>请先在列表中选一辆车。</translation>
     </message>
     <message>
+        <source>Counting…</source>
+        <translation>正在统计…</translation>
+    </message>
+    <message>
         <source>Done this month</source>
         <translation>本月已办结</translation>
     </message>

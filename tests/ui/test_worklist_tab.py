@@ -21,8 +21,8 @@ def installed(qtbot, win, runner):
     from desktop.ui import worklist_tab
 
     tab = worklist_tab.install(win, runner)
+    win.tabs.setCurrentWidget(tab)  # shown: the lazy first build starts
     qtbot.waitUntil(lambda: tab.lists is not None, timeout=20000)
-    win.tabs.setCurrentWidget(tab)
     return tab
 
 
