@@ -2,8 +2,18 @@
 from __future__ import annotations
 
 import random
+import uuid
 
 from desktop.core.search_keys import primary_initials
+
+
+def _id_number(value) -> int:
+    """An id as a 128-bit number, whatever form the driver hands back: the stored 16 bytes (min()
+    and max() are expressions, so no column converter runs: the usual case since migration 0009),
+    UUID text (a converter, or a store from before 0009) or a uuid.UUID."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return int.from_bytes(bytes(value), "big")
+    return uuid.UUID(str(value)).int
 
 
 def random_vehicle_rows(db, k: int, rng: random.Random) -> list[tuple]:
@@ -15,8 +25,7 @@ def random_vehicle_rows(db, k: int, rng: random.Random) -> list[tuple]:
     lo, hi = db.execute("SELECT min(id), max(id) FROM vehicle").fetchone()
     if lo is None:
         return []
-    # min()/max() are expressions: the driver hands them back as the stored bytes, not as text.
-    lo_n, hi_n = int.from_bytes(lo, "big"), int.from_bytes(hi, "big")
+    lo_n, hi_n = _id_number(lo), _id_number(hi)
     rows: list[tuple] = []
     while len(rows) < k:
         point = rng.randint(lo_n, hi_n).to_bytes(16, "big")
