@@ -1,6 +1,7 @@
 """One merged reminder per vehicle per date (issue 13 item 5): 交强险 end, 年检 and 车船税.
 
-车船税 is collected by the insurer with 交强险, so it always joins the 交强险 date; 年检 needs a
+车船税 is collected by the insurer with 交强险, so it always joins the 交强险 date (unless the car is
+outside the tax, see tax_with_ci: the card, the work tabs and the letters all ask it); 年检 needs a
 valid 交强险 (条例 第4条, domain-rules §2), so when it falls due within `together_days` of the
 交强险 end the two are one visit and one reminder, dated by whichever comes first.
 """
@@ -12,6 +13,17 @@ from datetime import date
 CI, INSPECTION, VEHICLE_TAX = "ci", "inspection", "vehicle_tax"
 ITEM_LABEL = {CI: "交强险", INSPECTION: "年检", VEHICLE_TAX: "车船税"}
 TOGETHER_DAYS = 31
+# domain-rules §4: pure-electric and fuel-cell passenger cars are outside 车船税. (Listed plug-in
+# hybrids are exempt too, but which are listed is not data we hold: a plug-in hybrid is reminded,
+# and the insurer collects nothing if it is exempt.)
+_TAX_FREE = ("纯电", "燃料电池", "氢燃料")
+
+
+def tax_with_ci(energy: str | None) -> bool:
+    """Whether 车船税 joins this car's 交强险 reminder. It depends on the vehicle alone, never on
+    whether an amount was recorded, so the card, the work tabs and the letters give one answer."""
+    e = (energy or "").strip()
+    return not any(k in e for k in _TAX_FREE)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from desktop.core import premium as premium_core
 from desktop.core.cadence import CHANNELS, RESULTS
 from desktop.core.inspection import InspectionDue, inspection_class, next_inspection
-from desktop.core.reminders import Reminder, merged_reminders
+from desktop.core.reminders import Reminder, merged_reminders, tax_with_ci
 from desktop.core.status import CoverageStatus, Term, coverage_status
 from desktop.core.timeutil import cst_date, to_cst
 from desktop.rates import rule_doc, table
@@ -259,5 +259,5 @@ def card_facts(engine: Engine, session: StaffSession, vehicle_id: str, at: datet
         vehicle_id=v.id, vin=v.vin, class_name=cls["name"] if cls else None,
         class_stored=None if cls else v.vehicle_class, premium=prem, premium_problem=prem_problem,
         vehicle_tax=tax, vehicle_tax_year=tax_year, inspection=insp, inspection_problem=insp_problem,
-        reminders=merged_reminders(_ci_due(cov, today), insp.due if insp else None, tax is not None),
+        reminders=merged_reminders(_ci_due(cov, today), insp.due if insp else None, tax_with_ci(v.energy)),
         history=history_of(b), sources=source_names(b.terms, batches))

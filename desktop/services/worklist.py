@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from desktop.core import cadence
 from desktop.core.masking import mask_name
-from desktop.core.reminders import Reminder, merged_reminders
+from desktop.core.reminders import Reminder, merged_reminders, tax_with_ci
 from desktop.core.status import CoverageStatus
 from desktop.core.timeutil import cst_date
 from desktop.store import work_repo
@@ -84,7 +84,8 @@ def _row(b: VehicleBundle, c: CoverageStatus, facts: list[cadence.ContactFact], 
     o = b.owner
     cap = cadence.cap_state(facts, today, s.contact_cap_day, s.contact_cap_week)
     insp, _why = inspection_of(b, today)
-    reminders = merged_reminders(_ci_due(c, today), insp.due if insp else None, False)
+    # the same reminder as the card's and the letter's (车船税 joins 交强险 unless the car is outside it)
+    reminders = merged_reminders(_ci_due(c, today), insp.due if insp else None, tax_with_ci(b.vehicle.energy))
     return WorkRow(b.vehicle.id, b.vehicle.plate, mask_name(o.name) if o and o.name else None, c.status, c.days_left,
                    cadence.describe_contact(cadence.last_contact(facts)), next_date, cadence.assigned_to(facts),
                    cap.week, reminders)

@@ -13,7 +13,7 @@ from desktop.store.records import CustomerRec, TermRec, VehicleRec
 def add_car(engine, *, registered: str | None, vehicle_class: str | None = "家庭自用汽车6座以下",
             use: str | None = "家庭自用", seats: int | None = 5,
             terms: tuple[tuple[str, str, str | None, str | None, str], ...] = (), seed: int = 5,
-            address: str = "广东省广州市天河区示例路 8 号") -> tuple[str, str]:
+            address: str = "广东省广州市天河区示例路 8 号", energy: str | None = "汽油") -> tuple[str, str]:
     """terms: (start ISO, end ISO, premium, vehicle_tax, policy_no) of 交强险 terms. (vehicle id, plate)."""
     f = FakeData(seed)
     plate, vin, name, phone = f.plate(), f.vin(), f.name(), f.mobile()
@@ -22,7 +22,7 @@ def add_car(engine, *, registered: str | None, vehicle_class: str | None = "家�
     with engine.begin() as conn:
         with outbox.changes(conn, now) as ch:
             writes.insert_customers(conn, (CustomerRec(cid, name, phone, None, address),), now, ch)
-            writes.insert_vehicles(conn, (VehicleRec(vid, plate, vin, cid, vehicle_class, use, seats, "汽油",
+            writes.insert_vehicles(conn, (VehicleRec(vid, plate, vin, cid, vehicle_class, use, seats, energy,
                                                      registered),), now, ch)
             writes.insert_terms(conn, [TermRec(new_id(), vid, "CI", s, e, "示例财险", no, prem, None, tax,
                                                "counter", "2026-11-20T09:00:00+08:00", "clerk")
