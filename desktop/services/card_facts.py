@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.engine import Engine
 
+from desktop.core import cadence
 from desktop.core import premium as premium_core
 from desktop.core.cadence import CHANNELS, RESULTS
 from desktop.core.inspection import InspectionDue, inspection_class, next_inspection
@@ -65,6 +66,24 @@ class CardFacts:
     reminders: tuple[Reminder, ...]
     history: tuple[HistoryRow, ...]
     sources: dict[str, str]           # term source "import:<batch>" → "文件名.xlsx（2026年11月3日导入）"
+
+
+@dataclass(frozen=True)
+class ContactWeek:
+    """The card's contact line (issue 13 item 2): this week's attempts against the store's cap."""
+    week: int            # attempts this calendar week, reached or not (both count against the cap)
+    reached: int         # of which reached the customer (only these count as a follow-up)
+    per_day: int
+    per_week: int
+    blocked_today: bool  # today's allowance is used up
+    blocked_week: bool   # this week's allowance is used up (the list holds the car back until Monday)
+
+
+def contact_week(facts, today: date, per_day: int, per_week: int) -> ContactWeek:
+    cap = cadence.cap_state(facts, today, per_day, per_week)
+    monday = cadence.week_start(today)
+    reached = sum(1 for f in facts if f.reached and monday <= f.day <= today)
+    return ContactWeek(cap.week, reached, per_day, per_week, cap.today >= per_day, cap.week >= per_week)
 
 
 def _dec(s: str | None) -> Decimal | None:

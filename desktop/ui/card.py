@@ -25,7 +25,7 @@ from desktop.core.wording import (
     next_start_warning,
 )
 from desktop.rates import lapse_fine_example
-from desktop.services import renewal_facts
+from desktop.services import card_facts, renewal_facts
 from desktop.services.lookup import LookupMatch
 from desktop.services.record import OUTCOME_LABEL
 from desktop.services.reveal import Revealed
@@ -57,6 +57,9 @@ class CardWidget(QWidget):
         self.stale_after_days = stale_after_days
         self.match: LookupMatch | None = None
         self.now = datetime.now
+        # the store's contact-frequency cap (per day, per week); the main window sets it from the
+        # settings, so the card shows the limit the lists enforce
+        self.contact_cap: tuple[int, int] = (1, 3)
 
         self.empty = QLabel(self.tr("Look up a vehicle to see its compulsory insurance (交强险) here."))
         self.empty.setObjectName("cardLine")
@@ -184,8 +187,18 @@ class CardWidget(QWidget):
         if stop is not None:
             return self.tr("Contact stopped on %1 (%2)").replace("%1", stop.day.isoformat()).replace(
                 "%2", stop.reason or "—")
-        cap = cadence.cap_state(facts, to_cst(self.now()).date())
-        return self.tr("Contacted %1 times this week").replace("%1", str(cap.week)) if cap.week else None
+        w = card_facts.contact_week(facts, to_cst(self.now()).date(), *self.contact_cap)
+        if w.week:
+            line = (self.tr("Contacted %1 times this week (%2 reached, %3 not reached; only reached ones count)")
+                    .replace("%1", str(w.week)).replace("%2", str(w.reached)).replace("%3", str(w.week - w.reached)))
+        else:
+            line = self.tr("Not contacted this week")
+        line += self.tr("; limit %1 a day, %2 a week").replace("%1", str(w.per_day)).replace("%2", str(w.per_week))
+        if w.blocked_week:
+            line += self.tr(" — this week's limit is reached, no more calls before Monday")
+        elif w.blocked_today:
+            line += self.tr(" — today's limit is reached, call again tomorrow")
+        return line
 
     def show_revealed(self, r: Revealed) -> None:
         if self.match is None or r.vehicle_id != self.match.vehicle_id:

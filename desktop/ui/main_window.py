@@ -64,6 +64,7 @@ class MainWindow(SessionControl, QMainWindow):
 
         self.search = SearchPanel(runner, backend.find)
         self.card = CardWidget(backend.settings.stale_after_days, session.may("supervisor"))
+        self.card.contact_cap = (backend.settings.contact_cap_day, backend.settings.contact_cap_week)
         self.card.now = backend.now
         self.card.attach(runner, CardBackend(backend), lambda: self.session)  # VIN, 年检, 估算, history
         scroll = QScrollArea(objectName="cardScroll")

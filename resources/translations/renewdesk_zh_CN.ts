@@ -339,8 +339,24 @@
         <translation>已于 %1 停止联系（%2）</translation>
     </message>
     <message>
-        <source>Contacted %1 times this week</source>
-        <translation>本周已联系 %1 次</translation>
+        <source>Contacted %1 times this week (%2 reached, %3 not reached; only reached ones count)</source>
+        <translation>本周已联系 %1 次（接通 %2 次，未接通 %3 次；接通才算跟进）</translation>
+    </message>
+    <message>
+        <source>Not contacted this week</source>
+        <translation>本周尚未联系</translation>
+    </message>
+    <message>
+        <source>; limit %1 a day, %2 a week</source>
+        <translation>；上限：每天 %1 次、每周 %2 次</translation>
+    </message>
+    <message>
+        <source> — this week's limit is reached, no more calls before Monday</source>
+        <translation>，本周已达上限，下周一前不再联系</translation>
+    </message>
+    <message>
+        <source> — today's limit is reached, call again tomorrow</source>
+        <translation>，今天已达上限，明天再联系</translation>
     </message>
     <message>
         <source>Look up a vehicle to see its compulsory insurance (交强险) here.</source>
