@@ -7,16 +7,21 @@ repeated "pl:"-style prefix: the store holds ~10 keys a vehicle):
 kind   constant         value                                       query rank
 =====  ===============  ==========================================  ===============
 P      PLATE            normalised plate                            0 (exact)
-V      VIN              full VIN                                    0
+V      VIN              full VIN (query only, see below)            0
 6      VIN6             last 6 characters of the VIN (车架号后六位)   1
 T      PHONE            full phone (11-digit mobile / landline)     0
 4      PHONE4           last 4 digits of the phone                  1
-I      ID_NUMBER        full 18-character ID number                 0
+I      ID_NUMBER        full 18-character ID number (query only)    0
 E      ID4              last 4 characters of the 18-character ID    1
 N      NAME             name, normalised (no spaces or "·")         1
 Y      INITIALS         pinyin initials of the name, upper-case     1
 F      PINYIN           full pinyin of the name, upper-case         1
 =====  ===============  ==========================================  ===============
+
+V and I are query kinds only: the store answers them from the vehicle.vin and customer.id_number
+indexes it keeps anyway for import matching (migration 0011 dropped the keys, a second copy of
+those columns, ~75 B a vehicle). ``search_keys_for`` does not give them; ``column_keys`` gives them
+as stores before 0011 held them (for the migration's downgrade).
 
 ``query_keys`` returns exact-match keys (the store looks them up with ``=``).
 ``query_prefixes`` returns as-you-type keys with rank 2; the store answers them
@@ -50,7 +55,7 @@ from desktop.core.identifiers import (
 
 __all__ = ["MAX_PINYIN_COMBINATIONS", "MAX_FULL_PINYIN", "pinyin_initials", "full_pinyin", "search_keys_for",
            "query_keys", "query_prefixes", "PLATE", "VIN", "VIN6", "PHONE", "PHONE4", "ID_NUMBER", "ID4", "NAME",
-           "INITIALS", "PINYIN", "KINDS"]
+           "INITIALS", "PINYIN", "KINDS", "COLUMN_KINDS", "column_keys"]
 
 MAX_PINYIN_COMBINATIONS = 16
 MAX_FULL_PINYIN = 2  # full readings kept per name (the usual one and one heteronym): each is a ~12-byte key
@@ -58,6 +63,8 @@ MAX_FULL_PINYIN = 2  # full readings kept per name (the usual one and one hetero
 PLATE, VIN, VIN6, PHONE, PHONE4, ID_NUMBER, ID4, NAME, INITIALS, PINYIN = "PV6T4IENYF"
 KINDS = {PLATE: "plate", VIN: "vin", VIN6: "vin6", PHONE: "phone", PHONE4: "phone4", ID_NUMBER: "id_number",
          ID4: "id4", NAME: "name", INITIALS: "initials", PINYIN: "pinyin"}
+
+COLUMN_KINDS = frozenset((VIN, ID_NUMBER))  # answered from column indexes, never stored as keys
 
 # pypinyin has no surname mode; these surnames' usual reading is not pypinyin's
 # first reading, so the surname letter is put first (all readings still follow).
@@ -213,7 +220,6 @@ def search_keys_for(plate: str | None = None, vin: str | None = None, name: str 
     if plate and (p := norm(check_plate, plate) or normalize_text(plate)):
         keys.add(PLATE + p)
     if vin and (v := norm(check_vin, vin) or normalize_text(vin)):
-        keys.add(VIN + v)
         if len(v) >= 6:
             keys.add(VIN6 + v[-6:])
     if name and (n := normalize_text(name)):
@@ -227,9 +233,18 @@ def search_keys_for(plate: str | None = None, vin: str | None = None, name: str 
         if len(digits) >= 4:
             keys.add(PHONE4 + digits[-4:])
     if id_number and (i := norm(check_id_number, id_number) or normalize_text(id_number)):
-        keys.add(ID_NUMBER + i)
         if len(i) >= 4:
             keys.add(ID4 + i[-4:])
+    return keys
+
+
+def column_keys(vin: str | None, id_number: str | None) -> set[str]:
+    """The V and I keys a store before migration 0011 held for these values (its downgrade)."""
+    keys: set[str] = set()
+    if vin and (v := _try(check_vin, vin) or normalize_text(vin)):
+        keys.add(VIN + v)
+    if id_number and (i := _try(check_id_number, id_number) or normalize_text(id_number)):
+        keys.add(ID_NUMBER + i)
     return keys
 
 

@@ -101,7 +101,7 @@ def register(engine: Engine, session: StaffSession, r: NewRegistration, now: dat
         dup = {}
         if c.plate and vehicles_repo.key_taken(conn, vehicles_repo.plate_key(c.plate)):
             dup["plate"] = "这个车牌已经登记过了：请在查询框里查找它。"
-        if c.vin and vehicles_repo.key_taken(conn, vehicles_repo.vin_key(c.vin)):
+        if c.vin and vehicles_repo.vin_taken(conn, c.vin):
             dup["vin"] = "这个车架号已经登记过了：请在查询框里查找它。"
         if dup:
             raise FieldErrors(dup)

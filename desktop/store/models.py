@@ -73,7 +73,8 @@ class PolicyTerm(Base):
     # vehicle's terms cost one page read, not an index probe plus a row fetch per term.
     __table_args__ = (PrimaryKeyConstraint("vehicle_id", "id", name="pk_policy_term"),
                       Index("ix_policy_term_id", "id", unique=True),
-                      Index("ix_policy_term_kind_end", "kind", "end_at"),
+                      # Due lists and the monthly report range over 交强险 ends only (migration 0011).
+                      Index("ix_policy_term_ci_end", "end_at", sqlite_where=text("kind = 'CI'")),
                       {"sqlite_with_rowid": False})
 
 

@@ -1,8 +1,9 @@
 """Vehicles, their owners and policy terms, and the search keys that find them.
 
 Rows are written by desktop.store.writes (the one way to write a row). Every query here is
-served by an index: search_key(key, vehicle_id) for lookups,
-policy_term(vehicle_id) for a vehicle's terms, policy_term(kind, end_at) for due lists.
+served by an index: search_key(key, vehicle_id) for lookups (vehicle.vin and customer.id_number
+for a full VIN or ID), policy_term(vehicle_id) for a vehicle's terms, the partial
+ix_policy_term_ci_end (交强险 terms by end_at, migration 0011) for due lists.
 Ids are bound as 16-byte BLOBs (uuidcol.blob) and read back as UUID strings by the driver.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from desktop.core.search_keys import PLATE, VIN, search_keys_for
+from desktop.core.search_keys import COLUMN_KINDS, ID_NUMBER, PLATE, VIN, search_keys_for
 from desktop.core.status import Term
 
 from . import search_index
@@ -44,17 +45,18 @@ def replace_search_keys(conn: Connection, vehicle: VehicleRec, owner: CustomerRe
 
 
 def key_taken(conn: Connection, key: str) -> bool:
-    """Whether some vehicle already has this search key (a plate or VIN registered twice): build it
-    with the kinds of desktop.core.search_keys (`plate_key`, `vin_key`)."""
+    """Whether some vehicle already has this search key (a plate registered twice): build it with
+    the kinds of desktop.core.search_keys (`plate_key`)."""
     return conn.execute(text("SELECT 1 FROM search_key WHERE key = :k LIMIT 1"), {"k": key}).first() is not None
+
+
+def vin_taken(conn: Connection, vin: str) -> bool:
+    """Whether a live vehicle already has this VIN (ix_vehicle_vin: VINs are not search keys)."""
+    return conn.exec_driver_sql("SELECT 1 FROM vehicle WHERE vin = ? AND deleted = 0 LIMIT 1", (vin,)).first() is not None
 
 
 def plate_key(plate: str) -> str:
     return PLATE + plate
-
-
-def vin_key(vin: str) -> str:
-    return VIN + vin
 
 
 def _marks(n: int) -> str:
@@ -65,15 +67,32 @@ def find_ids(conn: Connection, exact: Sequence[tuple[str, int]], prefixes: Seque
              limit: int) -> list[tuple[str, int]]:
     """Vehicle ids matching any key, each with its best rank, best first (exact kinds before partial)."""
     best: dict[str, int] = {}
-    if exact:
-        rank_of = dict(exact)
+
+    def take(rows, rank) -> None:
+        for (vid,) in rows:
+            if rank < best.get(vid, 99):
+                best[vid] = rank
+
+    rank_of = {k: r for k, r in exact if k[:1] not in COLUMN_KINDS}
+    if rank_of:
         keys = list(rank_of)
         rows = conn.exec_driver_sql(f"SELECT key, vehicle_id FROM search_key WHERE key IN ({_marks(len(keys))})",
                                     tuple(keys)).fetchall()
         for key, vid in rows:
-            r = rank_of[key]
-            if r < best.get(vid, 99):
-                best[vid] = r
+            take([(vid,)], rank_of[key])
+    # A full VIN or ID number: the column indexes (no search keys of these kinds, see search_keys).
+    # A value stored before the checks normalised it (lower-case, a 15-digit ID) is found as well,
+    # as its normalised key found it.
+    for key, rank in exact:
+        v = key[1:]
+        if key[:1] == VIN:
+            forms = tuple(dict.fromkeys((v, v.lower())))
+            take(conn.exec_driver_sql(f"SELECT id FROM vehicle WHERE vin IN ({_marks(len(forms))}) AND deleted = 0",
+                                      forms), rank)
+        elif key[:1] == ID_NUMBER:
+            forms = tuple(dict.fromkeys((v, v.lower(), v[:6] + v[8:17] if len(v) == 18 else v)))
+            take(conn.exec_driver_sql("SELECT v.id FROM customer c JOIN vehicle v ON v.owner_id = c.id "
+                                      f"WHERE c.id_number IN ({_marks(len(forms))}) AND v.deleted = 0", forms), rank)
     for prefix, rank in prefixes:
         if len(best) >= limit * 4:
             break

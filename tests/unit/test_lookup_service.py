@@ -216,7 +216,7 @@ def test_every_lookup_statement_uses_an_index(demo_ctx, car):
         raw.close()
 
 
-def test_due_list_query_uses_the_kind_end_index(demo_ctx):
+def test_due_list_query_uses_the_ci_end_index(demo_ctx):
     engine = demo_ctx.store().engine
     captured: list[tuple[str, tuple]] = []
 
@@ -236,4 +236,4 @@ def test_due_list_query_uses_the_kind_end_index(demo_ctx):
         plan = [r[3] for r in raw.driver_connection.execute("EXPLAIN QUERY PLAN " + stmt, params)]
     finally:
         raw.close()
-    assert any("ix_policy_term_kind_end" in line for line in plan), plan
+    assert any("ix_policy_term_ci_end" in line for line in plan), plan

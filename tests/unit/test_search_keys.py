@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 
 from desktop.core.fakes import FakeData
 from desktop.core.search_keys import (
+    COLUMN_KINDS,
     KINDS,
     MAX_PINYIN_COMBINATIONS,
+    column_keys,
     full_pinyin,
     pinyin_initials,
     query_keys,
@@ -69,9 +71,10 @@ def test_fake_names_have_initials(seed: int) -> None:
 def test_search_keys_for_example() -> None:
     keys = search_keys_for("粤b·12345", "1m8gdm9axkp042788", "单田芳", "+86 139 0000 5678",
                            PUBLISHED_ID.lower())
-    assert keys >= {"P粤B12345", "V1M8GDM9AXKP042788", "6042788", "N单田芳", "YSTF",
-                    "YDTF", "T13900005678", "45678", f"I{PUBLISHED_ID}", "E002X"}
+    assert keys >= {"P粤B12345", "6042788", "N单田芳", "YSTF", "YDTF", "T13900005678", "45678", "E002X"}
     assert all(k[0] in KINDS for k in keys)
+    # A full VIN or ID is found through the vehicle/customer column indexes, not a key (0011).
+    assert not [k for k in keys if k[0] in COLUMN_KINDS]
     assert {k for k in keys if k[0] == "F"} == {"FSHANTIANFANG", "FDANTIANFANG"}  # surname reading first
 
 
@@ -81,7 +84,8 @@ def test_search_keys_none() -> None:
 
 
 def test_old_id_indexed_in_18_form() -> None:
-    assert search_keys_for(id_number="110105491231002") == {f"I{PUBLISHED_ID}", "E002X"}
+    assert search_keys_for(id_number="110105491231002") == {"E002X"}
+    assert column_keys(None, "110105491231002") == {f"I{PUBLISHED_ID}"}  # as stores before 0011 held it
 
 
 def test_landline_keys() -> None:
@@ -100,7 +104,8 @@ def test_invalid_values_still_indexed() -> None:
 def test_every_query_form_hits(data: st.DataObject, plate: str, vin: str, mobile: str, idn: str,
                                seed: int) -> None:
     name = FakeData(seed).name()
-    keys = search_keys_for(plate, vin, name, mobile, idn)
+    # A full VIN or ID is answered from the column indexes (column_keys: the value they hold).
+    keys = search_keys_for(plate, vin, name, mobile, idn) | column_keys(vin, idn)
     queries = [
         (data.draw(odd_spellings(plate)), 0),
         (data.draw(odd_spellings(vin)), 0),
