@@ -3,7 +3,8 @@
 Selection for `--due-within D`: 0 <= days_left <= D and status DUE or ACTIVE (not RENEWED), no
 future 交强险 term, not sold or scrapped; `include_lapsed` adds lapses of at most 3 years.
 Vehicles in the window that get no letter are listed as skipped with a reason.
-Candidates come from the policy_term(kind, end_at) index; statuses from the one core engine.
+Candidates come from work_index (each vehicle's latest-ending valid 交强险 term, one row a
+vehicle); statuses from the one core engine.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from desktop.core.reminders import INSPECTION, merged_reminders
 from desktop.core.status import CoverageStatus
 from desktop.core.timeutil import CST, cst_date
 from desktop.printing.model import CounterInfo, LetterData
-from desktop.store import audit, card_repo, letter_log, outbox, vehicles_repo, writes
+from desktop.store import audit, card_repo, letter_log, outbox, work_repo, writes
 from desktop.store.records import EventRec, VehicleBundle, iso
 
 from . import card_facts
@@ -88,14 +89,19 @@ def _skip_reason(b: VehicleBundle, outcome: str | None) -> str | None:
 
 
 def window_candidates(engine: Engine, at: datetime, due_within: int, include_lapsed: bool) -> list[str]:
-    """Vehicles with a 交强险 term ending near the window (index range on policy_term(kind, end_at));
-    the status engine then decides who is really in it."""
+    """Vehicles whose LATEST 交强险 end is near the window (an index range on work_index), plus
+    those with odd times (work_index tier 3); the status engine then decides who is really in it.
+
+    The latest end, not any end: a vehicle is due or lapsed by the term that ends last (an earlier
+    one ending in the window was renewed, and one ending later is its cover or a future term, both
+    outside the window). At a million vehicles "also lapsed" read every 交强险 term ending in three
+    years — the whole store, ~2.5 terms a vehicle — and loaded each vehicle's bundle."""
     today = cst_date(at)
     start_of_today = datetime(today.year, today.month, today.day, tzinfo=CST)
     lo = start_of_today - timedelta(days=366 * LAPSE_YEARS + 2) if include_lapsed else start_of_today
     hi = start_of_today + timedelta(days=due_within + 2)
     with engine.connect() as conn:
-        ids = vehicles_repo.vehicles_with_ci_end_between(conn, lo, hi)
+        ids = work_repo.latest_end_between(conn, lo, hi)
         conn.rollback()
     return ids
 

@@ -52,6 +52,7 @@ class LettersDialog(QDialog):
         self.selection: letters_svc.Selection | None = None
         self.target: Path | None = None
         self._generation = 0
+        self._counting = None  # the TaskHandle of the count running for the current choice
         self.setWindowTitle(self.tr("Reminder letters"))
         self.reasons = {"no_consent": self.tr("no consent to letters"), "no_address": self.tr("no postal address"),
                         "sold": self.tr("sold"), "scrapped": self.tr("scrapped")}
@@ -149,8 +150,11 @@ class LettersDialog(QDialog):
         self.skipped_list.clear()
         self.skipped_list.hide()
         self._set_ready()
-        self.runner.db(partial(self.backend.select_letters, *self.choice()),
-                       on_done=lambda sel: self._counted(gen, sel), on_error=self._failed)
+        # A count for an older choice is stale: off the queue, or stopped at its next chunk (a wide
+        # window is seconds of counting at a million vehicles; each spin-box step queued another).
+        self.runner.cancel(self._counting)
+        self._counting = self.runner.db(partial(self.backend.select_letters, *self.choice()),
+                                        on_done=lambda sel: self._counted(gen, sel), on_error=self._failed)
 
     def _counted(self, gen: int, sel: letters_svc.Selection) -> None:
         if gen != self._generation:  # a later choice is being counted

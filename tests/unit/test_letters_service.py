@@ -80,3 +80,23 @@ def test_print_log_counts_each_letter_and_needs_a_supervisor(fleet, app_ctx):
                                     (blob(v["due_0"].id),)).scalar() == 2
         conn.rollback()
     assert letters.mark_returned(e, sup, v["due_0"].id, "查无此人") == 1
+
+
+@pytest.mark.parametrize("due_within, include_lapsed", [(0, False), (7, False), (30, False), (30, True),
+                                                        (120, True), (366, False)])
+def test_window_candidates_miss_nobody_a_pass_over_the_whole_store_selects(demo_ctx, monkeypatch, due_within,
+                                                                           include_lapsed):
+    """The candidates (latest 交强险 end near the window, work_index) give exactly the letters and
+    skipped vehicles that reading every vehicle of the demo store gives."""
+    from desktop.store import vehicles_repo
+
+    e = demo_ctx.store().engine
+    fast = letters.select(e, due_within, include_lapsed, "due", AT, 90)
+    with e.connect() as conn:
+        everyone = vehicles_repo.all_vehicle_ids(conn)
+        conn.rollback()
+    monkeypatch.setattr(letters, "window_candidates", lambda *_a: everyone)
+    full = letters.select(e, due_within, include_lapsed, "due", AT, 90)
+    assert _plates(fast) == _plates(full)
+    assert fast.skipped == full.skipped
+    assert full.letters or due_within == 0  # the demo mix has letters in these windows
