@@ -7,6 +7,13 @@ QPdfWriter drawing the same strings at the same sizes with QPainter.drawText
 ratio = pages_per_s / baseline_pages_per_s.
 
     .venv/bin/python bench/letters.py [--letters 10000] [--out DIR]
+
+With --data-dir (a demo store, e.g. a copy of the 1M store; passphrase bench-passphrase) it first
+times the real selection (desktop.services.letters.select: the letters dialog's count) for the
+dialog's default window and with "also lapsed", against the old candidate query (every 交强险
+term ending in the window, policy_term) in the same run (the old one stopped after
+--old-limit-s), then renders the first --letters letters of the selection through the real
+path (documents.render_letters). Prints {"store": ..., "pdf": ..., "loadavg": ...}.
 """
 from __future__ import annotations
 
@@ -112,8 +119,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--letters", type=int, default=10_000)
     ap.add_argument("--out", type=Path, default=None, help="directory for the PDFs (default: a temp dir)")
+    ap.add_argument("--data-dir", type=Path, help="time the selection on this store (see above)")
+    ap.add_argument("--at", default="2026-12-01T10:00:00+08:00", help="the demo's 'now'")
+    ap.add_argument("--old-limit-s", type=float, default=120.0)
     args = ap.parse_args()
     ensure_gui_app()
+    if args.data_dir:
+        from bench.letters_store import run_store
+
+        print(json.dumps(run_store(args.data_dir, datetime.fromisoformat(args.at), args.letters, args.old_limit_s,
+                                   args.out), ensure_ascii=False))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         d = args.out or Path(tmp)
         d.mkdir(parents=True, exist_ok=True)
