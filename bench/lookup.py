@@ -4,13 +4,18 @@ Builds an N-vehicle demo store with desktop.services.demo.fill_demo, exports it 
 file with sqlcipher_export (same schema, indexes and rows), then runs every query kind through the
 same repository code path (search keys -> vehicles_repo.find_ids -> vehicles_repo.load_bundles)
 over a SQLAlchemy engine on each file, alternating between the two, and prints JSON.
+The same queries also run through the path as it was before ids were read as bytes
+(bench/lookup_baseline.py), interleaved on the same SQLCipher engine: "before" and
+"ratio_to_before" (current / before median) make the change a figure measured in the same run.
 
     .venv/bin/python bench/lookup.py --vehicles 200000
+    .venv/bin/python bench/lookup.py --store /tmp/m1   # measure a store built earlier (enc/, plain.db)
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -25,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import lookup_baseline  # noqa: E402
 from bench.sampling import random_vehicle_rows  # noqa: E402
 from desktop.core.search_keys import full_pinyin, query_keys, query_prefixes  # noqa: E402
 from desktop.services import demo  # noqa: E402
@@ -32,7 +38,7 @@ from desktop.services.lookup import MAX_MATCHES  # noqa: E402
 from desktop.store import vehicles_repo  # noqa: E402
 from desktop.store.engine import make_plain_engine  # noqa: E402
 from desktop.store.keyring_port import NoKeyring  # noqa: E402
-from desktop.store.store import create_store  # noqa: E402
+from desktop.store.store import create_store, open_store  # noqa: E402
 
 AT = datetime.fromisoformat("2026-12-01T10:00:00+08:00")
 KINDS = ("plate", "vin6", "phone4", "id4", "pinyin", "full_pinyin", "name")
@@ -88,30 +94,45 @@ def repo_lookup(engine: Engine, exact, partial) -> int:
     return len(bundles)
 
 
+def before_lookup(engine: Engine, exact, partial) -> int:
+    """repo_lookup as it was before the bytes-read rewrite (the in-run baseline)."""
+    with engine.connect() as conn:
+        ranked = lookup_baseline.find_ids(conn, exact, partial, MAX_MATCHES)[:MAX_MATCHES]
+        bundles = lookup_baseline.load_bundles(conn, [vid for vid, _ in ranked])
+        conn.rollback()
+    return len(bundles)
+
+
 def _pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
 
 
-def measure(engines: dict[str, Engine], queries: dict[str, list[str]], warmup: int) -> dict:
+def measure(engines: dict[str, Engine], queries: dict[str, list[str]], warmup: int,
+            kinds: tuple[str, ...] = KINDS) -> dict:
+    # (label, engine, path): the current path on both files, the old path on the encrypted one.
+    lanes = [(name, e, repo_lookup) for name, e in engines.items()]
+    lanes.append(("before", engines["sqlcipher"], before_lookup))
     result = {}
-    for kind in KINDS:
+    for kind in kinds:
         keys = [(query_keys(q), query_prefixes(q)) for q in queries[kind]]
         for exact, partial in keys[:warmup]:
-            for e in engines.values():
-                repo_lookup(e, exact, partial)
-        times: dict[str, list[float]] = {name: [] for name in engines}
-        matches: dict[str, list[int]] = {name: [] for name in engines}
-        for exact, partial in keys:
-            for name, e in engines.items():  # alternate, so drift hits both alike
+            for _name, e, path in lanes:
+                path(e, exact, partial)
+        times: dict[str, list[float]] = {name: [] for name, _e, _p in lanes}
+        matches: dict[str, list[int]] = {name: [] for name, _e, _p in lanes}
+        for i, (exact, partial) in enumerate(keys):
+            order = lanes if i % 2 == 0 else lanes[::-1]  # alternate, so drift and warm caches hit all alike
+            for name, e, path in order:
                 t = time.perf_counter()
-                matches[name].append(repo_lookup(e, exact, partial))
+                matches[name].append(path(e, exact, partial))
                 times[name].append((time.perf_counter() - t) * 1e6)
-        assert matches["sqlcipher"] == matches["plain"], f"{kind}: different results"
+        assert matches["sqlcipher"] == matches["plain"] == matches["before"], f"{kind}: different results"
         row = {name: {"median_us": round(statistics.median(ts), 1), "p95_us": round(_pct(ts, 0.95), 1)}
                for name, ts in times.items()}
         row["ratio_median"] = round(row["sqlcipher"]["median_us"] / row["plain"]["median_us"], 2)
         row["ratio_p95"] = round(row["sqlcipher"]["p95_us"] / row["plain"]["p95_us"], 2)
+        row["ratio_to_before"] = round(row["sqlcipher"]["median_us"] / row["before"]["median_us"], 2)
         row["mean_matches"] = round(statistics.mean(matches["sqlcipher"]), 1)
         result[kind] = row
     return result
@@ -140,38 +161,55 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=1000, help="per kind")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dir", help="work dir (default: a temp dir, removed afterwards)")
+    ap.add_argument("--store", help="measure a store this script built before (its --dir: enc/ and plain.db); "
+                                    "opened as is, without migrating, and not changed")
+    ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated subset of " + ",".join(KINDS))
     args = ap.parse_args(argv)
+    kinds = tuple(k for k in args.kinds.split(",") if k)
+    if unknown := set(kinds) - set(KINDS):
+        ap.error(f"unknown kinds {sorted(unknown)}: choose from {', '.join(KINDS)}")
 
     with tempfile.TemporaryDirectory(prefix="renewdesk-bench-") as tmp:
-        work = Path(args.dir) if args.dir else Path(tmp)
-        work.mkdir(parents=True, exist_ok=True)
-        t0 = time.perf_counter()
-        store = create_store(work / "enc", "bench-passphrase", NoKeyring())
-        demo.fill_demo(store.engine, args.vehicles, args.seed, AT, "bench")
-        create_s = time.perf_counter() - t0
-        with store.engine.connect() as conn:
-            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        t1 = time.perf_counter()
-        plain_path = work / "plain.db"
-        export_plain(store.engine, plain_path)
-        export_s = time.perf_counter() - t1
+        work = Path(args.store or args.dir or tmp)
+        out: dict = {}
+        if args.store:
+            store = open_store(work / "enc", lambda: "bench-passphrase", NoKeyring(), run_migrations=False)
+            plain_path = work / "plain.db"
+            if not plain_path.exists():
+                ap.error(f"{plain_path} is missing: --store takes a directory made by this script (--dir)")
+            with store.engine.connect() as conn:
+                vehicles = conn.exec_driver_sql("SELECT count(*) FROM vehicle").scalar()
+                conn.rollback()
+        else:
+            work.mkdir(parents=True, exist_ok=True)
+            t0 = time.perf_counter()
+            store = create_store(work / "enc", "bench-passphrase", NoKeyring())
+            demo.fill_demo(store.engine, args.vehicles, args.seed, AT, "bench")
+            out["store_create_s"] = round(time.perf_counter() - t0, 1)
+            with store.engine.connect() as conn:
+                conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            t1 = time.perf_counter()
+            plain_path = work / "plain.db"
+            export_plain(store.engine, plain_path)
+            out["plain_export_s"] = round(time.perf_counter() - t1, 1)
+            vehicles = args.vehicles
         plain = plain_engine(plain_path)
         engines = {"sqlcipher": store.engine, "plain": plain}
         try:
             queries = sample_queries(store.engine, args.queries, args.seed)
-            kinds = measure(engines, queries, warmup=min(100, args.queries))
+            measured = measure(engines, queries, warmup=min(100, args.queries), kinds=kinds)
         finally:
             plain.dispose()
             store.close()
         out = {
-            "vehicles": args.vehicles,
+            "vehicles": vehicles,
             "queries_per_kind": args.queries,
-            "store_create_s": round(create_s, 1),
-            "plain_export_s": round(export_s, 1),
+            **out,
             "file_size_bytes": {"sqlcipher": (work / "enc" / "renewdesk.db").stat().st_size,
                                 "plain": plain_path.stat().st_size},
-            "bytes_per_vehicle": bytes_per_vehicle(work / "enc" / "renewdesk.db", plain_path, args.vehicles),
-            "kinds": kinds,
+            "bytes_per_vehicle": bytes_per_vehicle(work / "enc" / "renewdesk.db", plain_path, vehicles),
+            "loadavg": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+            "kinds": measured,
         }
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0

@@ -1,0 +1,50 @@
+"""find_ids cuts each exact key at `limit` and skips the prefix scans once a key fills it: the list a
+clerk sees (which vehicles, in which order) must be the one the whole key set gives."""
+from __future__ import annotations
+
+from desktop.core.search_keys import query_keys, query_prefixes
+from desktop.store import vehicles_repo
+
+
+def _all_keys(engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT key, vehicle_id FROM search_key ORDER BY key, vehicle_id").fetchall()
+        conn.rollback()
+    return [(k, v) for k, v in rows]
+
+
+def _reference(rows, exact, prefixes, limit) -> list[tuple[str, int]]:
+    """Every exact match read, then the prefix scans as the store answers them (key order, at most
+    2*limit rows each, none once 4*limit vehicles are found), best rank per vehicle, rank then id."""
+    best: dict[str, int] = {}
+    rank_of = dict(exact)
+    for key, vid in rows:
+        if key in rank_of and rank_of[key] < best.get(vid, 99):
+            best[vid] = rank_of[key]
+    for prefix, rank in prefixes:
+        if len(best) >= limit * 4:
+            break
+        for _key, vid in [r for r in rows if r[0].startswith(prefix)][:limit * 2]:
+            if rank < best.get(vid, 99):
+                best[vid] = rank
+    return sorted(best.items(), key=lambda kv: (kv[1], kv[0]))[:limit]
+
+
+def test_cut_lists_equal_the_whole_key_set(demo_ctx):
+    engine = demo_ctx.store().engine
+    rows = _all_keys(engine)
+    # Common initials, 4-digit tails (phone and ID at once), a plate office, syllables: with a
+    # small limit most of them have more matches than the list shows.
+    queries = ["wl", "zw", "lj", "wj", "zh", "w", "wang", "li", "zhang", "京A", "粤B", "王", "张", "李"]
+    queries += sorted({k[1:5] for k, _ in rows if k[0] == "4"})[:40]
+    queries += sorted({k[1:5] for k, _ in rows if k[0] == "E" and k.endswith("X")})[:10]
+    cut = 0
+    with engine.connect() as conn:
+        for q in queries:
+            exact, prefixes = query_keys(q), query_prefixes(q)
+            for limit in (1, 3, 8, 50):
+                want = _reference(rows, exact, prefixes, limit)
+                assert vehicles_repo.find_ids(conn, exact, prefixes, limit) == want, (q, limit)
+                cut += len(want) == limit
+        conn.rollback()
+    assert cut > len(queries)  # the cut itself was exercised, not only short lists
