@@ -93,26 +93,40 @@ def _candidates(engine: Engine, first: date, last: date) -> list[str]:
     return sorted(ids)
 
 
-def build(engine: Engine, session: StaffSession, month: str, at: datetime, s: CounterSettings) -> RenewalReport:
-    """A supervisor's report (it names every specialist's figures)."""
+def build(engine: Engine, session: StaffSession, month: str, at: datetime, s: CounterSettings,
+          use_sql: bool = True) -> RenewalReport:
+    """A supervisor's report (it names every specialist's figures).
+
+    SQL (store.renewal_repo.segment_counts) decides every vehicle with canonical stored times;
+    the pure core (segments.classify) decides the rest, or every candidate with use_sql=False
+    (the reference the SQL is tested against)."""
     require(session, "supervisor")
     first, last = parse_month(month)
     figures = {seg: SegmentFigures(seg) for seg in segments.SEGMENTS}
     reasons: Counter = Counter()
     by_staff: dict[str, Counter] = {}
-    ids = _candidates(engine, first, last)
+
+    def add(segment: str, outcome: str, reason: str | None, who: str | None, n: int) -> None:
+        figures[segment].counts[outcome] += n
+        if segment in segments.RENEWAL_SEGMENTS:
+            if reason and outcome in ("lost", "renewed_elsewhere"):
+                reasons[reason] += n
+            by_staff.setdefault(who or UNASSIGNED, Counter())[outcome] += n
+
+    with engine.connect() as conn:
+        if use_sql:
+            for c in renewal_repo.segment_counts(conn, first, last, s.lead_days, segments.LAPSE_DAYS):
+                add(c.segment, c.outcome, c.reason, c.assigned_to, c.count)
+            ids = renewal_repo.python_report_ids(conn)
+        conn.rollback()
+    if not use_sql:
+        ids = _candidates(engine, first, last)
     with engine.connect() as conn:
         for i in range(0, len(ids), 500):
             for b in vehicles_repo.load_bundles(conn, ids[i:i + 500]):
                 facts = facts_of(b.events)
-                hits = segments.classify(b.terms, facts, first, last, s.lead_days)
-                for h in hits:
-                    figures[h.segment].counts[h.outcome] += 1
-                    if h.segment in segments.RENEWAL_SEGMENTS:
-                        if h.reason and h.outcome in ("lost", "renewed_elsewhere"):
-                            reasons[h.reason] += 1
-                        who = cadence.assigned_to(facts) or UNASSIGNED
-                        by_staff.setdefault(who, Counter())[h.outcome] += 1
+                for h in segments.classify(b.terms, facts, first, last, s.lead_days):
+                    add(h.segment, h.outcome, h.reason, cadence.assigned_to(facts), 1)
         conn.rollback()
     audit.record(engine, "report", session.name, None, {"what": "renewal", "month": month})
     return RenewalReport(f"{first:%Y-%m}", first, last, list(figures.values()), reasons, by_staff, loss_reasons(s))

@@ -7,11 +7,15 @@ pure core (core.cadence, core.segments) decides.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection
 
+from desktop.core.timeutil import CST
+
 from .records import iso
+from .uuidcol import text_of
 
 RENEWAL_KINDS = ("contact", "contact_stop", "contact_close", "assign", "loss_confirmed", "outcome",
                  "inspection_override", "float_notice")
@@ -41,3 +45,131 @@ def vehicles_with_ci_start_between(conn: Connection, lo: datetime, hi: datetime)
 def active_staff(conn: Connection) -> dict[str, str]:
     """{name: role} of the staff who may hold a work list."""
     return {r[0]: r[1] for r in conn.exec_driver_sql("SELECT name, role FROM staff WHERE active = 1").fetchall()}
+
+
+# --- The monthly renewal report by segment in SQL (mirrors core.segments.classify) -------------
+#
+# Per vehicle, its 交强险 terms in classify's order (start, end, then id: load_bundles reads a
+# vehicle's terms in primary-key order and the sort is stable). A 本店续保 record claims the first
+# term starting on or after its day − 2, i.e. term n is claimed when prev_sd < day − 2 <= sd. Then
+# the due term is the last one whose last covered day is in the month, the lapsed one the last
+# ending before the month when none covers its first day; a term's successor is the next one in
+# that order. Only canonical stored times are read here (work_index tier 3 — an odd time or an
+# inverted term — and vehicles with an odd visit time go to the Python engine, `python_report_ids`).
+
+def _term_day(col: str, epoch: bool) -> str:
+    return f"date({col}, 'unixepoch', '+8 hours')" if epoch else f"substr({col}, 1, 10)"
+
+
+def _term_last_day(col: str, epoch: bool) -> str:
+    # the last covered day: the calendar day (UTC+8) of end − 1 s (ends are whole seconds)
+    return f"date({col} - 1, 'unixepoch', '+8 hours')" if epoch else f"date(substr({col}, 1, 19), '-1 seconds')"
+
+
+def terms_are_epoch(conn: Connection) -> bool:
+    """Whether policy_term keeps its times as INTEGER epoch seconds (rather than UTC+8 ISO text)."""
+    row = conn.exec_driver_sql("SELECT typeof(end_at) FROM policy_term LIMIT 1").first()
+    return bool(row) and row[0] == "integer"
+
+
+def _term_param(dt: datetime, epoch: bool):
+    return int(dt.timestamp()) if epoch else iso(dt)
+
+
+# ix_event_facts is partial: a query names its exact condition to use it
+_FACTS = "e.kind IN ('contact', 'contact_stop', 'contact_close', 'assign', 'loss_confirmed', 'outcome')"
+_CANONICAL = "(length({c}) = 25 AND substr({c}, 20) = '+08:00')"
+_REASON = "CASE WHEN json_valid(e.detail) THEN json_extract(e.detail, '$.reason') END"
+# segments._outcome without a successor: the latest closing fact of the case, as 'outcome|reason'
+_CLOSING = f"""(SELECT CASE WHEN e.kind = 'loss_confirmed'
+        THEN (CASE WHEN {_REASON} = 'elsewhere' THEN 'renewed_elsewhere' ELSE 'lost' END) || '|' || coalesce({_REASON}, '')
+        WHEN e.outcome = 'renewed_elsewhere' THEN 'renewed_elsewhere|elsewhere'
+        WHEN e.outcome = 'sold' THEN 'lost|transferred' ELSE 'lost|scrapped' END
+    FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = {{vid}} AND {_FACTS} AND e.at >= {{since}}
+      AND (e.kind = 'loss_confirmed' OR (e.kind = 'outcome' AND e.outcome IN ('renewed_elsewhere', 'sold', 'scrapped')))
+    ORDER BY e.at DESC, e.rowid DESC LIMIT 1)"""
+_OUTCOME = ("CASE WHEN {nxt} = 1 THEN 'renewed_here|' WHEN {nxt} = 0 THEN 'renewed_elsewhere|' "
+            "ELSE coalesce({closing}, 'open|') END")
+_ASSIGNED = f"""(SELECT CASE WHEN json_valid(e.detail) THEN json_extract(e.detail, '$.to') END
+    FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = d.vid AND {_FACTS} AND e.kind = 'assign' ORDER BY e.at DESC, e.rowid DESC LIMIT 1)"""
+
+
+def _segment_sql(epoch: bool) -> str:
+    sd, ld = _term_day("p.start_at", epoch), _term_last_day("p.end_at", epoch)
+    due_outcome = _OUTCOME.format(nxt="d.here_next", closing=_CLOSING.format(
+        vid="d.vid", since="date(d.ld, '-' || :lead || ' days')"))
+    lapse_outcome = _OUTCOME.format(nxt="here_next", closing=_CLOSING.format(vid="t.vid", since=":m0"))
+    odd_visit = _CANONICAL.format(c="at")
+    return f"""
+WITH cand(vid) AS (
+    SELECT vehicle_id FROM policy_term WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
+    UNION SELECT w.vehicle_id FROM work_index w WHERE w.ci_start_at >= :lo_text
+      AND NOT EXISTS (SELECT 1 FROM policy_term p WHERE p.vehicle_id = w.vehicle_id AND +p.kind = 'CI'
+                      AND p.start_at < :lo AND p.end_at > :lo)
+    UNION SELECT vehicle_id FROM work_index WHERE contactable IN (0, 1) AND ci_end_at >= :lapse_lo
+      AND ci_end_at <= :lo_text),
+ok(vid) AS (SELECT c.vid FROM cand c JOIN work_index w ON w.vehicle_id = c.vid JOIN vehicle v ON v.id = c.vid
+    WHERE w.tier < 3 AND v.deleted = 0
+      AND c.vid NOT IN (SELECT vehicle_id FROM event WHERE kind = 'visit' AND NOT {odd_visit})),
+t1 AS (SELECT p.vehicle_id AS vid, {sd} AS sd, {ld} AS ld,
+              row_number() OVER w AS n, lag({sd}) OVER w AS prev_sd
+    FROM ok CROSS JOIN policy_term p ON p.vehicle_id = ok.vid AND +p.kind = 'CI'
+    WINDOW w AS (PARTITION BY p.vehicle_id ORDER BY p.start_at, p.end_at, p.id)),
+t2 AS (SELECT t1.*, EXISTS (SELECT 1 FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = t1.vid
+              AND {_FACTS} AND e.kind = 'outcome'
+              AND e.outcome = 'renewed_here' AND date(substr(e.at, 1, 10), '-2 days') <= t1.sd
+              AND (t1.prev_sd IS NULL OR date(substr(e.at, 1, 10), '-2 days') > t1.prev_sd)) AS here FROM t1),
+t AS (SELECT vid, n, sd, ld, here,
+         max(here) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS here_before,
+         lead(here) OVER w AS here_next,
+         max(ld BETWEEN :m0 AND :m1) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS due_later,
+         max(ld < :m0) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS ended_later,
+         max(sd <= :m0 AND ld >= :m0) OVER (PARTITION BY vid) AS covered
+    FROM t2 WINDOW w AS (PARTITION BY vid ORDER BY n)),
+d AS (SELECT vid, ld, here, here_next,
+         CASE WHEN n = 1 THEN (CASE WHEN here THEN '新转续' ELSE '首次' END) WHEN here THEN '续转续'
+              WHEN coalesce(here_before, 0) THEN '间转续' ELSE '潜转续' END AS seg
+    FROM t WHERE ld BETWEEN :m0 AND :m1 AND coalesce(due_later, 0) = 0),
+dd AS (SELECT d.vid, d.seg, d.here, d.ld, {due_outcome} AS oc, {_ASSIGNED} AS who FROM d),
+hits(seg, oc, who) AS (
+    SELECT '新保', CASE WHEN here THEN 'renewed_here|' ELSE 'renewed_elsewhere|' END, NULL FROM t
+      WHERE n = 1 AND sd BETWEEN :m0 AND :m1
+    UNION ALL SELECT seg, oc, coalesce(who, '') FROM dd
+    UNION ALL SELECT '在修不在保', oc, NULL FROM dd WHERE NOT dd.here AND EXISTS (SELECT 1 FROM event e INDEXED BY ix_event_vehicle_at
+      WHERE e.vehicle_id = dd.vid AND e.kind = 'visit' AND e.at >= date(dd.ld, '-365 days') AND e.at < date(dd.ld, '+1 days'))
+    UNION ALL SELECT '断保回流', {lapse_outcome}, NULL FROM t
+      WHERE ld < :m0 AND coalesce(ended_later, 0) = 0 AND NOT covered AND julianday(:m0) - julianday(ld) - 1 <= :lapse)
+SELECT seg, oc, who, count(*) FROM hits GROUP BY seg, oc, who"""
+
+
+@dataclass(frozen=True)
+class SegmentCount:
+    segment: str
+    outcome: str         # renewed_here | renewed_elsewhere | lost | open
+    reason: str | None   # a confirmed 战败 reason (lost or renewed elsewhere)
+    assigned_to: str | None  # for the renewal segments: who the vehicle belongs to (None: nobody)
+    count: int
+
+
+def segment_counts(conn: Connection, first: date, last: date, lead_days: int, lapse_days: int) -> list[SegmentCount]:
+    """The month's segment hits of every vehicle SQL decides (all but `python_report_ids`), grouped."""
+    epoch = terms_are_epoch(conn)
+    lo = datetime(first.year, first.month, first.day, tzinfo=CST)
+    hi = lo + timedelta(days=(last - first).days + 1)
+    prm = {"lo": _term_param(lo, epoch), "hi": _term_param(hi, epoch), "lo_text": iso(lo),
+           "lo1_text": iso(lo + timedelta(days=1)), "lapse_lo": iso(lo - timedelta(days=lapse_days + 2)),
+           "m0": first.isoformat(), "m1": last.isoformat(), "lead": lead_days, "lapse": lapse_days}
+    out = []
+    for seg, oc, who, n in conn.exec_driver_sql(_segment_sql(epoch), prm).fetchall():
+        outcome, _, reason = oc.partition("|")
+        out.append(SegmentCount(seg, outcome, reason or None, who or None, n))
+    return out
+
+
+def python_report_ids(conn: Connection) -> list[str]:
+    """Vehicles whose segments only the Python engine decides: odd stored times or an inverted term
+    (work_index tier 3, or a row the triggers never filled), an odd visit time."""
+    ids = {text_of(bytes(r[0])) if isinstance(r[0], (bytes, memoryview)) else r[0] for r in conn.exec_driver_sql(
+        "SELECT vehicle_id FROM work_index WHERE coalesce(tier, 3) = 3 OR contactable IS NULL UNION SELECT vehicle_id FROM event "
+        f"WHERE kind = 'visit' AND vehicle_id IS NOT NULL AND NOT {_CANONICAL.format(c='at')}").fetchall()}
+    return sorted(ids)
