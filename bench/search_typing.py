@@ -342,12 +342,22 @@ def main(argv=None) -> int:
                       ratio=round(during["median_ms"] / idle["median_ms"], 2)
                       if during.get("median_ms") and idle.get("median_ms") else None)
     result["loadavg"] = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    result["peak_rss_mb"] = _peak_rss_mb()  # the window's process (a child reader's is not in it)
     runner.shutdown()
     win.close()
     ctx.close()
     print(json.dumps(result, ensure_ascii=False))
     tmp.cleanup()
     return 0
+
+
+def _peak_rss_mb() -> float | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return round(rss / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
 def _figures(lat: list[float], gaps: list[float]) -> dict:

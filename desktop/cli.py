@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import os
 import sys
 
@@ -296,4 +297,7 @@ def _start_log(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
+    # The frozen app's child processes (desktop.io.parse_process reads a large import there) start
+    # this same executable: freeze_support() runs the child's work and exits before any CLI.
+    multiprocessing.freeze_support()
     sys.exit(main())

@@ -18,25 +18,20 @@ from sqlalchemy.engine import Engine
 
 from desktop.core.ids import new_id
 from desktop.core.timeutil import CST
-from desktop.io.headers import HeaderError, header_signature
-from desktop.io.reading import read_import
 from desktop.io.rows import ParsedRow, RejectedRow
-from desktop.io.table_reader import SheetError
 from desktop.store import audit, import_ledger
 from desktop.store.import_ledger import DryLedger, StoreLedger, TermKey, with_changes
 from desktop.store.records import CustomerRec, VehicleRec, iso
 
 from .auth import StaffSession, require
 from .errors import BadInput
+from .import_source import Cancelled, open_source  # noqa: F401 - Cancelled is importer's too
+from .import_source import records as source_records
 
 # Page cache while a batch runs. The store keeps a large per-connection cache for look-ups, filled as
 # pages are read; a 10⁶-row batch would fill all of it with pages it writes once and never reads
 # again, and the import must stay within 400 MB (DESIGN §7). Restored when the batch ends.
 IMPORT_CACHE_KIB = 64 * 1024
-
-
-class Cancelled(Exception):
-    pass
 
 
 @dataclass
@@ -181,13 +176,6 @@ class _RowImporter:
         return "updated" if (c_changed or v_changed) else "duplicates"
 
 
-def _open(path: Path, sheet: str | None, overrides: dict[str, str] | None):
-    try:
-        return read_import(path, sheet, overrides)
-    except (SheetError, HeaderError) as exc:
-        raise BadInput(exc.message) from None
-
-
 def parse_map(items: list[str]) -> dict[str, str]:
     out = {}
     for item in items:
@@ -217,41 +205,19 @@ class PreparedImport:
     overrides: dict[str, str] | None = None
 
 
-def _reading(path: Path, sheet: str | None, overrides: dict[str, str] | None,
-             remembered: Callable[[str], dict[str, str] | None] | None):
-    if not Path(path).exists():
-        raise BadInput(f"找不到文件 {path}。")
-    reading = _open(Path(path), sheet, overrides)
-    signature = header_signature(reading.source_headers)
-    if not overrides and remembered is not None:
-        saved = remembered(signature)
-        if saved:
-            reading.close()
-            reading = _open(Path(path), sheet, saved)
-    return reading, signature
-
-
-def _records(reading, cancel: Callable[[], bool] | None):
-    try:
-        for rec in reading.records():
-            if cancel and cancel():
-                raise Cancelled()
-            yield rec
-    except SheetError as exc:  # a large .xlsx is read as it streams: damage can show mid-file
-        raise BadInput(exc.message) from None
-
-
 def prepare_import(path: Path, sheet: str | None = None, overrides: dict[str, str] | None = None,
                    remembered: Callable[[str], dict[str, str] | None] | None = None,
-                   cancel: Callable[[], bool] | None = None) -> PreparedImport:
-    """Read, parse and validate the whole sheet into memory, outside any transaction."""
-    reading, signature = _reading(path, sheet, overrides, remembered)
+                   cancel: Callable[[], bool] | None = None,
+                   progress: Callable[[int], None] | None = None) -> PreparedImport:
+    """Read, parse and validate the whole sheet into memory, outside any transaction (a large
+    file in a child process: this thread only waits and unpickles). `progress(rows read)`."""
+    source = open_source(Path(path), sheet, overrides, remembered)
     try:
-        records = list(_records(reading, cancel))
+        rows = list(source_records(source, cancel, progress))
     finally:
-        reading.close()
-    return PreparedImport(Path(path), reading.sheet, reading.header_row, dict(reading.columns),
-                          reading.source_headers, signature, records, overrides)
+        source.close()
+    return PreparedImport(Path(path), source.sheet, source.header_row, source.columns, source.source_headers,
+                          source.signature, rows, overrides)
 
 
 def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool = False,
@@ -260,15 +226,16 @@ def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool 
                on_rejected: Callable[[RejectedRow], None] | None = None,
                remembered: Callable[[str], dict[str, str] | None] | None = None) -> ImportReport:
     """Read and store in one pass, streaming (flat memory for a 10⁶-row sheet): the rows are parsed
-    as they are written. The window uses prepare_import + commit_import instead."""
+    as they are written, a large file's by a child process at the same time as this one writes.
+    The window uses prepare_import + commit_import instead."""
     require(session, "supervisor")
-    reading, signature = _reading(path, sheet, overrides, remembered)
-    prepared = PreparedImport(Path(path), reading.sheet, reading.header_row, dict(reading.columns),
-                              reading.source_headers, signature, _records(reading, cancel), overrides)
+    source = open_source(Path(path), sheet, overrides, remembered)
+    prepared = PreparedImport(Path(path), source.sheet, source.header_row, source.columns, source.source_headers,
+                              source.signature, source_records(source, cancel), overrides)
     try:
         return commit_import(engine, session, prepared, dry_run, at, progress, cancel, on_rejected)
     finally:
-        reading.close()
+        source.close()
 
 
 def _chunked(records: Iterable, n: int) -> Iterable[list]:

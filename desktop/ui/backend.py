@@ -129,9 +129,11 @@ class Backend:
     def prepare_import(self, path: Path, sheet: str | None, overrides: dict[str, str] | None, progress: Progress,
                        cancel: Cancel) -> importer.PreparedImport:
         """I/O pool: read and validate the whole sheet, no store and no lock (the wizard's overrides
-        already hold a remembered mapping)."""
+        already hold a remembered mapping). A large file is parsed by a child process: this thread
+        waits on its pipe, so the GUI thread keeps the GIL; the bar counts the rows read."""
         try:
-            return importer.prepare_import(path, sheet, overrides or None, cancel=cancel)
+            return importer.prepare_import(path, sheet, overrides or None, cancel=cancel,
+                                           progress=lambda n: progress(n, 0))
         except importer.Cancelled:
             raise Cancelled() from None
 

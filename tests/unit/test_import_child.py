@@ -1,0 +1,89 @@
+"""A large sheet is read by a child process (desktop.io.parse_process): the import must come out
+exactly as when this process reads it — same counts, same rejections and messages, same refusals
+of bad files, the remembered mapping applied, nothing stored on cancel — and no child left behind.
+
+Each test lowers the size threshold to 0 so these small workbooks go through the child too."""
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from desktop.io import parse_process
+from desktop.io.table_reader import MSG_CORRUPT, MSG_EMPTY, MSG_PASSWORD
+from desktop.services import import_source
+from desktop.services.errors import BadInput
+from desktop.services.importer import prepare_import
+from tests.unit import test_importer as imp
+from tests.unit.test_io_reader import _cfb_encrypted
+
+
+@pytest.fixture
+def in_child(monkeypatch):
+    """Every file goes to the child reader; the list collects each child started."""
+    monkeypatch.setattr(parse_process, "CHILD_MIN_BYTES", 0)
+    started: list[parse_process.SheetInChild] = []
+    real = parse_process.SheetInChild.__init__
+
+    def spy(self, *a, **kw):
+        started.append(self)
+        real(self, *a, **kw)
+
+    monkeypatch.setattr(parse_process.SheetInChild, "__init__", spy)
+    yield started
+    assert multiprocessing.active_children() == []  # every child reader was stopped or finished
+
+
+def test_messy_export_row_by_row_through_the_child(tmp_path, app_ctx, admin, in_child):
+    imp.test_messy_per_term_export_row_by_row(tmp_path, app_ctx, admin)
+    assert len(in_child) == 2  # the import and the import again, both read by a child
+
+
+def test_the_child_reads_what_this_process_reads(tmp_path, in_child):
+    p = imp.Messy(7).write(tmp_path / "insurer.xlsx")
+    here = import_source.open_source(p, child_min_bytes=1 << 62)
+    expected = list(import_source.records(here))
+    here.close()
+    seen: list[int] = []
+    got = prepare_import(p, progress=seen.append)
+    assert len(in_child) == 1
+    assert got.records == expected and (got.sheet, got.header_row, got.columns, got.signature) == (
+        here.sheet, here.header_row, here.columns, here.signature)
+
+
+@pytest.mark.parametrize("name,make,message", [
+    ("locked.xlsx", _cfb_encrypted, MSG_PASSWORD),
+    ("broken.xlsx", lambda p: p.write_bytes(b"PK\x03\x04" + b"\x00" * 200), MSG_CORRUPT),
+    ("empty.xlsx", lambda p: p.write_bytes(b""), MSG_EMPTY),
+    ("summary.xlsx", imp._no_header, "没有找到表头"),
+])
+def test_bad_files_are_refused_with_the_same_message(tmp_path, app_ctx, admin, in_child, name, make, message):
+    imp.test_bad_files_store_nothing(tmp_path, app_ctx, admin, name, make, message)
+    assert in_child
+
+
+def test_remembered_mapping_reaches_the_child(tmp_path, app_ctx, admin, in_child):
+    imp.test_map_override_is_remembered_for_the_same_header(tmp_path, app_ctx, admin)
+    assert len(in_child) == 3
+
+
+def test_cancel_stops_the_child_and_stores_nothing(tmp_path, app_ctx, admin, in_child):
+    imp.test_cancel_midway_stores_nothing(tmp_path, app_ctx, admin)
+    assert len(in_child) == 2
+
+
+def test_a_child_that_dies_is_a_clear_refusal(tmp_path, in_child):
+    p = imp.Messy(8).write(tmp_path / "insurer.xlsx")
+
+    def remembered(_signature):  # called while the child waits for the mapping: kill it then
+        in_child[0]._proc.kill()  # what the system's out-of-memory killer would do
+        in_child[0]._proc.join()
+
+    with pytest.raises(BadInput) as e:
+        source = import_source.open_source(Path(p), remembered=remembered)
+        try:
+            list(import_source.records(source))
+        finally:
+            source.close()
+    assert e.value.message == parse_process.MSG_CHILD_DIED and "重新导入" in e.value.message
