@@ -151,16 +151,21 @@ class SegmentCount:
     count: int
 
 
-def segment_counts(conn: Connection, first: date, last: date, lead_days: int, lapse_days: int) -> list[SegmentCount]:
-    """The month's segment hits of every vehicle SQL decides (all but `python_report_ids`), grouped."""
-    epoch = terms_are_epoch(conn)
+def segment_query(first: date, last: date, lead_days: int, lapse_days: int, epoch: bool) -> tuple[str, dict]:
+    """(sql, params) giving (segment, 'outcome|reason', assigned_to, count) rows for the month."""
     lo = datetime(first.year, first.month, first.day, tzinfo=CST)
     hi = lo + timedelta(days=(last - first).days + 1)
-    prm = {"lo": _term_param(lo, epoch), "hi": _term_param(hi, epoch), "lo_text": iso(lo),
-           "lo1_text": iso(lo + timedelta(days=1)), "lapse_lo": iso(lo - timedelta(days=lapse_days + 2)),
-           "m0": first.isoformat(), "m1": last.isoformat(), "lead": lead_days, "lapse": lapse_days}
+    return _segment_sql(epoch), {
+        "lo": _term_param(lo, epoch), "hi": _term_param(hi, epoch), "lo_text": iso(lo),
+        "lapse_lo": iso(lo - timedelta(days=lapse_days + 2)), "m0": first.isoformat(), "m1": last.isoformat(),
+        "lead": lead_days, "lapse": lapse_days}
+
+
+def segment_counts(conn: Connection, first: date, last: date, lead_days: int, lapse_days: int) -> list[SegmentCount]:
+    """The month's segment hits of every vehicle SQL decides (all but `python_report_ids`), grouped."""
+    sql, prm = segment_query(first, last, lead_days, lapse_days, terms_are_epoch(conn))
     out = []
-    for seg, oc, who, n in conn.exec_driver_sql(_segment_sql(epoch), prm).fetchall():
+    for seg, oc, who, n in conn.exec_driver_sql(sql, prm).fetchall():
         outcome, _, reason = oc.partition("|")
         out.append(SegmentCount(seg, outcome, reason or None, who or None, n))
     return out

@@ -202,3 +202,16 @@ def test_the_report_reads_the_same_vehicles_as_a_pass_over_the_whole_store(engin
     want = {m: renewal_report.build(engine, SUPER, m, AT, s, use_sql=False).to_json() for m in got}
     assert got == want
     assert sum(x["due"] for x in want["2026-11"]["segments"]) > 20
+
+
+@pytest.mark.parametrize("session", [SUPER, CLERK])
+def test_one_tab_with_a_short_page_still_shows_the_whole_tab_count(engine, session):
+    # the window builds one tab at a time with a page limit: its count must be the tab's, not the page's
+    fill(engine, 400, 4, AT)
+    s = settings_svc.load(engine)
+    want, _capped = reference(engine, session, AT, s)
+    for tab in worklist.TABS:
+        for limit in (0, 1, 3):
+            one = worklist.build(engine, session, AT, s, limit=limit, only=(tab,))
+            assert one.counts()[tab] == len(want[tab]), (tab, limit)
+            assert [r.vehicle_id for r in one.tabs[tab]] == want[tab][:limit]
