@@ -124,6 +124,8 @@ def select(engine: Engine, due_within: int, include_lapsed: bool, order: str, at
             skipped.append(Skipped(mask_plate(b.vehicle.plate) if b.vehicle.plate else None, reason))
         else:
             letters.append(Selected(b, c))
+    if cancel and cancel():  # the caller gave up (a newer choice is being counted): skip the rest
+        return Selection([], [])
     if order == "address":
         letters.sort(key=lambda s: ((s.bundle.owner.address or ""), s.bundle.vehicle.plate or ""))
     else:

@@ -185,3 +185,39 @@ def test_a_search_is_answered_while_the_letters_render(super_window, backend, qt
         pass
     assert got.args == ["saved"] and out.exists()
     dlg.reject()
+
+
+def test_searches_are_answered_while_letters_are_being_counted(super_window, by_status, qtbot, monkeypatch):
+    """A wide window is a minute of counting at a million vehicles (held here by a gate): the
+    count runs beside the searches, and a changed choice drops the stale count."""
+    import threading
+
+    from desktop.ui.backend import Backend
+    from tests.ui.conftest import type_query
+
+    entered, gate = threading.Event(), threading.Event()
+    seen: list[int] = []
+    real = Backend.select_letters
+
+    def held(self, due_within, include_lapsed, order, progress, cancel):
+        seen.append(due_within)
+        entered.set()
+        assert gate.wait(30)
+        return real(self, due_within, include_lapsed, order, progress, cancel)
+
+    monkeypatch.setattr(Backend, "select_letters", held)
+    try:
+        super_window.letters_btn.click()
+        dlg = super_window.batch_dialog
+        qtbot.waitUntil(entered.is_set, timeout=10000)
+        assert dlg.count.text() == "正在统计…"
+        wanted = by_status["DUE"][0]
+        type_query(qtbot, super_window, wanted.plate)  # answered although the count holds its lane
+        assert wanted.vehicle_id in [m.vehicle_id for m in super_window.search.model.matches()]
+        assert dlg.selection is None
+        dlg.days.setValue(7)  # the 30-day count is stale now; the dialog counts again by itself
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: dlg.selection is not None, timeout=20000)
+    assert seen[0] == 30 and seen[-1] == 7
+    assert "7" in dlg.days.text()
