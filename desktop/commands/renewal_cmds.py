@@ -68,7 +68,9 @@ def cmd_worklist(args: argparse.Namespace) -> int:
     print(f"{worklist_svc.TAB_LABEL[args.tab]}（{lists.today.isoformat()}）：{out['count']} 辆{more}")
     for r in lists.tabs[args.tab]:
         last = r.last_contact
-        last_txt = f"{last['date']} {last['channel_label'] or ''} {last['result_label']} {last['by']}" if last else "未联系"
+        # a recorded outcome has no channel: leave the gap out rather than print two spaces
+        last_txt = " ".join(str(x) for x in (last["date"], last["channel_label"], last["result_label"], last["by"])
+                            if x) if last else "未联系"
         print(f"  {r.plate or '-'} {r.owner or ''} {STATUS_LABEL.get(r.status, r.status)} "
               f"剩余 {r.days_left if r.days_left is not None else '-'} 天 · 上次：{last_txt} · "
               f"下次：{r.next_date.isoformat() if r.next_date else '-'} · 负责人：{r.assigned_to or '未分配'}"

@@ -97,3 +97,15 @@ def test_report_json_text_and_xlsx(data, tmp_path):
     assert "定义：" in p.stdout and "续保率" in p.stdout
     p = run(env, "report", "renewal", "--month", "11/2026")
     assert p.returncode == 2 and "YYYY-MM" in p.stderr
+
+
+def test_the_text_lists_every_row_on_one_clean_line(data):
+    """A last contact recorded without a channel (an outcome at the counter) reads
+    "2026-11-30 约定到店 demo", not "2026-11-30  约定到店 demo"."""
+    lines = []
+    for tab in ("today", "week", "overdue", "lapsing", "lapsed", "visits", "done"):
+        p = run(cli_env(data), "worklist", tab, "--at", AT)
+        assert p.returncode == 0, p.stderr
+        lines += [ln for ln in p.stdout.splitlines() if ln.startswith("  ") and "上次：" in ln]
+    assert any("上次：未联系" not in ln for ln in lines)  # some rows carry a last contact
+    assert all("  " not in ln.strip() for ln in lines), [ln for ln in lines if "  " in ln.strip()][:3]
