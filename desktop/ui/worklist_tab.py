@@ -4,9 +4,10 @@ of the chosen list, and 记录联系 for the selected row. Hooked into the main 
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
 from functools import partial
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -29,6 +30,9 @@ from .menus import make_action
 from .renewal_backend import RenewalBackend
 from .tasks import TaskRunner
 
+REMINDER_COLUMN = 6
+REMINDER_DAYS = 92  # a renewal window (lead days default 90) and a little: later reminders are not today's work
+
 
 class WorkRowsModel(QAbstractTableModel):
     """Rows of one work list (plain WorkRow dataclasses; owners already masked)."""
@@ -36,14 +40,24 @@ class WorkRowsModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list[WorkRow] = []
+        self.today: date | None = None
         self.headers = [self.tr("Plate"), self.tr("Owner"), self.tr("Status"), self.tr("Days left"),
                         self.tr("Last contact"), self.tr("Next planned"), self.tr("Reminder"),
                         self.tr("Assigned to"), self.tr("This week")]
 
-    def set_rows(self, rows: list[WorkRow]) -> None:
+    def set_rows(self, rows: list[WorkRow], today: date | None = None) -> None:
         self.beginResetModel()
         self.rows = list(rows)
+        self.today = today
         self.endResetModel()
+
+    def reminder_cell(self, r: WorkRow) -> str:
+        """The reminders this renewal is about: the nearest, and any other inside the renewal
+        window. A 年检 a year away is not today's work and pushed 负责人 off the screen; it stays
+        in the tooltip, on the card and in the CLI."""
+        near = [x for i, x in enumerate(r.reminders)
+                if i == 0 or self.today is None or x.day <= self.today + timedelta(days=REMINDER_DAYS)]
+        return "；".join(f"{x.label} {x.day.isoformat()}" for x in near) or "—"
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
         return 0 if parent.isValid() else len(self.rows)
@@ -57,9 +71,13 @@ class WorkRowsModel(QAbstractTableModel):
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+        if not index.isValid():
             return None
         r = self.rows[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == REMINDER_COLUMN:
+            return r.reminder_text or None
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
         last = r.last_contact
         cells = [
             r.plate or "—",
@@ -69,7 +87,7 @@ class WorkRowsModel(QAbstractTableModel):
             "—" if not last else " ".join(x for x in (last["date"][5:], last["channel_label"], last["result_label"],
                                                        last["by"]) if x),
             r.next_date.isoformat() if r.next_date else "—",
-            r.reminder_text or "—",
+            self.reminder_cell(r),
             r.assigned_to or self.tr("Unassigned"),
             str(r.week_attempts),
         ]
@@ -100,6 +118,7 @@ class WorklistTab(QWidget):
             self.buttons[t] = b
             tabs_row.addWidget(b, i // 4, i % 4)
             b.setMinimumHeight(b.fontMetrics().height() * 2 + 16)
+        self.columns = 4  # of tab buttons; fewer on a narrow pane (reflow_buttons), never a cut label
         self.buttons["today"].setChecked(True)
         self.chart = BarChart()
         self.title = QLabel(objectName="cardLine")
@@ -153,9 +172,33 @@ class WorklistTab(QWidget):
                   + self.layout().contentsMargins().top() + self.layout().contentsMargins().bottom())
         room = event.size().height() - others - self.table_min_height()
         self.chart.setVisible(room >= self.chart.sizeHint().height())
+        self.reflow_buttons(event.size().width())
         super().resizeEvent(event)
         if self.resized is not None:
             self.resized()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and hasattr(self, "columns"):
+            self.reflow_buttons(self.width())  # 大字模式 on or off: the labels' widths changed
+
+    def reflow_buttons(self, width: int) -> None:
+        """4, 3 or 2 tab buttons a row, as many as fit whole: with a card beside the list at 1024 in
+        大字模式 four a row cut 今日待办 to 日待. The pane never gets narrower than two a row."""
+        need = max(b.sizeHint().width() for b in self.buttons.values())
+        gap = max(self.tabs_row.horizontalSpacing(), 6)
+        m = self.layout().contentsMargins()
+        self.setMinimumWidth(2 * need + gap + m.left() + m.right())
+        for b in self.buttons.values():
+            b.setMinimumWidth(need)
+        cols = max(2, min(4, (width - m.left() - m.right() + gap) // (need + gap)))
+        if cols == self.columns:
+            return
+        self.columns = cols
+        for b in self.buttons.values():
+            self.tabs_row.removeWidget(b)
+        for i, t in enumerate(TABS):
+            self.tabs_row.addWidget(self.buttons[t], i // cols, i % cols)
 
     # -- data -----------------------------------------------------------------------------------
     def ensure_built(self, *_a) -> None:
@@ -196,6 +239,7 @@ class WorklistTab(QWidget):
         counts = lists.counts()
         for t, b in self.buttons.items():
             b.setText(self.tr("%1\n%2 vehicles").replace("%1", self.labels[t]).replace("%2", str(counts[t])))
+        self.reflow_buttons(self.width())
         self.chart.set_bars([Bar(self.labels[t], counts[t], self.tr("%1 vehicles").replace("%1", str(counts[t])))
                              for t in TABS])
         who = self.tr("everyone's") if self.session.may("supervisor") else self.tr("yours and unassigned")
@@ -215,7 +259,7 @@ class WorklistTab(QWidget):
             return
         rows = self.lists.tabs[tab] if self.lists else []
         total = self.lists.counts()[tab] if self.lists else 0
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, self.lists.today if self.lists else None)
         title = self.tr("%1: %2 vehicles").replace("%1", self.labels[tab]).replace("%2", str(total))
         if len(rows) < total:  # a big store: the count is the whole list, the rows its first page
             title += " " + self.tr("(showing the first %1)").replace("%1", str(len(rows)))
@@ -251,6 +295,8 @@ class WorklistTab(QWidget):
         return dlg
 
 
+LIST_SHARE = 0.66           # of the width, for the list while no card is open beside it (every column at 1600)
+LIST_SHARE_WITH_CARD = 0.4  # the window's own search/card split (520:760)
 FALLBACK_MS = 3000  # no search and the tab not shown by then: build the counts anyway
 
 
@@ -267,21 +313,39 @@ def install(window, runner: TaskRunner) -> WorklistTab:
     window.add_tab(tab, QCoreApplication.translate("WorklistTab", "Today's work"))
     window.worklist_tab = tab
 
-    def widen(_index: int) -> None:
-        # The list has nine columns and the card pane is empty while it is shown: give the list
-        # most of the width (the window's splitter starts at 2:3 for the search).
+    def arrange(*_a) -> None:
+        # Who gets the width while 今日工作 is shown: the list (two thirds) while the card pane is empty,
+        # the card (60%, as beside the search) once a card is opened from the list — at 1024 the
+        # list's share used to leave the card a 70 px sliver of one character per line. Never
+        # below either pane's minimum.
         split = getattr(window, "split", None)
         if split is None or window.tabs.currentWidget() is not tab:
             return
         total = sum(split.sizes())
-        if split.sizes()[0] < total * 0.58:
-            split.setSizes([int(total * 0.58), total - int(total * 0.58)])
+        share = LIST_SHARE_WITH_CARD if window.card.match is not None else LIST_SHARE
+        left = max(int(total * share), window.tabs.minimumSizeHint().width())
+        left = min(left, total - split.widget(1).minimumSizeHint().width())
+        if abs(split.sizes()[0] - left) > 2:
+            split.setSizes([left, total - left])
 
-    window.tabs.currentChanged.connect(widen)
+    def later(*_a) -> None:
+        # after the splitter has shared out a resize itself (a setSizes inside it is overwritten)
+        QTimer.singleShot(0, tab, arrange)
+
+    def back_to_search(_index: int) -> None:
+        split = getattr(window, "split", None)
+        if split is not None and window.tabs.currentWidget() is window.search:
+            total = sum(split.sizes())
+            left = max(int(total * LIST_SHARE_WITH_CARD), window.search.minimumSizeHint().width())
+            split.setSizes([left, total - left])
+
+    window.tabs.currentChanged.connect(later)
+    window.tabs.currentChanged.connect(back_to_search)
+    window.card_shown.connect(later)
     window.tabs.currentChanged.connect(lambda _i: window.tabs.currentWidget() is tab and tab.ensure_built())
     window.search.model.updated.connect(tab.ensure_built)
     QTimer.singleShot(FALLBACK_MS, tab, tab.ensure_built)
-    tab.resized = lambda: widen(0)  # the window grew (the splitter shares it 2:3 again)
+    tab.resized = later  # the window was resized (the splitter shares it 2:3 again)
 
     def open_report() -> RenewalReportDialog:
         dlg = RenewalReportDialog(runner, backend, window.session, window)

@@ -140,6 +140,12 @@ def test_a_clerk_has_no_report_action(make_window, runner, qtbot, ui_env):
     assert not act.isVisible()
 
 
+def _labels_whole(tab, name: str) -> None:
+    for b in tab.buttons.values():
+        widest = max(b.fontMetrics().horizontalAdvance(line) for line in b.text().split("\n"))
+        assert b.width() >= widest, (name, b.text(), b.width(), widest)
+
+
 def _rows_visible(tab) -> float:
     return tab.table.viewport().height() / tab.table.verticalHeader().defaultSectionSize()
 
@@ -170,6 +176,22 @@ def test_the_tab_keeps_its_rows_and_whole_headers_at_1600_and_1024_in_both_modes
                 assert header.sectionSize(i) >= header.fontMetrics().horizontalAdvance(text), (name, text)
             if (w, h) == (1600, 1000) and not big:
                 assert tab.chart.isVisible()
+            _labels_whole(tab, name)
+            # the list gets most of the width (every column at 1600), the empty card pane keeps a readable part
+            left, right = win.split.sizes()
+            assert left >= 0.6 * (left + right) and right >= 0.3 * (left + right), (name, left, right)
+            if w == 1600 and not big:
+                assert tab.table.horizontalHeader().length() <= tab.table.viewport().width(), name
+    # a card opened from the list at 1024 in 大字模式 gets the card's width back (it was a 70 px sliver)
+    win.resize(1024, 768)
+    tab.table.selectRow(0)
+    with qtbot.waitSignal(win.card_shown, timeout=10000):
+        tab.open_selected()
+    qtbot.waitUntil(lambda: win.split.sizes()[1] >= 0.5 * sum(win.split.sizes()), timeout=5000)
+    qtbot.wait(150)
+    assert win.grab().save(str(out / "worklist-card-1024x768-elder.png"))
+    _labels_whole(tab, "card beside the list, 1024 大字")
+    win.card.show_match(None)
     dlg = win.open_renewal_report()
     dlg.show_btn.click()
     qtbot.waitUntil(lambda: dlg.report is not None, timeout=20000)
