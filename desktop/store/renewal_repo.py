@@ -94,12 +94,22 @@ _ASSIGNED = f"""(SELECT CASE WHEN json_valid(e.detail) THEN json_extract(e.detai
     FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = d.vid AND {_FACTS} AND e.kind = 'assign' ORDER BY e.at DESC, e.rowid DESC LIMIT 1)"""
 
 
+def _claimed(vid: str, after: str, upto: str) -> str:
+    """Whether a 本店续保 record claims a term starting on day `upto` after one starting on `after`
+    (NULL: none): its day − 2 is in (after, upto], a range over ix_event_facts' `at`. The terms
+    before the n-th are claimed together iff a record's day − 2 <= the previous start: (NULL, prev]."""
+    lower = f" AND e.at >= date({after}, '+3 days')" if after != "NULL" else ""
+    return (f"EXISTS (SELECT 1 FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = {vid} AND {_FACTS} "
+            f"AND e.kind = 'outcome' AND e.outcome = 'renewed_here' AND e.at < date({upto}, '+3 days'){lower})")
+
+
 def _segment_sql(epoch: bool) -> str:
     sd, ld = _term_day("p.start_at", epoch), _term_last_day("p.end_at", epoch)
     due_outcome = _OUTCOME.format(nxt="d.here_next", closing=_CLOSING.format(
         vid="d.vid", since="date(d.ld, '-' || :lead || ' days')"))
-    lapse_outcome = _OUTCOME.format(nxt="here_next", closing=_CLOSING.format(vid="t.vid", since=":m0"))
+    lapse_outcome = _OUTCOME.format(nxt="here_next", closing=_CLOSING.format(vid="l.vid", since=":m0"))
     odd_visit = _CANONICAL.format(c="at")
+    nxt = "CASE WHEN {t}.next_sd IS NOT NULL THEN " + _claimed("{t}.vid", "{t}.sd", "{t}.next_sd") + " END"
     return f"""
 WITH cand(vid) AS (
     SELECT vehicle_id FROM policy_term WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
@@ -111,34 +121,30 @@ WITH cand(vid) AS (
 ok(vid) AS (SELECT c.vid FROM cand c JOIN work_index w ON w.vehicle_id = c.vid JOIN vehicle v ON v.id = c.vid
     WHERE w.tier < 3 AND v.deleted = 0
       AND c.vid NOT IN (SELECT vehicle_id FROM event WHERE kind = 'visit' AND NOT {odd_visit})),
-t1 AS (SELECT p.vehicle_id AS vid, {sd} AS sd, {ld} AS ld,
-              row_number() OVER w AS n, lag({sd}) OVER w AS prev_sd
-    FROM ok CROSS JOIN policy_term p ON p.vehicle_id = ok.vid AND +p.kind = 'CI'
-    WINDOW w AS (PARTITION BY p.vehicle_id ORDER BY p.start_at, p.end_at, p.id)),
-t2 AS (SELECT t1.*, EXISTS (SELECT 1 FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = t1.vid
-              AND {_FACTS} AND e.kind = 'outcome'
-              AND e.outcome = 'renewed_here' AND date(substr(e.at, 1, 10), '-2 days') <= t1.sd
-              AND (t1.prev_sd IS NULL OR date(substr(e.at, 1, 10), '-2 days') > t1.prev_sd)) AS here FROM t1),
-t AS (SELECT vid, n, sd, ld, here,
-         max(here) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS here_before,
-         lead(here) OVER w AS here_next,
-         max(ld BETWEEN :m0 AND :m1) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS due_later,
-         max(ld < :m0) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS ended_later,
-         max(sd <= :m0 AND ld >= :m0) OVER (PARTITION BY vid) AS covered
-    FROM t2 WINDOW w AS (PARTITION BY vid ORDER BY n)),
+t0 AS (SELECT p.vehicle_id AS vid, {sd} AS sd, {ld} AS ld, p.start_at, p.end_at, p.id AS tid
+    FROM ok CROSS JOIN policy_term p ON p.vehicle_id = ok.vid AND +p.kind = 'CI'),
+t AS (SELECT vid, sd, ld, start_at, end_at, row_number() OVER w AS n, lag(sd) OVER w AS prev_sd, lead(sd) OVER w AS next_sd,
+         max(end_at > :lo AND end_at <= :hi) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS due_later,
+         max(end_at <= :lo) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS ended_later,
+         max(start_at < :lo1 AND end_at > :lo) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+           AS covered
+    FROM t0 WINDOW w AS (PARTITION BY vid ORDER BY start_at, end_at, tid)),
+d0 AS (SELECT vid, ld, n, {_claimed("t.vid", "t.prev_sd", "t.sd").replace("t.prev_sd", "coalesce(t.prev_sd, '0000-01-01')")} AS here,
+         n > 1 AND {_claimed("t.vid", "NULL", "t.prev_sd")} AS here_before, {nxt.format(t="t")} AS here_next
+    FROM t WHERE end_at > :lo AND end_at <= :hi AND coalesce(due_later, 0) = 0),
 d AS (SELECT vid, ld, here, here_next,
          CASE WHEN n = 1 THEN (CASE WHEN here THEN '新转续' ELSE '首次' END) WHEN here THEN '续转续'
-              WHEN coalesce(here_before, 0) THEN '间转续' ELSE '潜转续' END AS seg
-    FROM t WHERE ld BETWEEN :m0 AND :m1 AND coalesce(due_later, 0) = 0),
+              WHEN here_before THEN '间转续' ELSE '潜转续' END AS seg FROM d0),
 dd AS (SELECT d.vid, d.seg, d.here, d.ld, {due_outcome} AS oc, {_ASSIGNED} AS who FROM d),
+l AS (SELECT vid, {nxt.format(t="t")} AS here_next FROM t
+      WHERE end_at <= :lo AND coalesce(ended_later, 0) = 0 AND NOT covered AND julianday(:m0) - julianday(ld) - 1 <= :lapse),
 hits(seg, oc, who) AS (
-    SELECT '新保', CASE WHEN here THEN 'renewed_here|' ELSE 'renewed_elsewhere|' END, NULL FROM t
-      WHERE n = 1 AND sd BETWEEN :m0 AND :m1
+    SELECT '新保', CASE WHEN {_claimed("t.vid", "NULL", "t.sd")} THEN 'renewed_here|' ELSE 'renewed_elsewhere|' END,
+           NULL FROM t WHERE n = 1 AND sd BETWEEN :m0 AND :m1
     UNION ALL SELECT seg, oc, coalesce(who, '') FROM dd
     UNION ALL SELECT '在修不在保', oc, NULL FROM dd WHERE NOT dd.here AND EXISTS (SELECT 1 FROM event e INDEXED BY ix_event_vehicle_at
       WHERE e.vehicle_id = dd.vid AND e.kind = 'visit' AND e.at >= date(dd.ld, '-365 days') AND e.at < date(dd.ld, '+1 days'))
-    UNION ALL SELECT '断保回流', {lapse_outcome}, NULL FROM t
-      WHERE ld < :m0 AND coalesce(ended_later, 0) = 0 AND NOT covered AND julianday(:m0) - julianday(ld) - 1 <= :lapse)
+    UNION ALL SELECT '断保回流', {lapse_outcome}, NULL FROM l)
 SELECT seg, oc, who, count(*) FROM hits GROUP BY seg, oc, who"""
 
 
@@ -157,6 +163,7 @@ def segment_query(first: date, last: date, lead_days: int, lapse_days: int, epoc
     hi = lo + timedelta(days=(last - first).days + 1)
     return _segment_sql(epoch), {
         "lo": _term_param(lo, epoch), "hi": _term_param(hi, epoch), "lo_text": iso(lo),
+        "lo1": _term_param(lo + timedelta(days=1), epoch),
         "lapse_lo": iso(lo - timedelta(days=lapse_days + 2)), "m0": first.isoformat(), "m1": last.isoformat(),
         "lead": lead_days, "lapse": lapse_days}
 
