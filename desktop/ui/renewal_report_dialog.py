@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -61,16 +63,28 @@ class RenewalReportDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # Every row at its full height, the page scrolls instead: at 1024x768 in 大字模式 the chart
+        # left one table row and cut the definitions to "…" (they must be read beside the figures).
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.horizontalHeader().sectionResized.connect(lambda *_a: QTimer.singleShot(0, self, self._fit_rows))
         self.extra = QLabel(objectName="cardSmall")
         self.extra.setWordWrap(True)
         self.message = QLabel(objectName="errorLine")
         self.message.setWordWrap(True)
+        page = QWidget(objectName="page")
+        inner = QVBoxLayout(page)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.chart)
+        inner.addWidget(self.table)
+        inner.addWidget(self.extra)
+        inner.addStretch(1)
+        self.scroll = QScrollArea(objectName="reportScroll", widgetResizable=True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(page)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.message)
-        lay.addWidget(self.chart)
-        lay.addWidget(self.table, 1)
-        lay.addWidget(self.extra)
+        lay.addWidget(self.scroll, 1)
         self.resize(1100, 760)
 
     def load(self) -> None:
@@ -101,11 +115,31 @@ class RenewalReportDialog(QDialog):
                                      s["open"], s["definition"]]):
                 self.table.setItem(i, col, QTableWidgetItem(str(v)))
         self.table.resizeColumnsToContents()
-        self.table.resizeRowsToContents()
+        self._fit_rows()
         reasons = "，".join(f"{k} {v}" for k, v in j["reasons"].items()) or self.tr("none")
         staff = "；".join(f"{n} {x['renewed_here']}/{x['due']}" for n, x in j["by_staff"].items()) or self.tr("none")
         self.extra.setText(self.tr("Loss reasons: %1\nBy specialist (renewed here / to renew): %2\n%3")
                            .replace("%1", reasons).replace("%2", staff).replace("%3", j["outcome_definition"]))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):  # 大字模式 on or off
+            QTimer.singleShot(0, self, self._fit_rows)
+
+    def _fit_rows(self) -> None:
+        """Rows as tall as their wrapped definition, the table as tall as its rows."""
+        t = self.table
+        t.resizeRowsToContents()
+        col = t.columnCount() - 1
+        for i in range(t.rowCount()):  # the item's own hint can lag the stretched column's width
+            item = t.item(i, col)
+            if item is not None:
+                need = t.fontMetrics().boundingRect(QRect(0, 0, max(40, t.columnWidth(col) - 8), 10000),
+                                                    int(Qt.TextFlag.TextWordWrap), item.text()).height() + 8
+                t.setRowHeight(i, max(t.rowHeight(i), need))
+        rows = sum(t.rowHeight(i) for i in range(t.rowCount()))
+        t.setFixedHeight(t.horizontalHeader().height() + rows + 2 * t.frameWidth()
+                         + (t.horizontalScrollBar().sizeHint().height() if t.horizontalScrollBar().isVisible() else 0))
 
     def export(self, *_a, path: str | None = None) -> None:
         if self.report is None:

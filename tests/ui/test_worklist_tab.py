@@ -146,6 +146,23 @@ def _labels_whole(tab, name: str) -> None:
         assert b.width() >= widest, (name, b.text(), b.width(), widest)
 
 
+def _definitions_read_whole(dlg, name: str) -> None:
+    """Every segment's row is as tall as its wrapped definition (nothing cut to "…") and the whole
+    table can be scrolled to (the page scrolls, the table shows every row)."""
+    from PySide6.QtCore import QRect, Qt
+
+    t = dlg.table
+    col = t.columnCount() - 1
+    assert t.rowCount() == 8, name
+    for i in range(t.rowCount()):
+        text = t.item(i, col).text()
+        need = t.fontMetrics().boundingRect(QRect(0, 0, t.columnWidth(col) - 8, 10000),
+                                            int(Qt.TextFlag.TextWordWrap), text).height()
+        assert t.rowHeight(i) >= need, (name, i, t.rowHeight(i), need)
+    shown = t.horizontalHeader().height() + sum(t.rowHeight(i) for i in range(t.rowCount()))
+    assert t.height() >= shown, (name, t.height(), shown)
+
+
 def _rows_visible(tab) -> float:
     return tab.table.viewport().height() / tab.table.verticalHeader().defaultSectionSize()
 
@@ -202,5 +219,6 @@ def test_the_tab_keeps_its_rows_and_whole_headers_at_1600_and_1024_in_both_modes
             QApplication.processEvents()
             qtbot.wait(100)
             assert dlg.grab().save(str(out / f"report-{w}x{h}-{'elder' if big else 'normal'}.png"))
+            _definitions_read_whole(dlg, f"report {w} {'elder' if big else 'normal'}")
     elder(False, ui_env)
     win.set_elder_mode(False)
