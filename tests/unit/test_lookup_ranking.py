@@ -48,3 +48,20 @@ def test_cut_lists_equal_the_whole_key_set(demo_ctx):
                 cut += len(want) == limit
         conn.rollback()
     assert cut > len(queries)  # the cut itself was exercised, not only short lists
+
+
+def test_a_masked_owner_keeps_every_other_field():
+    """The list row's owner is masked field by field: the address, consents and notes the card shows
+    (and any field CustomerRec gains later) come through unchanged."""
+    from dataclasses import fields
+
+    from desktop.services.lookup import masked_owner
+    from desktop.store.records import CustomerRec
+
+    o = CustomerRec("0190a1b2-0000-7000-8000-000000000001", "林安君", "13800001234", "110101199003071234",
+                    "北京市东城区示例路 1 号", False, True, "只在下午联系")
+    m = masked_owner(o)
+    assert "安" not in m.name and "0000" not in m.phone and "19900307" not in m.id_number
+    masked = {"name", "phone", "id_number"}
+    assert {f.name: getattr(m, f.name) for f in fields(o) if f.name not in masked} == \
+           {f.name: getattr(o, f.name) for f in fields(o) if f.name not in masked}
