@@ -5,7 +5,8 @@ import argparse
 
 from desktop.core.inspection import KIND_LABEL
 from desktop.services import card_facts as card_svc
-from desktop.services import vehicle_dates
+from desktop.services import vehicle_class, vehicle_dates
+from desktop.services.errors import BadInput
 
 from .common import acting_staff, at_of, context, one_match, print_json, query_text
 
@@ -21,6 +22,9 @@ def add_parsers(cmd) -> None:
     sp.add_argument("query", nargs="+")
     sp.add_argument("--due", metavar="DATE", help="检验有效期至, e.g. 2027-03-31 or 2027-03")
     sp.add_argument("--reason", help="why (e.g. 按行驶证副页); required with --due")
+    sp.add_argument("--use", metavar="USE", help="使用性质 from the 行驶证 (家庭自用, 营业出租租赁, 摩托车 … or family …): "
+                    "records the vehicle's class, so the 年检 rule applies")
+    sp.add_argument("--seats", metavar="N", help="核定载人数 from the 行驶证 (needed for passenger cars)")
 
 
 def cmd_float_notice(args: argparse.Namespace) -> int:
@@ -44,6 +48,11 @@ def cmd_inspection(args: argparse.Namespace) -> int:
     s = ctx.settings()
     engine = ctx.store().engine
     match = one_match(ctx, session, q, at, s.lead_days)
+    if args.use is not None or args.seats is not None:
+        if not args.use:
+            raise BadInput("请同时给出 --use（行驶证上的使用性质，例如 家庭自用）。")
+        vehicle_class.record_vehicle_class(engine, session, match.vehicle_id, args.use, args.seats,
+                                           now=at if args.at else None)
     if args.due is not None:
         vehicle_dates.override_inspection(engine, session, match.vehicle_id, args.due, args.reason or "",
                                           now=at if args.at else None)

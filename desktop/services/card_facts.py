@@ -125,7 +125,8 @@ def inspection_of(b: VehicleBundle, today: date) -> tuple[InspectionDue | None, 
     if registered is None:
         return None, "没有初次登记日期，无法推算年检；可按行驶证副页录入年检日期"
     if klass is None:
-        return None, "车辆类别不明，无法推算年检；可按行驶证副页录入年检日期"
+        return None, ("没有使用性质和座位数（导入的文件里没有），无法推算年检：请按行驶证录入使用性质和核定载人数"
+                      "（例如 家庭自用、5 座），或按行驶证副页录入年检日期")
     due = next_inspection(registered, klass, today, rule_doc("inspection"), override)
     return due, (None if due else "年检规则表中没有适用的规则")
 
