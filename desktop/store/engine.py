@@ -16,9 +16,11 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import SingletonThreadPool
 
 from .errors import DamagedStore
+from .timecol import register_converters as register_time_converters
 from .uuidcol import register_converters
 
 register_converters()
+register_time_converters()  # policy-term instants read back as ISO text (migration 0012)
 # UUIDBLOB columns read back as UUID strings through every connection, raw driver SQL included.
 _CONNECT_ARGS = {"detect_types": 1}  # sqlite3/sqlcipher3 PARSE_DECLTYPES
 

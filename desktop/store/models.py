@@ -3,7 +3,8 @@ vehicle, policy_term, event, search_key and letter_log keep them as 16-byte BLOB
 (desktop.store.uuidcol: str in Python, bytes at rest; migration 0009).
 
 Times are ISO-8601 text in UTC+8 ("2026-12-01T00:00:00+08:00"): one fixed offset keeps text
-order equal to time order, so indexes on start/end serve range queries.
+order equal to time order, so indexes on start/end serve range queries. policy_term's instants
+are that text in Python and epoch seconds at rest (desktop.store.timecol, migration 0012).
 Repositories read and write through these tables with Core statements and hand out dataclasses.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .timecol import IsoTime
 from .uuidcol import UuidBlob
 
 
@@ -60,13 +62,14 @@ class PolicyTerm(Base):
     kind: Mapped[str] = mapped_column(String(2))  # CI 交强险 | BI 商业险
     insurer: Mapped[str | None] = mapped_column(Text)
     policy_no: Mapped[str | None] = mapped_column(Text)
-    start_at: Mapped[str] = mapped_column(Text)
-    end_at: Mapped[str] = mapped_column(Text)
+    # Epoch seconds at rest, the ISO text above in Python (desktop.store.timecol, migration 0012).
+    start_at: Mapped[str] = mapped_column(IsoTime)
+    end_at: Mapped[str] = mapped_column(IsoTime)
     premium: Mapped[str | None] = mapped_column(Text)  # Decimal as text
     float_coef: Mapped[str | None] = mapped_column(Text)
     vehicle_tax: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)  # counter | import:<batch> | hq
-    as_of: Mapped[str] = mapped_column(Text)
+    as_of: Mapped[str] = mapped_column(IsoTime)
     verified_by: Mapped[str | None] = mapped_column(Text)
     # (No created_at: it was always a copy of as_of, 25 bytes a term.)
     # Clustered by vehicle: all terms of a vehicle sit together in the primary-key B-tree, so a

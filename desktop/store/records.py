@@ -7,6 +7,8 @@ from datetime import datetime
 from desktop.core.status import Term
 from desktop.core.timeutil import CST
 
+from .timecol import iso_of as timecol_iso
+
 
 def iso(dt: datetime | None) -> str | None:
     """Stored form of an instant: UTC+8 ISO text, so text order is time order."""
@@ -16,7 +18,16 @@ def iso(dt: datetime | None) -> str | None:
 
 
 def parse_iso(s: str | None) -> datetime | None:
-    return datetime.fromisoformat(s) if s else None
+    if not s:
+        return None
+    try:
+        return datetime.fromisoformat(s)
+    except ValueError:
+        # Epoch seconds as text: a term instant this code bound (desktop.store.timecol) into a
+        # store not yet migrated to 0012, whose TEXT column kept the number as digits.
+        if s.lstrip("-").isdigit():
+            return datetime.fromisoformat(timecol_iso(int(s)))
+        raise
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from desktop.core.timeutil import CST
 
 from .records import iso
+from .timecol import stored
 from .uuidcol import text_of
 
 RENEWAL_KINDS = ("contact", "contact_stop", "contact_close", "assign", "loss_confirmed", "outcome",
@@ -37,8 +38,10 @@ def vehicles_with_events_since(conn: Connection, kinds: Sequence[str], since: da
 
 
 def vehicles_with_ci_start_between(conn: Connection, lo: datetime, hi: datetime) -> list[str]:
-    rows = conn.exec_driver_sql("SELECT DISTINCT vehicle_id FROM policy_term WHERE kind = 'CI' AND start_at >= ? "
-                                "AND start_at < ?", (iso(lo), iso(hi))).fetchall()
+    # Starts are epoch seconds when exact, else the text they came as (desktop.store.timecol).
+    rows = conn.exec_driver_sql("SELECT DISTINCT vehicle_id FROM policy_term WHERE kind = 'CI' AND "
+                                "((start_at >= ? AND start_at < ?) OR (start_at >= ? AND start_at < ?))",
+                                (stored(iso(lo)), stored(iso(hi)), iso(lo), iso(hi))).fetchall()
     return [r[0] for r in rows]
 
 
@@ -68,8 +71,10 @@ def _term_last_day(col: str, epoch: bool) -> str:
 
 def terms_are_epoch(conn: Connection) -> bool:
     """Whether policy_term keeps its times as INTEGER epoch seconds (rather than UTC+8 ISO text)."""
-    row = conn.exec_driver_sql("SELECT typeof(end_at) FROM policy_term LIMIT 1").first()
-    return bool(row) and row[0] == "integer"
+    # By the declared type (migration 0012: ISOTIME), not by one row's value: an odd time a peer
+    # sent is kept as text among the numbers (desktop.store.timecol).
+    row = conn.exec_driver_sql("SELECT type FROM pragma_table_info('policy_term') WHERE name = 'end_at'").first()
+    return bool(row) and row[0].upper() == "ISOTIME"
 
 
 def _term_param(dt: datetime, epoch: bool):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from desktop.core.hlc import HLC
 
 from . import search_index
+from .timecol import stored
 from .uuidcol import blob, blobs, text_of
 from .vehicles_repo import write_search_keys
 
@@ -376,6 +377,7 @@ def _stamp_time(stamp: str) -> str:
 # --- policy terms --------------------------------------------------------------------------------
 
 _T_SELECT = f"SELECT id, {', '.join(TERM_FIELDS)} FROM policy_term"
+_TERM_TIMES = frozenset(("start_at", "end_at", "as_of"))
 
 
 def _term_dict(row) -> dict:
@@ -390,7 +392,8 @@ def _term_twin(db, tid: str, p: dict) -> dict | None:
     else:
         r = db.execute(f"{_T_SELECT} WHERE vehicle_id = ? AND kind = ? AND start_at = ? AND end_at = ? "
                        "AND (policy_no IS NULL OR policy_no = '') AND id <> ? ORDER BY id LIMIT 1",
-                       (blob(p["vehicle_id"]), p["kind"], p.get("start_at"), p.get("end_at"), blob(tid))).fetchone()
+                       (blob(p["vehicle_id"]), p["kind"], stored(p.get("start_at")), stored(p.get("end_at")),
+                        blob(tid))).fetchone()
     return _term_dict(r) if r else None
 
 
@@ -412,13 +415,15 @@ def _term_values(p: dict, stamp: str) -> list:
 
 
 def _put_term(db, tid: str, values: list, exists: bool) -> None:
-    stored = (blob(values[0]), *values[1:])  # vehicle_id (the first field) as its 16 bytes
+    # vehicle_id (the first field) as its 16 bytes, instants as epoch seconds when exact (timecol).
+    row = tuple(blob(v) if f == "vehicle_id" else stored(v) if f in _TERM_TIMES else v
+                for f, v in zip(TERM_FIELDS, values, strict=True))
     if exists:
         db.execute(f"UPDATE policy_term SET {', '.join(f + ' = ?' for f in TERM_FIELDS)} WHERE id = ?",
-                   (*stored, blob(tid)))
+                   (*row, blob(tid)))
     else:
         db.execute(f"INSERT INTO policy_term(id, {', '.join(TERM_FIELDS)}) "
-                   f"VALUES (?, {','.join('?' * len(TERM_FIELDS))})", (blob(tid), *stored))
+                   f"VALUES (?, {','.join('?' * len(TERM_FIELDS))})", (blob(tid), *row))
 
 
 def _term(pg: _Page, c: Pulled) -> bool:

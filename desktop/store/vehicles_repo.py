@@ -19,6 +19,7 @@ from desktop.core.status import Term
 
 from . import search_index
 from .records import CustomerRec, EventRec, VehicleBundle, VehicleRec, iso, parse_iso
+from .timecol import stored
 from .uuidcol import blob, blobs, text_of
 
 
@@ -184,10 +185,15 @@ def load_bundles(conn: Connection, vehicle_ids: Sequence[str], with_events: bool
 
 
 def vehicles_with_ci_end_between(conn: Connection, lo: datetime, hi: datetime) -> list[str]:
-    """Vehicles having a 交强险 term ending in [lo, hi): the candidates for a due list (index range)."""
-    rows = conn.execute(text("SELECT DISTINCT vehicle_id FROM policy_term WHERE kind = 'CI' "
-                             "AND end_at >= :lo AND end_at < :hi"), {"lo": iso(lo), "hi": iso(hi)})
-    return [r[0] for r in rows]
+    """Vehicles having a 交强险 term ending in [lo, hi): the candidates for a due list (two ranges
+    of ix_policy_term_ci_end: the epoch seconds, and ends kept as text because they did not
+    round-trip (desktop.store.timecol), as text order found them before)."""
+    out: dict[str, None] = {}
+    for bounds in ((stored(iso(lo)), stored(iso(hi))), (iso(lo), iso(hi))):  # one index range each (no OR)
+        rows = conn.exec_driver_sql("SELECT DISTINCT vehicle_id FROM policy_term WHERE kind = 'CI' "
+                                    "AND end_at >= ? AND end_at < ?", bounds)
+        out.update(dict.fromkeys(r[0] for r in rows))
+    return list(out)
 
 
 def all_vehicle_ids(conn: Connection) -> list[str]:

@@ -20,6 +20,17 @@ def _canonical(col: str) -> str:
     return f"(length({col}) = 25 AND substr({col}, 20) = '+08:00')"
 
 
+def _iso(col: str) -> str:
+    """A policy-term instant as ISO text: epoch seconds at rest when exact (desktop.store.timecol,
+    migration 0012), else the text it came as. Every comparison below is made on this text, so
+    work_index holds what it held when the store kept text, odd times (tier 3) included."""
+    return (f"(CASE WHEN typeof({col}) = 'integer' THEN strftime('%Y-%m-%dT%H:%M:%S+08:00', {col}, 'unixepoch', "
+            f"'+8 hours') ELSE {col} END)")
+
+
+_P_END, _P_START, _NEW_END, _NEW_START = _iso("p.end_at"), _iso("p.start_at"), _iso("NEW.end_at"), _iso("NEW.start_at")
+
+
 def _level(e: str) -> str:
     """The tier one event puts its vehicle in (see the module docstring).
 
@@ -43,22 +54,22 @@ def _end_day(col: str) -> str:
 
 def refresh(where: str) -> str:
     """Recompute the rows of the vehicles matching `where` (over vehicle v) from their rows."""
-    # "+p.kind": never the (kind, end_at) index here, which would walk every 交强险 term of the store.
-    valid = "p.vehicle_id = v.id AND +p.kind = 'CI' AND p.end_at > p.start_at"
+    # "+p.kind": never the 交强险 end index here, which would walk every 交强险 term of the store.
+    valid = f"p.vehicle_id = v.id AND +p.kind = 'CI' AND {_P_END} > {_P_START}"
     return f"""
     INSERT OR REPLACE INTO work_index(vehicle_id, ci_end_at, ci_start_at, end_day, contactable, tier)
     SELECT id, e, s, CASE WHEN e IS NOT NULL THEN {_end_day('e')} END, contactable, tier FROM (
       SELECT v.id AS id,
-             (SELECT max(p.end_at) FROM policy_term p WHERE {valid}) AS e,
-             (SELECT min(p.start_at) FROM policy_term p WHERE {valid}
-              AND p.end_at = (SELECT max(p.end_at) FROM policy_term p WHERE {valid})) AS s,
+             (SELECT max({_P_END}) FROM policy_term p WHERE {valid}) AS e,
+             (SELECT min({_P_START}) FROM policy_term p WHERE {valid}
+              AND {_P_END} = (SELECT max({_P_END}) FROM policy_term p WHERE {valid})) AS s,
              v.deleted = 0 AND coalesce((SELECT coalesce(c.consent_contact, 0) FROM customer c
                                              WHERE c.id = v.owner_id), 1) != 0
                AS contactable,
              max(coalesce((SELECT max({_level('ev')}) FROM event ev WHERE ev.vehicle_id = v.id), 0),
                  (SELECT CASE WHEN count(*) THEN 3 ELSE 0 END FROM policy_term p
                   WHERE p.vehicle_id = v.id AND +p.kind = 'CI'
-                  AND (p.end_at <= p.start_at OR NOT ({_canonical('p.start_at')} AND {_canonical('p.end_at')})))) AS tier
+                  AND ({_P_END} <= {_P_START} OR NOT ({_canonical(_P_START)} AND {_canonical(_P_END)})))) AS tier
       FROM vehicle v WHERE {where});"""
 
 
@@ -73,9 +84,9 @@ def _owner_refresh(cid: str) -> str:
 
 
 # An inverted term (end <= start) covers nothing but the report's segments still read it: Python decides.
-_odd_term = f"(NEW.end_at <= NEW.start_at OR NOT ({_canonical('NEW.start_at')} AND {_canonical('NEW.end_at')}))"
-_later_term = ("NEW.end_at > NEW.start_at AND (ci_end_at IS NULL OR NEW.end_at > ci_end_at "
-               "OR (NEW.end_at = ci_end_at AND NEW.start_at < ci_start_at))")
+_odd_term = f"({_NEW_END} <= {_NEW_START} OR NOT ({_canonical(_NEW_START)} AND {_canonical(_NEW_END)}))"
+_later_term = (f"{_NEW_END} > {_NEW_START} AND (ci_end_at IS NULL OR {_NEW_END} > ci_end_at "
+               f"OR ({_NEW_END} = ci_end_at AND {_NEW_START} < ci_start_at))")
 TRIGGERS = {
     # A new vehicle usually has no terms or events yet (they follow it in the same batch): then its
     # row needs only the owner's consent. A sync pull may bring them first: then the full refresh.
@@ -93,9 +104,9 @@ TRIGGERS = {
     "trg_work_term_ins": f"""AFTER INSERT ON policy_term WHEN NEW.kind = 'CI' BEGIN
         UPDATE work_index SET
           tier = CASE WHEN {_odd_term} THEN 3 ELSE tier END,
-          ci_end_at = CASE WHEN {_later_term} THEN NEW.end_at ELSE ci_end_at END,
-          ci_start_at = CASE WHEN {_later_term} THEN NEW.start_at ELSE ci_start_at END,
-          end_day = CASE WHEN {_later_term} THEN {_end_day('NEW.end_at')} ELSE end_day END
+          ci_end_at = CASE WHEN {_later_term} THEN {_NEW_END} ELSE ci_end_at END,
+          ci_start_at = CASE WHEN {_later_term} THEN {_NEW_START} ELSE ci_start_at END,
+          end_day = CASE WHEN {_later_term} THEN {_end_day(_NEW_END)} ELSE end_day END
         WHERE vehicle_id = NEW.vehicle_id AND ({_odd_term} OR {_later_term});
         END""",
     "trg_work_term_del": f"AFTER DELETE ON policy_term WHEN OLD.kind = 'CI' BEGIN {refresh('v.id = OLD.vehicle_id')} END",

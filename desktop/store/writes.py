@@ -19,6 +19,7 @@ from datetime import datetime
 from . import search_index
 from .outbox import Changes, driver
 from .records import CustomerRec, EventRec, TermRec, VehicleRec, iso
+from .timecol import stored
 from .uuidcol import blob
 
 CONTACT_FIELDS = ("name", "phone", "id_number", "address", "consent_contact", "consent_mail", "notes")
@@ -136,8 +137,10 @@ def insert_terms(conn, rows: Iterable[TermRec], changes: Changes | None = None) 
     for t in rows:
         if changes is not None:
             changes.add("policy_term", "upsert", t.id, term_payload(t))
-        params.append((blob(t.id), blob(t.vehicle_id), t.kind, t.insurer, t.policy_no, t.start_at, t.end_at,
-                       t.premium, t.float_coef, t.vehicle_tax, t.source, t.as_of, t.verified_by))
+        # Instants as epoch seconds when exact (desktop.store.timecol).
+        params.append((blob(t.id), blob(t.vehicle_id), t.kind, t.insurer, t.policy_no, stored(t.start_at),
+                       stored(t.end_at), t.premium, t.float_coef, t.vehicle_tax, t.source, stored(t.as_of),
+                       t.verified_by))
     driver(conn).executemany(_TERM_INSERT, params)
 
 
