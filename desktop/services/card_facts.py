@@ -66,6 +66,7 @@ class CardFacts:
     reminders: tuple[Reminder, ...]
     history: tuple[HistoryRow, ...]
     sources: dict[str, str]           # term source "import:<batch>" → "文件名.xlsx（2026年11月3日导入）"
+    class_missing: bool = False       # no use/class recorded: no 年检 rule (services.vehicle_class fixes it)
 
 
 @dataclass(frozen=True)
@@ -280,4 +281,5 @@ def card_facts(engine: Engine, session: StaffSession, vehicle_id: str, at: datet
         class_stored=None if cls else v.vehicle_class, premium=prem, premium_problem=prem_problem,
         vehicle_tax=tax, vehicle_tax_year=tax_year, inspection=insp, inspection_problem=insp_problem,
         reminders=merged_reminders(_ci_due(cov, today), insp.due if insp else None, tax_with_ci(v.energy)),
-        history=history_of(b), sources=source_names(b.terms, batches))
+        history=history_of(b), sources=source_names(b.terms, batches),
+        class_missing=not (v.use or v.vehicle_class))

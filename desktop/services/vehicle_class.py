@@ -38,6 +38,11 @@ def _uses(on) -> dict[str, str]:
     return out
 
 
+def uses_on(on) -> dict[str, str]:
+    """The uses a clerk may choose (code → Chinese name), for the card's dialog."""
+    return _uses(on)
+
+
 def parse_use(raw: str, on) -> str:
     """A use code (family) or its Chinese name or first characters (家庭自用) → the code."""
     text = (raw or "").strip()

@@ -30,7 +30,7 @@ from desktop.services.lookup import LookupMatch
 from desktop.services.record import OUTCOME_LABEL
 from desktop.services.reveal import Revealed
 
-from .card_dialogs import FloatNoticeDialog, InspectionDialog
+from .card_dialogs import FloatNoticeDialog, InspectionDialog, VehicleClassDialog
 from .card_facts_view import CardFactsView
 
 REVEAL_MS = 30_000  # long enough to read a number to the customer, short enough not to be left open
@@ -91,6 +91,7 @@ class CardWidget(QWidget):
         self._facts_gen = 0  # only the newest load may fill the card
         fv.float_btn.clicked.connect(self.open_float_notice)
         fv.inspection_btn.clicked.connect(self.open_inspection)
+        fv.class_btn.clicked.connect(self.open_vehicle_class)
 
         self.record_btn = QPushButton(self.tr("Record what happened"))
         self.reveal_btn = QPushButton(self.tr("Show full phone and ID"))
@@ -113,6 +114,7 @@ class CardWidget(QWidget):
         buttons.addWidget(self.reveal_btn, 1, 0, 1, 2)
         buttons.addWidget(fv.float_btn, 2, 0)
         buttons.addWidget(fv.inspection_btn, 2, 1)
+        buttons.addWidget(fv.class_btn, 3, 0, 1, 2)
         buttons.setColumnStretch(2, 1)
 
         self.body = QWidget()
@@ -334,4 +336,14 @@ class CardWidget(QWidget):
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
         self.inspection_dialog = dlg
+        return dlg
+
+    def open_vehicle_class(self) -> VehicleClassDialog | None:
+        if self.match is None or self._runner is None:
+            return None
+        dlg = VehicleClassDialog(self.match.plate or "", self._card_backend.uses(),
+                                 partial(self._submit, self._card_backend.record_class), self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.vehicle_class_dialog = dlg
         return dlg

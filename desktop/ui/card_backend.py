@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop.services import card_facts, vehicle_dates
+from desktop.core.timeutil import cst_date
+from desktop.services import card_facts, vehicle_class, vehicle_dates
 from desktop.services.auth import StaffSession
 
 from .backend import Backend
@@ -31,3 +32,11 @@ class CardBackend:
                             progress: Progress, cancel: Cancel) -> object:
         return vehicle_dates.override_inspection(self.backend.engine, session, vehicle_id, due, reason,
                                                  now=self.backend.now())
+
+    def record_class(self, session: StaffSession, vehicle_id: str, use: str, seats: str, progress: Progress,
+                     cancel: Cancel) -> object:
+        return vehicle_class.record_vehicle_class(self.backend.engine, session, vehicle_id, use, seats,
+                                                  now=self.backend.now())
+
+    def uses(self) -> dict[str, str]:
+        return vehicle_class.uses_on(cst_date(self.backend.now()))

@@ -1,11 +1,20 @@
-"""Two small dialogs from the card: the coefficient on the insurer's 《交强险费率浮动告知单》 and a
-年检 date read off the 行驶证 (检验有效期至). Each submits through the task runner and shows the
+"""Small dialogs from the card: the coefficient on the insurer's 《交强险费率浮动告知单》, a
+年检 date read off the 行驶证 (检验有效期至), and the use and seats an import did not bring. Each submits through the task runner and shows the
 service's Chinese message beside the field when the input is wrong; nothing is stored then."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .widgets import button_row, error_line, error_text
 
@@ -92,3 +101,33 @@ class InspectionDialog(_CardDialog):
 
     def _values(self) -> tuple:
         return (self.due.text(), self.reason.text())
+
+
+class VehicleClassDialog(_CardDialog):
+    """使用性质 and 核定载人数 off the 行驶证, for a car an import brought without them."""
+
+    def __init__(self, plate: str, uses: dict[str, str], submit: Submit, parent: QWidget | None = None):
+        super().__init__(submit, parent)
+        self.setWindowTitle(self.tr("Use and seats — %1").replace("%1", plate))
+        intro = QLabel(self.tr("Copy 使用性质 and 核定载人数 from the 行驶证. The 年检 date and the premium "
+                               "estimate are then worked out from them."))
+        intro.setWordWrap(True)
+        self.use = QComboBox(objectName="vehicleUse")
+        for code, name in uses.items():
+            self.use.addItem(name, code)
+        self.seats = QLineEdit(objectName="vehicleSeats")
+        self.seats.setPlaceholderText(self.tr("e.g. 5"))
+        form = QFormLayout()
+        form.addRow(self.tr("Use (使用性质)"), self.use)
+        form.addRow(self.tr("Seats (核定载人数)"), self.seats)
+        self.ok.setText(self.tr("Save"))
+        self.cancel.setText(self.tr("Cancel"))
+        lay = QVBoxLayout(self)
+        lay.addWidget(intro)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addLayout(button_row(self.cancel, self.ok))
+        self.setMinimumWidth(520)
+
+    def _values(self) -> tuple:
+        return (self.use.currentData(), self.seats.text())

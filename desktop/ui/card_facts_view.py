@@ -44,6 +44,9 @@ class CardFactsView(QObject):
         self.float_btn.setToolTip(self.tr("Record the coefficient on the insurer's 交强险费率浮动告知单"))
         self.inspection_btn = QPushButton(self.tr("Correct inspection date…"), objectName="inspectionBtn")
         self.inspection_btn.setToolTip(self.tr("Enter the 年检 date from the 行驶证 when it differs"))
+        # shown only when the 年检 rule is unknown for want of a class (an imported car)
+        self.class_btn = QPushButton(self.tr("Record use and seats…"), objectName="vehicleClassBtn")
+        self.class_btn.setToolTip(self.tr("From the 行驶证: 使用性质 and 核定载人数, so the 年检 rule applies"))
         self.facts: CardFacts | None = None
         self.clear()
 
@@ -57,6 +60,7 @@ class CardFactsView(QObject):
             self._set(lab, None)
         self.float_btn.setEnabled(False)
         self.inspection_btn.setEnabled(False)
+        self.class_btn.setVisible(False)
 
     @staticmethod
     def _set(label: QLabel, text: str | None) -> None:
@@ -67,6 +71,7 @@ class CardFactsView(QObject):
         self.facts = f
         self.float_btn.setEnabled(True)
         self.inspection_btn.setEnabled(True)
+        self.class_btn.setVisible(f.class_missing)
         cls = f.class_name or (self.tr("class not in the rate table (%1)").replace("%1", f.class_stored)
                                if f.class_stored else self.tr("class unknown"))
         self._set(self.vehicle, self.tr("VIN: %1    Class: %2").replace("%1", f.vin or vin_fallback or "—")

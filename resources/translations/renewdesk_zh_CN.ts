@@ -2327,6 +2327,14 @@ By specialist (renewed here / to renew): %2
 <context>
     <name>CardFactsView</name>
     <message>
+        <source>Record use and seats…</source>
+        <translation>录入使用性质和座位…</translation>
+    </message>
+    <message>
+        <source>From the 行驶证: 使用性质 and 核定载人数, so the 年检 rule applies</source>
+        <translation>按行驶证录入使用性质和核定载人数，年检规则才能适用</translation>
+    </message>
+    <message>
         <source> (estimate: rule not confirmed, check with the 车管所)</source>
         <translation>（估算：规则未经证实，请向车管所核实）</translation>
     </message>
@@ -2483,6 +2491,37 @@ By specialist (renewed here / to renew): %2
     <message>
         <source>none</source>
         <translation>无</translation>
+    </message>
+</context>
+<context>
+    <name>VehicleClassDialog</name>
+    <message>
+        <source>Use and seats — %1</source>
+        <translation>使用性质和座位数 — %1</translation>
+    </message>
+    <message>
+        <source>Copy 使用性质 and 核定载人数 from the 行驶证. The 年检 date and the premium estimate are then worked out from them.</source>
+        <translation>请照行驶证填写“使用性质”和“核定载人数”。年检日期和保费估算将据此推算。</translation>
+    </message>
+    <message>
+        <source>e.g. 5</source>
+        <translation>例如 5</translation>
+    </message>
+    <message>
+        <source>Use (使用性质)</source>
+        <translation>使用性质</translation>
+    </message>
+    <message>
+        <source>Seats (核定载人数)</source>
+        <translation>核定载人数</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 </TS>

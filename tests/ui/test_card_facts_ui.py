@@ -195,3 +195,35 @@ def test_card_says_when_inspection_falls_due_with_the_renewal(window, demo_ctx, 
     _shot(window, "cardfacts_merged_reminder")
     _open(window, qtbot, apart)
     assert not fv.reminder.isVisible() and "2027年6月30日" in fv.inspection.text()
+
+
+def test_an_imported_car_gets_its_inspection_rule_from_the_use_and_seats_dialog(window, demo_ctx, qtbot, tmp_path):
+    """An import brings no use or seats: the card says why there is no 年检 date, offers the
+    dialog, and once the 行驶证's use and seats are in, the date and its rule show."""
+    from desktop.services import auth, importer
+
+    engine = demo_ctx.store().engine
+    f = FakeData(98)
+    plate = f.plate()
+    p = tmp_path / "人保12月清单.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["车牌号", "被保险人", "联系电话", "险种", "保险起期", "保险止期", "初次登记日期"])
+    wb.active.append([plate, f.name(), f.mobile(), "交强险", "2025-12-20", "2026-12-19", "2020-12-10"])
+    wb.save(p)
+    importer.run_import(engine, auth.login(engine, "admin", "admin-pass-1", now=AT), p, at=AT)
+    _open(window, qtbot, plate)
+    fv = window.card.facts_view
+    assert "使用性质和座位数" in fv.inspection.text() and fv.class_btn.isVisible()
+    fv.class_btn.click()
+    dlg = window.card.vehicle_class_dialog
+    qtbot.waitExposed(dlg)
+    dlg.use.setCurrentIndex(dlg.use.findData("family"))
+    dlg.ok.click()                                     # no seats: told what to type, nothing stored
+    qtbot.waitUntil(lambda: dlg.error.isVisible(), timeout=10000)
+    assert "核定载人数" in dlg.error.text()
+    dlg.seats.setText("5")
+    dlg.ok.click()
+    qtbot.waitUntil(lambda: "2026年12月31日" in fv.inspection.text(), timeout=10000)
+    assert "非营运小型" in fv.inspection_rule.text() and not fv.class_btn.isVisible()
+    assert "年检" in fv.reminder.text()
+    _shot(window, "card_imported_class_recorded")
