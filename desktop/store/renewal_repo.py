@@ -116,15 +116,16 @@ def _segment_sql(epoch: bool) -> str:
     odd_visit = _CANONICAL.format(c="at")
     nxt = "CASE WHEN {t}.next_sd IS NOT NULL THEN " + _claimed("{t}.vid", "{t}.sd", "{t}.next_sd") + " END"
     return f"""
-WITH cand(vid) AS (
-    SELECT vehicle_id FROM policy_term WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
-    UNION SELECT w.vehicle_id FROM work_index w WHERE w.ci_start_at >= :lo_text
-      AND NOT EXISTS (SELECT 1 FROM policy_term p WHERE p.vehicle_id = w.vehicle_id AND +p.kind = 'CI'
-                      AND p.start_at < :lo AND p.end_at > :lo)
-    UNION SELECT vehicle_id FROM work_index WHERE contactable IN (0, 1) AND ci_end_at >= :lapse_lo
+WITH cand0(vid, chk) AS (
+    SELECT vehicle_id, 0 FROM policy_term WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
+    UNION ALL SELECT vehicle_id, 1 FROM work_index WHERE ci_start_at >= :lo_text
+    UNION ALL SELECT vehicle_id, 0 FROM work_index WHERE contactable IN (0, 1) AND ci_end_at >= :lapse_lo
       AND ci_end_at <= :lo_text),
+cand(vid, chk) AS (SELECT vid, min(chk) FROM cand0 GROUP BY vid),
 ok(vid) AS (SELECT c.vid FROM cand c JOIN work_index w ON w.vehicle_id = c.vid JOIN vehicle v ON v.id = c.vid
     WHERE w.tier < 3 AND v.deleted = 0
+      AND (c.chk = 0 OR NOT EXISTS (SELECT 1 FROM policy_term p WHERE p.vehicle_id = c.vid AND +p.kind = 'CI'
+                                    AND p.start_at < :lo AND p.end_at > :lo))
       AND c.vid NOT IN (SELECT vehicle_id FROM event WHERE kind = 'visit' AND NOT {odd_visit})),
 t0 AS (SELECT p.vehicle_id AS vid, {sd} AS sd, {ld} AS ld, p.start_at, p.end_at, p.id AS tid
     FROM ok CROSS JOIN policy_term p ON p.vehicle_id = ok.vid AND +p.kind = 'CI'),
