@@ -255,3 +255,31 @@ def test_elder_mode_import(super_window, ui_env, qtbot, messy):
     check_elder(qtbot, dlg)
     shot(dlg, "elder_import_wizard_dry_run")
     dlg.reject()
+
+
+def test_a_large_file_is_read_by_a_child_process(super_window, backend, qtbot, messy, monkeypatch):
+    """The wizard's dry run and import read through desktop.io.parse_process (lowered threshold):
+    the same counts, the same rejected rows, and the rows are stored."""
+    import multiprocessing
+
+    from desktop.io import parse_process
+
+    monkeypatch.setattr(parse_process, "CHILD_MIN_BYTES", 0)
+    started = []
+    real = parse_process.SheetInChild.__init__
+    monkeypatch.setattr(parse_process.SheetInChild, "__init__", lambda self, *a, **k: (started.append(1),
+                                                                                      real(self, *a, **k))[1])
+    path, plates = messy
+    engine = backend.engine
+    vehicles = count_rows(engine, "vehicle")
+    dlg = _open(super_window, qtbot, path)
+    _to_mapping(dlg, qtbot)
+    _to(dlg, qtbot, dlg.DRY)
+    rep = dlg.dry_report
+    assert (rep.rows, rep.imported, len(rep.rejected)) == (GOOD + 2, GOOD, 2) and len(started) == 1
+    _to(dlg, qtbot, dlg.SUMMARY)
+    assert len(started) == 2 and "新增 6" in dlg.summary.text() and dlg.import_rejects.rowCount() == 2
+    assert count_rows(engine, "vehicle") == vehicles + GOOD
+    assert backend.find(plates[-1], lambda *a: None, lambda: False)[0].plate == plates[-1]
+    assert multiprocessing.active_children() == []
+    dlg.accept()
