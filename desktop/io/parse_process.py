@@ -74,7 +74,7 @@ def _serve(conn, path: str, sheet: str | None, overrides: dict[str, str] | None)
             reading = read_import(path, sheet, other)
             _send(conn, "head", _head(reading))
         chunk: list = []
-        for rec in reading.records():
+        for rec in _with_search_keys(reading.records()):
             chunk.append(rec)
             if len(chunk) >= CHUNK_ROWS:
                 _send(conn, "rows", chunk)
@@ -92,6 +92,25 @@ def _serve(conn, path: str, sheet: str | None, overrides: dict[str, str] | None)
         if reading is not None:
             reading.close()
         conn.close()
+
+
+def _with_search_keys(records: Iterator) -> Iterator:
+    """Each parsed row with the search keys its own identifiers give (ParsedRow.search_keys): the
+    writer uses them when the vehicle and owner it stores are exactly these, which for a new car
+    is always. Made here, they cost the writer nothing; the rows of one car share one tuple."""
+    from desktop.core.search_keys import search_keys_for
+    from desktop.io.rows import ParsedRow
+
+    last = None
+    for rec in records:
+        if rec.__class__ is ParsedRow:
+            c = rec.customer
+            who = (rec.vehicle.plate, rec.vehicle.vin, c.name if c else None, c.phone if c else None,
+                   c.id_number if c else None)
+            if last is None or last[0] != who:
+                last = (who, tuple(search_keys_for(*who, checked=True)))
+            rec.search_keys = last
+        yield rec
 
 
 class SheetInChild:

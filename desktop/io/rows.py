@@ -89,6 +89,9 @@ class ParsedRow:
     customer: CustomerRec | None
     terms: list[TermRec]
     warnings: list[RowWarning] = field(default_factory=list)
+    # The search keys of (plate, vin, name, phone, id_number) as this row gives them, made by the
+    # child reader (desktop.io.parse_process) so the writer need not; None: not made.
+    search_keys: tuple[tuple, tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

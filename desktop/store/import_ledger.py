@@ -80,10 +80,13 @@ class StoreLedger:
         self._upd_v: set[str] = set()
         self._new_t: list[TermRec] = []
         self._keys: dict[str, bool] = {}  # vehicle id → added in this chunk (no keys to delete)
+        # (plate, vin, name, phone, id_number) → its search keys, made by the child reader
+        self._made_keys: dict[tuple, tuple[str, ...]] = {}
 
     # -- reads ---------------------------------------------------------------------------------
     def prefetch(self, rows: Sequence) -> None:
         """Read what the parsed rows of one chunk can match, a few IN queries in all."""
+        self._made_keys = dict(r.search_keys for r in rows if r.search_keys is not None)
         vins = {r.vehicle.vin for r in rows if r.vehicle.vin} - self._by_vin.keys()
         plates = {r.vehicle.plate for r in rows if r.vehicle.plate} - self._by_plate.keys()
         idns = {r.customer.id_number for r in rows if r.customer and r.customer.id_number} - self._by_idn.keys()
@@ -246,13 +249,14 @@ class StoreLedger:
         # Keys of stored vehicles that changed were dropped and re-added by writes.update_*; these
         # INSERT OR IGNOREs only add what is new.
         keys = []
+        made = self._made_keys
         for vid in self._keys:
             v = self._veh[vid]
             o = self.customer(v.owner_id) if v.owner_id else None
             vid_b = blob(vid)
-            keys.extend((k, vid_b) for k in search_keys_for(v.plate, v.vin, o.name if o else None,
-                                                          o.phone if o else None, o.id_number if o else None,
-                                                          checked=True))
+            who = (v.plate, v.vin, o.name if o else None, o.phone if o else None, o.id_number if o else None)
+            found = made.get(who)  # the same identifiers give the same keys: made by the child reader
+            keys.extend((k, vid_b) for k in (found if found is not None else search_keys_for(*who, checked=True)))
         keys.sort()  # in key order, each index leaf page is visited once per chunk
         self.db.executemany("INSERT OR IGNORE INTO search_key(key, vehicle_id) VALUES (?, ?)", keys)
 

@@ -87,3 +87,30 @@ def test_a_child_that_dies_is_a_clear_refusal(tmp_path, in_child):
         finally:
             source.close()
     assert e.value.message == parse_process.MSG_CHILD_DIED and "重新导入" in e.value.message
+
+
+def test_search_keys_made_by_the_child_are_the_stored_rows_keys(tmp_path, app_ctx, admin, in_child):
+    """The child reader makes each row's search keys; what is stored must be exactly the keys the
+    stored vehicles and owners give (desktop.store.search_index derives them the same way), also
+    for a car whose owner the second file changes (its row's own keys no longer apply)."""
+    from desktop.store import search_index
+
+    m = imp.Messy(9)
+    first = m.write(tmp_path / "insurer.xlsx")
+    imp._imp(app_ctx, admin, first)
+    rows = m.rows()
+    for r in rows[3:6]:  # the first car's rows: its owner (same ID number) now has another name
+        r[3] = "另一位车主"
+    second = imp._save(rows, tmp_path / "again.xlsx")
+    rep = imp._imp(app_ctx, admin, second)
+    assert rep.updated + rep.imported >= 1 and len(in_child) == 2
+    raw = app_ctx.store().engine.raw_connection()
+    try:
+        db = raw.driver_connection
+        stored = set(db.execute("SELECT key, CAST(vehicle_id AS BLOB) FROM search_key").fetchall())
+        vids = [r[0] for r in db.execute("SELECT id FROM vehicle WHERE deleted = 0")]
+        derived = set(search_index.stored_keys(db, vids, live_only=True))
+    finally:
+        raw.close()
+    assert stored and stored == derived
+    assert any(k.endswith("另一位车主") for k, _ in stored)
