@@ -67,7 +67,9 @@ def letter_values(letter: LetterData) -> dict[str, str]:
         "lapse_consequences": "\n".join(f"· {x}" for x in lapse_consequences(lapse_fine_example())),
         "what_to_bring": WHAT_TO_BRING,
         "reminder_title": "交强险续保和年检提醒" if letter.inspection_due else "交强险续保提醒",
-        "vehicle_tax": f"{letter.vehicle_tax} 元" if letter.vehicle_tax else "",
+        # the merged reminder names 车船税 even when last year's amount was not recorded (the card
+        # and the work tabs do); a car outside the tax gets no line
+        "vehicle_tax": f"{letter.vehicle_tax} 元" if letter.vehicle_tax else ("按当地标准" if letter.vehicle_tax_due else ""),
         "inspection_due": (cn_date(letter.inspection_due) + ("（估算）" if letter.inspection_estimate else ""))
         if letter.inspection_due else "",
         "counter_name": c.name,

@@ -39,7 +39,7 @@ ALLOWED_PLACEHOLDERS: dict[str, str] = {
     "lapse_consequences": "脱保后果（多行，每行以 · 开头）",
     "what_to_bring": "续保要带的证件",
     "reminder_title": "提醒事项标题（如 交强险续保提醒 / 交强险续保和年检提醒）",
-    "vehicle_tax": "车船税金额，随交强险一并缴纳（如 360 元；不知道时整行不印）",
+    "vehicle_tax": "车船税金额，随交强险一并缴纳（如 360 元；没有记录金额时为“按当地标准”；纯电动等免税车整行不印）",
     "inspection_due": "年检检验有效期至（只在与交强险同时到期时有，如 2026年12月31日）",
     "counter_name": "本柜台名称",
     "org": "本店（车行或代理公司）名称",

@@ -62,3 +62,4 @@ class LetterData:
     vehicle_tax: str | None = None       # yuan, e.g. "360"
     inspection_due: date | None = None
     inspection_estimate: bool = False    # the 年检 rule is unconfirmed: the date is an estimate
+    vehicle_tax_due: bool = False        # 车船税 joins this 交强险 (core.reminders.tax_with_ci), amount known or not

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from desktop.core.ids import new_id
 from desktop.core.inspection import InspectionDue
 from desktop.core.masking import mask_plate
-from desktop.core.reminders import INSPECTION, merged_reminders
+from desktop.core.reminders import INSPECTION, merged_reminders, tax_with_ci
 from desktop.core.status import CoverageStatus
 from desktop.core.timeutil import CST, cst_date
 from desktop.printing.model import CounterInfo, LetterData
@@ -160,7 +160,8 @@ def letter_data(sel: Selected, counter: CounterInfo, letter_date: date) -> Lette
                       insurer=src.insurer if src else None, counter=counter, letter_date=letter_date,
                       vehicle_tax=f"{sel.vehicle_tax:f}" if sel.vehicle_tax is not None else None,
                       inspection_due=insp.due if insp else None,
-                      inspection_estimate=bool(insp and not insp.confirmed))
+                      inspection_estimate=bool(insp and not insp.confirmed),
+                      vehicle_tax_due=tax_with_ci(sel.bundle.vehicle.energy))
 
 
 def iter_letter_data(selection: Selection, counter: CounterInfo, letter_date: date) -> Iterator[LetterData]:

@@ -28,6 +28,14 @@ def _everywhere(engine, vid):
     return card, {r.reminders for r in rows}, letter
 
 
+def _letter_lines(letter_sel) -> str:
+    from desktop.printing.letter import letter_values
+    from desktop.printing.model import CounterInfo
+
+    counter = CounterInfo(name="1号柜台", phone="020-0000000", address="示例路 1 号", hours="9:00-17:00", org="示例车行")
+    return letter_values(letters.letter_data(letter_sel, counter, AT.date()))
+
+
 @pytest.mark.parametrize("energy, items", [
     ("汽油", ("ci", "vehicle_tax", "inspection")),
     (None, ("ci", "vehicle_tax", "inspection")),       # an import says nothing: the common case
@@ -40,6 +48,9 @@ def test_card_tabs_and_letter_give_one_reminder_for_the_three_dates(app_ctx, ene
     assert [(r.day, r.items) for r in card] == [(date(2026, 12, 19), items)]
     assert tab_reminders == {card}                       # every tab row says exactly what the card says
     assert letter.inspection is not None and letter.inspection.due == date(2026, 12, 31)
+    values = _letter_lines(letter)  # the letter names 车船税 too (no amount recorded), except outside the tax
+    assert values["inspection_due"].startswith("2026年12月31日")
+    assert (values["vehicle_tax"] != "") == ("vehicle_tax" in items)
 
 
 def test_tax_follows_the_energy_not_a_recorded_amount():
