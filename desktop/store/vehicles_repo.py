@@ -10,12 +10,14 @@ Ids are bound as 16-byte BLOBs (uuidcol.blob); the lookup path reads them back a
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from sqlalchemy import Connection, text
 
 from desktop.core.search_keys import COLUMN_KINDS, ID_NUMBER, PLATE, VIN, search_keys_for
 from desktop.core.status import Term
+from desktop.core.timeutil import CST
 
 from . import search_index
 from .records import CustomerRec, EventRec, VehicleBundle, VehicleRec, iso, parse_iso
@@ -67,7 +69,22 @@ def _marks(n: int) -> str:
 # ids handed out are turned into text, here, by _text.
 _RAW = "CAST({} AS BLOB)"
 _text = text_of
-_instant = parse_iso  # the one decode of a stored instant on this path
+_AS_STORED = "+{}"  # unary plus: the value unchanged, without the column's declared type (no converter)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc).astimezone(CST)
+
+
+@lru_cache(maxsize=1 << 16)  # the same days and as_of recur from row to row and keystroke to keystroke
+def _term_instant(value: int | str | None) -> datetime | None:
+    """The one decode of a stored term instant on this path, read as stored (_AS_STORED): epoch
+    seconds since 0012 (desktop.store.timecol), or ISO text in a store before it or left by it.
+    The ISOTIME converter costs a Python call a value (three a term, ~150 terms a lookup) and its
+    ISO text is then parsed again; here each distinct value is decoded once."""
+    if value is None or isinstance(value, str):
+        return parse_iso(value)
+    return _EPOCH + timedelta(seconds=value)
+
+
+_instant = parse_iso  # event times (ISO text)
 
 
 def _reader(conn: Connection):
@@ -157,8 +174,9 @@ _VEHICLE_OWNER = (f"SELECT {_RAW.format('v.id')}, v.plate, v.vin, {_RAW.format('
                   "v.use, v.seats, v.energy, v.registered_on, c.id IS NOT NULL, c.name, c.phone, c.id_number, "
                   "c.address, c.consent_contact, c.consent_mail, c.notes "
                   "FROM vehicle v LEFT JOIN customer c ON c.id = v.owner_id WHERE v.id IN ({}) AND v.deleted = 0")
-_TERMS = (f"SELECT {_RAW.format('vehicle_id')}, {_RAW.format('id')}, kind, start_at, end_at, insurer, policy_no, "
-          "source, as_of, verified_by FROM policy_term WHERE vehicle_id IN ({})")
+_TERMS = (f"SELECT {_RAW.format('vehicle_id')}, {_RAW.format('id')}, kind, {_AS_STORED.format('start_at')}, "
+          f"{_AS_STORED.format('end_at')}, insurer, policy_no, source, {_AS_STORED.format('as_of')}, verified_by "
+          "FROM policy_term WHERE vehicle_id IN ({})")
 _EVENTS = (f"SELECT {_RAW.format('vehicle_id')}, {_RAW.format('id')}, kind, outcome, detail, note, staff, at, "
            f"{_RAW.format('corrects')} FROM event WHERE vehicle_id IN ({{}}) ORDER BY at")
 
@@ -184,8 +202,8 @@ def load_bundles(conn: Connection, vehicle_ids: Sequence[str], with_events: bool
             found[r[0]] = (VehicleRec(id_of[r[0]], r[1], r[2], owner_id, r[4], r[5], r[6], r[7], r[8]), owner)
         for r in run(_TERMS.format(marks), ids):
             # Term's fields in order: kind, start_at, end_at, insurer, policy_no, source, as_of, verified_by, id
-            terms.setdefault(r[0], []).append(Term(r[2], _instant(r[3]), _instant(r[4]), r[5], r[6], r[7],
-                                                   _instant(r[8]), r[9], _text(r[1])))
+            terms.setdefault(r[0], []).append(Term(r[2], _term_instant(r[3]), _term_instant(r[4]), r[5], r[6],
+                                                   r[7], _term_instant(r[8]), r[9], _text(r[1])))
         if with_events:
             for r in run(_EVENTS.format(marks), ids):
                 events.setdefault(r[0], []).append(EventRec(_text(r[1]), id_of[r[0]], r[2], r[3], r[4], r[5], r[6],

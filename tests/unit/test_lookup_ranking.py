@@ -65,3 +65,30 @@ def test_a_masked_owner_keeps_every_other_field():
     masked = {"name", "phone", "id_number"}
     assert {f.name: getattr(m, f.name) for f in fields(o) if f.name not in masked} == \
            {f.name: getattr(o, f.name) for f in fields(o) if f.name not in masked}
+
+
+def test_bundle_term_times_read_as_stored_equal_the_converted_column(demo_ctx):
+    """load_bundles reads term instants as stored (epoch seconds since 0012) and decodes them itself:
+    the card and the status must see the same instants, printed the same way, as the column's
+    ISOTIME converter gives."""
+    from desktop.store.records import parse_iso
+    from desktop.store.uuidcol import blob
+
+    engine = demo_ctx.store().engine
+    with engine.connect() as conn:
+        ids = vehicles_repo.all_vehicle_ids(conn)[:60]
+        bundles = vehicles_repo.load_bundles(conn, ids)
+        db = conn.connection.driver_connection
+        checked = 0
+        for b in bundles:
+            want = {r[0]: tuple(parse_iso(x) for x in r[1:]) for r in db.execute(
+                "SELECT id, start_at, end_at, as_of FROM policy_term WHERE vehicle_id = ?", (blob(b.vehicle.id),))}
+            got = {t.id: (t.start_at, t.end_at, t.as_of) for t in b.terms}
+            assert got == want
+            assert [x.isoformat() for v in got.values() for x in v if x] == \
+                   [x.isoformat() for v in want.values() for x in v if x]
+            assert all(x.isoformat().endswith("+08:00") for v in got.values() for x in v if x)
+            checked += len(got)
+        stored = db.execute("SELECT typeof(+end_at) FROM policy_term LIMIT 1").fetchone()[0]
+        conn.rollback()
+    assert checked > 60 and stored == "integer"  # the epoch path itself was read
