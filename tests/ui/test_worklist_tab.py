@@ -125,7 +125,23 @@ def test_supervisor_report_chart_and_export(make_window, runner, qtbot, ui_env, 
     out = tmp_path / "r.xlsx"
     dlg.export(path=str(out))
     qtbot.waitUntil(lambda: "已保存" in dlg.message.text(), timeout=10000)
-    assert out.stat().st_size > 1000
+    # the workbook holds what the window shows: every segment with its definition, by reason, by staff
+    from openpyxl import load_workbook
+
+    j = dlg.report.to_json()
+    wb = load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["续保率 2026-11", "战败原因", "按专员"]
+    seg = list(wb["续保率 2026-11"].values)
+    assert seg[0] == ("细分", "应续", "本店续保", "他处续保", "战败", "未结", "续保率", "定义")
+    for row, s in zip(seg[1:], j["segments"], strict=False):
+        assert row[:6] == (s["segment"], s["due"], s["renewed_here"], s["renewed_elsewhere"], s["lost"], s["open"])
+        assert row[7] == s["definition"] == dlg.table.item(j["segments"].index(s), 6).text()
+    assert dict(list(wb["战败原因"].values)[1:]) == j["reasons"]
+    staff = {r[0]: r[1:3] for r in list(wb["按专员"].values)[1:]}
+    assert staff == {n: (x["due"], x["renewed_here"]) for n, x in j["by_staff"].items()} and staff
+    for name, (due, here) in staff.items():  # the window says the same beside the chart
+        assert f"{name} {here}/{due}" in dlg.extra.text()
+    wb.close()
     elder(True, ui_env)
     qtbot.wait(100)
     shot(dlg, "report-elder")
