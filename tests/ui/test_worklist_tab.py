@@ -110,6 +110,7 @@ def test_the_card_counts_reached_and_unreached_against_the_stores_cap(make_windo
     open_first(qtbot, win)
     assert win.card.contacts.text() == ("本周已联系 2 次（接通 1 次，未接通 1 次；接通才算跟进）；上限：每天 2 次、每周 4 次，"
                                         "今天已达上限，明天再联系")
+    shot(win.card, "card-contact-cap")  # the whole card, below the fold too
 
 
 def test_supervisor_report_chart_and_export(make_window, runner, qtbot, ui_env, tmp_path):
