@@ -59,6 +59,10 @@ class _LockedSet(set):
         with self.lock:
             return super().pop()
 
+    def discard(self, item) -> None:
+        with self.lock:
+            super().discard(item)
+
     def take_all(self) -> list:
         with self.lock:
             items = list(super().__iter__())
@@ -79,6 +83,20 @@ class LanePool(SingletonThreadPool):
         super().__init__(creator, pool_size=pool_size, **kw)
         self._all_conns = _LockedSet()
 
+    def _cleanup(self) -> None:
+        # SingletonThreadPool closes ARBITRARY connections once there are pool_size of them: the
+        # I/O pool's threads expire when idle and new ones open new connections, so the read or
+        # db lane's connection was closed under a running query ("Cannot operate on a closed
+        # database", seen counting letters at 1M). Close only those of threads that have ended.
+        for rec in list(self._all_conns):
+            owner = rec.info.get("thread")
+            if owner is not None and not owner.is_alive():
+                self._all_conns.discard(rec)
+                try:
+                    rec.close()
+                except Exception:  # noqa: BLE001 - a connection of a thread that is gone
+                    pass
+
     def dispose(self) -> None:
         for conn in self._all_conns.take_all():
             try:
@@ -94,7 +112,8 @@ def _url(db_path: Path, key: bytes) -> URL:
 
 def _configure(engine: Engine, encrypted: bool) -> Engine:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):
+    def _on_connect(dbapi_conn, record):
+        record.info["thread"] = threading.current_thread()  # LanePool closes only ended threads' ones
         # Driver-level autocommit so that SQLAlchemy's BEGIN below is the only transaction control,
         # which makes DDL transactional (pysqlite otherwise commits implicitly before DDL).
         dbapi_conn.isolation_level = None

@@ -126,3 +126,29 @@ def test_closing_the_store_while_a_lane_opens_its_connection(engine):
     assert "error" not in box, box.get("error")
     with engine.connect() as c:  # the engine still works after the close
         assert c.exec_driver_sql("SELECT count(*) FROM t").scalar() == 1
+
+
+def test_threads_coming_and_going_never_close_a_live_lane_s_connection(engine):
+    """The I/O pool's threads expire and come back with new connections; past pool_size the pool
+    used to close arbitrary ones, a lane's connection in the middle of its read among them."""
+    read_open, others_done = threading.Event(), threading.Event()
+
+    def lane_reads():
+        with engine.connect() as c:
+            c.exec_driver_sql("SELECT count(*) FROM t").scalar()
+            read_open.set()
+            assert others_done.wait(SAFETY_S)
+            n = c.exec_driver_sql("SELECT count(*) FROM t").scalar()  # its connection is still open
+            c.rollback()
+        return n
+
+    lane, box = _in_thread(lane_reads)
+    assert read_open.wait(SAFETY_S)
+    for _ in range(40):  # many short-lived threads, each with its own connection
+        t, b = _in_thread(lambda: engine.connect().close())
+        t.join(SAFETY_S)
+        assert "error" not in b
+    others_done.set()
+    lane.join(SAFETY_S)
+    assert "error" not in box, box.get("error")
+    assert box["result"] == 1
