@@ -168,7 +168,10 @@ class LettersBatch:
         return bool(self.outcome)
 
     def summary(self) -> dict:
-        return {"letters": self.letters, "due_within_days": self.days, "outcome": self.outcome[:1]}
+        out = {"letters": self.letters, "due_within_days": self.days, "outcome": self.outcome[:1]}
+        if self.outcome[:1] != ["saved"]:  # what the dialog told the clerk
+            out["message"] = self.dlg.error.text() or self.dlg.result.text()
+        return out
 
 
 def main(argv=None) -> int:

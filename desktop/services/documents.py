@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from desktop.core.ids import new_id
 from desktop.core.timeutil import CST, cst_date
 from desktop.paths import resource_path
+from desktop.printing import letters_process
 from desktop.printing.letter import LetterPdfWriter
 from desktop.printing.letter_template import load_letter_template
 from desktop.printing.model import SlipData
@@ -140,6 +141,13 @@ def render_letters(selection: letters_svc.Selection, settings: CounterSettings, 
     tmp = _tmp_for(out)
     total = len(selection.letters)
     try:
+        if total >= letters_process.CHILD_MIN_LETTERS:  # a batch: drawn by a child process (GIL)
+            data = list(letters_svc.iter_letter_data(selection, counter, cst_date(at)))
+            pages = letters_process.render_pdf(tmp, res.letter_template, res.font, data, progress, cancel)
+            if pages is None or (cancel and cancel()):
+                return None
+            tmp.replace(out)
+            return pages
         with LetterPdfWriter(tmp, template, res.font) as writer:
             for i, data in enumerate(letters_svc.iter_letter_data(selection, counter, cst_date(at))):
                 if cancel and cancel():
