@@ -23,15 +23,14 @@ def _old_candidates(engine, at: datetime, due_within: int, include_lapsed: bool)
     """main before 1fc8aeb: vehicles with ANY 交强险 term ending in the window."""
     from desktop.core.timeutil import CST, cst_date
     from desktop.services.letters import LAPSE_YEARS
-    from desktop.store.records import iso
+    from desktop.store import vehicles_repo
 
     today = cst_date(at)
     start = datetime(today.year, today.month, today.day, tzinfo=CST)
     lo = start - timedelta(days=366 * LAPSE_YEARS + 2) if include_lapsed else start
     hi = start + timedelta(days=due_within + 2)
-    with engine.connect() as conn:
-        ids = [r[0] for r in conn.execute(text("SELECT DISTINCT vehicle_id FROM policy_term WHERE kind = 'CI' "
-                                               "AND end_at >= :lo AND end_at < :hi"), {"lo": iso(lo), "hi": iso(hi)})]
+    with engine.connect() as conn:  # the store's own query for it (it knows how times are stored)
+        ids = vehicles_repo.vehicles_with_ci_end_between(conn, lo, hi)
         conn.rollback()
     return ids
 
