@@ -353,7 +353,11 @@ class SteppedImport:
         self.engine, self.session, self.prepared, self.dry_run = engine, session, prepared, dry_run
         self.now = at or datetime.now(CST)
         self.batch = new_id()
-        self.records = list(prepared.records)
+        # The job takes the records over (prepared.records is left empty) and lets go of each one
+        # once written: a 10⁵-row sheet's objects are freed a step at a time on the database lane,
+        # not all at once on whichever thread drops the last reference (the GUI thread, a stall).
+        self.records = prepared.records if isinstance(prepared.records, list) else list(prepared.records)
+        prepared.records = []
         self.total = len(self.records)
         self.report = ImportReport(str(prepared.path), prepared.sheet, prepared.header_row, dict(prepared.columns),
                                    dry_run=dry_run, batch=None if dry_run else self.batch,
@@ -384,7 +388,8 @@ class SteppedImport:
             importer = _RowImporter(ledger)
             size = STEP_ROWS if budget_s is not None else self.chunk
             while True:
-                part = self.records[self.done:self.done + size]
+                start = self.done
+                part = self.records[start:start + size]
                 ledger.prefetch([r for r in part if not isinstance(r, RejectedRow)])
                 for rec in part:
                     _count(self.report, importer, rec, self.on_rejected)
@@ -393,6 +398,8 @@ class SteppedImport:
                 else:
                     ledger.finish()
                 self.done += len(part)
+                self.records[start:self.done] = [None] * len(part)
+                del part
                 last = self.done >= self.total
                 if last or budget_s is None or time.perf_counter() - started >= budget_s:
                     break

@@ -6,6 +6,7 @@ these directly on the GUI thread. Built by the composition root (desktop.ui.main
 """
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -131,11 +132,20 @@ class Backend:
         """I/O pool: read and validate the whole sheet, no store and no lock (the wizard's overrides
         already hold a remembered mapping). A large file is parsed by a child process: this thread
         waits on its pipe, so the GUI thread keeps the GIL; the bar counts the rows read."""
+        # 10⁵ records are ~10⁶ objects: a collection of the oldest generation walks them all,
+        # holding the GIL against the GUI thread (desktop.ui.tasks.freeze_startup_heap). None runs
+        # while they arrive, and then they are moved out of the collector's reach: they hold no
+        # reference cycles, so reference counting frees them as the steps let go of them.
+        gc.disable()
         try:
-            return importer.prepare_import(path, sheet, overrides or None, cancel=cancel,
-                                           progress=lambda n: progress(n, 0))
+            prepared = importer.prepare_import(path, sheet, overrides or None, cancel=cancel,
+                                               progress=lambda n: progress(n, 0))
         except importer.Cancelled:
             raise Cancelled() from None
+        finally:
+            gc.enable()
+        gc.freeze()
+        return prepared
 
     def new_import(self, session: auth.StaffSession, prepared: importer.PreparedImport, dry_run: bool,
                    on_rejected) -> importer.SteppedImport:
