@@ -17,6 +17,8 @@ exception text could hold an address, which is personal data).
 from __future__ import annotations
 
 import multiprocessing
+import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -31,6 +33,21 @@ POLL_S = 0.1  # how often the parent looks at cancel() while it waits for the ch
 MSG_CHILD_DIED = "生成提醒信的后台进程意外退出（可能内存不足），没有生成 PDF：请关闭其他程序后重试。"
 
 
+def _lower_priority() -> None:
+    """The batch gives way to the clerk: on a busy counter PC the window's process gets the CPU
+    first (Unix nice; on Windows BELOW_NORMAL_PRIORITY_CLASS). Best effort."""
+    try:
+        if hasattr(os, "nice"):
+            os.nice(10)
+        elif sys.platform == "win32":
+            import ctypes
+
+            kernel32 = ctypes.windll.kernel32
+            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), 0x00004000)  # BELOW_NORMAL
+    except (OSError, AttributeError):
+        pass
+
+
 def _serve(conn, out: str, template_path: str, font_path: str, letters: Sequence[LetterData], stop,
            every: int) -> None:
     """The child: draw every letter into `out`, reporting progress; stop when `stop` is set."""
@@ -39,6 +56,7 @@ def _serve(conn, out: str, template_path: str, font_path: str, letters: Sequence
     from .fonts import FontError, ensure_gui_app
     from .letter import LetterPdfWriter, load_letter_template
 
+    _lower_priority()
     try:
         ensure_gui_app()
         template = load_letter_template(Path(template_path))
