@@ -1,8 +1,9 @@
 """Batch reminder letters (supervisor and up): choose who, see how many, then save a PDF or print.
 
 The same services as `renewdesk letters`: desktop.services.letters.select for the count (on the
-database lane, again whenever a choice changes); for the PDF the steps of documents.write_letters
-on their lanes (select and log on the database lane, render_letters on the I/O pool, so searches
+read lane beside the searches, again whenever a choice changes, the stale count cancelled); for the
+PDF the steps of documents.write_letters on their lanes (select on the read lane, log on the
+database lane, render_letters on the I/O pool, which hands a batch to a child process, so searches
 are not held up by the rendering; progress and a cancel that leaves nothing at the target), and for paper
 desktop.printing.letter.print_letters with the selection's LetterData, then letters.log_printed.
 """
