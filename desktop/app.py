@@ -53,9 +53,11 @@ class AppContext:
             audit.append(conn, "init", admin.strip(), None, {"org": org, "counter": counter})
         return store
 
-    def store(self) -> Store:
+    def store(self, run_migrations: bool = True) -> Store:
+        """The open store. run_migrations=False leaves a pending upgrade to the caller (the window
+        runs it off the GUI thread behind a dialog); the CLI upgrades inline."""
         if self._store is None:
-            self._store = open_store(self.data_dir, self.passphrase, self.keyring)
+            self._store = open_store(self.data_dir, self.passphrase, self.keyring, run_migrations)
         return self._store
 
     def settings(self) -> settings_svc.CounterSettings:

@@ -11,13 +11,21 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QWidget,
+)
 
 from desktop import credentials, logs, paths
 from desktop.app import AppContext
 from desktop.services import backups
-from desktop.store import audit
+from desktop.store import audit, migrate
 from desktop.store.engine import check_integrity
 from desktop.store.errors import DamagedStore, SchemaTooNew, SecretMissing, StoreError, StoreMissing, WrongKey
 from desktop.store.store import Store
@@ -68,14 +76,49 @@ def store_error_text(exc: StoreError) -> tuple[str, str]:
     return title, exc.message + ("\n\n" + hint if hint else "")
 
 
-def open_store(ctx: AppContext) -> Store | StoreError:
-    """The open store, or the error after telling the clerk in a message box (no reset offered)."""
+def open_store(ctx: AppContext, runner: TaskRunner | None = None) -> Store | StoreError:
+    """The open store, or the error after telling the clerk in a message box (no reset offered).
+
+    The key is unlocked here (its passphrase prompt is a dialog). With a runner, a pending schema
+    upgrade runs on the I/O lane behind a dialog: on a big store it takes minutes (0011 + 0012 on
+    a million vehicles ~10 min), and on the GUI thread Windows would call the window dead."""
     try:
-        return ctx.store()
+        store = ctx.store(run_migrations=runner is None)
+        if runner is not None and migrate.pending(store.engine):
+            upgrade_behind_dialog(store, runner)
+        return store
     except StoreError as exc:
+        ctx.close()
         title, body = store_error_text(exc)
         QMessageBox.critical(None, title, body)
         return exc
+
+
+def upgrade_behind_dialog(store: Store, runner: TaskRunner) -> None:
+    """Run migrate.upgrade off the GUI thread while a modal, uncancellable dialog says what is
+    happening (stopping half-way is safe, the upgrade is one transaction, but it would only start
+    again at the next start). Re-raises the upgrade's error here, on the GUI thread."""
+    dlg = QProgressDialog(QCoreApplication.translate("Main", "Upgrading the database to this version of RenewDesk. "
+                          "On a large database this can take several minutes. Please do not close the "
+                          "program or turn off the computer."), "", 0, 0)
+    dlg.setWindowTitle(QCoreApplication.translate("Main", "Upgrading the database"))
+    dlg.setCancelButton(None)
+    dlg.setMinimumDuration(0)
+    dlg.setWindowModality(Qt.WindowModality.ApplicationModal)
+    loop = QEventLoop()
+    failure: list[BaseException] = []
+
+    def failed(exc: BaseException) -> None:
+        failure.append(exc)
+        loop.quit()
+
+    dlg.show()
+    runner.io(lambda _progress, _cancel: migrate.upgrade(store.engine, backup_dir=store.data_dir / "backups"),
+              on_done=lambda _copy: loop.quit(), on_error=failed)
+    loop.exec()
+    dlg.close()
+    if failure:
+        raise failure[0]
 
 
 def first_run(ctx: AppContext, runner: TaskRunner) -> bool:
@@ -124,7 +167,7 @@ def run(args) -> int:
             ctx = AppContext(data_dir, passphrase=gui_passphrase())
             if not ctx.exists() and not first_run(ctx, runner):
                 return 0
-            store = open_store(ctx)
+            store = open_store(ctx, runner)
             if isinstance(store, StoreError):
                 from desktop.cli import exit_code_for  # the one table of exit codes
 

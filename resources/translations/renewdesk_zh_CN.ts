@@ -940,6 +940,14 @@
 <context>
     <name>Main</name>
     <message>
+        <source>Upgrading the database to this version of RenewDesk. On a large database this can take several minutes. Please do not close the program or turn off the computer.</source>
+        <translation>正在把数据库升级到本版续保台。数据库较大时需要几分钟，请不要关闭程序或关机。</translation>
+    </message>
+    <message>
+        <source>Upgrading the database</source>
+        <translation>正在升级数据库</translation>
+    </message>
+    <message>
         <source>Database check</source>
         <translation>数据库检查</translation>
     </message>
