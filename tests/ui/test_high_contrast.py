@@ -45,6 +45,9 @@ def test_the_headline_status_is_bold_in_large_text_mode(make_window, by_status, 
     open_first(qtbot, win)
     word = win.card.status_word
     assert word.font().bold() and word.font().pointSize() == style.ELDER.status_pt
+    # card_shown fires before the card's layout has given the word its size (a loaded machine
+    # grabbed an empty 0×0 label): wait until the word is drawn, then compare the two faces.
+    qtbot.waitUntil(lambda: word.isVisible() and word.width() > 0 and _ink(word) > 0, timeout=10000)
     plain = _plain_like(word, ui_env)
     qtbot.addWidget(plain)
     assert _ink(word) > 1.25 * _ink(plain)   # visibly heavier than the regular face
