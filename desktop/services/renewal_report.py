@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from desktop.core import cadence, segments
 from desktop.core.timeutil import CST
-from desktop.io.report_xlsx import write_workbook
+from desktop.io.report_xlsx import PERCENT, write_workbook
 from desktop.store import audit, renewal_repo, vehicles_repo, work_repo
 
 from .auth import StaffSession, require
@@ -152,14 +152,16 @@ def as_text(r: RenewalReport) -> str:
 
 
 def write_xlsx(r: RenewalReport, out: Path) -> None:
+    """The rate is written as a number with a percent format (empty when nothing was due)."""
     j = r.to_json()
     seg_rows = [[s["segment"], s["due"], s["renewed_here"], s["renewed_elsewhere"], s["lost"], s["open"],
-                 _pct(s["rate"]), s["definition"]] for s in j["segments"]]
+                 s["rate"], s["definition"]] for s in j["segments"]]
     seg_rows.append(["口径", None, None, None, None, None, None, segments.OUTCOME_DEFINITION])
     write_workbook(out, [
-        (f"续保率 {r.month}", ["细分", "应续", "本店续保", "他处续保", "战败", "未结", "续保率", "定义"], seg_rows),
+        (f"续保率 {r.month}", ["细分", "应续", "本店续保", "他处续保", "战败", "未结", "续保率", "定义"], seg_rows,
+         {6: PERCENT}),
         ("战败原因", ["原因", "车辆数"], [[k, v] for k, v in j["reasons"].items()]),
         ("按专员", ["专员", "应续", "本店续保", "他处续保", "战败", "未结", "续保率"],
-         [[n, x["due"], x["renewed_here"], x["renewed_elsewhere"], x["lost"], x["open"], _pct(x["rate"])]
-          for n, x in j["by_staff"].items()]),
+         [[n, x["due"], x["renewed_here"], x["renewed_elsewhere"], x["lost"], x["open"], x["rate"]]
+          for n, x in j["by_staff"].items()], {6: PERCENT}),
     ])

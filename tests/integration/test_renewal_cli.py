@@ -93,6 +93,11 @@ def test_report_json_text_and_xlsx(data, tmp_path):
     assert wb.sheetnames[0] == "续保率 2026-11"
     rows = list(wb.worksheets[0].values)
     assert rows[0][:2] == ("细分", "应续") and rows[1][0] == "新保" and rows[1][1] == j["segments"][0]["due"]
+    # the rate is a number Excel can sort and chart, shown as a percentage (empty when nothing was due)
+    for i, s in enumerate(j["segments"], start=2):
+        cell = wb.worksheets[0].cell(row=i, column=7)
+        assert cell.value == s["rate"] and (s["rate"] is None or cell.number_format == "0.0%")
+    assert any(s["rate"] is not None for s in j["segments"])
     p = run(env, "report", "renewal", "--month", "2026-11", "--at", AT)
     assert "定义：" in p.stdout and "续保率" in p.stdout
     p = run(env, "report", "renewal", "--month", "11/2026")

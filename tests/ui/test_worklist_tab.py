@@ -135,7 +135,8 @@ def test_supervisor_report_chart_and_export(make_window, runner, qtbot, ui_env, 
     seg = list(wb["续保率 2026-11"].values)
     assert seg[0] == ("细分", "应续", "本店续保", "他处续保", "战败", "未结", "续保率", "定义")
     for row, s in zip(seg[1:], j["segments"], strict=False):
-        assert row[:6] == (s["segment"], s["due"], s["renewed_here"], s["renewed_elsewhere"], s["lost"], s["open"])
+        assert row[:7] == (s["segment"], s["due"], s["renewed_here"], s["renewed_elsewhere"], s["lost"], s["open"],
+                           s["rate"])
         assert row[7] == s["definition"] == dlg.table.item(j["segments"].index(s), 6).text()
     assert dict(list(wb["战败原因"].values)[1:]) == j["reasons"]
     staff = {r[0]: r[1:3] for r in list(wb["按专员"].values)[1:]}
