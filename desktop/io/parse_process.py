@@ -41,7 +41,8 @@ MSG_CHILD_DIED = ("读取表格的后台进程意外退出（可能内存不足�
 
 @dataclass(frozen=True)
 class Head:
-    """What the importer needs to know about the sheet before its rows."""
+    """What the importer needs to know about the sheet before its rows, however it is read (here or
+    by the child): the sources hand it on, PreparedImport keeps it, ImportReport is made from it."""
     file: str
     sheet: str
     header_row: int
@@ -49,10 +50,11 @@ class Head:
     source_headers: list[str | None]
     signature: str
 
-
-def _head(reading) -> Head:
-    return Head(reading.file, reading.sheet, reading.header_row, dict(reading.columns), reading.source_headers,
-                header_signature(reading.source_headers))
+    @classmethod
+    def of(cls, reading) -> Head:
+        """The head of an opened desktop.io.reading.ImportReading."""
+        return cls(reading.file, reading.sheet, reading.header_row, dict(reading.columns), reading.source_headers,
+                   header_signature(reading.source_headers))
 
 
 def _send(conn, kind: str, value) -> None:
@@ -67,12 +69,12 @@ def _serve(conn, path: str, sheet: str | None, overrides: dict[str, str] | None)
     reading = None
     try:
         reading = read_import(path, sheet, overrides)
-        _send(conn, "head", _head(reading))
+        _send(conn, "head", Head.of(reading))
         other = pickle.loads(conn.recv_bytes())
         if other is not None:  # a mapping remembered for these headers
             reading.close()
             reading = read_import(path, sheet, other)
-            _send(conn, "head", _head(reading))
+            _send(conn, "head", Head.of(reading))
         chunk: list = []
         for rec in _with_search_keys(reading.records()):
             chunk.append(rec)

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from desktop.io import parse_process
-from desktop.io.headers import HeaderError, header_signature
+from desktop.io.headers import HeaderError
+from desktop.io.parse_process import Head
 from desktop.io.reading import read_import
 from desktop.io.table_reader import SheetError
 
@@ -37,15 +38,13 @@ class _HereSource:
     def __init__(self, path: Path, sheet: str | None, overrides: dict[str, str] | None,
                  remembered: Remembered | None):
         self._reading = _open(path, sheet, overrides)
-        self.signature = header_signature(self._reading.source_headers)
+        self.head = Head.of(self._reading)
         if not overrides and remembered is not None:
-            saved = remembered(self.signature)
+            saved = remembered(self.head.signature)
             if saved:
                 self._reading.close()
                 self._reading = _open(path, sheet, saved)
-        r = self._reading
-        self.sheet, self.header_row, self.columns, self.source_headers = (r.sheet, r.header_row, dict(r.columns),
-                                                                          r.source_headers)
+                self.head = Head.of(self._reading)
 
     def rows(self) -> Iterator:
         try:
@@ -63,9 +62,7 @@ class _ChildSource:
     def __init__(self, path: Path, sheet: str | None, overrides: dict[str, str] | None,
                  remembered: Remembered | None):
         self._child = parse_process.SheetInChild(path, sheet, overrides, remembered)
-        h = self._child.head
-        self.signature, self.sheet, self.header_row, self.columns, self.source_headers = (
-            h.signature, h.sheet, h.header_row, dict(h.columns), h.source_headers)
+        self.head = self._child.head
 
     def rows(self) -> Iterator:
         return self._child.records()
@@ -79,7 +76,7 @@ SheetSource = _HereSource | _ChildSource
 
 def open_source(path: Path, sheet: str | None = None, overrides: dict[str, str] | None = None,
                 remembered: Remembered | None = None, child_min_bytes: int | None = None) -> SheetSource:
-    """The sheet's header facts now, its records from `records(source)`; `close()` it after."""
+    """The sheet's header facts now (`.head`), its records from `records(source)`; `close()` it after."""
     path = Path(path)
     if not path.exists():
         raise BadInput(f"找不到文件 {path}。")

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from desktop.core.ids import new_id
 from desktop.core.timeutil import CST
+from desktop.io.parse_process import Head
 from desktop.io.rows import ParsedRow, RejectedRow
 from desktop.store import audit, import_ledger
 from desktop.store.import_ledger import DryLedger, StoreLedger, TermKey, with_changes
@@ -49,6 +50,12 @@ class ImportReport:
     dry_run: bool = False
     batch: str | None = None
     source_headers: list[str | None] = field(default_factory=list)  # per column, for the reject report
+
+    @classmethod
+    def of(cls, head: Head, dry_run: bool, batch: str) -> ImportReport:
+        """An empty report on the sheet `head` describes (a dry run records no batch)."""
+        return cls(head.file, head.sheet, head.header_row, dict(head.columns), dry_run=dry_run,
+                   batch=None if dry_run else batch, source_headers=head.source_headers)
 
     def to_json(self) -> dict:
         return {"file": self.file, "sheet": self.sheet, "header_row": self.header_row, "columns": self.columns,
@@ -194,13 +201,9 @@ class PreparedImport:
     """A workbook read and validated, not yet stored: what `commit_import` writes.
 
     `prepare_import` makes one without touching the store (run it on the I/O lane); its records
-    are every data row, parsed (ParsedRow) or rejected (RejectedRow), in sheet order."""
-    path: Path
-    sheet: str
-    header_row: int
-    columns: dict[str, str]
-    source_headers: list[str | None]
-    signature: str
+    are every data row, parsed (ParsedRow) or rejected (RejectedRow), in sheet order; `head` is
+    the sheet's file, header row, mapping and signature, as the source read them."""
+    head: Head
     records: Iterable[ParsedRow | RejectedRow]
     overrides: dict[str, str] | None = None
 
@@ -216,8 +219,7 @@ def prepare_import(path: Path, sheet: str | None = None, overrides: dict[str, st
         rows = list(source_records(source, cancel, progress))
     finally:
         source.close()
-    return PreparedImport(Path(path), source.sheet, source.header_row, source.columns, source.source_headers,
-                          source.signature, rows, overrides)
+    return PreparedImport(source.head, rows, overrides)
 
 
 def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool = False,
@@ -230,8 +232,7 @@ def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool 
     The window uses prepare_import + commit_import instead."""
     require(session, "supervisor")
     source = open_source(Path(path), sheet, overrides, remembered)
-    prepared = PreparedImport(Path(path), source.sheet, source.header_row, source.columns, source.source_headers,
-                              source.signature, source_records(source, cancel), overrides)
+    prepared = PreparedImport(source.head, source_records(source, cancel), overrides)
     try:
         return commit_import(engine, session, prepared, dry_run, at, progress, cancel, on_rejected)
     finally:
@@ -258,8 +259,7 @@ def commit_import(engine: Engine, session: StaffSession, prepared: PreparedImpor
     require(session, "supervisor")
     now = at or datetime.now(CST)
     batch = new_id()
-    report = ImportReport(str(prepared.path), prepared.sheet, prepared.header_row, dict(prepared.columns),
-                          dry_run=dry_run, batch=None if dry_run else batch, source_headers=prepared.source_headers)
+    report = ImportReport.of(prepared.head, dry_run, batch)
     raw = engine.raw_connection()
     db = raw.driver_connection
     (cache_size,) = db.execute("PRAGMA cache_size").fetchone()  # < 0: KiB, > 0: pages
@@ -285,7 +285,7 @@ def commit_import(engine: Engine, session: StaffSession, prepared: PreparedImpor
                 db.execute("ROLLBACK")
             else:
                 ledger.finish()
-                _finish_batch(db, report, batch, prepared.signature, session, now, prepared.overrides)
+                _finish_batch(db, report, batch, prepared.head.signature, session, now, prepared.overrides)
                 db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -359,9 +359,7 @@ class SteppedImport:
         self.records = prepared.records if isinstance(prepared.records, list) else list(prepared.records)
         prepared.records = []
         self.total = len(self.records)
-        self.report = ImportReport(str(prepared.path), prepared.sheet, prepared.header_row, dict(prepared.columns),
-                                   dry_run=dry_run, batch=None if dry_run else self.batch,
-                                   source_headers=prepared.source_headers)
+        self.report = ImportReport.of(prepared.head, dry_run, self.batch)
         self.on_rejected, self.chunk = on_rejected, chunk or CHUNK
         self.done = 0          # records consumed
         self.finished = False  # the batch is recorded (or the dry run complete)
@@ -404,7 +402,7 @@ class SteppedImport:
                 if last or budget_s is None or time.perf_counter() - started >= budget_s:
                     break
             if last and not self.dry_run:
-                _finish_batch(db, self.report, self.batch, self.prepared.signature, self.session, self.now,
+                _finish_batch(db, self.report, self.batch, self.prepared.head.signature, self.session, self.now,
                               self.prepared.overrides)
         self.finished = last
         return last
@@ -419,7 +417,7 @@ class SteppedImport:
                                                                                 "duplicates")}
             summary.update(rejected=len(self.report.rejected), stopped=True, of_rows=self.total)
             name = Path(self.report.file).name
-            import_ledger.record_batch(db, self.batch, name, self.report.sheet, self.prepared.signature,
+            import_ledger.record_batch(db, self.batch, name, self.report.sheet, self.prepared.head.signature,
                                        self.session.name, iso(self.now), iso(datetime.now(CST)), summary)
             audit.append_raw(db, "import", self.session.name, name, {"batch": self.batch, **summary})
         self.finished = self.stopped = True

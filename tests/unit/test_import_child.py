@@ -48,8 +48,8 @@ def test_the_child_reads_what_this_process_reads(tmp_path, in_child):
     seen: list[int] = []
     got = prepare_import(p, progress=seen.append)
     assert len(in_child) == 1
-    assert got.records == expected and (got.sheet, got.header_row, got.columns, got.signature) == (
-        here.sheet, here.header_row, here.columns, here.signature)
+    # The whole head: file, sheet, header row, mapping, each column's header and the signature.
+    assert got.records == expected and got.head == here.head and got.head.sheet and got.head.columns
 
 
 @pytest.mark.parametrize("name,make,message", [
