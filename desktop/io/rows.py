@@ -15,7 +15,8 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from desktop.core import masking
+from desktop.core import masking, vehicle_use
+from desktop.core.errors import BadInput
 from desktop.core.identifiers import (
     IdentifierError,
     check_id_number,
@@ -24,7 +25,7 @@ from desktop.core.identifiers import (
     check_vin,
     normalize_text,
 )
-from desktop.core.timeutil import DateParseError, cst_date, parse_end, parse_instant, parse_start
+from desktop.core.timeutil import CST, DateParseError, cst_date, parse_end, parse_instant, parse_start
 from desktop.io.headers import PER_TERM, HeaderInfo
 from desktop.io.table_reader import AUTO, DATE, INSTANT
 
@@ -35,6 +36,7 @@ MSG_NO_VEHICLE = "缺少车牌号和车架号：每行至少要有其中一个"
 MSG_NO_END = "缺少保险止期（到期日）"
 MSG_NO_KIND = "缺少险种：请填写 交强险 或 商业险"
 MSG_MULTI_PHONE = "一格中有多个电话，只导入了第一个"
+MSG_USE_WITHOUT_SEATS = "载客汽车还要有座位数（核定载人数）：本行的使用性质没有导入，请在车辆卡片上按行驶证录入"
 _SCI = re.compile(r"^\s*\d+(\.\d+)?[eE]\+?\d+\s*$")
 _PHONE_SPLIT = re.compile(r"[/,，;；、\s]+|(?<=\d)\s*或\s*")
 _MONEY_JUNK = re.compile(r"[,，\s¥￥元]|RMB", re.I)
@@ -50,6 +52,11 @@ class VehicleRec:
     plate: str | None
     vin: str | None
     registered: date | None = None
+    # 使用性质 / 座位数 when the sheet has them, read as the card's dialog reads them (core.vehicle_use):
+    # the rate table's Chinese use, the seats and the class they fix. None: not in this row.
+    use: str | None = None
+    seats: int | None = None
+    vehicle_class: str | None = None
 
 
 @dataclass
@@ -214,6 +221,8 @@ class RowParser:
         self._kinds = {f: self.kind_of(c) for f, c in self.col.items()}
         self.per_term = info.layout == PER_TERM
         self._memo: dict[tuple, tuple[Any, tuple[str, ...], tuple | None]] = {}
+        self._classes: dict[tuple[str, int | None], str | None] = {}  # (use code, seats) → class name
+        self._today = cst_date(datetime.now(CST))  # the rate table in force (uses, classes)
         ci = dict(_CI_SPEC, premium="premium") if not self.per_term else _CI_SPEC
         # A sheet without any column of a per-vehicle term is not asked for one on every row.
         self._vehicle_specs = [(kind, spec) for kind, spec in (("CI", ci), ("BI", _BI_SPEC))
@@ -284,6 +293,8 @@ class RowParser:
             raise _Reject(None, None, MSG_NO_VEHICLE)
         registered = self._field(cells, "registered", self._registered, warn)
         vehicle = VehicleRec(plate, vin, registered)
+        if "use" in cells:
+            self._vehicle_class(vehicle, cells, warn)
         customer = self._customer(cells, warn)
         terms = self._terms(cells, warn)
         return ParsedRow(row, vehicle, customer, terms, warnings)
@@ -342,6 +353,40 @@ class RowParser:
             raise _Reject(self._hdr(fld), mask(shown), e.message) from None
         found.extend(checked.warnings)
         return checked.value
+
+    # --- 使用性质 / 座位数 ----------------------------------------------------------------------------
+    def _vehicle_class(self, vehicle: VehicleRec, cells: dict[str, Any],
+                       warn: Callable[[str, Sequence[str]], None]) -> None:
+        """A bad use or seats rejects the row with the card's words; a passenger use without its
+        seats is left for the card (a warning) rather than stored half. Seats alone say no class."""
+        code, use_zh = self._field(cells, "use", self._use, warn)
+        seats = self._field(cells, "seats", self._seats, warn)
+        if seats is None and vehicle_use.seats_needed(code):
+            warn("use", (MSG_USE_WITHOUT_SEATS,))
+            return
+        key = (code, seats)
+        if key not in self._classes:
+            self._classes[key] = vehicle_use.class_name(self._rates(), code, seats, self._today)
+        vehicle.use, vehicle.seats, vehicle.vehicle_class = use_zh, seats, self._classes[key]
+
+    def _rates(self):
+        from desktop.rates import table  # the rate table is read only by a sheet that has 使用性质
+
+        return table("ci_base_2008")
+
+    def _use(self, raw: Any, _found: list[str]) -> tuple[str, str]:
+        text = _text(raw) or ""
+        try:
+            code = vehicle_use.parse_use(self._rates(), text, self._today)
+        except BadInput as e:
+            raise _Reject(self._hdr("use"), text, e.message) from None
+        return code, vehicle_use.uses(self._rates(), self._today)[code]
+
+    def _seats(self, raw: Any, _found: list[str]) -> int | None:
+        try:
+            return vehicle_use.parse_seats_value(raw)
+        except BadInput as e:
+            raise _Reject(self._hdr("seats"), _text(raw), e.message) from None
 
     # --- terms ----------------------------------------------------------------------------------
     def _date(self, raw: Any, fld: str, parse: Callable[[Any], datetime]) -> datetime:

@@ -114,7 +114,8 @@ class _RowImporter:
                 found = by_plate
         reg = rec.registered.isoformat() if rec.registered else None
         if found is None:
-            v = VehicleRec(new_id(), rec.plate, rec.vin, owner_id, registered_on=reg)
+            v = VehicleRec(new_id(), rec.plate, rec.vin, owner_id, rec.vehicle_class, rec.use, rec.seats,
+                           registered_on=reg)
             led.add_vehicle(v)
             led.refresh_keys(v, new=True)
             return v, True, False
@@ -123,6 +124,11 @@ class _RowImporter:
         # same file imported twice would "update" every time.
         owner = owner_id if (new_owner or not found.owner_id) else None
         new, changed = with_changes(found, plate=rec.plate, vin=rec.vin, owner_id=owner, registered_on=reg)
+        # 使用性质, 座位数 and the class they fix change together, as the card's dialog changes them:
+        # a class or seats left over from another use would be wrong.
+        if rec.use is not None and (new.use, new.seats, new.vehicle_class) != (rec.use, rec.seats, rec.vehicle_class):
+            new = replace(new, use=rec.use, seats=rec.seats, vehicle_class=rec.vehicle_class)
+            changed = [*changed, "use"]
         if changed:
             led.update_vehicle(new)
             led.refresh_keys(new)

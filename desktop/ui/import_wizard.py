@@ -53,7 +53,7 @@ FIELD_LABELS = {
     "start": "保险起期", "end": "保险止期", "premium": "保费", "vehicle_tax": "车船税",
     "ci_start": "交强险起期", "ci_end": "交强险止期", "ci_policy_no": "交强险保单号", "ci_insurer": "交强险保险公司",
     "bi_start": "商业险起期", "bi_end": "商业险止期", "bi_policy_no": "商业险保单号", "bi_insurer": "商业险保险公司",
-    "bi_premium": "商业险保费",
+    "bi_premium": "商业险保费", "use": "使用性质", "seats": "座位数（核定载人数）",
 }
 
 
