@@ -1,6 +1,7 @@
 """Small dialogs from the card: the coefficient on the insurer's 《交强险费率浮动告知单》, a
-年检 date read off the 行驶证 (检验有效期至), and the use and seats an import did not bring. Each submits through the task runner and shows the
-service's Chinese message beside the field when the input is wrong; nothing is stored then."""
+年检 date read off the 行驶证 (检验有效期至), and the use and seats an import did not bring. Each
+submits through the task runner and shows the service's Chinese message beside the field when the
+input is wrong; nothing is stored then."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -33,6 +34,17 @@ class _CardDialog(QDialog):
         self.cancel.clicked.connect(self.reject)
         self.result_value: object = None
 
+    def _arrange(self, intro: QLabel, form: QFormLayout) -> None:
+        """The one layout of every card dialog: the explanation, the fields, the error line, the
+        buttons. The words stay in the subclasses (their tr() keys the .ts by their class)."""
+        intro.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.addWidget(intro)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addLayout(button_row(self.cancel, self.ok))
+        self.setMinimumWidth(520)
+
     def _values(self) -> tuple:
         raise NotImplementedError
 
@@ -57,19 +69,13 @@ class FloatNoticeDialog(_CardDialog):
         self.setWindowTitle(self.tr("Floating-rate notice — %1").replace("%1", plate))
         intro = QLabel(self.tr("Type the coefficient printed on the insurer's 交强险费率浮动告知单 the customer "
                                "shows you (for example 0.9, or -10%). The premium estimate then uses it."))
-        intro.setWordWrap(True)
         self.coef = QLineEdit(objectName="floatCoef")
         self.coef.setPlaceholderText(self.tr("e.g. 0.9"))
         form = QFormLayout()
         form.addRow(self.tr("Coefficient"), self.coef)
         self.ok.setText(self.tr("Save"))
         self.cancel.setText(self.tr("Cancel"))
-        lay = QVBoxLayout(self)
-        lay.addWidget(intro)
-        lay.addLayout(form)
-        lay.addWidget(self.error)
-        lay.addLayout(button_row(self.cancel, self.ok))
-        self.setMinimumWidth(520)
+        self._arrange(intro, form)
 
     def _values(self) -> tuple:
         return (self.coef.text(),)
@@ -82,7 +88,6 @@ class InspectionDialog(_CardDialog):
         intro = QLabel(self.tr("Type the date on the 行驶证 (检验有效期至), for example 2027-03 or 2027-03-31. "
                                "It replaces the date worked out from the rules: %1.").replace(
                                    "%1", computed or self.tr("none")))
-        intro.setWordWrap(True)
         self.due = QLineEdit(objectName="inspectionDue")
         self.due.setPlaceholderText(self.tr("e.g. 2027-03"))
         self.reason = QLineEdit(objectName="inspectionReason")
@@ -92,12 +97,7 @@ class InspectionDialog(_CardDialog):
         form.addRow(self.tr("Based on"), self.reason)
         self.ok.setText(self.tr("Save"))
         self.cancel.setText(self.tr("Cancel"))
-        lay = QVBoxLayout(self)
-        lay.addWidget(intro)
-        lay.addLayout(form)
-        lay.addWidget(self.error)
-        lay.addLayout(button_row(self.cancel, self.ok))
-        self.setMinimumWidth(520)
+        self._arrange(intro, form)
 
     def _values(self) -> tuple:
         return (self.due.text(), self.reason.text())
@@ -111,7 +111,6 @@ class VehicleClassDialog(_CardDialog):
         self.setWindowTitle(self.tr("Use and seats — %1").replace("%1", plate))
         intro = QLabel(self.tr("Copy 使用性质 and 核定载人数 from the 行驶证. The 年检 date and the premium "
                                "estimate are then worked out from them."))
-        intro.setWordWrap(True)
         self.use = QComboBox(objectName="vehicleUse")
         for code, name in uses.items():
             self.use.addItem(name, code)
@@ -122,12 +121,7 @@ class VehicleClassDialog(_CardDialog):
         form.addRow(self.tr("Seats (核定载人数)"), self.seats)
         self.ok.setText(self.tr("Save"))
         self.cancel.setText(self.tr("Cancel"))
-        lay = QVBoxLayout(self)
-        lay.addWidget(intro)
-        lay.addLayout(form)
-        lay.addWidget(self.error)
-        lay.addLayout(button_row(self.cancel, self.ok))
-        self.setMinimumWidth(520)
+        self._arrange(intro, form)
 
     def _values(self) -> tuple:
         return (self.use.currentData(), self.seats.text())
