@@ -11,12 +11,12 @@ from desktop.store import migrate
 from desktop.store.errors import SchemaTooNew
 from desktop.ui import main as ui_main
 from tests.conftest import PASSPHRASE
-from tests.unit.test_migration_0009 import _downgrade
+from tests.unit.migration_helpers import downgrade
 
 
 def _behind(ctx: AppContext) -> AppContext:
     """The same data dir, closed after a downgrade to 0011, and a fresh context to open it again."""
-    _downgrade(ctx.store().engine, "0011")
+    downgrade(ctx.store().engine, "0011")
     assert migrate.current_revision(ctx.store().engine) == "0011"
     ctx.close()
     return AppContext(ctx.data_dir, keyring=ctx.keyring, passphrase=lambda: PASSPHRASE)

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from desktop.services import demo, lookup
-from desktop.store import keys, migrate
-from desktop.store.engine import make_engine, set_wal
+from desktop.store import migrate
 from tests.conftest import AT
+from tests.unit.migration_helpers import store_at
 
 
 def _counts(engine) -> dict[str, int]:
@@ -16,10 +16,7 @@ def _counts(engine) -> dict[str, int]:
 
 
 def test_upgrade_from_0003_keeps_rows_and_answers(tmp_path):
-    key = keys.new_key()
-    engine = make_engine(tmp_path / "old.db", key)
-    set_wal(engine)
-    migrate.upgrade(engine, backup_dir=None, target="0003")
+    engine = store_at(tmp_path, "0003")
     demo.fill_demo(engine, 120, seed=11, at=AT, staff="t")
     before = _counts(engine)
     with engine.connect() as conn:

@@ -9,15 +9,13 @@ from desktop.core.hlc import HLC
 from desktop.services import demo, lookup
 from desktop.services.auth import StaffSession
 from desktop.services.register import NewRegistration, register
-from desktop.store import keys, migrate
-from desktop.store.engine import make_engine, set_wal
+from desktop.store import migrate
 from tests.conftest import AT
+from tests.unit.migration_helpers import store_at
 
 
 def test_upgrade_from_0004_seeds_sequence_and_clock(tmp_path):
-    engine = make_engine(tmp_path / "old.db", keys.new_key())
-    set_wal(engine)
-    migrate.upgrade(engine, backup_dir=None, target="0004")
+    engine = store_at(tmp_path, "0004")
     demo.fill_demo(engine, 40, seed=3, at=AT, staff="t")
     old_stamp = "001764554400000-00000003-local"
     with engine.begin() as conn:

@@ -3,15 +3,13 @@ after-sales reads (complaints, directory corrections) from the new index."""
 from __future__ import annotations
 
 from desktop.services import demo
-from desktop.store import keys, migrate
-from desktop.store.engine import make_engine, set_wal
+from desktop.store import migrate
 from tests.conftest import AT
+from tests.unit.migration_helpers import store_at
 
 
 def test_upgrade_from_0005_keeps_events_and_uses_the_kind_index(tmp_path):
-    engine = make_engine(tmp_path / "old.db", keys.new_key())
-    set_wal(engine)
-    migrate.upgrade(engine, backup_dir=None, target="0005")
+    engine = store_at(tmp_path, "0005")
     demo.fill_demo(engine, 80, seed=5, at=AT, staff="t")
     with engine.connect() as conn:
         before = conn.exec_driver_sql("SELECT count(*) FROM event").scalar()

@@ -5,8 +5,6 @@ full pinyin, every row and every answer survives, and the writes work on the new
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 from desktop.core.search_keys import full_pinyin
 from desktop.services import lookup
@@ -14,35 +12,11 @@ from desktop.services.auth import StaffSession
 from desktop.services.record import record_outcome
 from desktop.services.register import NewRegistration, register
 from desktop.store import migrate
-from desktop.store.engine import make_engine, set_wal
 from tests.conftest import AT
+from tests.unit.migration_helpers import COLUMNS_0008, SEARCH_KEY, downgrade, old_store, rows
 
-DATA = Path(__file__).with_name("data")
 _OLD_KIND = {"pl": "P", "vin": "V", "v6": "6", "ph": "T", "p4": "4", "id": "I", "i4": "E", "nm": "N", "py": "Y"}
-_TABLES = {
-    "customer": "id, name, phone, id_number, address, consent_contact, consent_mail, notes, hlc, updated_at, deleted",
-    "vehicle": "id, plate, vin, vehicle_class, use, seats, energy, registered_on, owner_id, created_at, deleted",
-    "policy_term": "id, vehicle_id, kind, insurer, policy_no, start_at, end_at, premium, float_coef, vehicle_tax, "
-                   "source, as_of, verified_by",
-    "event": "id, vehicle_id, kind, outcome, detail, note, staff, at, corrects",
-    "letter_log": "id, vehicle_id, batch, printed_at, staff, ci_end_date, returned_at, return_reason",
-}
-
-
-def _old_store(tmp_path):
-    meta = json.loads((DATA / "store_0008.json").read_text(encoding="utf-8"))
-    shutil.copy(DATA / "store_0008.db", tmp_path / "renewdesk.db")
-    engine = make_engine(tmp_path / "renewdesk.db", bytes.fromhex(meta["key_hex"]))
-    set_wal(engine)
-    return engine, meta
-
-
-def _rows(engine) -> dict[str, set[tuple]]:
-    with engine.connect() as conn:
-        out = {t: set(conn.exec_driver_sql(f"SELECT {cols} FROM {t}").fetchall()) for t, cols in _TABLES.items()}
-        out["search_key"] = set(conn.exec_driver_sql("SELECT key, vehicle_id FROM search_key").fetchall())
-        conn.rollback()
-    return out
+_COLUMNS = {**COLUMNS_0008, **SEARCH_KEY}
 
 
 def _answers(engine, queries):
@@ -51,9 +25,9 @@ def _answers(engine, queries):
 
 
 def test_upgrade_from_a_0008_store_keeps_every_row_as_blob_ids(tmp_path):
-    engine, meta = _old_store(tmp_path)
+    engine, meta = old_store(tmp_path, "0008")
     assert migrate.current_revision(engine) == "0008"
-    before = _rows(engine)
+    before = rows(engine, _COLUMNS)
     assert all(isinstance(r[0], str) and len(r[0]) == 36 for r in before["vehicle"])  # text ids before
     assert {k.split(":", 1)[0] for k, _ in before["search_key"]} == set(_OLD_KIND)
     with engine.connect() as conn:
@@ -65,8 +39,8 @@ def test_upgrade_from_a_0008_store_keeps_every_row_as_blob_ids(tmp_path):
 
     assert copy is not None and copy.exists()
     assert migrate.current_revision(engine) == migrate.head_revision()
-    after = _rows(engine)
-    for t in _TABLES:  # the same rows, ids read back as the same strings
+    after = rows(engine, _COLUMNS)
+    for t in COLUMNS_0008:  # the same rows, ids read back as the same strings
         assert after[t] == before[t], t
     names = {vid: name for vid, name in _vehicle_owner_names(engine)}
     expected_keys = {(_OLD_KIND[k.split(":", 1)[0]] + k.split(":", 1)[1], v) for k, v in before["search_key"]}
@@ -74,7 +48,7 @@ def test_upgrade_from_a_0008_store_keeps_every_row_as_blob_ids(tmp_path):
     expected_keys = {(k, v) for k, v in expected_keys if k[0] not in "VI"}  # 0011: VIN and ID by column index
     assert after["search_key"] == expected_keys
     with engine.connect() as conn:
-        for t, cols in _TABLES.items():
+        for t, cols in COLUMNS_0008.items():
             for col in [c for c in cols.split(", ") if c == "id" or c.endswith("_id") or c == "corrects"]:
                 bad = conn.exec_driver_sql(f"SELECT count(*) FROM {t} WHERE {col} IS NOT NULL AND "
                                            f"(typeof({col}) != 'blob' OR length({col}) != 16)").scalar()
@@ -108,24 +82,9 @@ def _vehicle_owner_names(engine):
 
 
 def test_downgrade_to_0008_gives_the_old_rows_back(tmp_path):
-    engine, _meta = _old_store(tmp_path)
-    before = _rows(engine)
+    engine, _meta = old_store(tmp_path, "0008")
+    before = rows(engine, _COLUMNS)
     migrate.upgrade(engine, backup_dir=None)
-    _downgrade(engine, "0008")
+    downgrade(engine, "0008")
     assert migrate.current_revision(engine) == "0008"
-    assert _rows(engine) == before
-
-
-def _downgrade(engine, target: str) -> None:
-    from alembic import command
-
-    with engine.connect() as conn:
-        raw = conn.connection.driver_connection
-        raw.execute("PRAGMA foreign_keys = OFF")
-        try:
-            with conn.begin():
-                cfg = migrate._config()
-                cfg.attributes["connection"] = conn
-                command.downgrade(cfg, target)
-        finally:
-            raw.execute("PRAGMA foreign_keys = ON")
+    assert rows(engine, _COLUMNS) == before

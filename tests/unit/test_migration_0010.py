@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from desktop.services import demo, worklist
 from desktop.services import settings as settings_svc
-from desktop.store import keys, migrate
-from desktop.store.engine import make_engine, set_wal
+from desktop.store import migrate
 from tests.conftest import AT
+from tests.unit.migration_helpers import store_at
 from tests.unit.test_work_repo import SUPER, fill, reference
 
 
 def test_upgrade_from_0009_fills_the_work_index_from_the_stored_rows(tmp_path):
-    engine = make_engine(tmp_path / "old.db", keys.new_key())
-    set_wal(engine)
-    migrate.upgrade(engine, backup_dir=None, target="0009")
+    engine = store_at(tmp_path, "0009")
     demo.fill_demo(engine, 300, seed=5, at=AT, staff="t")
     fill(engine, 200, 11, AT)  # contacts, stops, closes, assignments
     migrate.upgrade(engine, backup_dir=tmp_path / "backups")

@@ -14,8 +14,7 @@ from desktop.services.record import NewTerm, record_outcome
 from desktop.store import migrate, vehicles_repo
 from desktop.store.uuidcol import blob
 from tests.conftest import AT
-from tests.unit.test_migration_0009 import _downgrade
-from tests.unit.test_migration_0011 import _old_store, _rows
+from tests.unit.migration_helpers import COLUMNS_0010, downgrade, old_store, rows
 
 # (stored text, the instant it names in the usual form)
 _ODD = (("2026-12-20T00:00:00+00:00", "2026-12-20T08:00:00+08:00"),
@@ -44,14 +43,14 @@ def _types(engine) -> set[str]:
 
 
 def test_upgrade_stores_every_instant_as_a_number(tmp_path):
-    engine, meta = _old_store(tmp_path)
+    engine, meta = old_store(tmp_path, "0010")
     odd_vids = _add_odd_terms(engine)
-    before = _rows(engine)
+    before = rows(engine, COLUMNS_0010)
 
     migrate.upgrade(engine, backup_dir=None)
 
     assert migrate.current_revision(engine) == migrate.head_revision()
-    after = _rows(engine)
+    after = rows(engine, COLUMNS_0010)
     for t in ("vehicle", "customer", "event"):
         assert after[t] == before[t], t
     renamed = dict(_ODD)
@@ -92,13 +91,13 @@ def test_upgrade_stores_every_instant_as_a_number(tmp_path):
 
 
 def test_downgrade_to_0011_gives_the_text_back(tmp_path):
-    engine, _meta = _old_store(tmp_path)
+    engine, _meta = old_store(tmp_path, "0010")
     migrate.upgrade(engine, backup_dir=None, target="0011")
-    before = _rows(engine)
+    before = rows(engine, COLUMNS_0010)
     migrate.upgrade(engine, backup_dir=None)
     assert "integer" in _types(engine)
-    _downgrade(engine, "0011")
+    downgrade(engine, "0011")
     assert migrate.current_revision(engine) == "0011"
-    assert _rows(engine) == before
+    assert rows(engine, COLUMNS_0010) == before
     assert _types(engine) == {"text"}
     engine.dispose()
