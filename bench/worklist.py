@@ -53,6 +53,8 @@ from desktop.store.store import create_store, open_store  # noqa: E402
 
 AT = datetime.fromisoformat("2026-12-01T10:00:00+08:00")
 
+# work_index with the last covered day as a date (the store keeps epoch seconds since 0013)
+_WI = "(SELECT *, date(ci_end_at - 1, 'unixepoch', '+8 hours') AS end_day FROM work_index)"
 # Hand-written for the default settings (lead 90, cadence 45/33/30, cap 1 a day / 3 a week,
 # lapsing 7 days, lapses of at most 1096 days).
 _LIVE = """w.contactable = 1 AND w.tier < 2
@@ -74,7 +76,7 @@ _PLAN = f"""SELECT w.vehicle_id, w.end_day, t30, t33, t45,
                                                    'sold', 'declined'))
             OR (e.kind = 'outcome' AND e.outcome IN ('will_come', 'declined')))) AS lr
   FROM (SELECT *, date(end_day, '-30 days') AS t30, date(end_day, '-33 days') AS t33,
-               date(end_day, '-45 days') AS t45 FROM work_index) w
+               date(end_day, '-45 days') AS t45 FROM {_WI}) w
   WHERE w.ci_end_at > :at AND w.ci_start_at <= :at AND w.ci_end_at <= :hi52 AND {_LIVE}"""
 _NEXT = """CASE WHEN (lr IS NULL OR t30 > lr) AND t30 <= :today THEN t30
      WHEN (lr IS NULL OR t33 > lr) AND t33 <= :today THEN t33
@@ -86,9 +88,9 @@ HAND = {
     "today": f"SELECT vehicle_id, next AS k1, end_day AS k2 FROM ({_TOUCH}) WHERE next = :today AND NOT blocked",
     "overdue": f"SELECT vehicle_id, next AS k1, end_day AS k2 FROM ({_TOUCH}) WHERE next < :today AND NOT blocked",
     "week": f"SELECT vehicle_id, next AS k1, end_day AS k2 FROM ({_TOUCH}) WHERE next > :today AND next <= :today7",
-    "lapsing": f"""SELECT w.vehicle_id, w.end_day AS k1, 0 AS k2 FROM work_index w WHERE w.ci_end_at > :at
+    "lapsing": f"""SELECT w.vehicle_id, w.end_day AS k1, 0 AS k2 FROM {_WI} w WHERE w.ci_end_at > :at
         AND w.ci_start_at <= :at AND w.ci_end_at <= :due_hi AND w.end_day <= :today7 AND {_LIVE}""",
-    "lapsed": f"""SELECT w.vehicle_id, -julianday(w.end_day) AS k1, 0 AS k2 FROM work_index w
+    "lapsed": f"""SELECT w.vehicle_id, -julianday(w.end_day) AS k1, 0 AS k2 FROM {_WI} w
         WHERE w.ci_end_at > :lapse_lo AND w.ci_end_at <= :at AND {_LIVE}""",
 }
 PAGE_SQL = """SELECT v.plate, c.name, r.k1, r.k2 FROM r JOIN vehicle v ON v.id = r.vehicle_id
@@ -108,8 +110,8 @@ def hand_report(db: sqlite3.Connection) -> dict[str, int]:
     return due
 
 
-def _iso(d: datetime) -> str:
-    return d.isoformat(timespec="seconds")
+def _iso(d: datetime) -> int:
+    return int(d.timestamp())  # work_index's times are epoch seconds
 
 
 def hand_params(at: datetime) -> dict:

@@ -102,17 +102,19 @@ class Event(Base):
 
 class WorkIndex(Base):
     """Each vehicle's latest-ending valid 交强险 term and how its work-list rows are decided; kept
-    by triggers (migration 0010), read by desktop.store.work_repo. Never written by code."""
+    by triggers (migration 0010; times as epoch seconds since 0013), read by desktop.store.work_repo.
+    Never written by code."""
 
     __tablename__ = "work_index"
     vehicle_id: Mapped[str] = mapped_column(UuidBlob, primary_key=True)
-    ci_end_at: Mapped[str | None] = mapped_column(Text)
-    ci_start_at: Mapped[str | None] = mapped_column(Text)
-    end_day: Mapped[str | None] = mapped_column(Text)  # last covered day, YYYY-MM-DD
+    ci_end_at: Mapped[str | None] = mapped_column(IsoTime)
+    ci_start_at: Mapped[str | None] = mapped_column(IsoTime)
     contactable: Mapped[int | None] = mapped_column(Integer)  # not deleted and the owner consents
     tier: Mapped[int | None] = mapped_column(Integer)  # 0 no renewal event, 1 decided in SQL, 2/3 by the Python engine
-    __table_args__ = (Index("ix_work_index_end", "contactable", "ci_end_at", "ci_start_at", "tier", "end_day"),
+    __table_args__ = (Index("ix_work_index_end", "contactable", "tier", "ci_end_at", "ci_start_at"),
                       Index("ix_work_index_start", "ci_start_at"),
+                      # the few vehicles the Python engine decides (the tabs' python_candidates)
+                      Index("ix_work_index_python", "tier", "ci_end_at", sqlite_where=text("coalesce(tier, 3) >= 2")),
                       {"sqlite_with_rowid": False})
 
 

@@ -118,9 +118,9 @@ def _segment_sql(epoch: bool) -> str:
     return f"""
 WITH cand0(vid, chk) AS (
     SELECT vehicle_id, 0 FROM policy_term WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
-    UNION ALL SELECT vehicle_id, 1 FROM work_index WHERE ci_start_at >= :lo_text
-    UNION ALL SELECT vehicle_id, 0 FROM work_index WHERE contactable IN (0, 1) AND ci_end_at >= :lapse_lo
-      AND ci_end_at <= :lo_text),
+    UNION ALL SELECT vehicle_id, 1 FROM work_index WHERE ci_start_at >= :lo_secs
+    UNION ALL SELECT vehicle_id, 0 FROM work_index WHERE contactable IN (0, 1) AND tier IN (0, 1, 2) AND ci_end_at >= :lapse_lo
+      AND ci_end_at <= :lo_secs),
 cand(vid, chk) AS (SELECT vid, min(chk) FROM cand0 GROUP BY vid),
 ok(vid) AS (SELECT c.vid FROM cand c JOIN work_index w ON w.vehicle_id = c.vid JOIN vehicle v ON v.id = c.vid
     WHERE w.tier < 3 AND v.deleted = 0
@@ -168,9 +168,9 @@ def segment_query(first: date, last: date, lead_days: int, lapse_days: int, epoc
     lo = datetime(first.year, first.month, first.day, tzinfo=CST)
     hi = lo + timedelta(days=(last - first).days + 1)
     return _segment_sql(epoch), {
-        "lo": _term_param(lo, epoch), "hi": _term_param(hi, epoch), "lo_text": iso(lo),
+        "lo": _term_param(lo, epoch), "hi": _term_param(hi, epoch), "lo_secs": int(lo.timestamp()),
         "lo1": _term_param(lo + timedelta(days=1), epoch),
-        "lapse_lo": iso(lo - timedelta(days=lapse_days + 2)), "m0": first.isoformat(), "m1": last.isoformat(),
+        "lapse_lo": int((lo - timedelta(days=lapse_days + 2)).timestamp()), "m0": first.isoformat(), "m1": last.isoformat(),
         "lead": lead_days, "lapse": lapse_days}
 
 

@@ -3,7 +3,9 @@
 A vehicle's row holds its latest-ending valid 交强险 term, `contactable` (vehicle not deleted,
 owner consents) and `tier`, the most complex renewal event it has: 0 none, 1 only kinds
 desktop.store.work_repo decides in SQL, 2 a kind only the Python engine decides (a named date,
-本次关闭, an assignment), 3 a time not in the stored UTC+8 form (text comparison would be unsafe) or an inverted term.
+本次关闭, an assignment), 3 an event time not in the stored UTC+8 form (text comparison would be
+unsafe), a term time that is not epoch seconds, or an inverted term. Term times are copied as
+stored (epoch seconds, migration 0013), so every comparison is on integers.
 Triggers keep it on every write path (counter, import, demo, sync pull).
 
 A batch table rebuild in a later migration would drop the triggers on the rebuilt table and fail
@@ -16,19 +18,14 @@ FACT_KINDS = "'contact', 'contact_stop', 'contact_close', 'assign', 'loss_confir
 
 
 def _canonical(col: str) -> str:
-    # The stored form is '2026-12-01T10:00:00+08:00' (desktop.store.records.iso): 25 characters.
+    # The stored form of an event time is '2026-12-01T10:00:00+08:00' (desktop.store.records.iso): 25 characters.
     return f"(length({col}) = 25 AND substr({col}, 20) = '+08:00')"
 
 
-def _iso(col: str) -> str:
-    """A policy-term instant as ISO text: epoch seconds at rest when exact (desktop.store.timecol,
-    migration 0012), else the text it came as. Every comparison below is made on this text, so
-    work_index holds what it held when the store kept text, odd times (tier 3) included."""
-    return (f"(CASE WHEN typeof({col}) = 'integer' THEN strftime('%Y-%m-%dT%H:%M:%S+08:00', {col}, 'unixepoch', "
-            f"'+8 hours') ELSE {col} END)")
-
-
-_P_END, _P_START, _NEW_END, _NEW_START = _iso("p.end_at"), _iso("p.start_at"), _iso("NEW.end_at"), _iso("NEW.start_at")
+def _exact(col: str) -> str:
+    # A policy-term instant stored as epoch seconds (desktop.store.timecol, migration 0012); only
+    # text that names no instant stays text, and its vehicle goes to the Python engine (tier 3).
+    return f"(typeof({col}) = 'integer')"
 
 
 def _level(e: str) -> str:
@@ -47,29 +44,24 @@ def _level(e: str) -> str:
             "ELSE 1 END")
 
 
-def _end_day(col: str) -> str:
-    # The last covered day: the calendar day (UTC+8) of end − 1 s (ends are whole seconds).
-    return f"date(substr({col}, 1, 19), '-1 seconds')"
-
-
 def refresh(where: str) -> str:
     """Recompute the rows of the vehicles matching `where` (over vehicle v) from their rows."""
     # "+p.kind": never the 交强险 end index here, which would walk every 交强险 term of the store.
-    valid = f"p.vehicle_id = v.id AND +p.kind = 'CI' AND {_P_END} > {_P_START}"
+    valid = "p.vehicle_id = v.id AND +p.kind = 'CI' AND p.end_at > p.start_at"
     return f"""
-    INSERT OR REPLACE INTO work_index(vehicle_id, ci_end_at, ci_start_at, end_day, contactable, tier)
-    SELECT id, e, s, CASE WHEN e IS NOT NULL THEN {_end_day('e')} END, contactable, tier FROM (
+    INSERT OR REPLACE INTO work_index(vehicle_id, ci_end_at, ci_start_at, contactable, tier)
+    SELECT id, e, s, contactable, tier FROM (
       SELECT v.id AS id,
-             (SELECT max({_P_END}) FROM policy_term p WHERE {valid}) AS e,
-             (SELECT min({_P_START}) FROM policy_term p WHERE {valid}
-              AND {_P_END} = (SELECT max({_P_END}) FROM policy_term p WHERE {valid})) AS s,
+             (SELECT max(p.end_at) FROM policy_term p WHERE {valid}) AS e,
+             (SELECT min(p.start_at) FROM policy_term p WHERE {valid}
+              AND p.end_at = (SELECT max(p.end_at) FROM policy_term p WHERE {valid})) AS s,
              v.deleted = 0 AND coalesce((SELECT coalesce(c.consent_contact, 0) FROM customer c
                                              WHERE c.id = v.owner_id), 1) != 0
                AS contactable,
              max(coalesce((SELECT max({_level('ev')}) FROM event ev WHERE ev.vehicle_id = v.id), 0),
                  (SELECT CASE WHEN count(*) THEN 3 ELSE 0 END FROM policy_term p
                   WHERE p.vehicle_id = v.id AND +p.kind = 'CI'
-                  AND ({_P_END} <= {_P_START} OR NOT ({_canonical(_P_START)} AND {_canonical(_P_END)})))) AS tier
+                  AND (p.end_at <= p.start_at OR NOT ({_exact('p.start_at')} AND {_exact('p.end_at')})))) AS tier
       FROM vehicle v WHERE {where});"""
 
 
@@ -84,15 +76,15 @@ def _owner_refresh(cid: str) -> str:
 
 
 # An inverted term (end <= start) covers nothing but the report's segments still read it: Python decides.
-_odd_term = f"({_NEW_END} <= {_NEW_START} OR NOT ({_canonical(_NEW_START)} AND {_canonical(_NEW_END)}))"
-_later_term = (f"{_NEW_END} > {_NEW_START} AND (ci_end_at IS NULL OR {_NEW_END} > ci_end_at "
-               f"OR ({_NEW_END} = ci_end_at AND {_NEW_START} < ci_start_at))")
+_odd_term = f"(NEW.end_at <= NEW.start_at OR NOT ({_exact('NEW.start_at')} AND {_exact('NEW.end_at')}))"
+_later_term = ("NEW.end_at > NEW.start_at AND (ci_end_at IS NULL OR NEW.end_at > ci_end_at "
+               "OR (NEW.end_at = ci_end_at AND NEW.start_at < ci_start_at))")
 TRIGGERS = {
     # A new vehicle usually has no terms or events yet (they follow it in the same batch): then its
     # row needs only the owner's consent. A sync pull may bring them first: then the full refresh.
     "trg_work_vehicle_ins": f"""AFTER INSERT ON vehicle BEGIN
-        INSERT OR REPLACE INTO work_index(vehicle_id, ci_end_at, ci_start_at, end_day, contactable, tier)
-        VALUES (NEW.id, NULL, NULL, NULL, NEW.deleted = 0 AND coalesce((SELECT coalesce(c.consent_contact, 0)
+        INSERT OR REPLACE INTO work_index(vehicle_id, ci_end_at, ci_start_at, contactable, tier)
+        VALUES (NEW.id, NULL, NULL, NEW.deleted = 0 AND coalesce((SELECT coalesce(c.consent_contact, 0)
                 FROM customer c WHERE c.id = NEW.owner_id), 1) != 0, 0);
         {refresh("v.id = NEW.id AND (EXISTS (SELECT 1 FROM policy_term WHERE vehicle_id = NEW.id) "
                  "OR EXISTS (SELECT 1 FROM event WHERE vehicle_id = NEW.id))")}
@@ -104,9 +96,8 @@ TRIGGERS = {
     "trg_work_term_ins": f"""AFTER INSERT ON policy_term WHEN NEW.kind = 'CI' BEGIN
         UPDATE work_index SET
           tier = CASE WHEN {_odd_term} THEN 3 ELSE tier END,
-          ci_end_at = CASE WHEN {_later_term} THEN {_NEW_END} ELSE ci_end_at END,
-          ci_start_at = CASE WHEN {_later_term} THEN {_NEW_START} ELSE ci_start_at END,
-          end_day = CASE WHEN {_later_term} THEN {_end_day(_NEW_END)} ELSE end_day END
+          ci_end_at = CASE WHEN {_later_term} THEN NEW.end_at ELSE ci_end_at END,
+          ci_start_at = CASE WHEN {_later_term} THEN NEW.start_at ELSE ci_start_at END
         WHERE vehicle_id = NEW.vehicle_id AND ({_odd_term} OR {_later_term});
         END""",
     "trg_work_term_del": f"AFTER DELETE ON policy_term WHEN OLD.kind = 'CI' BEGIN {refresh('v.id = OLD.vehicle_id')} END",
@@ -124,8 +115,12 @@ def drop(conn) -> None:
 
 
 def install(conn) -> None:
-    """(Re)create every trigger and recompute every row, when the store has the table."""
-    if not conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'work_index'").first():
+    """(Re)create every trigger and recompute every row, when the store has the table as 0013 made it.
+
+    An older layout (TEXT times and end_day: only a test stops the upgrade at an earlier revision,
+    the app always goes to head in one transaction) is left as its step left it, without triggers."""
+    layout = conn.exec_driver_sql("SELECT type FROM pragma_table_info('work_index') WHERE name = 'ci_end_at'").first()
+    if not layout or layout[0].upper() != "ISOTIME":
         return
     drop(conn)
     for name, body in TRIGGERS.items():

@@ -29,7 +29,9 @@ COLUMNS_0008: dict[str, str] = {
 SEARCH_KEY = {"search_key": "key, vehicle_id"}
 COLUMNS_0010: dict[str, str] = {
     **COLUMNS_0008,
-    "work_index": "vehicle_id, ci_end_at, ci_start_at, end_day, contactable, tier",
+    # end_day left work_index in 0013 (the last covered day is computed from ci_end_at, which is
+    # compared); test_migration_0013 checks it against the 0012 column
+    "work_index": "vehicle_id, ci_end_at, ci_start_at, contactable, tier",
     **SEARCH_KEY,
     "outbox": "change_id, device_seq, entity, entity_id, op, payload, hlc, created_at, state",
 }
