@@ -27,6 +27,8 @@ from sqlalchemy.types import Integer, TypeDecorator, UserDefinedType
 
 from desktop.core.timeutil import CST
 
+from . import decltypes
+
 DECLTYPE = "ISOTIME"  # NUMERIC affinity: an integer stays an integer, ISO text stays text
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc).astimezone(CST)  # not fromtimestamp: Windows refuses < 1970
 _NAIVE_EPOCH_CST = datetime(1970, 1, 1, 8)  # the epoch's UTC+8 wall time (naive arithmetic is the cheapest)
@@ -93,23 +95,8 @@ class IsoTime(TypeDecorator):
 
 
 def register_converters() -> None:
-    import sqlite3
-
-    sqlite3.register_converter(DECLTYPE, _convert)
-    try:
-        import sqlcipher3
-    except ImportError:  # pragma: no cover - the app always ships it
-        return
-    sqlcipher3.register_converter(DECLTYPE, _convert)
+    decltypes.register_converter(DECLTYPE, _convert)
 
 
 register_converters()
-
-
-def _teach_reflection() -> None:
-    from sqlalchemy.dialects.sqlite import base
-
-    base.ischema_names.setdefault(DECLTYPE, IsoTime)
-
-
-_teach_reflection()
+decltypes.teach_reflection(DECLTYPE, IsoTime)

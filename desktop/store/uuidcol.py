@@ -18,6 +18,8 @@ from collections.abc import Iterable
 
 from sqlalchemy.types import LargeBinary, TypeDecorator, UserDefinedType
 
+from . import decltypes
+
 DECLTYPE = "UUIDBLOB"  # BLOB affinity (the name contains BLOB): SQLite stores the bytes as given
 
 
@@ -72,25 +74,8 @@ class UuidBlob(TypeDecorator):
 
 def register_converters() -> None:
     """Teach both drivers (SQLCipher, and plain sqlite3 for benchmarks) to read UUIDBLOB columns."""
-    import sqlite3
-
-    sqlite3.register_converter(DECLTYPE, text_of)
-    try:
-        import sqlcipher3
-    except ImportError:  # pragma: no cover - the app always ships it
-        return
-    sqlcipher3.register_converter(DECLTYPE, text_of)
+    decltypes.register_converter(DECLTYPE, text_of)
 
 
 register_converters()
-
-
-def _teach_reflection() -> None:
-    # Reflected UUIDBLOB columns (Alembic batch rebuilds, autogenerate) come back as UuidBlob,
-    # not as an untyped column that cannot be re-created.
-    from sqlalchemy.dialects.sqlite import base
-
-    base.ischema_names.setdefault(DECLTYPE, UuidBlob)
-
-
-_teach_reflection()
+decltypes.teach_reflection(DECLTYPE, UuidBlob)
