@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from desktop.core.search_keys import COLUMN_KINDS, ID_NUMBER, VIN
+from desktop.core.search_keys import COLUMN_KINDS, ID_NUMBER, PLATE, VIN
 from desktop.core.status import Term
 from desktop.store.records import CustomerRec, EventRec, VehicleBundle, VehicleRec, parse_iso
 from desktop.store.uuidcol import blobs
@@ -41,6 +41,9 @@ def find_ids(conn: Connection, exact: Sequence[tuple[str, int]], prefixes: Seque
                                     tuple(keys)).fetchall()
         for key, vid in rows:
             take([(vid,)], rank_of[key])
+        for key in (k for k in keys if k[:1] == PLATE):  # plates: the column index since 0014
+            take(conn.exec_driver_sql("SELECT id FROM vehicle WHERE plate = ? AND deleted = 0", (key[1:],)),
+                 rank_of[key])
     # A full VIN or ID number: the column indexes (no search keys of these kinds, see search_keys).
     # A value stored before the checks normalised it (lower-case, a 15-digit ID) is found as well,
     # as its normalised key found it.
@@ -60,6 +63,9 @@ def find_ids(conn: Connection, exact: Sequence[tuple[str, int]], prefixes: Seque
         # A range scan on the primary key: "P京A1" <= key < "P京A1\uffff".
         rows = conn.exec_driver_sql("SELECT vehicle_id FROM search_key WHERE key >= ? AND key < ? LIMIT ?",
                                     (prefix, prefix + "\uffff", limit * 2)).fetchall()
+        if prefix[:1] == PLATE:
+            rows = rows + conn.exec_driver_sql("SELECT id FROM vehicle WHERE plate >= ? AND plate < ? AND deleted = 0 "
+                                               "LIMIT ?", (prefix[1:], prefix[1:] + "\uffff", limit * 2)).fetchall()
         for (vid,) in rows:
             if rank < best.get(vid, 99):
                 best[vid] = rank

@@ -6,7 +6,7 @@ repeated "pl:"-style prefix: the store holds ~10 keys a vehicle):
 =====  ===============  ==========================================  ===============
 kind   constant         value                                       query rank
 =====  ===============  ==========================================  ===============
-P      PLATE            normalised plate                            0 (exact)
+P      PLATE            normalised plate (only when stored otherwise) 0 (exact)
 V      VIN              full VIN (query only, see below)            0
 6      VIN6             last 6 characters of the VIN (车架号后六位)   1
 T      PHONE            full phone (11-digit mobile / landline)     0
@@ -17,6 +17,11 @@ N      NAME             name, normalised (no spaces or "·")         1
 Y      INITIALS         pinyin initials of the name, upper-case     1
 F      PINYIN           full pinyin of the name, upper-case         1
 =====  ===============  ==========================================  ===============
+
+A plate is found through the vehicle.plate index of live vehicles (ix_vehicle_plate, which
+import matching needs anyway; migration 0014): a P key would repeat it (~31 B a vehicle), so
+``search_keys_for`` gives one only for a plate stored in another form than its normal one (an
+old import's "京a 12345"), which the column index cannot find by its normal form.
 
 V and I are query kinds only: the store answers them from the vehicle.vin and customer.id_number
 indexes it keeps anyway for import matching (migration 0011 dropped the keys, a second copy of
@@ -55,7 +60,7 @@ from desktop.core.identifiers import (
 
 __all__ = ["MAX_PINYIN_COMBINATIONS", "MAX_FULL_PINYIN", "pinyin_initials", "full_pinyin", "search_keys_for",
            "query_keys", "query_prefixes", "PLATE", "VIN", "VIN6", "PHONE", "PHONE4", "ID_NUMBER", "ID4", "NAME",
-           "INITIALS", "PINYIN", "KINDS", "COLUMN_KINDS", "column_keys"]
+           "INITIALS", "PINYIN", "KINDS", "COLUMN_KINDS", "column_keys", "plate_column_key"]
 
 MAX_PINYIN_COMBINATIONS = 16
 MAX_FULL_PINYIN = 2  # full readings kept per name (the usual one and one heteronym): each is a ~12-byte key
@@ -217,8 +222,8 @@ def search_keys_for(plate: str | None = None, vin: str | None = None, name: str 
     just validated them), so they are not checked again."""
     norm = _as_is if checked else _try
     keys: set[str] = set()
-    if plate and (p := norm(check_plate, plate) or normalize_text(plate)):
-        keys.add(PLATE + p)
+    if plate and (p := norm(check_plate, plate) or normalize_text(plate)) and p != plate:
+        keys.add(PLATE + p)  # else the plate column's index finds it (see the module docstring)
     if vin and (v := norm(check_vin, vin) or normalize_text(vin)):
         if len(v) >= 6:
             keys.add(VIN6 + v[-6:])
@@ -236,6 +241,13 @@ def search_keys_for(plate: str | None = None, vin: str | None = None, name: str 
         if len(i) >= 4:
             keys.add(ID4 + i[-4:])
     return keys
+
+
+def plate_column_key(plate: str | None) -> str | None:
+    """The P key a store before migration 0014 held for every plate (its downgrade)."""
+    if plate and (p := _try(check_plate, plate) or normalize_text(plate)):
+        return PLATE + p
+    return None
 
 
 def column_keys(vin: str | None, id_number: str | None) -> set[str]:

@@ -31,7 +31,7 @@ class Customer(Base):
     consent_mail: Mapped[int] = mapped_column(Integer, default=1)
     notes: Mapped[str | None] = mapped_column(Text)
     hlc: Mapped[str | None] = mapped_column(Text)  # last-writer-wins stamp of the contact fields
-    updated_at: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[str | None] = mapped_column(IsoTime)  # epoch seconds at rest (migration 0014)
     deleted: Mapped[int] = mapped_column(Integer, default=0)  # tombstone, never a hard delete
     __table_args__ = (Index("ix_customer_id_number", "id_number"), Index("ix_customer_name_phone", "name", "phone"),
                       {"sqlite_with_rowid": False})
@@ -40,7 +40,7 @@ class Customer(Base):
 class Vehicle(Base):
     __tablename__ = "vehicle"
     id: Mapped[str] = mapped_column(UuidBlob, primary_key=True)
-    plate: Mapped[str | None] = mapped_column(Text, index=True)
+    plate: Mapped[str | None] = mapped_column(Text)
     vin: Mapped[str | None] = mapped_column(Text, index=True)
     vehicle_class: Mapped[str | None] = mapped_column(Text)
     use: Mapped[str | None] = mapped_column(Text)
@@ -48,11 +48,14 @@ class Vehicle(Base):
     energy: Mapped[str | None] = mapped_column(Text)
     registered_on: Mapped[str | None] = mapped_column(Text)
     owner_id: Mapped[str | None] = mapped_column(UuidBlob, ForeignKey("customer.id"), index=True)
-    created_at: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[str | None] = mapped_column(IsoTime)  # epoch seconds at rest (migration 0014)
     deleted: Mapped[int] = mapped_column(Integer, default=0)
     # Without a rowid the primary-key lookup lands on the row itself: one page read (and one
     # SQLCipher page decryption) fewer per vehicle shown.
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    # Live vehicles' plates: lookups find plates here (no P search keys, migration 0014) and import
+    # matching asks for live vehicles only.
+    __table_args__ = (Index("ix_vehicle_plate", "plate", sqlite_where=text("deleted = 0")),
+                      {"sqlite_with_rowid": False})
 
 
 class PolicyTerm(Base):

@@ -363,7 +363,7 @@ def _vehicle(pg: _Page, c: Pulled) -> bool:
 def _insert_vehicle(db, vid: str, values: list, stamp: str) -> None:
     created = _stamp_time(stamp)
     db.execute(f"INSERT INTO vehicle(id, {', '.join(VEHICLE_FIELDS)}, created_at, deleted) "
-               f"VALUES (?, {','.join('?' * len(VEHICLE_FIELDS))}, ?, 0)", (blob(vid), *_stored(values), created))
+               f"VALUES (?, {','.join('?' * len(VEHICLE_FIELDS))}, ?, 0)", (blob(vid), *_stored(values), stored(created)))
 
 
 def _stamp_time(stamp: str) -> str:

@@ -1,8 +1,8 @@
 """Vehicles, their owners and policy terms, and the search keys that find them.
 
 Rows are written by desktop.store.writes (the one way to write a row). Every query here is
-served by an index: search_key(key, vehicle_id) for lookups (vehicle.vin and customer.id_number
-for a full VIN or ID), policy_term(vehicle_id) for a vehicle's terms, the partial
+served by an index: search_key(key, vehicle_id) for lookups (vehicle.plate, vehicle.vin and
+customer.id_number for a plate, a full VIN or ID), policy_term(vehicle_id) for a vehicle's terms, the partial
 ix_policy_term_ci_end (交强险 terms by end_at, migration 0011) for due lists.
 Ids are bound as 16-byte BLOBs (uuidcol.blob); the lookup path reads them back as the bytes
 (CAST … AS BLOB) and turns only the ids it hands out into UUID strings.
@@ -46,7 +46,11 @@ def replace_search_keys(conn: Connection, vehicle: VehicleRec, owner: CustomerRe
 
 def key_taken(conn: Connection, key: str) -> bool:
     """Whether some vehicle already has this search key (a plate registered twice): build it with
-    the kinds of desktop.core.search_keys (`plate_key`)."""
+    the kinds of desktop.core.search_keys (`plate_key`). A plate is asked of the plate column's
+    index of live vehicles too: it keeps P keys only for plates stored in another form (0014)."""
+    if key[:1] == PLATE and conn.exec_driver_sql(
+            "SELECT 1 FROM vehicle WHERE plate = ? AND deleted = 0 LIMIT 1", (key[1:],)).first() is not None:
+        return True
     return conn.execute(text("SELECT 1 FROM search_key WHERE key = :k LIMIT 1"), {"k": key}).first() is not None
 
 
@@ -102,6 +106,12 @@ def _reader(conn: Connection):
     return rows
 
 
+_BY_KEY = f"SELECT ?, {_RAW.format('vehicle_id')} FROM (SELECT vehicle_id FROM search_key WHERE key = ? " \
+          "ORDER BY vehicle_id LIMIT ?)"
+_BY_PLATE = f"SELECT ?, {_RAW.format('id')} FROM (SELECT id FROM vehicle WHERE plate = ? AND deleted = 0 " \
+            "ORDER BY id LIMIT ?)"
+
+
 def find_ids(conn: Connection, exact: Sequence[tuple[str, int]], prefixes: Sequence[tuple[str, int]],
              limit: int) -> list[tuple[str, int]]:
     """The best `limit` vehicle ids matching any key, each with its best rank, best first (exact
@@ -124,10 +134,11 @@ def find_ids(conn: Connection, exact: Sequence[tuple[str, int]], prefixes: Seque
     rank_of = {k: r for k, r in exact if k[:1] not in COLUMN_KINDS}
     if rank_of:
         keys = list(rank_of)
-        one = f"SELECT ?, {_RAW.format('vehicle_id')} FROM (SELECT vehicle_id FROM search_key WHERE key = ? " \
-              "ORDER BY vehicle_id LIMIT ?)"
-        sql = " UNION ALL ".join([one] * len(keys))
-        params = tuple(x for k in keys for x in (k, k, limit))
+        # A plate: the live vehicles' plate index (ix_vehicle_plate, partial: deleted = 0), and its
+        # P key, kept only for a plate stored in another form (desktop.core.search_keys, 0014).
+        plates = [k for k in keys if k[:1] == PLATE]
+        sql = " UNION ALL ".join([_BY_KEY] * len(keys) + [_BY_PLATE] * len(plates))
+        params = tuple(x for k in keys for x in (k, k, limit)) + tuple(x for k in plates for x in (k, k[1:], limit))
         rows = run(sql, params)
         for key, vid in rows:
             r = rank_of[key]
@@ -154,6 +165,9 @@ def find_ids(conn: Connection, exact: Sequence[tuple[str, int]], prefixes: Seque
         rows = run(f"SELECT {_RAW.format('vehicle_id')} FROM search_key WHERE key >= ? AND key < ? LIMIT ?",
                    (prefix, prefix + "\uffff", limit * 2))
         take(rows, rank)
+        if prefix[:1] == PLATE:  # and on the plate index, in the same (plate) order
+            take(run(f"SELECT {_RAW.format('id')} FROM vehicle WHERE plate >= ? AND plate < ? AND deleted = 0 "
+                     "LIMIT ?", (prefix[1:], prefix[1:] + "\uffff", limit * 2)), rank)
     ranked = sorted(best.items(), key=lambda kv: (kv[1], kv[0]))[:limit]
     return [(_text(vid), rank) for vid, rank in ranked]
 

@@ -73,11 +73,20 @@ def _at(at: datetime | str | None) -> str | None:
     return at if isinstance(at, str) or at is None else iso(at)
 
 
+def _row_time(at_s: str | None) -> str | int | None:
+    """vehicle.created_at / customer.updated_at as stored (epoch seconds since migration 0014,
+    timecol); a text naming no instant is kept as it is (no one reads it to compute)."""
+    try:
+        return stored(at_s)
+    except ValueError:
+        return at_s
+
+
 # -- writes --------------------------------------------------------------------------------------
 def insert_customers(conn, rows: Iterable[CustomerRec], at: datetime | str, changes: Changes | None = None,
                      hlc: str | None = None) -> None:
     """New customers. `hlc`: the remote stamp of a pulled row (local rows take their change's stamp)."""
-    at_s = _at(at)
+    at_s = _row_time(_at(at))
     params = []
     for c in rows:
         stamp = changes.add("customer", "upsert", c.id, customer_payload(c)) if changes is not None else hlc
@@ -90,7 +99,7 @@ def update_customers(conn, rows: Iterable[tuple[CustomerRec, Sequence[str]]], at
                      changes: Changes | None = None, hlc: str | None = None) -> None:
     """Stored customers as a whole new row each, with the contact fields this change sets (the
     receivers' per-field last-writer-wins goes by them)."""
-    at_s = _at(at)
+    at_s = _row_time(_at(at))
     params, keyed = [], []
     for c, fields in rows:
         stamp = changes.add("customer", "upsert", c.id, customer_payload(c, fields)) if changes is not None else hlc
@@ -108,7 +117,7 @@ def update_customers(conn, rows: Iterable[tuple[CustomerRec, Sequence[str]]], at
 
 
 def insert_vehicles(conn, rows: Iterable[VehicleRec], at: datetime | str, changes: Changes | None = None) -> None:
-    at_s = _at(at)
+    at_s = _row_time(_at(at))
     params = []
     for v in rows:
         if changes is not None:

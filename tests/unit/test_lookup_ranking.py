@@ -7,8 +7,12 @@ from desktop.store import vehicles_repo
 
 
 def _all_keys(engine) -> list[tuple[str, str]]:
+    """Every key that finds a vehicle: the search keys, and a live vehicle's plate as the plate
+    kind (the plate column's index answers those since 0014)."""
     with engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT key, vehicle_id FROM search_key ORDER BY key, vehicle_id").fetchall()
+        rows = conn.exec_driver_sql("SELECT key, vehicle_id FROM search_key UNION "
+                                    "SELECT 'P' || plate, id FROM vehicle WHERE deleted = 0 AND plate IS NOT NULL "
+                                    "ORDER BY 1, 2").fetchall()
         conn.rollback()
     return [(k, v) for k, v in rows]
 

@@ -41,8 +41,12 @@ def test_upgrade_from_a_0010_store_keeps_every_row_and_every_answer(tmp_path):
     for t in COLUMNS_0010:
         if t != "search_key":
             assert after[t] == before[t], t
-    # Only the full-VIN and full-ID keys went; every other key is as it was.
-    assert after["search_key"] == {(k, v) for k, v in before["search_key"] if k[0] not in "VI"}
+    # Only the full-VIN and full-ID keys went, and (0014) the plate keys of live vehicles whose plate
+    # column holds that same plate (its index answers them); every other key is as it was.
+    by_column = {("P" + r[1], r[0]) for r in before["vehicle"] if r[1] and r[-1] == 0}
+    assert by_column
+    assert after["search_key"] == {(k, v) for k, v in before["search_key"]
+                                   if k[0] not in "VI" and (k, v) not in by_column}
     assert "ix_policy_term_kind_end" not in indexes(engine, "policy_term") and "ix_policy_term_ci_end" in indexes(engine, "policy_term")
     # The same questions get the same vehicles (a full VIN or ID now through the column indexes).
     assert {q: _ids(engine, q) for q in answers} == answers

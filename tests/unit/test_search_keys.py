@@ -15,6 +15,7 @@ from desktop.core.search_keys import (
     column_keys,
     full_pinyin,
     pinyin_initials,
+    plate_column_key,
     query_keys,
     query_prefixes,
     search_keys_for,
@@ -80,7 +81,12 @@ def test_search_keys_for_example() -> None:
 
 def test_search_keys_none() -> None:
     assert search_keys_for(None, None, None, None, None) == set()
-    assert search_keys_for(plate="京A12345") == {"P京A12345"}
+    # A plate stored in its normal form is found through the plate column's index (0014): no key;
+    # stores before 0014 held one (plate_column_key, for the downgrade).
+    assert search_keys_for(plate="京A12345") == set()
+    assert plate_column_key("京A12345") == "P京A12345"
+    # A plate stored otherwise keeps its key: the column cannot find "京a 12345" by "京A12345".
+    assert search_keys_for(plate="京a 12345") == {"P京A12345"}
 
 
 def test_old_id_indexed_in_18_form() -> None:
@@ -105,7 +111,8 @@ def test_every_query_form_hits(data: st.DataObject, plate: str, vin: str, mobile
                                seed: int) -> None:
     name = FakeData(seed).name()
     # A full VIN or ID is answered from the column indexes (column_keys: the value they hold).
-    keys = search_keys_for(plate, vin, name, mobile, idn) | column_keys(vin, idn)
+    # A plate in its normal form, from the plate column's index (plate_column_key: 0014).
+    keys = search_keys_for(plate, vin, name, mobile, idn) | column_keys(vin, idn) | {plate_column_key(plate)}
     queries = [
         (data.draw(odd_spellings(plate)), 0),
         (data.draw(odd_spellings(vin)), 0),
