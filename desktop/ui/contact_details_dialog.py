@@ -27,7 +27,7 @@ from desktop.services.lookup import LookupMatch
 
 from .errors import message_for
 from .menus import make_action
-from .widgets import button_row, error_line
+from .widgets import button_row, error_line, field_error
 
 
 class ContactDetailsDialog(QDialog):
@@ -58,12 +58,7 @@ class ContactDetailsDialog(QDialog):
         grid.addWidget(QLabel(match.owner or "—"), 0, 1)
         labels = {"phone": self.tr("New phone"), "address": self.tr("Postal address")}
         for row, f in enumerate(self.FIELDS, start=1):
-            err = QLabel(objectName="fieldError")
-            err.setWordWrap(True)
-            sp = err.sizePolicy()
-            sp.setRetainSizeWhenHidden(True)  # a message never pushes the boxes down under the pointer
-            err.setSizePolicy(sp)
-            err.hide()
+            err = field_error()
             self.errors[f] = err
             grid.addWidget(QLabel(labels[f]), row * 2 - 1, 0)
             grid.addWidget(self.edits[f], row * 2 - 1, 1)

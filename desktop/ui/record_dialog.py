@@ -17,13 +17,11 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +32,7 @@ from desktop.services.lookup import LookupMatch
 from desktop.services.record import FOLLOW_UP, OUTCOME_LABEL, OUTCOMES, NewTerm
 
 from .errors import message_for
-from .widgets import button_row, error_line
+from .widgets import button_row, error_line, keep_place, scrolling
 
 
 class RecordDialog(QDialog):
@@ -132,12 +130,7 @@ class RecordDialog(QDialog):
         nf.addRow(self.tr("Note"), self.note)
         nf.addRow(self.tr("Corrects"), self.corrects)
 
-        self.error = error_line()
-        # The error line keeps its place when hidden: a message never pushes the buttons away
-        # from under the pointer.
-        sp = self.error.sizePolicy()
-        sp.setRetainSizeWhenHidden(True)
-        self.error.setSizePolicy(sp)
+        self.error = keep_place(error_line())
         self.ok = QPushButton(self.tr("Save"))
         self.ok.setDefault(True)
         self.cancel = QPushButton(self.tr("Cancel"))
@@ -157,10 +150,7 @@ class RecordDialog(QDialog):
         bl_.addLayout(nf)
         bl_.addStretch(1)
         self.body = body
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(body)
+        self.scroll = scrolling(body)
         lay = QVBoxLayout(self)
         lay.addWidget(self.scroll, 1)
         lay.addWidget(self.error)

@@ -8,12 +8,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFrame,
     QGridLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +21,7 @@ from desktop.services.lookup import LookupMatch
 from desktop.services.register import NewRegistration
 
 from .errors import message_for
-from .widgets import button_row, error_line
+from .widgets import button_row, error_line, field_error, keep_place, scrolling
 
 
 class RegisterDialog(QDialog):
@@ -43,16 +41,11 @@ class RegisterDialog(QDialog):
         self.errors: dict[str, QLabel] = {}
         grid = QGridLayout()
         for row, f in enumerate(self.FIELDS):
-            edit, err = QLineEdit(), QLabel(objectName="fieldError")
-            err.setWordWrap(True)
-            # Two lines are kept for the message whether shown or not: an error appearing never
-            # pushes the boxes below it (and the button) away from under the pointer.
+            edit, err = QLineEdit(), field_error()
+            # Two lines are kept for the message whether shown or not: a long one never pushes
+            # the boxes below it (and the button) away from under the pointer either.
             err.setFixedHeight(err.fontMetrics().lineSpacing() * 2 + 4)
             err.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-            sp = err.sizePolicy()
-            sp.setRetainSizeWhenHidden(True)
-            err.setSizePolicy(sp)
-            err.hide()
             self.edits[f], self.errors[f] = edit, err
             grid.addWidget(QLabel(labels[f]), row * 2, 0)
             grid.addWidget(edit, row * 2, 1)
@@ -66,10 +59,7 @@ class RegisterDialog(QDialog):
         # Consent is asked, never assumed (个人信息保护法): both boxes start unticked.
         self.consent_contact = QCheckBox(self.tr("Agrees to be contacted about renewal"), checked=False)
         self.consent_mail = QCheckBox(self.tr("Agrees to receive reminder letters"), checked=False)
-        self.general = error_line()
-        gp = self.general.sizePolicy()
-        gp.setRetainSizeWhenHidden(True)
-        self.general.setSizePolicy(gp)
+        self.general = keep_place(error_line())
         self.ok = QPushButton(self.tr("Register"))
         self.ok.setDefault(True)
         self.cancel = QPushButton(self.tr("Cancel"))
@@ -84,10 +74,7 @@ class RegisterDialog(QDialog):
         form.addWidget(self.consent_contact)
         form.addWidget(self.consent_mail)
         form.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(body)
+        self.scroll = scrolling(body)
         lay = QVBoxLayout(self)
         lay.addWidget(self.scroll, 1)
         lay.addWidget(self.general)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.printing.model import PrintError
 from desktop.printing.slip import print_slip
 
-from .widgets import button_row, error_line
+from .widgets import button_row, error_line, keep_place
 from .workstation import PAPERS
 
 # (paper, printer name) -> None: called when the clerk changes a choice, to remember it.
@@ -70,10 +70,7 @@ class SlipPreviewDialog(QDialog):
         self.printer = make_printer(printer_name if i >= 0 else "")
         self.view = QPrintPreviewWidget(self.printer)
         self.view.paintRequested.connect(self._paint)
-        self.error = error_line()
-        sp = self.error.sizePolicy()
-        sp.setRetainSizeWhenHidden(True)
-        self.error.setSizePolicy(sp)
+        self.error = keep_place(error_line())
 
         self.print_btn = QPushButton(self.tr("Print"))
         self.print_btn.setDefault(True)

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QWidget
 
 from .errors import message_for
 from .tasks import TaskHandle, TaskRunner
@@ -26,6 +26,35 @@ def error_line() -> QLabel:
     label.setWordWrap(True)
     label.hide()
     return label
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def keep_place(widget: W) -> W:
+    """The widget keeps its room in the layout while hidden: a message appearing never pushes the
+    boxes and buttons below it away from under the pointer."""
+    sp = widget.sizePolicy()
+    sp.setRetainSizeWhenHidden(True)
+    widget.setSizePolicy(sp)
+    return widget
+
+
+def field_error() -> QLabel:
+    """A hidden, wrapping error line under one field (styled by the fieldError object name), in place."""
+    label = keep_place(QLabel(objectName="fieldError"))
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def scrolling(body: QWidget) -> QScrollArea:
+    """A form that scrolls inside its dialog (1024×768 in 大字模式) while the buttons stay in view."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(body)
+    return area
 
 
 def error_text(exc: object) -> str:
