@@ -7,6 +7,8 @@ these directly on the GUI thread. Built by the composition root (desktop.ui.main
 from __future__ import annotations
 
 import gc
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,7 +17,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from desktop.core.timeutil import CST
-from desktop.services import auth, documents, importer
+from desktop.services import auth, documents, importer, stepped_import
 from desktop.services import export as export_svc
 from desktop.services import letters as letters_svc
 from desktop.services import lookup as lookup_svc
@@ -28,9 +30,16 @@ from desktop.services.lookup import LookupMatch
 
 from .tasks import Cancel, Cancelled, Progress
 
-# One import step's time on the database lane: a search typed meanwhile waits about this long at
-# most (bench/search_typing.py --during import); each step is a transaction (one WAL sync).
-IMPORT_STEP_S = 0.025
+# One import step's time on the database lane, commit included: a search typed meanwhile waits
+# about this long at most (bench/search_typing.py --during import). Each step is a transaction whose
+# commit writes every index page its rows touched, so shorter steps cost the import dearly.
+IMPORT_STEP_S = 0.05
+# The longest the import waits between two steps for the window to take another task's result.
+IMPORT_GIVE_WAY_S = 0.25
+# While the import runs, a thread waiting for the interpreter (the GUI thread) gets it within 1 ms
+# instead of Python's 5 ms: the import's Python work otherwise held it 5 ms at a time against every
+# key press and every result drawn.
+IMPORT_SWITCH_S = 0.001
 
 
 def _now() -> datetime:
@@ -125,8 +134,8 @@ class Backend:
         except importer.Cancelled:
             raise Cancelled() from None
 
-    # The window's import in steps (desktop.ui.steps): parse on the I/O pool, write chunk by chunk
-    # on the database lane, each chunk its own short transaction.
+    # The window's import in steps (desktop.ui.steps): parse on the I/O pool, write step by step
+    # on the database lane, each step its own short transaction.
     def prepare_import(self, path: Path, sheet: str | None, overrides: dict[str, str] | None, progress: Progress,
                        cancel: Cancel) -> importer.PreparedImport:
         """I/O pool: read and validate the whole sheet, no store and no lock (the wizard's overrides
@@ -148,17 +157,45 @@ class Backend:
         return prepared
 
     def new_import(self, session: auth.StaffSession, prepared: importer.PreparedImport, dry_run: bool,
-                   on_rejected) -> importer.SteppedImport:
-        return importer.SteppedImport(self.engine, session, prepared, dry_run, on_rejected=on_rejected)
+                   on_rejected) -> stepped_import.SteppedImport:
+        return stepped_import.SteppedImport(self.engine, session, prepared, dry_run, on_rejected=on_rejected)
 
-    def import_step(self, job: importer.SteppedImport, progress: Progress, cancel: Cancel) -> bool:
+    def import_step(self, job: stepped_import.SteppedImport, progress: Progress, cancel: Cancel) -> bool:
+        """One step (one transaction) of the job; True once the batch is complete."""
         if cancel():
             raise Cancelled()
         done = job.step(budget_s=IMPORT_STEP_S)
         progress(job.done, job.total)
         return done
 
-    def stop_import(self, job: importer.SteppedImport, progress: Progress, cancel: Cancel) -> importer.SteppedImport:
+    def import_steps(self, job: stepped_import.SteppedImport, lane: Callable[[], tuple[int, int]],
+                     progress: Progress, cancel: Cancel) -> bool:
+        """Steps one after another on this lane while the counter needs nothing of it. `lane()` is
+        (tasks waiting for this lane, its other tasks not yet delivered to the window). One waits: it
+        runs next, after the step being written (the chain then queues the next steps behind it).
+        One not yet delivered (a search's result being drawn): the next step waits for it, up to
+        IMPORT_GIVE_WAY_S, so the GUI thread draws it without the import taking turns with it for the
+        interpreter. Otherwise the lane never idles between steps for a round trip through the GUI
+        thread. True once the batch is complete."""
+        previous = sys.getswitchinterval()
+        sys.setswitchinterval(min(previous, IMPORT_SWITCH_S))
+        try:
+            while True:
+                given_until = time.monotonic() + IMPORT_GIVE_WAY_S
+                while True:
+                    queued, unsettled = lane()
+                    if queued or cancel():
+                        return False
+                    if not unsettled or time.monotonic() > given_until:
+                        break
+                    time.sleep(0.002)
+                if self.import_step(job, progress, cancel) or cancel():
+                    return job.finished
+        finally:
+            sys.setswitchinterval(previous)
+
+    def stop_import(self, job: stepped_import.SteppedImport, progress: Progress,
+                    cancel: Cancel) -> stepped_import.SteppedImport:
         job.stop()
         return job
 

@@ -3,9 +3,10 @@
 The same code as `renewdesk import`: desktop.io.reading.read_import finds the header and guesses
 each column's field; a changed field is an override {header: field}, exactly the CLI's --map;
 desktop.services.importer does the dry run and the import. The sheet is parsed and validated on the
-runner's I/O pool (prepare_import, no lock held), then written on the database lane one chunk per
-task and transaction (SteppedImport, driven by desktop.ui.steps), so searches are answered between
-chunks. 取消 while parsing stores nothing; later it keeps the chunks written, recorded as a batch.
+runner's I/O pool (prepare_import, no lock held), then written on the database lane in timed steps
+of one transaction each (stepped_import.SteppedImport, driven by desktop.ui.steps): one task runs
+steps back to back until a search is waiting for the lane, which is then answered after the step
+being written. 取消 while parsing stores nothing; later it keeps the steps written, recorded as a batch.
 """
 from __future__ import annotations
 
@@ -365,11 +366,14 @@ class ImportWizard(QDialog):
         self.rejected_rows = collected
         b, path, sheet, overrides = self.backend, self.path, self.preview.sheet, dict(self.overrides)
 
-        def chain():  # parse on the I/O pool, then write chunk by chunk on the database lane
+        def lane() -> tuple[int, int]:  # other tasks: waiting for the lane, not yet delivered (less this one)
+            return self.runner.queued(DB), self.runner.unsettled(DB) - 1
+
+        def chain():  # parse on the I/O pool, then write step by step on the database lane
             prepared = yield IO, partial(b.prepare_import, path, sheet, overrides)
             job = b.new_import(self.session, prepared, dry_run, collected.append)
             try:
-                while not (yield DB, partial(b.import_step, job)):
+                while not (yield DB, partial(b.import_steps, job, lane)):
                     pass
             except Stop:
                 job = yield DB, partial(b.stop_import, job)

@@ -66,13 +66,14 @@ class _Relay(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, handle: TaskHandle, fn: TaskFn, relay: _Relay):
+    def __init__(self, handle: TaskHandle, fn: TaskFn, relay: _Relay, started: Callable[[str], None]):
         super().__init__()
         self.setAutoDelete(False)  # the runner owns it until the result is delivered
-        self.handle, self.fn, self.relay = handle, fn, relay
+        self.handle, self.fn, self.relay, self.started = handle, fn, relay, started
 
     def run(self) -> None:
         h = self.handle
+        self.started(h.lane)
         if h.cancelled:
             self.relay.skipped.emit(h.id)
             return
@@ -110,6 +111,12 @@ class TaskRunner(QObject):
         self._relay.skipped.connect(self._on_skipped)
         self._ids = itertools.count(1)
         self._inflight: dict[int, tuple[TaskHandle, _Job]] = {}
+        # Per lane, tasks submitted and not yet started, and tasks whose result is not yet
+        # delivered (queued, running or waiting for the GUI thread): read by a long task on a lane
+        # thread to give way (the window's import), written by the GUI thread and the lane threads.
+        self._queued = dict.fromkeys(self._pools, 0)
+        self._unsettled = dict.fromkeys(self._pools, 0)
+        self._queued_lock = threading.Lock()
         self._closed = False
 
     # -- submitting --------------------------------------------------------------------------
@@ -119,9 +126,11 @@ class TaskRunner(QObject):
         if self._closed:
             raise RuntimeError("task runner is shut down")
         h = TaskHandle(next(self._ids), lane, on_done, on_error, on_progress)
-        job = _Job(h, fn, self._relay)
+        job = _Job(h, fn, self._relay, self._started)
         was_idle = not self._inflight
         self._inflight[h.id] = (h, job)
+        self._count_queued(lane, 1)
+        self._count(self._unsettled, lane, 1)
         self._pools[lane].start(job)
         if was_idle:
             self.busy_changed.emit(True)
@@ -160,12 +169,39 @@ class TaskRunner(QObject):
         handle.cancel()
         entry = self._inflight.get(handle.id)
         if entry and self._pools[handle.lane].tryTake(entry[1]):
-            self._finish(handle.id)
+            self._count_queued(handle.lane, -1)
+            self._settle(self._finish(handle.id))
 
     # -- state -------------------------------------------------------------------------------
     @property
     def pending(self) -> int:
         return len(self._inflight)
+
+    def queued(self, lane: str) -> int:
+        """Tasks waiting for `lane` (submitted, not started): safe to call from any thread. A long
+        task on that lane that polls it can end early so that they run (a search typed meanwhile)."""
+        with self._queued_lock:
+            return self._queued[lane]
+
+    def unsettled(self, lane: str) -> int:
+        """Tasks of `lane` whose result is not yet delivered on the GUI thread (queued, running, or
+        done and waiting for the GUI thread to take the result): safe to call from any thread."""
+        with self._queued_lock:
+            return self._unsettled[lane]
+
+    def _count(self, counts: dict[str, int], lane: str, delta: int) -> None:
+        with self._queued_lock:
+            counts[lane] += delta
+
+    def _count_queued(self, lane: str, delta: int) -> None:
+        self._count(self._queued, lane, delta)
+
+    def _settle(self, h: TaskHandle | None) -> None:
+        if h is not None:
+            self._count(self._unsettled, h.lane, -1)
+
+    def _started(self, lane: str) -> None:  # on the lane's thread, as a job begins
+        self._count_queued(lane, -1)
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Block until both lanes are empty (tests, shutdown); results are delivered later by the
@@ -184,7 +220,8 @@ class TaskRunner(QObject):
         for h, job in list(self._inflight.values()):
             h.cancel()
             if self._pools[h.lane].tryTake(job):
-                self._finish(h.id)
+                self._count_queued(h.lane, -1)
+                self._settle(self._finish(h.id))
         for p in self._pools.values():
             p.waitForDone(msecs)
 
@@ -200,13 +237,20 @@ class TaskRunner(QObject):
 
     def _on_finished(self, task_id: int, result: object) -> None:
         h = self._finish(task_id)
-        if h is None or h.cancelled:
-            return
-        if h.on_done is not None:
-            h.on_done(result)
+        try:
+            if h is not None and not h.cancelled and h.on_done is not None:
+                h.on_done(result)
+        finally:
+            self._settle(h)  # after the callback: drawing a search's result is part of answering it
 
     def _on_failed(self, task_id: int, exc: object) -> None:
         h = self._finish(task_id)
+        try:
+            self._report(h, exc)
+        finally:
+            self._settle(h)
+
+    def _report(self, h: TaskHandle | None, exc: object) -> None:
         if h is None or h.cancelled:
             return
         exc = _for_screen(exc)
@@ -223,7 +267,7 @@ class TaskRunner(QObject):
             entry[0].on_progress(done, total)
 
     def _on_skipped(self, task_id: int) -> None:
-        self._finish(task_id)
+        self._settle(self._finish(task_id))
 
 
 def freeze_startup_heap() -> None:

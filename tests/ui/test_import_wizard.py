@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from desktop.core.fakes import FakeData
-from desktop.services import importer
+from desktop.services import importer, stepped_import
 from desktop.store import audit
 from desktop.ui.import_wizard import ImportWizard
 from tests.ui.conftest import check_elder, count_rows, elder, shot, wait_until_true
@@ -153,8 +153,8 @@ def _hold_after_first_chunk(monkeypatch, on_step=None):
     from desktop.ui import backend as backend_mod
     from desktop.ui.backend import Backend
 
-    monkeypatch.setattr(importer, "STEP_ROWS", 3)
-    monkeypatch.setattr(backend_mod, "IMPORT_STEP_S", 0.0)  # one sub-chunk per step
+    monkeypatch.setattr(stepped_import, "STEP_ROWS", 3)
+    monkeypatch.setattr(backend_mod, "IMPORT_STEP_S", 0.0)  # steps of STEP_ROWS rows
     real = Backend.import_step
     held, go = threading.Event(), threading.Event()
 
@@ -191,7 +191,7 @@ def test_stop_mid_import_keeps_the_chunks_written_and_the_same_file_completes_it
     assert audit.recent(engine, 1)[0].action == "import"
     dlg.accept()
 
-    monkeypatch.setattr(importer, "STEP_ROWS", 50)
+    monkeypatch.setattr(stepped_import, "STEP_ROWS", 50)
     again = _open(super_window, qtbot, messy[0])
     _to_mapping(again, qtbot)
     _to(again, qtbot, again.DRY)

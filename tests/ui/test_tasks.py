@@ -107,3 +107,26 @@ def test_coalescing_and_cancel_take_queued_queries_off_the_lane(runner, qtbot):
     gate.set()
     qtbot.waitUntil(lambda: panel.model.generation == panel.generation and panel._inflight is None)
     assert calls == ["abcd"]                          # …and cancelled off the queue by the next one
+
+
+def test_a_task_on_a_lane_sees_the_tasks_waiting_behind_it(runner, qtbot):
+    """What lets the window's import give way to a search: a long task on the database lane can
+    see that another task waits for the lane (queued, not started; cancelled ones do not count)."""
+    gate, seen = threading.Event(), []
+
+    def long_task(p, c):
+        seen.append(runner.queued("db"))
+        gate.wait(5)
+        seen.append(runner.queued("db"))
+        return True
+
+    first = runner.db(long_task)
+    qtbot.waitUntil(lambda: seen == [0])
+    second = runner.db(lambda p, c: seen.append("second"))
+    stale = runner.db(lambda p, c: seen.append("stale"))
+    assert runner.queued("db") == 2 and runner.queued("io") == 0
+    runner.cancel(stale)
+    assert runner.queued("db") == 1
+    gate.set()
+    qtbot.waitUntil(lambda: seen == [0, 1, "second"] and first.done and second.done)
+    assert runner.queued("db") == 0
