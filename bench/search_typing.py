@@ -16,6 +16,11 @@ dry run) or --during letters (about 5,000 letters saved as a PDF through the rea
 the same typing runs twice in one process: idle first, then while the batch runs, cycling through
 the queries until the batch ends; only keystrokes made while it ran count. The JSON then holds
 {"idle": {...}, "during": {...}, "ratio": during median / idle median} (target ≤ 2).
+With --during import it also holds the import's own time: "during"."batch_run_s" (from 导入 to the
+summary page, while typing) beside "cli_import_s", the command line's import (services.importer.
+run_import, what `renewdesk import` runs) of another workbook of as many rows into the same store,
+measured before the window's import with nobody typing, and "import_ratio" = the first / the second
+(target ≤ 1.5).
 
     .venv/bin/python bench/search_typing.py --vehicles 100000 [--during import|letters]
 """
@@ -174,6 +179,31 @@ class LettersBatch:
         return out
 
 
+def cli_import(app, engine, session, rows: int, tmp: Path, seed: int) -> dict:
+    """The command line's import of a `rows`-row workbook into this store, on a worker thread (the
+    window idle, its event loop running): seconds from the file to the committed batch."""
+    import importlib
+    import threading
+
+    from desktop.services import importer
+
+    path = tmp / "typing-import-cli.xlsx"
+    print(f"writing a {rows}-row workbook for the command line's import …", file=sys.stderr)
+    importlib.import_module("bench.import").generate(path, rows, seed=seed)
+    out: dict = {}
+
+    def run() -> None:
+        t0 = time.perf_counter()
+        rep = importer.run_import(engine, session, path, at=AT)
+        out.update(seconds=time.perf_counter() - t0, rows=rep.rows, imported=rep.imported)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    _wait(app, lambda: not worker.is_alive(), 3600, "the command line's import")
+    print(f"  command line import {out.get('seconds', 0):.1f} s", file=sys.stderr)
+    return out
+
+
 def main(argv=None) -> int:
     from desktop.ui.search_panel import COALESCE_MS
 
@@ -324,7 +354,10 @@ def main(argv=None) -> int:
             keys_at = [k for k in keys_at if lo <= k <= hi]
             gaps = [g for g, t in zip(gaps, stamps, strict=True) if lo <= t <= hi]
         lat = sorted(v for _k, v in latencies)
-        return {"keystrokes": len(keys_at), **_figures(lat, gaps), "unanswered_keystrokes": len(pending)}
+        out = {"keystrokes": len(keys_at), **_figures(lat, gaps), "unanswered_keystrokes": len(pending)}
+        if batch is not None and window["end"] is not None:
+            out["batch_run_s"] = round((window["end"] - window["start"]) / 1000, 1)
+        return out
 
     result = {"vehicles": n_vehicles, "queries": len(queries), "interval_ms": args.interval_ms,
               "coalesce_ms": COALESCE_MS}
@@ -332,6 +365,8 @@ def main(argv=None) -> int:
     if not args.during:
         result.update(idle)
     else:
+        cli = (cli_import(app, engine, session, args.import_rows, Path(tmp.name), seed=2000 + n_vehicles)
+               if args.during == "import" else None)
         batch = (ImportBatch(app, win, runner, backend, session, args.import_rows, Path(tmp.name),
                              seed=1000 + n_vehicles)  # new vehicles each run on a reused store
                  if args.during == "import" else
@@ -343,6 +378,10 @@ def main(argv=None) -> int:
         result.update(idle=idle, during=during,
                       ratio=round(during["median_ms"] / idle["median_ms"], 2)
                       if during.get("median_ms") and idle.get("median_ms") else None)
+        if cli is not None:
+            result.update(cli_import_s=round(cli["seconds"], 1), cli_import_rows=cli["rows"],
+                          import_ratio=round(during["batch_run_s"] / cli["seconds"], 2)
+                          if during.get("batch_run_s") else None)
     result["loadavg"] = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
     result["peak_rss_mb"] = _peak_rss_mb()  # the window's process (a child reader's is not in it)
     runner.shutdown()
