@@ -35,6 +35,7 @@ from desktop.core.status import Term, coverage_status  # noqa: E402
 from desktop.core.timeutil import CST  # noqa: E402
 from desktop.printing import letter as L  # noqa: E402
 from desktop.printing.fonts import ensure_gui_app, load_font, make_font  # noqa: E402
+from desktop.printing.layout import PDF_DPI  # noqa: E402
 from desktop.printing.model import CounterInfo, LetterData  # noqa: E402
 
 FONT = ROOT / "resources" / "fonts" / "wqy-microhei.ttc"
@@ -92,7 +93,7 @@ def run_baseline(n: int, out: Path) -> float:
     family = load_font(FONT)
     tpl = L.load_letter_template(TEMPLATE)
     w = QPdfWriter(str(out))
-    w.setResolution(L.PDF_DPI)
+    w.setResolution(PDF_DPI)
     fonts: dict = {}
     p = QPainter(w)
     t0 = time.perf_counter()
@@ -104,7 +105,7 @@ def run_baseline(n: int, out: Path) -> float:
         for para in paras:
             key = (para.size_pt, para.bold)
             if key not in fonts:
-                fonts[key] = make_font(family, para.size_pt, para.bold, L.PDF_DPI)
+                fonts[key] = make_font(family, para.size_pt, para.bold, PDF_DPI)
             p.setFont(fonts[key])
             for text in para.text.split("\n"):
                 y += int(para.size_pt * 6)

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QPagedPaintDevice, QPageLayout, QPainter, QPdfWriter
+from PySide6.QtGui import QPagedPaintDevice, QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from desktop.core.timeutil import to_cst
@@ -31,11 +31,12 @@ from .layout import (
     flow_height,
     layout_paras,
     mm_to_px,
+    pdf_writer,
     set_printer_page,
 )
 from .model import CounterInfo, PrintError
 from .slip import PAPERS as SLIP_PAPERS
-from .slip import PDF_DPI, PaperSpec, _exact_pdf_width, slip_page_size
+from .slip import PaperSpec, _exact_pdf_width, slip_page_size
 
 __all__ = ["CHECKBOX", "GUIDE_PAPERS", "GuideData", "InsurerContact", "PolicyLine", "guide_paragraphs",
            "print_guide", "render_guide_pdf"]
@@ -227,10 +228,7 @@ def _paint(device: QPagedPaintDevice, painter: QPainter, laid: _Laid) -> None:
 def render_guide_pdf(g: GuideData, out_path: str | os.PathLike[str], paper: str = "a4", *,
                      font_path: str | os.PathLike[str]) -> int:
     """Write the guide as a PDF (real text, font embedded); return the number of pages."""
-    writer = QPdfWriter(str(out_path))
-    writer.setResolution(PDF_DPI)
-    writer.setCreator("RenewDesk 续保台")
-    writer.setTitle("理赔指引")
+    writer = pdf_writer(out_path, "理赔指引")
     laid = _layout(g, paper, font_path, writer)
     writer.setPageLayout(QPageLayout(_page_size(laid, writer.resolution()), QPageLayout.Orientation.Portrait,
                                      QMarginsF(0, 0, 0, 0)))

@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QPageSize,
     QPainter,
     QPainterPath,
+    QPdfWriter,
     QPen,
     QTextLayout,
     QTextLine,
@@ -44,6 +45,19 @@ LINE_ADVANCE = 1.55
 # stroke lies outside the glyph box: text starts this far inside the left margin.
 BOLD_INSET_MM = 0.4
 BOLD_STROKE_EM = 0.045  # stroke width as a share of the font size: visibly bold, counters stay open
+
+
+# 288 = 4 x 72: every whole or half point size is a whole number of pixels.
+PDF_DPI = 288
+
+
+def pdf_writer(out_path, title: str) -> QPdfWriter:
+    """A PDF of real text at PDF_DPI, made by RenewDesk, titled (the reader's window shows it)."""
+    writer = QPdfWriter(str(out_path))
+    writer.setResolution(PDF_DPI)
+    writer.setCreator("RenewDesk 续保台")
+    writer.setTitle(title)
+    return writer
 
 
 def mm_to_px(mm: float, dpi: float) -> float:

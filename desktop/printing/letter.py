@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable
 
 from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QPagedPaintDevice, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import QPagedPaintDevice, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from desktop.core.masking import mask_name, mask_phone, mask_plate
@@ -31,14 +31,22 @@ from desktop.core.wording import (
 from desktop.rates import lapse_fine_example
 
 from .fonts import load_font
-from .layout import BOLD_INSET_MM, Para, draw_lines, flow_height, layout_paras, mm_to_px, set_printer_page
+from .layout import (
+    BOLD_INSET_MM,
+    Para,
+    draw_lines,
+    flow_height,
+    layout_paras,
+    mm_to_px,
+    pdf_writer,
+    set_printer_page,
+)
 from .letter_template import LetterTemplate, TemplateError, load_letter_template
 from .model import WHAT_TO_BRING, LetterData, PrintError
 
 __all__ = ["LetterPdfWriter", "TemplateError", "address_paragraphs", "letter_paragraphs", "letter_values",
            "load_letter_template", "print_letters"]
 
-PDF_DPI = 288  # 4 x 72: whole-pixel font sizes (see slip.PDF_DPI)
 BODY_PT, KEY_PT, HEAD_PT = 16.0, 18.0, 18.0
 
 # Geometry in mm from the paper's top-left corner.
@@ -174,10 +182,7 @@ class LetterPdfWriter:
     def __init__(self, out_path: str | os.PathLike[str], template: LetterTemplate,
                  font_path: str | os.PathLike[str]) -> None:
         self._family = load_font(font_path)
-        self._writer = QPdfWriter(str(out_path))
-        self._writer.setResolution(PDF_DPI)
-        self._writer.setCreator("RenewDesk 续保台")
-        self._writer.setTitle("交强险续保提醒")
+        self._writer = pdf_writer(out_path, "交强险续保提醒")
         self._writer.setPageLayout(_a4_layout())
         self._painter = QPainter()
         if not self._painter.begin(self._writer):

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QPagedPaintDevice, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import QPagedPaintDevice, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from desktop.core.status import LAPSED, NONE, PENDING, RENEWED
@@ -42,14 +42,13 @@ from .layout import (
     flow_height,
     layout_paras,
     mm_to_px,
+    pdf_writer,
     set_printer_page,
 )
 from .model import WHAT_TO_BRING, PrintError, SlipData
 
 __all__ = ["PAPERS", "PaperSpec", "print_slip", "render_slip_pdf", "slip_page_size", "slip_paragraphs"]
 
-# 288 = 4 x 72: every whole or half point size is a whole number of pixels.
-PDF_DPI = 288
 _PT_PER_MM = 72 / 25.4
 
 
@@ -225,10 +224,7 @@ def _paint(device: QPagedPaintDevice, lines, s: PaperSpec) -> None:
 def render_slip_pdf(slip: SlipData, out_path: str | os.PathLike[str], paper: str = "a4", *,
                     font_path: str | os.PathLike[str]) -> None:
     """Write the slip as a one-page PDF (real text, font embedded)."""
-    writer = QPdfWriter(str(out_path))
-    writer.setResolution(PDF_DPI)
-    writer.setCreator("RenewDesk 续保台")
-    writer.setTitle("交强险状态告知单")
+    writer = pdf_writer(out_path, "交强险状态告知单")
     lines, page, s = _prepare(slip, paper, font_path, writer)
     writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
     _paint(writer, lines, s)
