@@ -114,11 +114,13 @@ class Changes:
         self._at = iso(now or datetime.now(CST))
         self._rows: list[tuple] = []
 
-    def add(self, entity: str, op: str, entity_id: str, payload: dict) -> str:
-        """Queue one change; returns its HLC stamp (the row's last-writer-wins stamp)."""
+    def add(self, entity: str, op: str, entity_id: str, payload: dict | str) -> str:
+        """Queue one change; returns its HLC stamp (the row's last-writer-wins stamp). `payload` is
+        the row as a dict, or already as the JSON text payload_json would make of it."""
         self._seq += 1
         stamp = self.clock.now_text()
-        self._rows.append((new_id(), self._seq, entity, entity_id, op, payload_json(payload), stamp, self._at))
+        text = payload if payload.__class__ is str else payload_json(payload)  # type: ignore[arg-type]
+        self._rows.append((new_id(), self._seq, entity, entity_id, op, text, stamp, self._at))
         return stamp
 
     def __len__(self) -> int:
