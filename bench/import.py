@@ -3,15 +3,18 @@
 Prints JSON: {rows, vehicles, seconds, rows_per_s, peak_rss_mb, baseline_seconds, ratio,
 baseline_peak_rss_mb, cpu_seconds, baseline_cpu_seconds, cpu_ratio, report, loadavg}.
 The import runs in a child process so that peak_rss_mb (getrusage maxrss of that child) does not
-count the generator's memory. A large sheet is parsed by a grandchild (desktop.io.parse_process):
+count the generator's memory. `--reader here` (the default) imports as `renewdesk import` does:
+the sheet is parsed in the importing process. `--reader child` as the window's one-pass import
+(ui.backend.run_import) does: a large sheet is parsed by a grandchild (desktop.io.parse_process),
 its CPU counts in cpu_seconds (cpu_parent_seconds + cpu_reader_seconds), its peak RSS is
-reader_peak_rss_mb, and peak_rss_mb is the writer's (the two run at once: their sum bounds the job). The baseline, measured in the same run on the same file, is the cost
+reader_peak_rss_mb, and peak_rss_mb is the writer's (the two run at once: their sum bounds the job).
+The JSON says which ("reader"). The baseline, measured in the same run on the same file, is the cost
 floor of the job: python-calamine's raw parse of the sheet plus one executemany of the same rows
 into a plain (unencrypted, unindexed) sqlite3 table, also in a child process;
 ratio = seconds / baseline_seconds. The CPU seconds of both (process time) are printed beside them:
 on a machine shared with other work the wall-clock figures swing by 2-3x, the CPU ones far less.
 
-    .venv/bin/python bench/import.py [--rows 100000] [--seed 1] [--out DIR]
+    .venv/bin/python bench/import.py [--rows 100000] [--seed 1] [--out DIR] [--reader here|child]
 """
 from __future__ import annotations
 
@@ -70,7 +73,7 @@ def generate(path: Path, rows: int, seed: int = 1) -> int:
     return vehicles
 
 
-def child(file: Path, data_dir: Path) -> None:
+def child(file: Path, data_dir: Path, reader: str = "here") -> None:
     """Import into a fresh store; print the report counts, seconds and this process's peak RSS."""
     from desktop.app import AppContext
     from desktop.core.timeutil import parse_at
@@ -83,7 +86,7 @@ def child(file: Path, data_dir: Path) -> None:
     auth.add_staff(store.engine, None, "admin", "admin", "bench-admin-1")
     session = ctx.login("admin", "bench-admin-1")
     t0, c0, k0 = time.perf_counter(), time.process_time(), _children_cpu()
-    rep = run_import(store.engine, session, file, at=parse_at(AT))
+    rep = run_import(store.engine, session, file, at=parse_at(AT), in_process=reader == "here")
     seconds, cpu, reader_cpu = time.perf_counter() - t0, time.process_time() - c0, _children_cpu() - k0
     ctx.close()
     out = {k: v for k, v in rep.to_json().items() if k in ("rows", "imported", "updated", "duplicates")}
@@ -146,11 +149,13 @@ def main() -> None:
                     "already there is used again; --seed must then be the same)")
     ap.add_argument("--repeat", type=int, default=1, help="baseline and import alternated this many times: "
                     "the figures are the medians (the machine is shared: one pair can land on a busy moment)")
+    ap.add_argument("--reader", choices=("here", "child"), default="here", help="here: parse in the importing "
+                    "process, as `renewdesk import` does; child: a large sheet by a child process, as the window")
     ap.add_argument("--child", nargs=2, type=Path, metavar=("FILE", "DATA_DIR"), help=argparse.SUPPRESS)
     ap.add_argument("--baseline-child", nargs=2, type=Path, metavar=("FILE", "DB"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(*args.child)
+        child(*args.child, reader=args.reader)
         return
     if args.baseline_child:
         seconds, cpu = baseline(*args.baseline_child)
@@ -174,7 +179,8 @@ def main() -> None:
         base_db = work / f"baseline_{os.getpid()}_{i}.sqlite"
         bases.append(_run_child(["--baseline-child", str(file), str(base_db)], env))
         base_db.unlink(missing_ok=True)
-        runs.append(_run_child(["--child", str(file), str(work / f"store_{os.getpid()}_{i}")], env))
+        runs.append(_run_child(["--reader", args.reader, "--child", str(file),
+                                str(work / f"store_{os.getpid()}_{i}")], env))
 
     def med(rows: list[dict], key: str) -> float:
         return statistics.median(r[key] for r in rows)
@@ -183,7 +189,7 @@ def main() -> None:
     seconds, cpu, base, base_cpu = med(runs, "seconds"), med(runs, "cpu_seconds"), med(bases, "seconds"), \
         med(bases, "cpu_seconds")
     print(json.dumps({
-        "rows": rep["rows"], "vehicles": vehicles, "file_mb": round(file.stat().st_size / 2**20, 1),
+        "rows": rep["rows"], "vehicles": vehicles, "reader": args.reader, "file_mb": round(file.stat().st_size / 2**20, 1),
         "generate_seconds": round(gen_s, 2), "repeat": args.repeat, "seconds": round(seconds, 2),
         "rows_per_s": round(rep["rows"] / seconds), "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1),
         "reader_peak_rss_mb": round(max(r["reader_peak_rss_mb"] for r in runs), 1),

@@ -20,11 +20,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     session = acting_staff(ctx, args, write_nothing=args.dry_run)
     engine = ctx.store().engine
     rejected_rows = []
+    # The sheet is parsed in this process (in_process): a command has no GUI thread to keep free,
+    # and the window's child reader would cost its pickling and a second interpreter.
     # With --json stdout holds only the JSON: anything a reader library prints goes to stderr.
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
         report = importer.run_import(engine, session, Path(args.file), dry_run=args.dry_run, sheet=args.sheet,
                                      overrides=overrides, at=at, on_rejected=rejected_rows.append,
-                                     remembered=importer.remembered_mapping(engine))
+                                     remembered=importer.remembered_mapping(engine), in_process=True)
         if args.report:
             # The headers of the reading the import used (a remembered mapping included): re-reading
             # the file here could pick another header row, and costs a second parse of a large file.

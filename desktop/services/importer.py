@@ -197,6 +197,7 @@ def parse_map(items: list[str]) -> dict[str, str]:
     return out
 
 
+_HERE = 1 << 62  # a child_min_bytes no file reaches: read in this process
 CHUNK = 2000  # rows matched and written together: big enough for cheap IN queries and executemany
 
 
@@ -230,12 +231,15 @@ def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool 
                sheet: str | None = None, overrides: dict[str, str] | None = None, at: datetime | None = None,
                progress: Callable[[int], None] | None = None, cancel: Callable[[], bool] | None = None,
                on_rejected: Callable[[RejectedRow], None] | None = None,
-               remembered: Callable[[str], dict[str, str] | None] | None = None) -> ImportReport:
+               remembered: Callable[[str], dict[str, str] | None] | None = None,
+               in_process: bool = False) -> ImportReport:
     """Read and store in one pass, streaming (flat memory for a 10⁶-row sheet): the rows are parsed
     as they are written, a large file's by a child process at the same time as this one writes.
-    The window uses prepare_import + commit_import instead."""
+    `in_process`: parse here whatever the size (the command line: no GUI thread to keep free, and
+    the child's pickling of every record and its second interpreter cost ~4 s CPU per 10⁵ rows).
+    The window uses prepare_import + SteppedImport instead."""
     require(session, "supervisor")
-    source = open_source(Path(path), sheet, overrides, remembered)
+    source = open_source(Path(path), sheet, overrides, remembered, child_min_bytes=_HERE if in_process else None)
     prepared = PreparedImport(source.head, source_records(source, cancel), overrides)
     try:
         return commit_import(engine, session, prepared, dry_run, at, progress, cancel, on_rejected)

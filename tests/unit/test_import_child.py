@@ -114,3 +114,14 @@ def test_search_keys_made_by_the_child_are_the_stored_rows_keys(tmp_path, app_ct
         raw.close()
     assert stored and stored == derived
     assert any(k.endswith("另一位车主") for k, _ in stored)
+
+
+def test_the_command_line_reads_in_process_with_the_same_outcome(tmp_path, app_ctx, admin, in_child):
+    """`renewdesk import` parses in its own process (run_import(in_process=True)), whatever the
+    size: no child is started, and the report is the one the child reader gives."""
+    p = imp.Messy(10).write(tmp_path / "insurer.xlsx")
+    here = imp._imp(app_ctx, admin, p, dry_run=True, in_process=True)
+    assert in_child == []
+    child = imp._imp(app_ctx, admin, p, dry_run=True)
+    assert len(in_child) == 1
+    assert here.rows > 0 and here.to_json() == child.to_json()
