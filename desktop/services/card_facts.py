@@ -21,11 +21,11 @@ from desktop.core.reminders import Reminder, merged_reminders, tax_with_ci
 from desktop.core.status import CoverageStatus, Term, coverage_status
 from desktop.core.timeutil import cst_date, to_cst
 from desktop.rates import rule_doc, table
-from desktop.store import card_repo, vehicles_repo
+from desktop.store import card_repo
 from desktop.store.records import EventRec, VehicleBundle, parse_iso
 
 from .auth import StaffSession, require
-from .errors import BadInput
+from .one_vehicle import bundle_on
 from .record import OUTCOME_LABEL
 
 HISTORY_MAX = 40
@@ -260,11 +260,7 @@ def card_facts(engine: Engine, session: StaffSession, vehicle_id: str, at: datet
                region: str = "") -> CardFacts:
     require(session, "clerk")
     with engine.connect() as conn:
-        bundles = vehicles_repo.load_bundles(conn, [vehicle_id])
-        if not bundles:
-            conn.rollback()
-            raise BadInput("找不到这辆车（可能已被删除）。")
-        b = bundles[0]
+        b = bundle_on(conn, vehicle_id)
         money = card_repo.term_money(conn, [vehicle_id])
         batches = card_repo.batch_names(conn, [(t.source or "")[7:] for t in b.terms
                                                if (t.source or "").startswith("import:")])

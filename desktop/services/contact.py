@@ -14,11 +14,12 @@ from sqlalchemy.engine import Engine
 from desktop.core import cadence
 from desktop.core.ids import new_id
 from desktop.core.timeutil import CST, cst_date
-from desktop.store import audit, outbox, renewal_repo, vehicles_repo, writes
+from desktop.store import audit, outbox, renewal_repo, writes
 from desktop.store.records import EventRec, VehicleBundle
 
 from .auth import StaffSession, require
 from .errors import BadInput
+from .one_vehicle import bundle as _bundle
 from .renewal_facts import case_facts, facts_of, loss_state
 from .settings import CounterSettings
 
@@ -27,15 +28,6 @@ def loss_reasons(s: CounterSettings) -> dict[str, str]:
     """The locked core plus the store's own reasons (each its own code and label)."""
     extra = [r.strip() for r in s.loss_reasons_extra.replace("，", ",").split(",") if r.strip()]
     return {**cadence.LOSS_REASONS, **{r: r for r in extra if r not in cadence.LOSS_REASONS.values()}}
-
-
-def _bundle(engine: Engine, vehicle_id: str) -> VehicleBundle:
-    with engine.connect() as conn:
-        bundles = vehicles_repo.load_bundles(conn, [vehicle_id])
-        conn.rollback()
-    if not bundles:
-        raise BadInput("找不到这辆车（可能已被删除）。")
-    return bundles[0]
 
 
 def _write(engine: Engine, session: StaffSession, events: list[EventRec], action: str, now: datetime) -> None:

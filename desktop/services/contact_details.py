@@ -18,6 +18,7 @@ from desktop.store import audit, customers_repo, outbox, vehicles_repo, writes
 
 from .auth import StaffSession, require
 from .errors import BadInput
+from .one_vehicle import bundle_on
 
 MAX_ADDRESS = 200
 EDITABLE = ("phone", "address", "consent_contact", "consent_mail")
@@ -82,10 +83,7 @@ def edit_contact(engine: Engine, session: StaffSession, vehicle_id: str, edit: C
     values, warnings = _clean(edit)
     now = now or datetime.now(CST)
     with engine.begin() as conn:
-        bundles = vehicles_repo.load_bundles(conn, [vehicle_id], with_events=False)
-        if not bundles:
-            raise BadInput("找不到这辆车（可能已被删除）。")
-        owner = bundles[0].owner
+        owner = bundle_on(conn, vehicle_id, with_events=False).owner
         if owner is None:
             raise BadInput("这辆车还没有车主资料，无法修改联系方式：请先登记车主。")
         changed = tuple(f for f in EDITABLE if f in values and values[f] != getattr(owner, f))

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from desktop.store import audit, vehicles_repo
+from desktop.store import audit
 
 from .auth import StaffSession, require
 from .errors import BadInput
+from .one_vehicle import bundle_on
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,7 @@ def reveal(engine: Engine, session: StaffSession, vehicle_id: str, reason: str) 
     if len(reason) > MAX_REASON:
         raise BadInput(f"原因太长：请用 {MAX_REASON} 个字以内说明。")
     with engine.begin() as conn:
-        bundles = vehicles_repo.load_bundles(conn, [vehicle_id], with_events=False)
-        if not bundles:
-            raise BadInput("找不到这辆车（可能已被删除）。")
-        owner = bundles[0].owner
+        owner = bundle_on(conn, vehicle_id, with_events=False).owner
         audit.append(conn, "reveal", session.name, vehicle_id, {"reason": reason})
     if owner is None:
         return Revealed(vehicle_id, None, None, None)

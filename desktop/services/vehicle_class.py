@@ -13,10 +13,10 @@ from sqlalchemy.engine import Engine
 from desktop.core import vehicle_use
 from desktop.core.timeutil import CST, cst_date
 from desktop.rates import table
-from desktop.store import audit, outbox, vehicles_repo, writes
+from desktop.store import audit, outbox, writes
 
 from .auth import StaffSession, require
-from .errors import BadInput
+from .one_vehicle import bundle_on
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,7 @@ def record_vehicle_class(engine: Engine, session: StaffSession, vehicle_id: str,
     use_zh = vehicle_use.uses(_base(), today)[code]
     klass = vehicle_use.class_name(_base(), code, seats, today)
     with engine.begin() as conn:
-        found = vehicles_repo.load_bundles(conn, [vehicle_id], with_events=False)
-        if not found:
-            raise BadInput("找不到这辆车（可能已被删除）。")
-        v = found[0].vehicle
+        v = bundle_on(conn, vehicle_id, with_events=False).vehicle
         new = replace(v, use=use_zh, seats=seats, vehicle_class=klass)
         if (new.use, new.seats, new.vehicle_class) == (v.use, v.seats, v.vehicle_class):
             return ClassRecorded(use_zh, seats, new.vehicle_class)  # the same again: nothing to sync

@@ -14,23 +14,16 @@ from sqlalchemy.engine import Engine
 
 from desktop.core.premium import PremiumError, parse_coefficient
 from desktop.core.timeutil import CST, DateParseError, cst_date, parse_start
-from desktop.store import audit, vehicles_repo
+from desktop.store import audit
 
 from .auth import StaffSession, require
 from .errors import BadInput
 from .event_log import write_event
+from .one_vehicle import bundle
 
 # 交强险 floats from −50% (region A, three clean years) to +30% (a fatal at-fault accident).
 COEF_MIN, COEF_MAX = Decimal("0.5"), Decimal("1.3")
 REASON_MAX = 100
-
-
-def _exists(engine: Engine, vehicle_id: str) -> None:
-    with engine.connect() as conn:
-        found = vehicles_repo.load_bundles(conn, [vehicle_id], with_events=False)
-        conn.rollback()
-    if not found:
-        raise BadInput("找不到这辆车（可能已被删除）。")
 
 
 def parse_float_coefficient(raw: str) -> Decimal:
@@ -53,7 +46,7 @@ def record_float_notice(engine: Engine, session: StaffSession, vehicle_id: str, 
     """The customer showed the 浮动告知单: the next premium estimate uses its coefficient."""
     require(session, "clerk")
     factor = parse_float_coefficient(raw)
-    _exists(engine, vehicle_id)
+    bundle(engine, vehicle_id, with_events=False)  # BadInput when it is gone
     now = now or datetime.now(CST)
     with engine.begin() as conn:
         write_event(conn, "float_notice", vehicle_id, {"coefficient": str(factor)}, (note or "").strip()[:REASON_MAX],
@@ -94,7 +87,7 @@ def override_inspection(engine: Engine, session: StaffSession, vehicle_id: str, 
         raise BadInput("请写明更正年检日期的依据，例如“按行驶证副页”。")
     if len(reason) > REASON_MAX:
         raise BadInput(f"依据太长（{len(reason)} 字），请控制在 {REASON_MAX} 字以内。")
-    _exists(engine, vehicle_id)
+    bundle(engine, vehicle_id, with_events=False)  # BadInput when it is gone
     with engine.begin() as conn:
         write_event(conn, "inspection_override", vehicle_id, {"due": due.isoformat(), "reason": reason}, None,
                     session.name, now)
