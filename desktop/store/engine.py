@@ -24,8 +24,24 @@ register_time_converters()  # policy-term instants read back as ISO text (migrat
 # UUIDBLOB columns read back as UUID strings through every connection, raw driver SQL included.
 _CONNECT_ARGS = {"detect_types": 1}  # sqlite3/sqlcipher3 PARSE_DECLTYPES
 
-CACHE_KIB = 256 * 1024  # 256 MiB per connection, filled only as pages are read: a decrypted page kept
-# is a page not decrypted again, and a typical counter store (≤ 100k vehicles) fits (negative = KiB)
+# SQLite's page cache per connection (KiB), filled only as pages are read: a decrypted page kept is
+# a page not decrypted again. Connections live as long as their lane's thread, so a cache once
+# filled stays filled: at 256 MiB on every lane (db, read, two io, the GUI thread) a 1M-vehicle
+# store's typing bench peaked at ~2 GB, the I/O lane's whole-file reads (integrity check, backup)
+# filling theirs for nothing. Bounded: every connection gets CACHE_KIB, and only the one that
+# answers lookups (use_search_cache: vehicles_repo.find_ids) SEARCH_CACHE_KIB, where a typical
+# counter store (≤ 100k vehicles, ~150 MB) fits whole. Total ≤ 256 + 5 × 48 MiB.
+CACHE_KIB = 48 * 1024
+SEARCH_CACHE_KIB = 256 * 1024
+
+
+def use_search_cache(conn: Connection) -> None:
+    """Give this connection (a SQLAlchemy Connection) the lookup's page cache, once: the
+    keystroke-by-keystroke reads are the ones a kept page speeds up."""
+    info = conn.connection.info  # the pooled DBAPI connection's, as long-lived as it
+    if info.get("cache_kib") != SEARCH_CACHE_KIB:
+        conn.connection.driver_connection.execute(f"PRAGMA cache_size = -{SEARCH_CACHE_KIB}")
+        info["cache_kib"] = SEARCH_CACHE_KIB
 
 
 class _Connection(Connection):

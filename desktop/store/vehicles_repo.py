@@ -20,6 +20,7 @@ from desktop.core.status import Term
 from desktop.core.timeutil import CST
 
 from . import search_index
+from .engine import use_search_cache
 from .records import CustomerRec, EventRec, VehicleBundle, VehicleRec, iso, parse_iso
 from .timecol import stored
 from .uuidcol import blob, blobs, text_of
@@ -129,6 +130,7 @@ def find_ids(conn: Connection, exact: Sequence[tuple[str, int]], prefixes: Seque
             if rank < best.get(vid, 99):
                 best[vid] = rank
 
+    use_search_cache(conn)  # the connection that answers lookups keeps the big page cache (engine)
     run = _reader(conn)
     full = False
     rank_of = {k: r for k, r in exact if k[:1] not in COLUMN_KINDS}
