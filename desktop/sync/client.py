@@ -161,7 +161,11 @@ class SyncClient:
 
     def apply_page(self, changes: list[dict], cursor: int | None) -> sync_apply.ApplyResult:
         """Apply a page and move the cursor in one transaction (nothing of it enters the outbox)."""
-        pulled = [sync_apply.Pulled.of(c) for c in changes]
+        pulled = [sync_apply.Pulled.of(c) for c in changes if usable(c)]
+        if len(pulled) < len(changes):
+            # Head office should have refused these (an older server, a rule tightened since): one
+            # that cannot be applied here would fail this page, and so every sync, for good.
+            log.warning("skipped %d pulled changes that fail the wire rules", len(changes) - len(pulled))
         with self._tx() as conn:
             db = conn.connection.driver_connection
             result = sync_apply.apply_changes(db, pulled, self.device_id)
@@ -194,6 +198,16 @@ class SyncClient:
                     put_state(conn.connection.driver_connection, CURSOR_KEY, str(cursor))
                 return
             page += 1
+
+
+def usable(c: dict) -> bool:
+    """A pulled change (or snapshot row) this counter can apply: the same rules head office checks."""
+    try:
+        return (c.get("entity") in protocol.ENTITIES and c.get("op") in protocol.OPS
+                and isinstance(c.get("payload"), dict) and isinstance(c.get("hlc"), str)
+                and protocol.validate_payload(c["entity"], c["op"], c.get("entity_id"), c["payload"]) is None)
+    except (TypeError, ValueError, KeyError):
+        return False
 
 
 def snapshot_changes(row: dict) -> list[dict]:

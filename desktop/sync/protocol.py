@@ -19,18 +19,20 @@ import uuid
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from desktop.core.hlc import HLC, HLCError
 from desktop.core.identifiers import IdentifierError, check_id_number, check_phone, check_plate, check_vin
+from desktop.core.timeutil import CST, YEAR_MAX, YEAR_MIN
 
 ENTITIES = ("customer", "vehicle", "policy_term", "event")
 OPS = ("upsert", "delete")
 MAX_CHANGES = 500
 MAX_BODY_BYTES = 8 * 1024 * 1024
 CLOCK_AHEAD_LIMIT_MS = 3_600_000
+MAX_UTC_OFFSET = timedelta(hours=14)  # the widest real offsets are -12 h and +14 h
 PULL_DEFAULT = 500
 PULL_MAX = 1000
 
@@ -191,11 +193,19 @@ def clamp_limit(limit: int | None) -> int:
 # --- payload validation ----------------------------------------------------------------------------
 
 def _aware_time(v: Any) -> bool:
+    """An ISO instant with a real UTC offset (at most ±14 h) whose UTC+8 date lies in the years
+    every side can store and compute with (timeutil's 1900-2200, as --at and imports accept): a
+    well-formed 9999-12-31T20:00-08:00 is year 10000 in UTC+8, and every counter that pulled it
+    would fail on it at each sync, for good."""
     if not isinstance(v, str) or len(v) > 40:
         return False
     try:
-        return datetime.fromisoformat(v).tzinfo is not None
-    except ValueError:
+        d = datetime.fromisoformat(v)
+        if d.tzinfo is None or abs(d.utcoffset()) > MAX_UTC_OFFSET:
+            return False
+        # YEAR_MAX + 1: the exclusive end of a term whose last day is 31 Dec of YEAR_MAX.
+        return YEAR_MIN <= d.astimezone(CST).year <= YEAR_MAX + 1
+    except (ValueError, OverflowError):
         return False
 
 
@@ -203,8 +213,8 @@ def _iso_date(v: Any) -> bool:
     if not isinstance(v, str) or len(v) > 40:
         return False
     try:
-        date.fromisoformat(v[:10])
-        return len(v) == 10 or _aware_time(v)
+        day = date.fromisoformat(v[:10])
+        return YEAR_MIN <= day.year <= YEAR_MAX and (len(v) == 10 or _aware_time(v))
     except ValueError:
         return False
 

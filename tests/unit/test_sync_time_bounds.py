@@ -1,0 +1,71 @@
+"""DESIGN §6: a payload that fails validation is rejected:<why>, never stored for the others to pull.
+
+An instant at the calendar's end (9999-12-31T20:00-08:00 is year 10000 in UTC+8) or with an
+offset no place uses was 'well-formed': head office applied it, and every counter that pulled it
+stored an instant it cannot read back (every lookup, list or letter run touching that car failed).
+Head office now refuses it, and a counter skips such a change if an older head office serves one."""
+from __future__ import annotations
+
+import pytest
+
+from desktop.app import AppContext
+from desktop.core.fakes import FakeData
+from desktop.services import auth
+from desktop.sync import protocol
+from desktop.sync.client import SyncClient
+from tests.conftest import ADMIN_PASSWORD, PASSPHRASE
+
+DEV_A, DEV_B = "0190a000-0000-7000-8000-00000000000a", "0190b000-0000-7000-8000-00000000000b"
+VEHICLE, TERM = "0190a000-0000-7000-8000-0000000000f1", "0190a000-0000-7000-8000-0000000000f2"
+fake = FakeData(515)
+PLATE = fake.plate("ordinary")
+
+
+def term(start: str = "2026-01-01T00:00:00+08:00", end: str = "2027-01-01T00:00:00+08:00", **kw) -> dict:
+    return {"id": TERM, "vehicle_id": VEHICLE, "kind": "CI", "insurer": "示例", "policy_no": "P-1",
+            "start_at": start, "end_at": end, "source": "counter", **kw}
+
+
+@pytest.mark.parametrize("field, value", [
+    ("end_at", "9999-12-31T20:00:00-08:00"),   # year 10000 once in UTC+8
+    ("end_at", "9999-12-31T23:59:59+08:00"),
+    ("start_at", "0001-01-01T00:00:00-08:00"),
+    ("end_at", "2027-01-01T00:00:00+15:00"),   # no place is 15 h ahead
+    ("as_of", "0001-01-01T00:00:00+14:00"),
+])
+def test_a_term_time_outside_the_storable_years_or_offsets_is_rejected(field, value):
+    assert protocol.validate_payload("policy_term", "upsert", TERM, term(**{field: value})) == f"bad_time:{field}"
+
+
+def test_a_term_ending_on_the_last_accepted_day_is_still_valid():
+    assert protocol.validate_payload("policy_term", "upsert", TERM,
+                                     term("2200-01-01T00:00:00+08:00", "2201-01-01T00:00:00+08:00")) is None
+    assert protocol.validate_payload("policy_term", "upsert", TERM,
+                                     term("2026-01-01T00:00:00Z", "2027-01-01T00:00:00-12:00")) is None
+
+
+def test_a_registration_date_at_the_calendar_end_is_rejected():
+    vehicle = {"id": VEHICLE, "plate": PLATE, "registered_on": "9999-12-31"}
+    assert protocol.validate_payload("vehicle", "upsert", VEHICLE, vehicle) == "bad_date:registered_on"
+
+
+def _pulled(seq: int, entity: str, entity_id: str, payload: dict) -> dict:
+    return {"server_seq": seq, "device_id": DEV_A, "change_id": f"0190a000-0000-7000-8000-{seq:012d}",
+            "device_seq": seq, "entity": entity, "entity_id": entity_id, "op": "upsert", "payload": payload,
+            "hlc": f"{1_700_000_000_000 + seq:015d}-00000000-{DEV_A}"}
+
+
+def test_a_counter_skips_a_pulled_change_it_cannot_store_and_keeps_syncing(tmp_path, fake_keyring):
+    ctx = AppContext(tmp_path / "b", keyring=fake_keyring, passphrase=lambda: PASSPHRASE)
+    store = ctx.create(PASSPHRASE)
+    auth.add_staff(store.engine, None, "admin", "admin", ADMIN_PASSWORD)
+    try:
+        page = [_pulled(1, "vehicle", VEHICLE, {"id": VEHICLE, "plate": PLATE}),
+                _pulled(2, "policy_term", TERM, term(end="9999-12-31T20:00:00-08:00"))]
+        SyncClient(store.engine, None, DEV_B).apply_page(page, 2)
+        with store.engine.connect() as conn:
+            assert [r[0] for r in conn.exec_driver_sql("SELECT plate FROM vehicle")] == [PLATE]
+            assert conn.exec_driver_sql("SELECT count(*) FROM policy_term").scalar() == 0
+            assert conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = 'pull_cursor'").scalar() == "2"
+    finally:
+        ctx.close()
