@@ -39,12 +39,26 @@ def _globals(parser: argparse.ArgumentParser, top: bool) -> None:
     parser.add_argument("--db", default=d(None), help="database URL (default: SQLite in the data dir)")
     parser.add_argument("--data-dir", default=d(None), help="data dir (default RENEWDESK_DATA_DIR or the platform's)")
     parser.add_argument("--host", default=d("127.0.0.1"), help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=d(DEFAULT_PORT), help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument("--port", type=_port, default=d(DEFAULT_PORT), help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--retention-days", type=float, default=d(None),
                         help="keep feed payloads and tombstones this many days (default 90)")
     parser.add_argument("--ssl-certfile", default=d(None), help="TLS certificate (else put a TLS proxy in front)")
     parser.add_argument("--ssl-keyfile", default=d(None), help="TLS key")
     parser.add_argument("--json", action="store_true", default=d(False), help="print JSON only")
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0-65535 (0 = any free one): a bigger number would reach the socket as a traceback."""
+    try:
+        port = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"端口应为整数 / port must be an integer: {text[:20]}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"端口应在 0 到 65535 之间 / port must be 0-65535: {text[:20]}")
+    return port
+
+
+MAX_RETENTION_DAYS = 36_500  # a century; inf or 1e308 days cannot be turned into a cut-off instant
 
 
 class _Parser(argparse.ArgumentParser):
@@ -99,8 +113,8 @@ def retention_days(args: argparse.Namespace) -> float:
         days = float(raw)
     except ValueError:
         raise _Exit(2, f"保留天数应为数字 / {RETENTION_ENV} must be a number") from None
-    if not days >= 0:
-        raise _Exit(2, "保留天数不能为负 / retention days must not be negative")
+    if not 0 <= days <= MAX_RETENTION_DAYS:  # also refuses nan and inf
+        raise _Exit(2, f"保留天数应在 0 到 {MAX_RETENTION_DAYS} 之间 / retention days must be 0-{MAX_RETENTION_DAYS}")
     return days
 
 
@@ -191,8 +205,14 @@ def _apply_batch(engine, args: argparse.Namespace) -> int:  # noqa: ANN001
     file = Path(args.file)
     if not file.is_file():
         raise _Exit(2, f"找不到批次文件 / batch file not found: {file.name}")
+    reply = Path(args.reply)
+    try:  # before applying: a reply that cannot be written came after the commit, and read as a failure
+        reply.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise _Exit(2, f"回执目录 {reply} 无法创建（或是一个文件），未做任何更改 / "
+                       "--reply DIR is not a folder that can be made: nothing applied") from None
     try:
-        done = apply_batch(engine, file, Path(args.reply))
+        done = apply_batch(engine, file, reply)
     except BatchError as e:
         raise _Exit(5, f"批次文件校验失败，未做任何更改 / batch file refused, nothing applied: {e}") from None
     except BatchInputError as e:

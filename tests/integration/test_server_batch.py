@@ -109,3 +109,15 @@ def test_a_down_batch_or_a_reply_over_the_input_is_refused(hq, tmp_path):
     assert _apply(url, down, tmp_path / "out").returncode == 2
     assert _apply(url, tmp_path / "missing.rdbatch", tmp_path / "out").returncode == 2
     assert pull(engine, 0, 1000)["changes"] == []
+
+
+def test_a_reply_folder_that_cannot_be_made_applies_nothing(hq, tmp_path):
+    url, engine, dev = hq
+    f = _write_up(tmp_path, dev, 1, events(dev.device_id, 1, 3))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    r = _apply(url, f, blocker)
+    assert r.returncode == 2 and "nothing applied" in r.stderr and r.stderr.count("\n") == 1
+    assert pull(engine, 0, 10)["changes"] == []  # the batch was not applied before the refusal
+    r = _apply(url, f, tmp_path / "down", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["applied"] == 3  # and applies in full afterwards
