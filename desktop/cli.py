@@ -243,7 +243,7 @@ def _aftersales(cmd) -> None:
     sh.add_argument("id")
 
     sp = cmd("sms", help="短信提醒名单（CSV/xlsx，尊重同意与停止联系）")
-    sp.add_argument("--due-within", type=int, required=True)
+    sp.add_argument("--due-within", type=_bounded_int("--due-within", 0, MAX_DAYS), required=True)
     sp.add_argument("--include-lapsed", action="store_true")
     sp.add_argument("--csv")
     sp.add_argument("--xlsx")
@@ -290,10 +290,13 @@ def _start_log(args: argparse.Namespace) -> None:
     try:
         where = data_dir(getattr(args, "data_dir", None))
     except Exception:  # an unusable --data-dir is reported by the command itself
-        return
-    if args.cmd is None and getattr(args, "demo", False) and not getattr(args, "data_dir", None):
+        where = None
+    if where is not None and args.cmd is None and getattr(args, "demo", False) and not getattr(args, "data_dir", None):
         where = where / "demo"
-    logs.configure(where)
+    if where is None or logs.configure(where) is None:
+        # No log file (the data dir is a file, cannot be made…): without a handler, logging's
+        # last resort would print our WARNING lines on stderr beside the one-line message (§7).
+        logging.getLogger().addHandler(logging.NullHandler())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -102,7 +102,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
     """backup OUT: OUT is the file (….rdbak) or a folder, where the name says counter and date."""
     ctx = context(args)
     session = acting_staff(ctx, args)
-    out = backups.backup_now(ctx.store(), session, Path(args.out), ctx.settings())
+    target = Path(args.out).expanduser()
+    # A folder that cannot be one (an existing file without .rdbak, a path under a file) is the
+    # user's typo (exit 2), not our failure (exit 1).
+    folder = target.parent if target.suffix == backups.SUFFIX else target
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        raise BadInput(f"无法把备份写到 {target}：{existing} 是一个文件，不是文件夹。"
+                       "请给一个文件夹（例如 U 盘）或以 .rdbak 结尾的文件名。")
+    out = backups.backup_now(ctx.store(), session, target, ctx.settings())
     print(f"备份已写入 {out}（需要数据库口令才能恢复）")
     return 0
 

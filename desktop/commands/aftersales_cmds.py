@@ -3,24 +3,24 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
-from pathlib import Path
 
 from desktop.core.insurers import shown
 from desktop.services import complaints, directory, sms_export
 from desktop.services import guide as guide_svc
 from desktop.services.errors import BadInput
 
-from .common import acting_staff, at_of, context, one_match, print_json, query_text
+from .common import acting_staff, at_of, context, one_match, out_file, print_json, query_text
 
 
 def cmd_guide(args: argparse.Namespace) -> int:
     q = query_text(args)
     at = at_of(args)
+    pdf = out_file(args.pdf, "--pdf")
     ctx = context(args)
     session = acting_staff(ctx, args)
     settings = ctx.settings()
     match = one_match(ctx, session, q, at, settings.lead_days)
-    pages = guide_svc.write_guide(ctx.store().engine, session, match, settings, Path(args.pdf), args.accident,
+    pages = guide_svc.write_guide(ctx.store().engine, session, match, settings, pdf, args.accident,
                                   args.paper, printed_at=at)
     if args.json:
         print_json({"pdf": str(args.pdf), "pages": pages, "paper": args.paper, "accident": args.accident})
@@ -87,7 +87,7 @@ def _show(c, as_json: bool) -> None:
 
 
 def cmd_complaint(args: argparse.Namespace) -> int:
-    at = at_of(args) if getattr(args, "at", None) else None
+    at = at_of(args) if getattr(args, "at", None) is not None else None
     ctx = context(args)
     session = acting_staff(ctx, args)
     engine = ctx.store().engine
@@ -120,7 +120,8 @@ def cmd_sms(args: argparse.Namespace) -> int:
     out = args.csv or args.xlsx
     if not out or (args.csv and args.xlsx):
         raise BadInput("请用 --csv OUT 或 --xlsx OUT 之一指定导出文件。")
-    r = sms_export.write_sms_list(ctx.store().engine, session, ctx.settings(), Path(out), args.due_within,
+    target = out_file(out, "--csv" if args.csv else "--xlsx")
+    r = sms_export.write_sms_list(ctx.store().engine, session, ctx.settings(), target, args.due_within,
                                   args.include_lapsed, at, full=args.full)
     if args.json:
         print_json({"file": str(out), "rows": r.rows, "skipped": r.skipped, "full": r.full,

@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 
 from desktop import credentials
 from desktop.app import ADMIN_KEY, AppContext
@@ -24,12 +25,28 @@ def context(args: argparse.Namespace) -> AppContext:
 
 def at_of(args: argparse.Namespace) -> datetime:
     raw = getattr(args, "at", None)
-    if not raw:
+    if raw is None:
         return datetime.now(CST)
+    if not raw.strip():  # `--at ""` (an unset shell variable) is not "now": results must be reproducible
+        raise BadInput("--at 需要一个日期时间，例如 2026-12-01T10:00:00（不写时区即北京时间）。")
     try:
         return parse_at(raw)
     except DateParseError as exc:
         raise BadInput(f"--at 无法识别：{exc}") from None
+
+
+def out_file(raw: str, option: str) -> Path:
+    """The file an option writes (--pdf, --xlsx, --report, --csv), checked before any work: a folder,
+    a missing folder or a parent that is a file is bad input (exit 2), never an OSError (exit 1)."""
+    out = Path(raw).expanduser()
+    if out.is_dir():
+        raise BadInput(f"{option} 应是一个文件名，而 {out} 是文件夹。")
+    parent = out.parent
+    if not parent.exists():
+        raise BadInput(f"目录不存在：{parent}")
+    if not parent.is_dir():
+        raise BadInput(f"{option} 的上级路径 {parent} 是一个文件，不是文件夹。")
+    return out
 
 
 def acting_staff(ctx: AppContext, args: argparse.Namespace, write_nothing: bool = False) -> StaffSession:

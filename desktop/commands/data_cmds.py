@@ -10,12 +10,13 @@ from desktop.io.xlsx_writer import write_reject_report
 from desktop.services import export as export_svc
 from desktop.services import importer
 
-from .common import acting_staff, at_of, context, print_json
+from .common import acting_staff, at_of, context, out_file, print_json
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     overrides = importer.parse_map(args.map) if args.map else None
-    at = at_of(args) if args.at else None
+    at = at_of(args) if args.at is not None else None
+    report_to = out_file(args.report, "--report") if args.report else None
     ctx = context(args)
     session = acting_staff(ctx, args, write_nothing=args.dry_run)
     engine = ctx.store().engine
@@ -27,10 +28,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = importer.run_import(engine, session, Path(args.file), dry_run=args.dry_run, sheet=args.sheet,
                                      overrides=overrides, at=at, on_rejected=rejected_rows.append,
                                      remembered=importer.remembered_mapping(engine), in_process=True)
-        if args.report:
+        if report_to:
             # The headers of the reading the import used (a remembered mapping included): re-reading
             # the file here could pick another header row, and costs a second parse of a large file.
-            write_reject_report(Path(args.report), report.source_headers, rejected_rows)
+            write_reject_report(report_to, report.source_headers, rejected_rows)
     if args.json:
         print_json(report.to_json())
         return 0
@@ -49,9 +50,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     at = at_of(args)
+    out = out_file(args.xlsx, "--xlsx")
     ctx = context(args)
     session = acting_staff(ctx, args)
-    n = export_svc.export_xlsx(ctx.store().engine, session, args.what, Path(args.xlsx), at, ctx.settings().lead_days,
+    n = export_svc.export_xlsx(ctx.store().engine, session, args.what, out, at, ctx.settings().lead_days,
                                within=args.within, full=args.full)
     print(f"已导出 {n} 行到 {args.xlsx}" + ("（含完整个人信息）" if args.full else "（个人信息已脱敏）"))
     return 0

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from desktop.printing.letter_template import TemplateError
 from desktop.printing.model import PrintError
 from desktop.services import documents
 from desktop.services.errors import BadInput
 
-from .common import acting_staff, at_of, context, one_match, print_json, query_text
+from .common import acting_staff, at_of, context, one_match, out_file, print_json, query_text
 
 
 def resources() -> documents.Resources:
@@ -19,12 +18,13 @@ def resources() -> documents.Resources:
 def cmd_slip(args: argparse.Namespace) -> int:
     q = query_text(args)
     at = at_of(args)
+    pdf = out_file(args.pdf, "--pdf")
     ctx = context(args)
     session = acting_staff(ctx, args)
     settings = ctx.settings()
     match = one_match(ctx, session, q, at, settings.lead_days)
     try:
-        out = documents.write_slip(ctx.store().engine, session, match, settings, Path(args.pdf), args.paper,
+        out = documents.write_slip(ctx.store().engine, session, match, settings, pdf, args.paper,
                                    resources(), printed_at=at)
     except PrintError as exc:
         raise BadInput(str(exc)) from None
@@ -34,10 +34,11 @@ def cmd_slip(args: argparse.Namespace) -> int:
 
 def cmd_letters(args: argparse.Namespace) -> int:
     at = at_of(args)
+    pdf = out_file(args.pdf, "--pdf")
     ctx = context(args)
     session = acting_staff(ctx, args)
     try:
-        result = documents.write_letters(ctx.store().engine, session, ctx.settings(), Path(args.pdf),
+        result = documents.write_letters(ctx.store().engine, session, ctx.settings(), pdf,
                                          args.due_within, args.include_lapsed, args.order, at, resources())
     except (TemplateError, PrintError) as exc:
         raise BadInput(str(getattr(exc, "message", exc))) from None

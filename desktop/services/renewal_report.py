@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from desktop.core import cadence, segments
-from desktop.core.timeutil import CST
+from desktop.core.timeutil import CST, YEAR_MAX, YEAR_MIN
 from desktop.io.report_xlsx import PERCENT, write_workbook
 from desktop.store import audit, renewal_repo, vehicles_repo, work_repo
 
@@ -68,6 +68,8 @@ class RenewalReport:
 def parse_month(text: str) -> tuple[date, date]:
     try:
         y, m = (int(p) for p in text.strip().split("-"))
+        if not YEAR_MIN <= y <= YEAR_MAX:  # 9999-12 overflows further on (exit 1)
+            raise ValueError(y)
         first = date(y, m, 1)
     except (ValueError, TypeError):
         raise BadInput(f"--month 应为 YYYY-MM，例如 2026-11（收到：{text[:20]}）。") from None

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from json.encoder import encode_basestring as _encode_str
 
+from desktop.core.errors import BadInput
+
 from . import search_index
 from .outbox import Changes, driver, payload_json
 from .records import CustomerRec, EventRec, TermRec, VehicleRec, iso
@@ -217,10 +219,15 @@ def insert_terms(conn, rows: Iterable[TermRec], changes: Changes | None = None) 
     driver(conn).executemany(_TERM_INSERT, params)
 
 
+MAX_NOTE = 4000  # = desktop.sync.protocol.MAX_TEXT (store may not import sync; a test keeps them equal)
+
+
 def insert_events(conn, rows: Iterable[EventRec], changes: Changes | None = None) -> None:
     """Events are append-only: a correction is a new event naming the one it corrects."""
     params = []
     for e in rows:
+        if e.note and len(e.note) > MAX_NOTE:  # head office would answer rejected:bad_text:note
+            raise BadInput(f"备注太长（{len(e.note)} 字）：最多 {MAX_NOTE} 字，请精简后再保存。")
         if changes is not None:
             changes.add("event", "upsert", e.id, event_payload(e))
         params.append((blob(e.id), blob(e.vehicle_id), e.kind, e.outcome, e.detail, e.note, e.staff, iso(e.at),
