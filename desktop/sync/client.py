@@ -203,8 +203,8 @@ class SyncClient:
 def usable(c: dict) -> bool:
     """A pulled change (or snapshot row) this counter can apply: the same rules head office checks."""
     try:
-        return (c.get("entity") in protocol.ENTITIES and c.get("op") in protocol.OPS
-                and isinstance(c.get("payload"), dict) and isinstance(c.get("hlc"), str)
+        return (isinstance(c, dict) and c.get("entity") in protocol.ENTITIES and c.get("op") in protocol.OPS
+                and isinstance(c.get("payload"), dict) and bool(protocol.hlc_node(c["hlc"]))
                 and protocol.validate_payload(c["entity"], c["op"], c.get("entity_id"), c["payload"]) is None)
     except (TypeError, ValueError, KeyError):
         return False
