@@ -205,12 +205,13 @@ def _apply_batch(engine, args: argparse.Namespace) -> int:  # noqa: ANN001
     file = Path(args.file)
     if not file.is_file():
         raise _Exit(2, f"找不到批次文件 / batch file not found: {file.name}")
-    reply = Path(args.reply)
-    try:  # before applying: a reply that cannot be written came after the commit, and read as a failure
-        reply.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        raise _Exit(2, f"回执目录 {reply} 无法创建（或是一个文件），未做任何更改 / "
-                       "--reply DIR is not a folder that can be made: nothing applied") from None
+    reply = Path(args.reply).expanduser().resolve()
+    # Checked before applying (nothing is made yet: a refused batch leaves no folder behind): a
+    # reply that could not be written came after the commit, and read as a failure.
+    existing = next(p for p in (reply, *reply.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise _Exit(2, f"回执目录 {reply} 无法创建（{existing} 不是可写的文件夹），未做任何更改 / "
+                       "--reply DIR is not a folder that can be made: nothing applied")
     try:
         done = apply_batch(engine, file, reply)
     except BatchError as e:
