@@ -192,7 +192,8 @@ def build(engine: Engine, session: StaffSession, at: datetime, s: CounterSetting
     require(session, "clerk")
     p = params(at, s)
     with engine.connect() as conn:
-        sql_tabs = {t: work_repo.tab_rows(conn, p, t, limit) for t in only if t in work_repo.SQL_TABS}
+        viewer = None if session.may("supervisor") else session.name
+        sql_tabs = {t: work_repo.tab_rows(conn, p, t, limit, viewer) for t in only if t in work_repo.SQL_TABS}
         full, done_only = work_repo.python_candidates(conn, p, _month_start(p.today))
         conn.rollback()
     if "done" not in only:

@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 
 from desktop.core.timeutil import CST
 
+from . import work_triggers
 from .records import iso
 from .uuidcol import blobs, text_of
 
@@ -109,15 +110,21 @@ def _window(p: TabParams, tab: str, x_lo: int, x_hi: int) -> tuple[str, dict]:
     return f"w.contactable = 1 AND w.ci_end_at > :lo AND w.ci_end_at <= :hi AND {live}", prm
 
 
-def _tier1_sql(p: TabParams, tab: str, x_lo: int, x_hi: int) -> tuple[str, dict]:
-    """(sql, params) of the tab's tier-1 rows (vehicles with renewal events SQL decides):
-    vehicle_id, k1, k2 (sort keys, NULL when capped), capped."""
+def _case_from() -> str:
+    # the first day of the current case (services.renewal_facts.case_start) as YYYY-MM-DD
+    return f"date(({_END_DN} - :lead) * {DAY}, 'unixepoch')"
+
+
+def _tier1_sql(p: TabParams, tab: str, x_lo: int, x_hi: int, viewer: str | None) -> tuple[str, dict]:
+    """(sql, params) of the tab's rows among vehicles with renewal events SQL decides (tier 1, and
+    tier 2 with no named date or 本次关闭 in the current case): vehicle_id, k1, k2 (sort keys, NULL
+    when capped), capped. `viewer`: a clerk sees their own and the unassigned (None: everyone)."""
     where, prm = _window(p, tab, x_lo, x_hi)
     today = p.today
     prm.update({"today": today.isoformat(), "lead": p.lead_days, "monday":
                 (today - timedelta(days=today.weekday())).isoformat(), "cap_day": p.cap_day, "cap_week": p.cap_week})
     x = f"({_END_DN} - :today_dn)"
-    case_from = f"date(({_END_DN} - :lead) * {DAY}, 'unixepoch')"
+    case_from = _case_from()
     is_contact = f"(e.kind = 'contact' OR (e.kind = 'outcome' AND e.outcome IN ({_AS_CONTACT})))"
     # Every expression here is per vehicle and its events (GROUP BY the vehicle's row).
     sql = f"""WITH r AS (SELECT w.vehicle_id, {x} AS x,
@@ -131,12 +138,16 @@ def _tier1_sql(p: TabParams, tab: str, x_lo: int, x_hi: int) -> tuple[str, dict]
       FROM work_index w INDEXED BY ix_work_index_end
         LEFT JOIN event e INDEXED BY ix_event_facts ON e.vehicle_id = w.vehicle_id
           AND e.kind IN ('contact', 'contact_stop', 'contact_close', 'assign', 'loss_confirmed', 'outcome')
-      WHERE {where} AND w.tier = 1
+      WHERE {where} AND w.tier IN (1, 2)
       GROUP BY w.vehicle_id
-      HAVING coalesce(max(e.kind = 'contact_stop'), 0) = 0
+      HAVING coalesce(max(CASE WHEN substr(e.at, 1, 10) >= {case_from} THEN {work_triggers.level('e')} END), 0) < 2
+        AND {_visible(viewer)}
+        AND coalesce(max(e.kind = 'contact_stop'), 0) = 0
         AND coalesce(max(substr(e.at, 1, 10) >= {case_from} AND (e.kind = 'loss_confirmed'
             OR (e.kind = 'outcome' AND e.outcome IN ('renewed_here', 'renewed_elsewhere', 'sold', 'scrapped', 'declined'))
             OR (e.kind = 'contact' AND e.outcome IN ('renewed_elsewhere', 'sold', 'declined')))), 0) = 0)"""
+    if viewer is not None:
+        prm["viewer"] = viewer
     if tab == "lapsed":
         return sql + " SELECT vehicle_id, -min(-1, x) AS k1, 0 AS k2, 0 AS capped FROM r", prm
     if tab == "lapsing":
@@ -158,6 +169,15 @@ def _tier1_sql(p: TabParams, tab: str, x_lo: int, x_hi: int) -> tuple[str, dict]
     capped = "blocked" if tab != "week" else "0"
     return (f"{sql}, t AS ({sel}) SELECT vehicle_id, CASE WHEN NOT {capped} THEN {key} END AS k1, "
             f"CASE WHEN NOT {capped} THEN x END AS k2, {capped} AS capped FROM t WHERE {cond}"), prm
+
+
+def _visible(viewer: str | None) -> str:
+    """A clerk's view: the latest assignment (cadence.assigned_to) is nobody or them."""
+    if viewer is None:
+        return "1"
+    return f"""coalesce((SELECT CASE WHEN json_valid(a.detail) THEN json_extract(a.detail, '$.to') END = :viewer
+        FROM event a INDEXED BY ix_event_facts WHERE a.vehicle_id = w.vehicle_id AND a.kind IN ({work_triggers.FACT_KINDS})
+          AND a.kind = 'assign' ORDER BY a.at DESC, a.rowid DESC LIMIT 1), 1)"""
 
 
 def _tier0_place(p: TabParams, tab: str, x: int) -> tuple[tuple[int, int], bool] | None:
@@ -193,13 +213,13 @@ class SqlTab:
     first: list[str]  # vehicle ids of the first `limit` rows (by k1, k2, plate)
 
 
-def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int) -> SqlTab:
+def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int, viewer: str | None = None) -> SqlTab:
     """The tab's count, its capped count and its first `limit` rows among the vehicles SQL decides.
 
     Tier 0 (no renewal event: most of a store) is placed by its days left alone, so it is counted
     per day (one pass over the covering index, no row leaves SQLite) and only the days the page
-    reaches are read as ids; tier 1 goes through _tier1_sql row by row (ix_work_index_end leads
-    with the tier, so that is a seek into those few rows)."""
+    reaches are read as ids; tiers 1 and 2 go through _tier1_sql row by row (ix_work_index_end
+    leads with the tier, so that is a seek into those few rows)."""
     x_lo, x_hi = x_range(p, tab)
     where, prm = _window(p, tab, x_lo, x_hi)
     x = f"({_END_DN} - :today_dn)"
@@ -217,7 +237,7 @@ def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int) -> SqlTab:
             count += n
             days.setdefault(place[0], []).append(xd)
             per_key[place[0]] = per_key.get(place[0], 0) + n
-    t_sql, t_prm = _tier1_sql(p, tab, x_lo, x_hi)
+    t_sql, t_prm = _tier1_sql(p, tab, x_lo, x_hi, viewer)
     ones: dict[tuple[int, int], list[str]] = {}
     for vid, k1, k2, held in conn.exec_driver_sql(t_sql, t_prm):
         if held:
@@ -268,10 +288,14 @@ def python_candidates(conn: Connection, p: TabParams, month_start: date) -> tupl
     times. The second: a closing record, loss or 停止联系 since the month began (closing_fact and
     stopped need one on or after the first of the month)."""
     lo = _end_bounds(p.today, -p.lapse_days, 0)[0]
-    # coalesce(tier, 3) >= 2 names ix_work_index_python's condition: a seek into the few such rows
+    # coalesce(tier, 3) >= 2 names ix_work_index_python's condition: a seek into the few such rows.
+    # A tier-2 vehicle whose named dates and 本次关闭 are all before its current case is _tier1_sql's.
     full = {_id(r[0]) for r in conn.exec_driver_sql(
-        "SELECT vehicle_id FROM work_index WHERE coalesce(tier, 3) >= 2 AND contactable = 1 "
-        "AND (coalesce(tier, 3) = 3 OR ci_end_at > ?)", (lo,)).fetchall()}
+        f"""SELECT vehicle_id FROM work_index w WHERE coalesce(tier, 3) >= 2 AND contactable = 1
+        AND (coalesce(tier, 3) = 3 OR (ci_end_at > :lo AND EXISTS (
+            SELECT 1 FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = w.vehicle_id
+              AND e.kind IN ({work_triggers.FACT_KINDS}) AND e.at >= {_case_from()}
+              AND {work_triggers.level('e')} >= 2)))""", {"lo": lo, "lead": p.lead_days}).fetchall()}
     done = {_id(r[0]) for r in conn.exec_driver_sql(
         "SELECT DISTINCT vehicle_id FROM event WHERE kind IN ('outcome', 'loss_confirmed', 'contact', 'contact_stop') "
         "AND at >= ? AND vehicle_id IS NOT NULL", (iso(datetime(month_start.year, month_start.month, month_start.day, tzinfo=CST)),)).fetchall()}

@@ -2,8 +2,9 @@
 
 A vehicle's row holds its latest-ending valid 交强险 term, `contactable` (vehicle not deleted,
 owner consents) and `tier`, the most complex renewal event it has: 0 none, 1 only kinds
-desktop.store.work_repo decides in SQL, 2 a kind only the Python engine decides (a named date,
-本次关闭, an assignment), 3 an event time not in the stored UTC+8 form (text comparison would be
+desktop.store.work_repo decides in SQL (an assignment among them), 2 a kind only the Python engine
+decides when it falls in the vehicle's current case (a named date, 本次关闭: work_repo decides a
+tier-2 vehicle in SQL while none does), 3 an event time not in the stored UTC+8 form (text comparison would be
 unsafe), a term time that is not epoch seconds, or an inverted term. Term times are copied as
 stored (epoch seconds, migration 0013), so every comparison is on integers.
 Triggers keep it on every write path (counter, import, demo, sync pull).
@@ -28,7 +29,7 @@ def _exact(col: str) -> str:
     return f"(typeof({col}) = 'integer')"
 
 
-def _level(e: str) -> str:
+def level(e: str) -> str:
     """The tier one event puts its vehicle in (see the module docstring).
 
     A contact whose detail does not contain the text next_date (nor a JSON \\u escape, which
@@ -37,7 +38,7 @@ def _level(e: str) -> str:
     联系不上 / 客户会来 date, services.renewal_facts)."""
     return (f"CASE WHEN {e}.kind NOT IN ({FACT_KINDS}) THEN 0 "
             f"WHEN NOT {_canonical(e + '.at')} THEN 3 "
-            f"WHEN {e}.kind IN ('contact_close', 'assign') THEN 2 "
+            f"WHEN {e}.kind = 'contact_close' THEN 2 "
             f"WHEN {e}.kind = 'contact' AND (instr({e}.detail, 'next_date') OR instr({e}.detail, '\\u')) THEN 2 "
             f"WHEN {e}.kind = 'outcome' AND {e}.outcome IN ('will_come', 'unreachable') "
             f"AND (instr({e}.detail, '_date') OR instr({e}.detail, 'will_come_on') OR instr({e}.detail, '\\u')) THEN 2 "
@@ -58,7 +59,7 @@ def refresh(where: str) -> str:
              v.deleted = 0 AND coalesce((SELECT coalesce(c.consent_contact, 0) FROM customer c
                                              WHERE c.id = v.owner_id), 1) != 0
                AS contactable,
-             max(coalesce((SELECT max({_level('ev')}) FROM event ev WHERE ev.vehicle_id = v.id), 0),
+             max(coalesce((SELECT max({level('ev')}) FROM event ev WHERE ev.vehicle_id = v.id), 0),
                  (SELECT CASE WHEN count(*) THEN 3 ELSE 0 END FROM policy_term p
                   WHERE p.vehicle_id = v.id AND +p.kind = 'CI'
                   AND (p.end_at <= p.start_at OR NOT ({_exact('p.start_at')} AND {_exact('p.end_at')})))) AS tier
@@ -105,7 +106,7 @@ TRIGGERS = {
                           f"{refresh('v.id = NEW.vehicle_id')} END"),
     # Events are append-only: a new one can only raise the tier.
     "trg_work_event_ins": f"""AFTER INSERT ON event WHEN NEW.vehicle_id IS NOT NULL AND NEW.kind IN ({FACT_KINDS}) BEGIN
-        UPDATE work_index SET tier = {_level('NEW')} WHERE vehicle_id = NEW.vehicle_id AND tier < {_level('NEW')};
+        UPDATE work_index SET tier = {level('NEW')} WHERE vehicle_id = NEW.vehicle_id AND tier < {level('NEW')};
         END""",
 }
 
