@@ -19,8 +19,14 @@ equivalence with the core is tested in tests/unit/test_segments_sql.py); the ser
 encrypted store, the Python engine for odd-time vehicles, the tally and the audit record. The
 bench checks both give the same segment figures.
 
+With --events (the default; --no-events for the bare demo) the store first gets a realistic mix
+of renewal events (bench/worklist_events.py: contacts with results, promised visits, 本店续保,
+assignments, on ~7 % of the vehicles), written before the plain copy is exported, so both sides
+see the same rows. With --reuse pass a COPY: it is migrated and seeded in place (and --plain,
+exported from the store before seeding, is then ignored).
+
     .venv/bin/python bench/worklist.py --vehicles 20000
-    .venv/bin/python bench/worklist.py --reuse /tmp/report-m1 --plain /tmp/report-m1-plain.db
+    .venv/bin/python bench/worklist.py --reuse /tmp/report-m1 --no-events --plain /tmp/report-m1-plain.db
 """
 from __future__ import annotations
 
@@ -41,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import worklist_events  # noqa: E402
 from bench.lookup import export_plain  # noqa: E402
 from desktop.core import segments  # noqa: E402
 from desktop.services import demo, renewal_report, worklist  # noqa: E402
@@ -150,6 +157,8 @@ def main() -> None:
     ap.add_argument("--report-runs", type=int, default=None, help="default: --runs (the report is slow at 1M)")
     ap.add_argument("--reuse", type=Path, help="an existing demo store (a COPY: it is opened and migrated)")
     ap.add_argument("--plain", type=Path, help="with --reuse: its plain sqlite3 copy (else exported here)")
+    ap.add_argument("--events", action=argparse.BooleanOptionalAction, default=True,
+                    help="seed a realistic mix of renewal events first (default on)")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if a.reuse:
@@ -161,13 +170,19 @@ def main() -> None:
             demo.fill_demo(store.engine, a.vehicles, seed=1, at=AT, staff="bench")
             fill_s = round(time.perf_counter() - t0, 1)
         engine = store.engine
+        seeded, seed_s = None, None
+        if a.events:
+            t0 = time.perf_counter()
+            seeded = worklist_events.seed(engine, AT)
+            seed_s = round(time.perf_counter() - t0, 1)
         with engine.connect() as conn:
             vehicles = conn.exec_driver_sql("SELECT count(*) FROM vehicle").scalar()
             conn.rollback()
         s = settings_svc.load(engine)
         sup = StaffSession("bench", "supervisor")
-        plain = a.plain if a.reuse and a.plain else Path(tmp) / "plain.db"
-        if not (a.reuse and a.plain):
+        given_plain = a.reuse and a.plain and not a.events
+        plain = a.plain if given_plain else Path(tmp) / "plain.db"
+        if not given_plain:
             export_plain(engine, plain)
         # The plain copy through the same SQLite build as the service (sqlcipher3 without a key is
         # plain SQLite 3.5x; the stdlib's 3.40 cannot cover ix_policy_term_ci_end's partial index)
@@ -208,7 +223,8 @@ def main() -> None:
         db.close()
         store.close()
     print(json.dumps({
-        "vehicles": vehicles, "runs": a.runs, "fill_s": fill_s, "page": worklist.PAGE, "tabs": tabs,
+        "vehicles": vehicles, "runs": a.runs, "fill_s": fill_s, "events": seeded, "seed_s": seed_s,
+        "page": worklist.PAGE, "tabs": tabs,
         "all_tabs_ms": all_ms, "max_tab_ms": max(r["ms"] for r in tabs.values()),
         "max_tab_ratio": max(r.get("ratio") or 0 for r in tabs.values()),
         "report_month": MONTH, "report_due": got,

@@ -215,3 +215,19 @@ def test_one_tab_with_a_short_page_still_shows_the_whole_tab_count(engine, sessi
             one = worklist.build(engine, session, AT, s, limit=limit, only=(tab,))
             assert one.counts()[tab] == len(want[tab]), (tab, limit)
             assert [r.vehicle_id for r in one.tabs[tab]] == want[tab][:limit]
+
+
+def test_the_bench_mix_of_counter_events_lists_what_the_python_engine_lists(engine):
+    # promised visits, follow-up dates, 本次关闭, assignments and 本店续保 as bench/worklist.py seeds them
+    from bench import worklist_events
+    from desktop.services import demo
+
+    demo.fill_demo(engine, 400, seed=5, at=AT, staff="t")
+    mix = worklist_events.seed(engine, AT, share=0.6)
+    assert mix["contact:will_come"] > 5 and mix["assign"] > 20 and mix["contact_close"] > 0
+    s = settings_svc.load(engine)
+    want, _capped = reference(engine, SUPER, AT, s)
+    assert len(want["visits"]) > 3 and len(want["today"]) + len(want["overdue"]) > 10
+    for at in (AT, AT + timedelta(days=2, hours=3), AT - timedelta(days=5)):
+        check(engine, at, s, SUPER)
+    check(engine, AT, s, StaffSession(worklist_events.STAFF[0], "clerk"))
