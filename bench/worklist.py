@@ -63,8 +63,9 @@ AT = datetime.fromisoformat("2026-12-01T10:00:00+08:00")
 # work_index with the last covered day as a date (the store keeps epoch seconds since 0013)
 _WI = "(SELECT *, date(ci_end_at - 1, 'unixepoch', '+8 hours') AS end_day FROM work_index)"
 # Hand-written for the default settings (lead 90, cadence 45/33/30, cap 1 a day / 3 a week,
-# lapsing 7 days, lapses of at most 1096 days).
-_LIVE = """w.contactable = 1 AND w.tier < 2
+# lapsing 7 days, lapses of at most 1096 days) and the events the bench writes (valid JSON details,
+# no times after `at`, canonical times: tier 3 is empty).
+_LIVE = """w.contactable = 1 AND w.tier < 3
   AND NOT EXISTS (SELECT 1 FROM event e WHERE e.vehicle_id = w.vehicle_id AND e.kind = 'contact_stop')
   AND NOT EXISTS (SELECT 1 FROM event e WHERE e.vehicle_id = w.vehicle_id
         AND substr(e.at, 1, 10) >= date(w.end_day, '-90 days')
@@ -72,33 +73,56 @@ _LIVE = """w.contactable = 1 AND w.tier < 2
              OR (e.kind = 'outcome' AND e.outcome IN ('renewed_here', 'renewed_elsewhere', 'sold', 'scrapped', 'declined'))
              OR (e.kind = 'contact' AND e.outcome IN ('renewed_elsewhere', 'sold', 'declined'))))"""
 _CONTACT = "(e.kind = 'contact' OR (e.kind = 'outcome' AND e.outcome IN ('will_come', 'declined', 'unreachable')))"
-_PLAN = f"""SELECT w.vehicle_id, w.end_day, t30, t33, t45,
+_IN_CASE = "substr(e.at, 1, 10) >= date(w.end_day, '-90 days')"
+_REACHED = """((e.kind = 'contact' AND e.outcome IN ('will_renew', 'quote_requested', 'will_come', 'renewed_elsewhere',
+                                             'sold', 'declined'))
+   OR (e.kind = 'outcome' AND e.outcome IN ('will_come', 'declined')))"""
+# a follow-up date the event names (contact --next, 本次关闭 until, a will_come / unreachable record's day)
+_DATE = """substr(coalesce(json_extract(e.detail, '$.next_date'), json_extract(e.detail, '$.until'),
+  json_extract(e.detail, '$.visit_date'), json_extract(e.detail, '$.will_come_on')), 1, 10)"""
+_DATED = f"""((e.kind IN ('contact', 'contact_close') OR (e.kind = 'outcome' AND e.outcome IN ('will_come', 'unreachable')))
+  AND {_DATE} IS NOT NULL)"""
+_PLAN = f"""SELECT w.vehicle_id, w.end_day, t30, t33, t45, w.ci_end_at <= :at AS lapsed,
     (SELECT count(*) FROM event e WHERE e.vehicle_id = w.vehicle_id AND {_CONTACT}
        AND substr(e.at, 1, 10) = :today) >= 1
     OR (SELECT count(*) FROM event e WHERE e.vehicle_id = w.vehicle_id AND {_CONTACT}
        AND substr(e.at, 1, 10) BETWEEN :monday AND :today) >= 3 AS blocked,
-    (SELECT max(substr(e.at, 1, 10)) FROM event e WHERE e.vehicle_id = w.vehicle_id
-       AND substr(e.at, 1, 10) >= date(w.end_day, '-90 days')
-       AND ((e.kind = 'contact' AND e.outcome IN ('will_renew', 'quote_requested', 'will_come', 'renewed_elsewhere',
-                                                   'sold', 'declined'))
-            OR (e.kind = 'outcome' AND e.outcome IN ('will_come', 'declined')))) AS lr
+    (SELECT max(substr(e.at, 1, 10)) FROM event e WHERE e.vehicle_id = w.vehicle_id AND {_IN_CASE}
+       AND {_REACHED}) AS lr,
+    -- the latest dated or reached fact of the case: 'N'/'C' (本次关闭) and its date, or 'R'
+    CASE WHEN w.tier > 0 THEN (SELECT CASE WHEN {_DATED} THEN (CASE WHEN e.kind = 'contact_close' THEN 'C' ELSE 'N' END)
+       || {_DATE} ELSE 'R' END FROM event e WHERE e.vehicle_id = w.vehicle_id AND {_IN_CASE}
+       AND ({_DATED} OR {_REACHED}) ORDER BY e.at DESC LIMIT 1) END AS lnamed,
+    -- the promised visit: the case's last contact is a will_come with a day
+    CASE WHEN w.tier > 0 THEN (SELECT CASE WHEN e.outcome = 'will_come' THEN {_DATE} END FROM event e
+       WHERE e.vehicle_id = w.vehicle_id AND {_IN_CASE} AND {_CONTACT} ORDER BY e.at DESC LIMIT 1) END AS visit
   FROM (SELECT *, date(end_day, '-30 days') AS t30, date(end_day, '-33 days') AS t33,
                date(end_day, '-45 days') AS t45 FROM {_WI}) w
-  WHERE w.ci_end_at > :at AND w.ci_start_at <= :at AND w.ci_end_at <= :hi52 AND {_LIVE}"""
-_NEXT = """CASE WHEN (lr IS NULL OR t30 > lr) AND t30 <= :today THEN t30
-     WHEN (lr IS NULL OR t33 > lr) AND t33 <= :today THEN t33
-     WHEN (lr IS NULL OR t45 > lr) AND t45 <= :today THEN t45
-     WHEN (lr IS NULL OR t45 > lr) THEN t45 WHEN (lr IS NULL OR t33 > lr) THEN t33
-     WHEN (lr IS NULL OR t30 > lr) THEN t30 END"""
-_TOUCH = f"SELECT vehicle_id, end_day, blocked, {_NEXT} AS next FROM ({_PLAN})"
+  WHERE ((w.ci_end_at > :at AND w.ci_start_at <= :at AND w.ci_end_at <= :hi91)
+         OR (w.tier > 0 AND w.ci_end_at <= :at AND w.ci_end_at > :lapse_lo)) AND {_LIVE}"""
+_NAMED = f"""SELECT *, CASE WHEN substr(lnamed, 1, 1) IN ('N', 'C') THEN substr(lnamed, 2, 10) END AS nd,
+  substr(lnamed, 1, 1) = 'C' AS is_close FROM ({_PLAN})"""
+_T = "(nd IS NULL OR {t} >= nd) AND (lr IS NULL OR {t} > lr)"
+_NEXT = f"""CASE WHEN nd IS NOT NULL AND (lr IS NULL OR lr < nd) THEN nd WHEN lapsed THEN NULL
+     WHEN {_T.format(t="t30")} AND t30 <= :today THEN t30
+     WHEN {_T.format(t="t33")} AND t33 <= :today THEN t33
+     WHEN {_T.format(t="t45")} AND t45 <= :today THEN t45
+     WHEN {_T.format(t="t45")} THEN t45 WHEN {_T.format(t="t33")} THEN t33
+     WHEN {_T.format(t="t30")} THEN t30 END"""
+_HELD = "(nd IS NOT NULL AND (lr IS NULL OR lr < nd) AND is_close AND nd > :today)"  # 本次关闭 in force
+_TOUCH = f"SELECT vehicle_id, end_day, blocked, visit, {_NEXT} AS next, {_HELD} AS held FROM ({_NAMED})"
 HAND = {
-    "today": f"SELECT vehicle_id, next AS k1, end_day AS k2 FROM ({_TOUCH}) WHERE next = :today AND NOT blocked",
-    "overdue": f"SELECT vehicle_id, next AS k1, end_day AS k2 FROM ({_TOUCH}) WHERE next < :today AND NOT blocked",
-    "week": f"SELECT vehicle_id, next AS k1, end_day AS k2 FROM ({_TOUCH}) WHERE next > :today AND next <= :today7",
+    "today": f"SELECT vehicle_id, next AS k1, end_day AS k2 FROM ({_TOUCH}) WHERE next = :today AND NOT blocked "
+             "AND NOT held",
+    "overdue": f"SELECT vehicle_id, next AS k1, end_day AS k2 FROM ({_TOUCH}) WHERE next < :today AND NOT blocked "
+               "AND NOT held",
+    "week": f"SELECT vehicle_id, next AS k1, end_day AS k2 FROM ({_TOUCH}) WHERE next > :today AND next <= :today7 "
+            "AND NOT held",
     "lapsing": f"""SELECT w.vehicle_id, w.end_day AS k1, 0 AS k2 FROM {_WI} w WHERE w.ci_end_at > :at
         AND w.ci_start_at <= :at AND w.ci_end_at <= :due_hi AND w.end_day <= :today7 AND {_LIVE}""",
     "lapsed": f"""SELECT w.vehicle_id, -julianday(w.end_day) AS k1, 0 AS k2 FROM {_WI} w
         WHERE w.ci_end_at > :lapse_lo AND w.ci_end_at <= :at AND {_LIVE}""",
+    "visits": f"SELECT vehicle_id, visit AS k1, end_day AS k2 FROM ({_TOUCH}) WHERE visit IS NOT NULL",
 }
 PAGE_SQL = """SELECT v.plate, c.name, r.k1, r.k2 FROM r JOIN vehicle v ON v.id = r.vehicle_id
   LEFT JOIN customer c ON c.id = v.owner_id ORDER BY r.k1, r.k2, v.plate LIMIT :page"""
@@ -125,7 +149,7 @@ def hand_params(at: datetime) -> dict:
     day = at.replace(hour=0, minute=0, second=0)
     today = day.date()
     return {"at": _iso(at), "today": today.isoformat(), "today7": (today + timedelta(days=7)).isoformat(),
-            "monday": (today - timedelta(days=today.weekday())).isoformat(), "hi52": _iso(day + timedelta(days=53)),
+            "monday": (today - timedelta(days=today.weekday())).isoformat(), "hi91": _iso(day + timedelta(days=92)),
             "due_hi": _iso(at + timedelta(days=90)), "lapse_lo": _iso(day - timedelta(days=1096)),
             "page": worklist.PAGE}
 

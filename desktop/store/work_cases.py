@@ -47,19 +47,20 @@ def end_bounds(today: date, x_lo: int, x_hi: int) -> tuple[int, int]:
     return (dn(today) + x_lo) * DAY - CST_SECONDS, (dn(today) + x_hi + 1) * DAY - CST_SECONDS
 
 
-def window(p, x_lo: int, x_hi: int, lapse_days: int, lapsing: bool = False) -> tuple[str, dict]:
+def window(p, x_lo: int, x_hi: int, lapse_days: int, lapsing: bool = False, tag: str = "") -> tuple[str, dict]:
     """(condition on work_index w, params): the live-looking vehicles whose days left are in
     [x_lo, x_hi]: lapsed (latest end at or before `at`, at most lapse_days ago) or due/active with
-    no later cover to start (classify's `live` before the events are read)."""
+    no later cover to start (classify's `live` before the events are read). `tag` names the range's
+    parameters apart (two windows in one statement)."""
     at_s = secs(p.at)
     lo, hi = end_bounds(p.today, x_lo, x_hi)
     lo = max(lo, end_bounds(p.today, -lapse_days, 0)[0])
-    prm = {"at": at_s, "today_dn": dn(p.today), "lo": lo, "hi": hi}
+    prm = {"at": at_s, "today_dn": dn(p.today), f"lo{tag}": lo, f"hi{tag}": hi}
     live = "(w.ci_end_at <= :at OR w.ci_start_at <= :at)"
     if lapsing:  # DUE: within lead days of the end
         live = "w.ci_end_at > :at AND w.ci_start_at <= :at AND w.ci_end_at <= :due_hi"
         prm["due_hi"] = secs(p.at + timedelta(days=p.lead_days))
-    return f"w.contactable = 1 AND w.ci_end_at > :lo AND w.ci_end_at <= :hi AND {live}", prm
+    return f"w.contactable = 1 AND w.ci_end_at > :lo{tag} AND w.ci_end_at <= :hi{tag} AND {live}", prm
 
 
 def _visible(viewer: str | None) -> str:
@@ -67,60 +68,71 @@ def _visible(viewer: str | None) -> str:
     if viewer is None:
         return "1"
     return f"""coalesce((SELECT CASE WHEN json_valid(a.detail) THEN json_extract(a.detail, '$.to') END = :viewer
-        FROM event a INDEXED BY ix_event_facts WHERE a.vehicle_id = w.vehicle_id AND a.kind IN ({work_triggers.FACT_KINDS})
+        FROM event a INDEXED BY ix_event_facts WHERE a.vehicle_id = vid AND a.kind IN ({work_triggers.FACT_KINDS})
           AND a.kind = 'assign' ORDER BY a.at DESC, a.rowid DESC LIMIT 1), 1)"""
 
 
 def _json_day(path: str) -> str:
-    # renewal_facts._day: the first ten characters when they are a date
-    v = f"substr(CASE WHEN json_valid(e.detail) AND json_type(e.detail) = 'object' THEN nullif(json_extract(e.detail, '{path}'), '') END, 1, 10)"
+    # renewal_facts._day: the first ten characters when they are a date (of a JSON object's field)
+    v = (f"substr(CASE WHEN json_valid(e.detail) THEN CASE WHEN json_type(e.detail) = 'object' "
+         f"THEN nullif(json_extract(e.detail, '{path}'), '') END END, 1, 10)")
     return f"CASE WHEN date({v}) = {v} THEN {v} END"
 
 
-# The facts of one event row e (renewal_facts.fact_of): a contact fact, its result, its named day.
+# The facts of one event row e (renewal_facts.fact_of): a contact fact, reached, its named day.
 _CONTACT = "(e.kind = 'contact' OR (e.kind = 'outcome' AND e.outcome IN ('will_come', 'declined', 'unreachable')))"
 _RESULT = "(CASE WHEN e.kind = 'outcome' AND e.outcome = 'unreachable' THEN 'no_answer' ELSE e.outcome END)"
-_NAMED = (f"(CASE WHEN e.kind = 'contact' THEN {_json_day('$.next_date')} "
+# Only a detail that can spell one of the keys is parsed (a JSON \u escape could spell any).
+_MAY_NAME = ("(instr(e.detail, '_date') OR instr(e.detail, 'until') OR instr(e.detail, 'will_come_on') "
+             "OR instr(e.detail, '\\u'))")
+_NAMED = (f"(CASE WHEN e.detail IS NULL OR NOT {_MAY_NAME} THEN NULL "
+          f"WHEN e.kind = 'contact' THEN {_json_day('$.next_date')} "
           f"WHEN e.kind = 'contact_close' THEN {_json_day('$.until')} "
           "WHEN e.kind = 'outcome' AND e.outcome IN ('will_come', 'unreachable') THEN "
           f"coalesce({_json_day('$.next_date')}, {_json_day('$.visit_date')}, {_json_day('$.will_come_on')}) END)")
-_REACHED_FACT = f"({_CONTACT} AND {_RESULT} IN ({REACHED}))"
+_CLOSING = ("(e.kind = 'loss_confirmed' OR (e.kind = 'outcome' AND e.outcome IN ('renewed_here', "
+            "'renewed_elsewhere', 'sold', 'scrapped', 'declined')) "
+            "OR (e.kind = 'contact' AND e.outcome IN ('renewed_elsewhere', 'sold', 'declined')))")
 
 
-def case_rows_sql(p, tab: str, x_lo: int, x_hi: int, viewer: str | None) -> tuple[str, dict]:
-    """(sql, params): the tab's rows among the vehicles of tiers 1 and 2 with days left in
-    [x_lo, x_hi]: vehicle_id, k1, k2 (the service's sort keys, NULL when capped), capped."""
-    where, prm = window(p, x_lo, x_hi, p.lapse_days, lapsing=tab == "lapsing")
+def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str | None) -> tuple[str, dict]:
+    """(sql, params): the tab's rows among the vehicles of tiers 1 and 2, each tier's with days
+    left in its range ({tier: (x_lo, x_hi)}): vehicle_id, k1, k2 (the service's sort keys, NULL
+    when capped), capped."""
+    prm: dict = {}
+    wheres = []
+    for tier, (x_lo, x_hi) in ranges.items():
+        where, w_prm = window(p, x_lo, x_hi, p.lapse_days, lapsing=tab == "lapsing", tag=str(tier))
+        wheres.append(f"({where} AND w.tier = {int(tier)})")
+        prm.update(w_prm)
     today = p.today
     prm.update({"today": today.isoformat(), "lead": p.lead_days, "monday":
                 (today - timedelta(days=today.weekday())).isoformat(), "cap_day": p.cap_day, "cap_week": p.cap_week})
     if viewer is not None:
         prm["viewer"] = viewer
-    day = "substr(e.at, 1, 10)"
-    case = f"{day} >= date(({END_DN} - :lead) * {DAY}, 'unixepoch')"
-    named = _NAMED
-    # the latest dated-or-reached fact: 'N' + day (a named date), 'C' + day (本次关闭), 'R' (reached, no date)
-    l_key = (f"max(CASE WHEN {case} AND e.kind IN ('contact', 'contact_close', 'outcome') AND {named} IS NOT NULL "
-             f"AND (e.kind != 'outcome' OR e.outcome IN ('will_come', 'unreachable')) "
-             f"THEN e.at || CASE WHEN e.kind = 'contact_close' THEN 'C' ELSE 'N' END || {named} "
-             f"WHEN {case} AND {_REACHED_FACT} THEN e.at || 'R' END)")
-    v_key = (f"max(CASE WHEN {case} AND {_CONTACT} THEN e.at || CASE WHEN {_RESULT} = 'will_come' "
-             f"AND {named} IS NOT NULL THEN 'V' || {named} ELSE 'X' END END)")
-    closing = ("(e.kind = 'loss_confirmed' OR (e.kind = 'outcome' AND e.outcome IN ('renewed_here', "
-               "'renewed_elsewhere', 'sold', 'scrapped', 'declined')) "
-               "OR (e.kind = 'contact' AND e.outcome IN ('renewed_elsewhere', 'sold', 'declined')))")
-    sql = f"""WITH g AS (SELECT w.vehicle_id, ({END_DN} - :today_dn) AS x, w.ci_end_at <= :at AS lapsed,
-        {END_DN} AS end_dn,
-        max(CASE WHEN {case} AND {_REACHED_FACT} THEN {day} END) AS r_day,
-        {l_key} AS l_key, {v_key} AS v_key,
-        coalesce(sum({_CONTACT} AND {day} = :today), 0) >= :cap_day
-          OR coalesce(sum({_CONTACT} AND {day} BETWEEN :monday AND :today), 0) >= :cap_week AS blocked
+    # ev: each event's facts computed once (MATERIALIZED: the aggregates below read them many times)
+    ev = f"""SELECT w.vehicle_id AS vid, {END_DN} AS end_dn, w.ci_end_at <= :at AS lapsed,
+        e.at, e.kind, substr(e.at, 1, 10) AS day,
+        substr(e.at, 1, 10) >= date(({END_DN} - :lead) * {DAY}, 'unixepoch') AS in_case,
+        {_CONTACT} AS is_contact, {_CONTACT} AND {_RESULT} IN ({REACHED}) AS reached,
+        {_CONTACT} AND {_RESULT} = 'will_come' AS will_come, {_CLOSING} AS closing,
+        CASE WHEN e.kind IN ('contact', 'contact_close', 'outcome') THEN {_NAMED} END AS named
       FROM work_index w INDEXED BY ix_work_index_end
         JOIN event e INDEXED BY ix_event_facts ON e.vehicle_id = w.vehicle_id
           AND e.kind IN ({work_triggers.FACT_KINDS})
-      WHERE {where} AND w.tier IN (1, 2)
-      GROUP BY w.vehicle_id
-      HAVING coalesce(max(e.kind = 'contact_stop'), 0) = 0 AND coalesce(max({case} AND {closing}), 0) = 0
+      WHERE {{where}}"""
+    sql = f"""WITH ev AS MATERIALIZED ({" UNION ALL ".join(ev.format(where=w) for w in wheres)}),
+    g AS (SELECT vid AS vehicle_id, end_dn - :today_dn AS x, lapsed, end_dn,
+        max(CASE WHEN in_case AND reached THEN day END) AS r_day,
+        -- the latest dated-or-reached fact: 'N' + day (a named date), 'C' + day (本次关闭), 'R' (reached, no date)
+        max(CASE WHEN in_case AND named IS NOT NULL THEN at || CASE WHEN kind = 'contact_close' THEN 'C' ELSE 'N' END
+                 || named WHEN in_case AND reached THEN at || 'R' END) AS l_key,
+        max(CASE WHEN in_case AND is_contact THEN at || CASE WHEN will_come AND named IS NOT NULL
+                 THEN 'V' || named ELSE 'X' END END) AS v_key,
+        coalesce(sum(is_contact AND day = :today), 0) >= :cap_day
+          OR coalesce(sum(is_contact AND day BETWEEN :monday AND :today), 0) >= :cap_week AS blocked
+      FROM ev GROUP BY vid
+      HAVING coalesce(max(kind = 'contact_stop'), 0) = 0 AND coalesce(max(in_case AND closing), 0) = 0
         AND {_visible(viewer)}),
     n AS (SELECT *, CASE WHEN substr(l_key, 26, 1) IN ('N', 'C') THEN substr(l_key, 27, 10) END AS nd,
              substr(l_key, 26, 1) = 'C' AS is_close,

@@ -77,12 +77,15 @@ def x_high(p: TabParams) -> int:
     return max(p.lead_days, max(p.offsets) + WEEK, p.lapsing_days)
 
 
-def _events_x_range(p: TabParams, tab: str) -> tuple[int, int]:
-    """The days left a vehicle with renewal events on the tab can have: a named date or a promise
-    lists a lapsed vehicle too (plan() without touchpoints)."""
+def _events_x_ranges(p: TabParams, tab: str) -> dict[int, tuple[int, int]]:
+    """{tier: the days left its vehicles on the tab can have}. Tier 1 names no date, so its
+    touchpoints bound x as tier 0's do; a named date or a promise (tier 2) lists any live vehicle,
+    a lapsed one too (plan() without touchpoints)."""
     if tab in ("lapsed", "lapsing"):
-        return x_range(p, tab)
-    return -p.lapse_days, x_high(p)
+        return {1: x_range(p, tab), 2: x_range(p, tab)}
+    if tab == "visits":
+        return {2: (-p.lapse_days, x_high(p))}
+    return {1: x_range(p, tab), 2: (-p.lapse_days, x_high(p))}
 
 
 def _tier0_window(p: TabParams, tab: str, x_lo: int, x_hi: int) -> tuple[str, dict]:
@@ -155,7 +158,7 @@ def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int, viewer: str |
             count += n
             days.setdefault(place[0], []).append(xd)
             per_key[place[0]] = per_key.get(place[0], 0) + n
-    t_sql, t_prm = work_cases.case_rows_sql(p, tab, *_events_x_range(p, tab), viewer)
+    t_sql, t_prm = work_cases.case_rows_sql(p, tab, _events_x_ranges(p, tab), viewer)
     ones: dict[tuple[int, int], list[str]] = {}
     for vid, k1, k2, held in conn.exec_driver_sql(t_sql, t_prm):
         if held:
