@@ -110,6 +110,9 @@ def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str |
                 (today - timedelta(days=today.weekday())).isoformat(), "cap_day": p.cap_day, "cap_week": p.cap_week})
     if viewer is not None:
         prm["viewer"] = viewer
+    # Assignments only decide what a clerk sees (_visible reads them itself): a filter on the index
+    # (LEFT JOIN: a vehicle whose only events are assignments keeps its one row of NULLs).
+    skip_assign = " AND e.kind != 'assign'"
     # ev: each event's facts computed once (MATERIALIZED: the aggregates below read them many times)
     ev = f"""SELECT w.vehicle_id AS vid, {END_DN} AS end_dn, w.ci_end_at <= :at AS lapsed,
         e.at, e.kind, substr(e.at, 1, 10) AS day,
@@ -118,8 +121,8 @@ def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str |
         {_CONTACT} AND {_RESULT} = 'will_come' AS will_come, {_CLOSING} AS closing,
         CASE WHEN e.kind IN ('contact', 'contact_close', 'outcome') THEN {_NAMED} END AS named
       FROM work_index w INDEXED BY ix_work_index_end
-        JOIN event e INDEXED BY ix_event_facts ON e.vehicle_id = w.vehicle_id
-          AND e.kind IN ({work_triggers.FACT_KINDS})
+        LEFT JOIN event e INDEXED BY ix_event_facts ON e.vehicle_id = w.vehicle_id
+          AND e.kind IN ({work_triggers.FACT_KINDS}){skip_assign}
       WHERE {{where}}"""
     sql = f"""WITH ev AS MATERIALIZED ({" UNION ALL ".join(ev.format(where=w) for w in wheres)}),
     g AS (SELECT vid AS vehicle_id, end_dn - :today_dn AS x, lapsed, end_dn,
