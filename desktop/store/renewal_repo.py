@@ -129,12 +129,16 @@ ok(vid) AS (SELECT c.vid FROM cand c JOIN work_index w ON w.vehicle_id = c.vid J
       AND c.vid NOT IN (SELECT vehicle_id FROM event WHERE kind = 'visit' AND NOT {odd_visit})),
 t0 AS (SELECT p.vehicle_id AS vid, {sd} AS sd, {ld} AS ld, p.start_at, p.end_at, p.id AS tid
     FROM ok CROSS JOIN policy_term p ON p.vehicle_id = ok.vid AND +p.kind = 'CI'),
-t AS (SELECT vid, sd, ld, start_at, end_at, row_number() OVER w AS n, lag(sd) OVER w AS prev_sd, lead(sd) OVER w AS next_sd,
-         max(end_at > :lo AND end_at <= :hi) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS due_later,
-         max(end_at <= :lo) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS ended_later,
-         max(start_at < :lo1 AND end_at > :lo) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-           AS covered
+t1 AS (SELECT vid, sd, ld, start_at, end_at, row_number() OVER w AS n, lag(sd) OVER w AS prev_sd,
+         lead(sd) OVER w AS next_sd, end_at > :lo AND end_at <= :hi AS due_here, end_at <= :lo AS ended_here,
+         start_at < :lo1 AND end_at > :lo AS cov
     FROM t0 WINDOW w AS (PARTITION BY vid ORDER BY start_at, end_at, tid)),
+-- "a later term (in that order) is due / ended before the month" as the last such term's number:
+-- one window pass and a GROUP BY instead of three window frames (each a pass of its own)
+agg AS (SELECT vid, max(CASE WHEN due_here THEN n END) AS due_n, max(CASE WHEN ended_here THEN n END) AS end_n,
+           max(cov) AS covered FROM t1 GROUP BY vid),
+t AS (SELECT t1.vid, sd, ld, start_at, end_at, n, prev_sd, next_sd, n < agg.due_n AS due_later,
+         n < agg.end_n AS ended_later, agg.covered FROM t1 JOIN agg ON agg.vid = t1.vid),
 d0 AS (SELECT vid, ld, n, {_claimed("t.vid", "t.prev_sd", "t.sd").replace("t.prev_sd", "coalesce(t.prev_sd, '0000-01-01')")} AS here,
          n > 1 AND {_claimed("t.vid", "NULL", "t.prev_sd")} AS here_before, {nxt.format(t="t")} AS here_next
     FROM t WHERE end_at > :lo AND end_at <= :hi AND coalesce(due_later, 0) = 0),
