@@ -199,6 +199,11 @@ def parse_map(items: list[str]) -> dict[str, str]:
 
 _HERE = 1 << 62  # a child_min_bytes no file reaches: read in this process
 CHUNK = 2000  # rows matched and written together: big enough for cheap IN queries and executemany
+# The one-transaction batch (commit_import: the command line) holds no lock another reader waits
+# for between chunks, so its chunks are larger: fewer executemany rounds, and each chunk's sorted
+# search keys visit each index page once for 5x as many keys (~10 % less CPU at 10⁵ rows, a few MB).
+# The window's SteppedImport keeps CHUNK: its transactions hold the write lock.
+BATCH_CHUNK = 10_000
 
 
 @dataclass
@@ -280,7 +285,7 @@ def commit_import(engine: Engine, session: StaffSession, prepared: PreparedImpor
             # Made inside the transaction: the outbox's device_seq is read and advanced under its lock.
             ledger = cls(db, f"import:{batch}", iso(now), session.name, now)
             importer = _RowImporter(ledger)
-            for chunk in _chunked(prepared.records, CHUNK):
+            for chunk in _chunked(prepared.records, BATCH_CHUNK):
                 ledger.prefetch([r for r in chunk if not isinstance(r, RejectedRow)])
                 for rec in chunk:
                     if cancel and cancel():
