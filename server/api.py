@@ -7,7 +7,6 @@ Logs name the device, the counts and the status, never a payload.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from desktop.sync.protocol import (
     TooLarge,
     clamp_limit,
     gunzip_limited,
+    loads,
     parse_push,
 )
 
@@ -63,7 +63,7 @@ async def read_json(request: Request) -> object:
             data = gunzip_limited(data)
         elif encoding not in ("", "identity"):
             raise HTTPException(415, "only Content-Encoding: gzip is accepted")
-        return json.loads(data.decode("utf-8"))
+        return loads(data.decode("utf-8"))  # strict: NaN and Infinity are not JSON
     except TooLarge as e:
         raise HTTPException(413, str(e)) from None
     except ProtocolError as e:

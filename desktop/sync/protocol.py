@@ -349,6 +349,10 @@ def validate_payload(entity: str, op: str, entity_id: str, payload: dict) -> str
         return "bad_id"
     if payload.get("id") != entity_id:
         return "id_mismatch"
+    try:  # a lone surrogate ("\ud800") is valid JSON but no text: a counter cannot store it (UTF-8)
+        json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError):
+        return "bad_text"
     if op == "delete":
         if entity == "event":
             return "append_only"  # a correction is a new event, never a deletion
@@ -419,6 +423,16 @@ def gunzip_limited(data: bytes, limit: int = MAX_BODY_BYTES) -> bytes:
     return out
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON as RFC 8259 has it: Python's json also reads NaN and Infinity, which head office then
+    stored and served in its feed, breaking every strict parser that pulls it (HTTP 422 instead)."""
+    return json.loads(text, parse_constant=_not_json)
+
+
 def dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -480,7 +494,7 @@ def decode_batch(data: bytes, key_for: Callable[[str], bytes | str | None]) -> t
     except InvalidTag:
         raise BatchError("batch file was altered or is sealed with another device's key") from None
     try:
-        body = json.loads(gunzip_limited(packed).decode("utf-8"))
+        body = loads(gunzip_limited(packed).decode("utf-8"))
     except (ProtocolError, UnicodeDecodeError, ValueError):
         raise BatchError("batch file content is damaged") from None
     if not isinstance(body, dict):

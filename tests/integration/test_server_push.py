@@ -384,3 +384,17 @@ def test_head_office_terms_win_over_counter_copies(engine):
         _, auth = enroll(c, engine)
         (row,) = c.get("/v1/sync/snapshot", headers=auth).json()["rows"]
     assert row["id"] == min(hq_id, counter["id"]) and row["payload"]["insurer"] == "总部" and row["op"] == "upsert"
+
+
+def test_nan_is_not_json_and_a_lone_surrogate_is_no_text(client, engine):
+    """Python's json reads NaN and a lone "\\ud800" escape: head office stored both and served them
+    in its feed, where NaN breaks every strict JSON parser and the surrogate every counter (its
+    store takes UTF-8 only: each sync failed with exit 1, for good)."""
+    dev, auth = enroll(client, engine)
+    nan = json.dumps({"changes": [change(dev, 1, payload=event_payload(note=float("nan")))]})
+    r = client.post("/v1/sync/push", content=nan, headers={**auth, "Content-Type": "application/json"})
+    assert r.status_code == 422
+    body = json.dumps({"changes": [change(dev, 1, payload=event_payload(note="\ud800"))]})  # an ASCII escape
+    r = client.post("/v1/sync/push", content=body, headers={**auth, "Content-Type": "application/json"})
+    assert results(r) == ["rejected:bad_text"] and r.json()["expected_seq"] == 2
+    assert pull_all(client, auth) == []

@@ -1,4 +1,5 @@
-"""DESIGN §6: a payload that fails validation is rejected:<why>, never stored for the others to pull.
+"""DESIGN §6: a payload that fails validation is rejected:<why>, never stored for the others to pull
+(instants past the calendar, text that is no text, NaN).
 
 An instant at the calendar's end (9999-12-31T20:00-08:00 is year 10000 in UTC+8) or with an
 offset no place uses was 'well-formed': head office applied it, and every counter that pulled it
@@ -69,3 +70,27 @@ def test_a_counter_skips_a_pulled_change_it_cannot_store_and_keeps_syncing(tmp_p
             assert conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = 'pull_cursor'").scalar() == "2"
     finally:
         ctx.close()
+
+
+def test_a_counter_skips_a_pulled_note_that_is_no_text(tmp_path, fake_keyring):
+    """A lone surrogate ("\\ud800", valid JSON) in a note an older head office applied: the counter's
+    store takes UTF-8 only, so the page failed with UnicodeEncodeError at every sync."""
+    ctx = AppContext(tmp_path / "b", keyring=fake_keyring, passphrase=lambda: PASSPHRASE)
+    store = ctx.create(PASSPHRASE)
+    try:
+        eid = "0190a000-0000-7000-8000-0000000000f3"
+        bad = {"id": eid, "vehicle_id": VEHICLE, "kind": "visit", "note": "\ud800", "at": "2026-12-01T10:00:00+08:00"}
+        page = [_pulled(1, "vehicle", VEHICLE, {"id": VEHICLE, "plate": PLATE}), _pulled(2, "event", eid, bad)]
+        SyncClient(store.engine, None, DEV_B).apply_page(page, 2)
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM event").scalar() == 0
+            assert conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = 'pull_cursor'").scalar() == "2"
+    finally:
+        ctx.close()
+
+
+def test_strict_json_refuses_nan_and_infinity():
+    for text in ('{"a": NaN}', '[Infinity]', '{"a": -Infinity}'):
+        with pytest.raises(ValueError):
+            protocol.loads(text)
+    assert protocol.loads('{"a": 1.5}') == {"a": 1.5}
