@@ -256,8 +256,33 @@ def one_line(message: str) -> str:
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message)
 
 
+# Options naming files or folders: a POSIX file name may hold any bytes (argv keeps them as
+# surrogate escapes); every other argument is text that the store (UTF-8) must be able to hold.
+_PATH_ARGS = frozenset({"data_dir", "file", "pdf", "xlsx", "csv", "report", "out", "inp", "export_batch",
+                        "apply_batch"})
+
+
+def _not_text(args: argparse.Namespace) -> str | None:
+    """The first text argument that is not UTF-8 (`--note $'\\xff'` in a UTF-8 locale), or None."""
+    for name, value in vars(args).items():
+        if name in _PATH_ARGS:
+            continue
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, str):
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    return name
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    bad = _not_text(args)
+    if bad:  # else the store's UTF-8 encoder fails mid-command: exit 1, a bug of ours
+        opt = "查询内容" if bad == "query" else "--" + bad.replace("_", "-")
+        print(f"renewdesk: {opt} 含有无法识别的字符（不是 UTF-8 文本），请检查终端或脚本的编码。", file=sys.stderr)
+        return 2
     if args.cmd in ("slip", "letters", "self-check", "guide") and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # renders need no display
     _start_log(args)

@@ -38,6 +38,16 @@ def refused(capsys, store, *args) -> str:
     return err
 
 
+def a_plate(store, capsys) -> str:
+    for q in ("王", "李", "张", "刘", "陈"):
+        capsys.readouterr()
+        main(["lookup", q, "--json", "--at", AT, "--data-dir", str(store)])
+        matches = json.loads(capsys.readouterr().out)["matches"]
+        if matches:
+            return matches[0]["plate"]
+    raise AssertionError("the demo store has none of these surnames")
+
+
 def test_an_output_file_that_is_a_folder_or_under_a_missing_one_is_exit_2(store, capsys, tmp_path):
     folder, missing = tmp_path, tmp_path / "no-such-dir"
     assert "文件夹" in refused(capsys, store, "export", "due", "--xlsx", str(folder), "--at", AT)
@@ -79,18 +89,18 @@ def test_a_note_head_office_would_reject_is_refused_at_the_counter(store, capsys
     from desktop.sync.protocol import MAX_TEXT
 
     assert MAX_NOTE == MAX_TEXT
-    plate = None
-    for q in ("王", "李", "张", "刘", "陈"):
-        capsys.readouterr()
-        main(["lookup", q, "--json", "--at", AT, "--data-dir", str(store)])
-        matches = json.loads(capsys.readouterr().out)["matches"]
-        if matches:
-            plate = matches[0]["plate"]
-            break
-    assert plate
+    plate = a_plate(store, capsys)
     # 4,001 characters were stored, then refused by head office as rejected:bad_text:note: the
     # counter's record never reached the others.
     assert "备注太长" in refused(capsys, store, "record", plate, "--outcome", "declined", "--note", "备" * (MAX_NOTE + 1),
                                 "--at", AT)
     assert main(["record", plate, "--outcome", "declined", "--note", "备" * MAX_NOTE, "--at", AT,
                  "--data-dir", str(store)]) == 0
+
+
+def test_text_that_is_not_utf8_is_exit_2_but_a_file_name_may_be_any_bytes(store, capsys, tmp_path):
+    # `--note $'\xff'` in a UTF-8 locale reaches argv as a surrogate escape: the store's UTF-8
+    # encoder failed mid-command (exit 1 内部错误).
+    assert "--note" in refused(capsys, store, "record", a_plate(store, capsys), "--outcome", "declined", "--note", "bad\udcff", "--at", AT)
+    assert "查询内容" in refused(capsys, store, "lookup", "\udcff\udcfe", "--at", AT)
+    assert "找不到文件" in refused(capsys, store, "import", str(tmp_path / "\udcff.xlsx"))  # a path: looked for
