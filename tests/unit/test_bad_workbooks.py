@@ -62,6 +62,42 @@ def test_the_grid_guard_sees_a_far_cell_however_its_reference_is_written(tmp_pat
     assert _grid_too_large(odd)
 
 
+def test_the_grid_guard_goes_by_the_cells_not_the_rows_they_sit_in(tmp_path):
+    # The fast scan bounds the rows by the <row r> elements, then looks for any cell past that bound:
+    # a far cell inside a row that claims to be row 3 must still be seen.
+    corner = _workbook(tmp_path / "corner.xlsx", corner=True)
+    odd = _rewrite_sheet(corner, tmp_path / "odd.xlsx", b'<row r="1048576"', b'<row r="3"')
+    sheet = zipfile.ZipFile(odd).read("xl/worksheets/sheet1.xml")
+    assert b'<row r="1048576"' not in sheet and b'<c r="XFD1048576"' in sheet
+    assert _grid_too_large(odd)
+    wide = _workbook(tmp_path / "wide.xlsx")
+    far = _rewrite_sheet(wide, tmp_path / "far.xlsx", b'<c r="D2"', b'<c r="D999999"')  # in row 2's element
+    assert b'<c r="D999999"' in zipfile.ZipFile(far).read("xl/worksheets/sheet1.xml")
+    assert not _grid_too_large(far)  # 999,999 rows x 4 columns is a grid calamine can hold
+    farther = _rewrite_sheet(wide, tmp_path / "farther.xlsx", b'<c r="D2"', b'<c r="XFD999999"')
+    assert _grid_too_large(farther)
+
+
+@given(st.lists(st.tuples(st.integers(1, 1_048_576), st.integers(1, 16_384)), min_size=1, max_size=6),
+       st.integers(1, 1_048_576))
+@settings(max_examples=200, deadline=None)
+def test_the_grid_guard_bounds_are_never_narrower_than_the_cells(cells, row_element):
+    from desktop.io.table_reader import _chunk_refs, _col_number
+
+    def letters(n: int) -> bytes:
+        out = b""
+        while n:
+            n, r = divmod(n - 1, 26)
+            out = bytes([65 + r]) + out
+        return out
+
+    xml = b'<sheetData><row r="%d">' % row_element + b"".join(
+        b'<c r="%s%d" t="n"><v>1</v></c>' % (letters(c), r) for r, c in cells) + b"</row></sheetData>"
+    cols, low, high = _chunk_refs(xml)
+    assert low <= min(r for r, _ in cells) and high >= max(r for r, _ in cells)
+    assert {_col_number(c) for c in cols} == {c for _, c in cells}
+
+
 def _damaged(data: bytes, how: str, at: float, junk: bytes) -> bytes:
     if how == "truncate":
         return data[: int(len(data) * at)]
