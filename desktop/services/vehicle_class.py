@@ -35,23 +35,14 @@ def uses_on(on) -> dict[str, str]:
     return vehicle_use.uses(_base(), on)
 
 
-def parse_use(raw: str, on) -> str:
-    """A use code (family) or its Chinese name or first characters (家庭自用) → the code."""
-    return vehicle_use.parse_use(_base(), raw, on)
-
-
-def parse_seats(raw: object, use: str) -> int | None:
-    return vehicle_use.parse_seats(raw, use)
-
-
 def record_vehicle_class(engine: Engine, session: StaffSession, vehicle_id: str, raw_use: str,
                          raw_seats: object = None, now: datetime | None = None) -> ClassRecorded:
     """The use and seats read off the 行驶证 become the vehicle's class (its 年检 rule and premium band)."""
     require(session, "clerk")
     now = now or datetime.now(CST)
     today = cst_date(now)
-    code = parse_use(raw_use, today)
-    seats = parse_seats(raw_seats, code)
+    code = vehicle_use.parse_use(_base(), raw_use, today)
+    seats = vehicle_use.parse_seats(raw_seats, code)
     use_zh = vehicle_use.uses(_base(), today)[code]
     klass = vehicle_use.class_name(_base(), code, seats, today)
     with engine.begin() as conn:
