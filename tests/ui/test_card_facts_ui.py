@@ -96,18 +96,24 @@ def test_inspection_dialog_overrides_the_date(window, by_status, qtbot):
     assert "更正年检日期为 2027-03-31" in window.card.history.text()
 
 
-def test_source_line_names_the_import_file(window, demo_ctx, qtbot, tmp_path):
+def _import_one(ctx, path, row: dict[str, str]) -> None:
+    """One row in an insurer-style workbook, imported by the admin as the CLI would."""
     from desktop.services import auth, importer
 
-    engine = demo_ctx.store().engine
+    wb = openpyxl.Workbook()
+    wb.active.append(list(row))
+    wb.active.append(list(row.values()))
+    wb.save(path)
+    engine = ctx.store().engine
+    importer.run_import(engine, auth.login(engine, "admin", "admin-pass-1", now=AT), path, at=AT)
+
+
+def test_source_line_names_the_import_file(window, demo_ctx, qtbot, tmp_path):
     f = FakeData(99)
     plate = f.plate()
-    p = tmp_path / "太保11月续保清单.xlsx"
-    wb = openpyxl.Workbook()
-    wb.active.append(["车牌号", "被保险人", "联系电话", "险种", "保险起期", "保险止期", "车船税"])
-    wb.active.append([plate, f.name(), f.mobile(), "交强险", "2026-01-10", "2027-01-09", "360"])
-    wb.save(p)
-    importer.run_import(engine, auth.login(engine, "admin", "admin-pass-1", now=AT), p, at=AT)
+    _import_one(demo_ctx, tmp_path / "太保11月续保清单.xlsx", {
+        "车牌号": plate, "被保险人": f.name(), "联系电话": f.mobile(), "险种": "交强险", "保险起期": "2026-01-10",
+        "保险止期": "2027-01-09", "车船税": "360"})
     _open(window, qtbot, plate)
     src = window.card.source.text()
     assert "太保11月续保清单.xlsx" in src and "导入" in src and "import:" not in src
@@ -198,19 +204,13 @@ def test_card_says_when_inspection_falls_due_with_the_renewal(window, demo_ctx, 
 
 
 def test_an_imported_car_gets_its_inspection_rule_from_the_use_and_seats_dialog(window, demo_ctx, qtbot, tmp_path):
-    """An import brings no use or seats: the card says why there is no 年检 date, offers the
-    dialog, and once the 行驶证's use and seats are in, the date and its rule show."""
-    from desktop.services import auth, importer
-
-    engine = demo_ctx.store().engine
+    """A sheet without 使用性质 / 座位数 columns brings no use or seats: the card says why there is no
+    年检 date, offers the dialog, and once the 行驶证's use and seats are in, the date and its rule show."""
     f = FakeData(98)
     plate = f.plate()
-    p = tmp_path / "人保12月清单.xlsx"
-    wb = openpyxl.Workbook()
-    wb.active.append(["车牌号", "被保险人", "联系电话", "险种", "保险起期", "保险止期", "初次登记日期"])
-    wb.active.append([plate, f.name(), f.mobile(), "交强险", "2025-12-20", "2026-12-19", "2020-12-10"])
-    wb.save(p)
-    importer.run_import(engine, auth.login(engine, "admin", "admin-pass-1", now=AT), p, at=AT)
+    _import_one(demo_ctx, tmp_path / "人保12月清单.xlsx", {
+        "车牌号": plate, "被保险人": f.name(), "联系电话": f.mobile(), "险种": "交强险", "保险起期": "2025-12-20",
+        "保险止期": "2026-12-19", "初次登记日期": "2020-12-10"})
     _open(window, qtbot, plate)
     fv = window.card.facts_view
     assert "使用性质和座位数" in fv.inspection.text() and fv.class_btn.isVisible()
