@@ -133,6 +133,18 @@ def test_passwords_are_hashed_and_checked(app_ctx, admin):
         auth.add_staff(engine, admin, "boss", "owner", "another-pass")  # no such role
 
 
+def test_a_staff_name_that_cannot_travel_with_its_events_is_refused(app_ctx, admin):
+    """Every event carries its staff name and head office takes 200 characters at most: a 5,000-
+    character name was accepted here and each of that person's records rejected at sync; a name
+    with a line break split the one-line messages that print it."""
+    engine = app_ctx.store().engine
+    for name in ("a" * (auth.MAX_STAFF_NAME + 1), "x\ny", "tab\there"):
+        with pytest.raises(BadInput):
+            auth.add_staff(engine, admin, name, "clerk", "another-pass")
+        assert staff_repo.get(engine, name) is None
+    auth.add_staff(engine, admin, "王" * auth.MAX_STAFF_NAME, "clerk", "another-pass")
+
+
 def test_clerk_may_record(demo_ctx):
     engine = demo_ctx.store().engine
     clerk = auth.login(engine, "clerk", CLERK_PW)
