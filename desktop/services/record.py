@@ -68,6 +68,9 @@ def _bad(message: str, field: str) -> BadInput:
     return exc
 
 
+MAX_TERM_TEXT = 200  # a term's insurer and policy number on the wire (desktop.sync.protocol)
+
+
 def build_term(t: NewTerm, staff: str, now: datetime, default_start: datetime | None = None) -> Term:
     """No start given: the default (core.renewal_start: the later of now and the current cover's
     end). A start before now is refused unless confirmed: it would hide a lapse or a hole."""
@@ -83,6 +86,9 @@ def build_term(t: NewTerm, staff: str, now: datetime, default_start: datetime | 
         raise _bad(f"保险止期：{exc}", "end") from None
     if end <= start:
         raise _bad("保险止期必须晚于起期。", "end")
+    for value, label, field in ((t.insurer, "保险公司", "insurer"), (t.policy_no, "保单号", "policy_no")):
+        if value and len(value.strip()) > MAX_TERM_TEXT:  # head office would answer rejected:bad_text
+            raise _bad(f"{label}太长：最多 {MAX_TERM_TEXT} 个字。", field)
     if is_backdated(start, now) and not t.confirm_past_start:
         raise _bad("起保时间早于现在：这段时间车辆并没有保障，登记为已续保会掩盖脱保。"
                    "请改为现在或以后的时间；确实如此（如保单上就是这个时间）请勾选确认"

@@ -104,3 +104,19 @@ def test_text_that_is_not_utf8_is_exit_2_but_a_file_name_may_be_any_bytes(store,
     assert "--note" in refused(capsys, store, "record", a_plate(store, capsys), "--outcome", "declined", "--note", "bad\udcff", "--at", AT)
     assert "查询内容" in refused(capsys, store, "lookup", "\udcff\udcfe", "--at", AT)
     assert "找不到文件" in refused(capsys, store, "import", str(tmp_path / "\udcff.xlsx"))  # a path: looked for
+
+
+def test_an_insurer_or_policy_number_head_office_would_reject_is_refused(store, capsys):
+    from desktop.services.record import MAX_TERM_TEXT
+    from desktop.sync import protocol
+
+    term = {"id": "0190a000-0000-7000-8000-0000000000f2", "vehicle_id": "0190a000-0000-7000-8000-0000000000f1",
+            "kind": "CI", "start_at": "2027-01-01T00:00:00+08:00", "end_at": "2028-01-01T00:00:00+08:00",
+            "source": "counter"}
+    assert protocol.validate_payload("policy_term", "upsert", term["id"],
+                                     term | {"insurer": "保" * (MAX_TERM_TEXT + 1)}) == "bad_text:insurer"
+    plate = a_plate(store, capsys)
+    for opt in ("--insurer", "--policy-no"):
+        too_long = ["--insurer", "甲", "--policy-no", "P-LONG", opt, "号" * (MAX_TERM_TEXT + 1)]
+        assert "太长" in refused(capsys, store, "record", plate, "--outcome", "renewed_elsewhere", *too_long,
+                               "--start", "2027-06-01", "--at", AT)
