@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import SingletonThreadPool
 
+from . import sourcecol  # noqa: F401 - registers the TERMSOURCE converter (policy_term.source, 0015)
 from .errors import DamagedStore
 from .timecol import register_converters as register_time_converters
 from .uuidcol import register_converters

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .sourcecol import TermSource
 from .timecol import IsoTime
 from .uuidcol import UuidBlob
 
@@ -71,7 +72,7 @@ class PolicyTerm(Base):
     premium: Mapped[str | None] = mapped_column(Text)  # Decimal as text
     float_coef: Mapped[str | None] = mapped_column(Text)
     vehicle_tax: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(Text)  # counter | import:<batch> | hq
+    source: Mapped[str] = mapped_column(TermSource)  # counter | import:<batch> (17 bytes at rest, 0015) | hq
     as_of: Mapped[str] = mapped_column(IsoTime)
     verified_by: Mapped[str | None] = mapped_column(Text)
     # (No created_at: it was always a copy of as_of, 25 bytes a term.)

@@ -4,6 +4,7 @@ import rule) become one row under the smaller id, also after two vehicles were m
 """
 from __future__ import annotations
 
+from .sourcecol import stored as stored_source
 from .sync_page import DELETED, ROW, TERM_FIELDS, Page, Parked, Pulled, stamp_time
 from .timecol import stored
 from .uuidcol import blob
@@ -48,8 +49,8 @@ def _term_values(p: dict, stamp: str) -> list:
 
 def _put_term(db, tid: str, values: list, exists: bool) -> None:
     # vehicle_id (the first field) as its 16 bytes, instants as epoch seconds when exact (timecol).
-    row = tuple(blob(v) if f == "vehicle_id" else stored(v) if f in _TERM_TIMES else v
-                for f, v in zip(TERM_FIELDS, values, strict=True))
+    row = tuple(blob(v) if f == "vehicle_id" else stored(v) if f in _TERM_TIMES else
+                stored_source(v) if f == "source" else v for f, v in zip(TERM_FIELDS, values, strict=True))
     if exists:
         db.execute(f"UPDATE policy_term SET {', '.join(f + ' = ?' for f in TERM_FIELDS)} WHERE id = ?",
                    (*row, blob(tid)))

@@ -22,6 +22,7 @@ from desktop.core.errors import BadInput
 from . import search_index
 from .outbox import Changes, driver, payload_json
 from .records import CustomerRec, EventRec, TermRec, VehicleRec, iso
+from .sourcecol import stored as stored_source
 from .timecol import stored
 from .uuidcol import blob
 
@@ -210,11 +211,19 @@ def insert_terms(conn, rows: Iterable[TermRec], changes: Changes | None = None) 
             got = epoch[text] = stored(text)  # type: ignore[index]
         return got
 
+    sources: dict[str, str | bytes | None] = {}  # one batch's source: "import:<uuid>" as 17 bytes (sourcecol)
+
+    def source(text: str | None) -> str | bytes | None:
+        got = sources.get(text)  # type: ignore[arg-type]
+        if got is None:
+            got = sources[text] = stored_source(text)  # type: ignore[index]
+        return got
+
     for t in rows:
         if changes is not None:
             changes.add("policy_term", "upsert", t.id, term_json(t))
         params.append((blob(t.id), blob(t.vehicle_id), t.kind, t.insurer, t.policy_no, seconds(t.start_at),
-                       seconds(t.end_at), t.premium, t.float_coef, t.vehicle_tax, t.source, seconds(t.as_of),
+                       seconds(t.end_at), t.premium, t.float_coef, t.vehicle_tax, source(t.source), seconds(t.as_of),
                        t.verified_by))
     driver(conn).executemany(_TERM_INSERT, params)
 
