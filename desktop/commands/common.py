@@ -4,12 +4,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from desktop import credentials
 from desktop.app import ADMIN_KEY, AppContext
-from desktop.core.timeutil import CST, DateParseError, parse_at
+from desktop.core.timeutil import CST, YEAR_MAX, YEAR_MIN, DateParseError, parse_at
 from desktop.paths import data_dir
 from desktop.services import lookup as lookup_svc
 from desktop.services.auth import StaffSession
@@ -33,6 +33,19 @@ def at_of(args: argparse.Namespace) -> datetime:
         return parse_at(raw)
     except DateParseError as exc:
         raise BadInput(f"--at 无法识别：{exc}") from None
+
+
+def day_of(raw: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option (--next): a real day in the years the app computes with (1900-2200)."""
+    if raw is None:
+        return None
+    try:
+        day = date.fromisoformat(raw.strip())
+        if not YEAR_MIN <= day.year <= YEAR_MAX:
+            raise ValueError(day.year)
+    except ValueError:
+        raise BadInput(f"{option} 应为日期 YYYY-MM-DD，例如 2026-12-15（收到：{raw[:20]}）。") from None
+    return day
 
 
 def out_file(raw: str, option: str) -> Path:

@@ -11,7 +11,7 @@ from desktop.services import contact as contact_svc
 from desktop.services import worklist as worklist_svc
 from desktop.services.errors import BadInput
 
-from .common import acting_staff, at_of, context, one_match, print_json, query_text
+from .common import acting_staff, at_of, context, day_of, one_match, print_json, query_text
 
 
 def add_parsers(cmd) -> None:
@@ -44,12 +44,7 @@ def add_parsers(cmd) -> None:
 
 
 def _date(raw: str | None, opt: str) -> date | None:
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise BadInput(f"{opt} 应为日期 YYYY-MM-DD，例如 2026-12-15（收到：{raw[:20]}）。") from None
+    return day_of(raw, opt)
 
 
 def cmd_worklist(args: argparse.Namespace) -> int:

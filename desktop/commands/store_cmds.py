@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import secrets as pysecrets
 import sys
-from datetime import date
 
 from desktop import credentials
 from desktop.core.wording import STATUS_LABEL, days_phrase
@@ -16,7 +15,7 @@ from desktop.services.errors import BadInput
 from desktop.store.errors import StoreExists
 from desktop.store.store import ensure_data_dir
 
-from .common import acting_staff, at_of, context, one_match, print_json, query_text
+from .common import acting_staff, at_of, context, day_of, one_match, print_json, query_text
 
 DEMO_STAFF = (("clerk", "clerk"), ("supervisor", "supervisor"))
 
@@ -123,9 +122,4 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 def _next_date(raw: str | None):
     """record --next DATE: the follow-up day for 联系不上 / 客户会来."""
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise BadInput(f"--next 应为日期 YYYY-MM-DD，例如 2026-12-15（收到：{raw[:20]}）。") from None
+    return day_of(raw, "--next")

@@ -120,3 +120,11 @@ def test_an_insurer_or_policy_number_head_office_would_reject_is_refused(store, 
         too_long = ["--insurer", "甲", "--policy-no", "P-LONG", opt, "号" * (MAX_TERM_TEXT + 1)]
         assert "太长" in refused(capsys, store, "record", plate, "--outcome", "renewed_elsewhere", *too_long,
                                "--start", "2027-06-01", "--at", AT)
+
+
+def test_a_follow_up_day_past_the_calendar_is_exit_2(store, capsys):
+    plate = a_plate(store, capsys)
+    assert "--next" in refused(capsys, store, "record", plate, "--outcome", "will_come", "--next", "9999-12-31",
+                               "--at", AT)
+    assert "--next" in refused(capsys, store, "contact", plate, "--channel", "phone", "--result", "no_answer",
+                               "--next", "0001-01-01", "--at", AT)
