@@ -1,6 +1,6 @@
 """The window's import (issue 10 item 5): the matching and writes of importer.commit_import, one
-transaction per `step()`, so the database lane answers the counter's searches between two steps
-and holds the write lock only while a step is written. The file is parsed before, on the I/O pool
+transaction per `step()`, holding the write lock only while a step is written: the counter's
+searches read beside it (WAL) and its writes take the lock between two steps. The file is parsed before, on the I/O pool
 (`importer.prepare_import`), never under the lock.
 
 A step is sized by time: as many rows as the steps so far wrote in `budget_s`, commit included
@@ -13,7 +13,8 @@ The price is the batch's atomicity: a stopped import keeps the steps already com
 records them as a batch (audit entry marked stopped), and importing the same file again adds
 only the rest (identity matching makes the repeated rows duplicates). A dry run steps the same
 way with read-only transactions and one DryLedger that remembers its 'writes' across steps.
-All steps must run on one thread (the database lane): the ledgers keep its connection.
+All steps and stop() must run on one thread (the window's batch lane): the job keeps settings on
+that thread's connection and puts them back there.
 """
 from __future__ import annotations
 

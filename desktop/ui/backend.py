@@ -30,10 +30,10 @@ from desktop.services.lookup import LookupMatch
 
 from .tasks import Cancel, Cancelled, Progress
 
-# One import step's time on the database lane, commit included: a search typed meanwhile waits
-# about this long at most (bench/search_typing.py --during import). Each step is a transaction whose
-# commit writes every index page its rows touched, so shorter steps cost the import dearly.
-IMPORT_STEP_S = 0.05
+# One import step's time, commit included. Searches do not wait for it (the import writes on the
+# batch lane, beside the database lane); a clerk's write does, at most this long. Each step is a
+# transaction whose commit writes every index page its rows touched: short steps cost dearly.
+IMPORT_STEP_S = 0.4
 # The longest the import waits between two steps for the window to take another task's result.
 IMPORT_GIVE_WAY_S = 0.25
 # While the import runs, a thread waiting for the interpreter (the GUI thread) gets it within 1 ms
@@ -170,24 +170,21 @@ class Backend:
 
     def import_steps(self, job: stepped_import.SteppedImport, lane: Callable[[], tuple[int, int]],
                      progress: Progress, cancel: Cancel) -> bool:
-        """Steps one after another on this lane while the counter needs nothing of it. `lane()` is
-        (tasks waiting for this lane, its other tasks not yet delivered to the window). One waits: it
-        runs next, after the step being written (the chain then queues the next steps behind it).
-        One not yet delivered (a search's result being drawn): the next step waits for it, up to
-        IMPORT_GIVE_WAY_S, so the GUI thread draws it without the import taking turns with it for the
-        interpreter. Otherwise the lane never idles between steps for a round trip through the GUI
-        thread. True once the batch is complete."""
+        """The runner's batch lane: the job's steps one after another, each its own transaction on
+        this lane's connection, while searches run on the database lane beside it (WAL: a reader
+        never waits for a writer). `lane()` is the database lane's (tasks waiting, tasks not yet
+        delivered to the window); before each step the import waits until both are 0, up to
+        IMPORT_GIVE_WAY_S: a clerk's write there takes the write lock between two steps instead of
+        waiting on SQLite's busy handler, and a search's result is drawn without the import taking
+        turns with the GUI thread for the interpreter. True once the batch is complete."""
         previous = sys.getswitchinterval()
         sys.setswitchinterval(min(previous, IMPORT_SWITCH_S))
         try:
             while True:
                 given_until = time.monotonic() + IMPORT_GIVE_WAY_S
-                while True:
-                    queued, unsettled = lane()
-                    if queued or cancel():
+                while any(lane()) and time.monotonic() < given_until:
+                    if cancel():
                         return False
-                    if not unsettled or time.monotonic() > given_until:
-                        break
                     time.sleep(0.002)
                 if self.import_step(job, progress, cancel) or cancel():
                     return job.finished

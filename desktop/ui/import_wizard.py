@@ -3,10 +3,11 @@
 The same code as `renewdesk import`: desktop.io.reading.read_import finds the header and guesses
 each column's field; a changed field is an override {header: field}, exactly the CLI's --map;
 desktop.services.importer does the dry run and the import. The sheet is parsed and validated on the
-runner's I/O pool (prepare_import, no lock held), then written on the database lane in timed steps
-of one transaction each (stepped_import.SteppedImport, driven by desktop.ui.steps): one task runs
-steps back to back until a search is waiting for the lane, which is then answered after the step
-being written. 取消 while parsing stores nothing; later it keeps the steps written, recorded as a batch.
+runner's I/O pool (prepare_import, no lock held), then written on the runner's batch lane in timed
+steps of one transaction each (stepped_import.SteppedImport, driven by desktop.ui.steps), beside
+the database lane: a search typed meanwhile reads the store there without waiting for a step, and
+the import gives way to the database lane's tasks before each step. 取消 while parsing stores
+nothing; later it keeps the steps written, recorded as a batch.
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ from desktop.services.auth import StaffSession
 
 from .backend import Backend
 from .steps import DB, IO, StepProgress, Stop
-from .tasks import TaskRunner
+from .tasks import BATCH, TaskRunner
 from .widgets import button_row, error_line, error_text
 
 PREVIEW_ROWS = 5
@@ -366,17 +367,17 @@ class ImportWizard(QDialog):
         self.rejected_rows = collected
         b, path, sheet, overrides = self.backend, self.path, self.preview.sheet, dict(self.overrides)
 
-        def lane() -> tuple[int, int]:  # other tasks: waiting for the lane, not yet delivered (less this one)
-            return self.runner.queued(DB), self.runner.unsettled(DB) - 1
+        def lane() -> tuple[int, int]:  # the database lane's tasks: waiting, not yet delivered
+            return self.runner.queued(DB), self.runner.unsettled(DB)
 
         def chain():  # parse on the I/O pool, then write step by step on the database lane
             prepared = yield IO, partial(b.prepare_import, path, sheet, overrides)
             job = b.new_import(self.session, prepared, dry_run, collected.append)
             try:
-                while not (yield DB, partial(b.import_steps, job, lane)):
+                while not (yield BATCH, partial(b.import_steps, job, lane)):
                     pass
             except Stop:
-                job = yield DB, partial(b.stop_import, job)
+                job = yield BATCH, partial(b.stop_import, job)
                 if not job.stopped:  # nothing was written yet
                     raise
             return job

@@ -1,6 +1,6 @@
 """The task runner: every database call and every slow file/network call runs off the GUI thread.
 
-Two lanes (DESIGN §5):
+Lanes (DESIGN §5):
 - ``db``: ONE thread for all database work. The store's engine keeps one SQLite connection per
   thread (SingletonThreadPool), so the lane is a QThreadPool with maxThreadCount 1 whose thread
   never expires: every query and write runs on the same thread and the same connection.
@@ -8,6 +8,10 @@ Two lanes (DESIGN §5):
 - ``read``: ONE thread for long reads nobody is waiting on keystroke by keystroke (the 今日工作
   counts, seconds on a million vehicles). Its own long-lived connection reads a WAL snapshot
   (DEFERRED: no lock), so a search on the db lane never queues behind it.
+- ``batch``: ONE thread for the window's import, written in steps of one transaction each on its
+  own connection: a search on the db lane reads the WAL snapshot beside it instead of queuing
+  behind a step. Before each transaction the import waits for the db lane to be idle (``queued``,
+  ``unsettled``), so the counter's own writes get the write lock between two steps.
 
 A task is a plain callable ``fn(progress, cancel)``: ``progress(done, total)`` reports, and
 ``cancel()`` says whether the caller gave up. Results and errors come back to the GUI thread
@@ -32,7 +36,7 @@ Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 TaskFn = Callable[[Progress, Cancel], Any]
 
-DB, IO, READ = "db", "io", "read"
+DB, IO, READ, BATCH = "db", "io", "read", "batch"
 
 
 class Cancelled(Exception):
@@ -99,8 +103,8 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, io_threads: int = 2):
         super().__init__(parent)
-        self._pools = {DB: QThreadPool(self), IO: QThreadPool(self), READ: QThreadPool(self)}
-        for lane in (DB, READ):
+        self._pools = {lane: QThreadPool(self) for lane in (DB, IO, READ, BATCH)}
+        for lane in (DB, READ, BATCH):
             self._pools[lane].setMaxThreadCount(1)
             self._pools[lane].setExpiryTimeout(-1)  # the same thread, hence the same connection, for good
         self._pools[IO].setMaxThreadCount(max(1, io_threads))
@@ -145,6 +149,11 @@ class TaskRunner(QObject):
     def read(self, fn: TaskFn, on_done=None, on_error=None, on_progress=None) -> TaskHandle:
         """A long read-only task (it must not write): beside the db lane, never ahead of a search."""
         return self.submit(READ, fn, on_done, on_error, on_progress)
+
+    def batch(self, fn: TaskFn, on_done=None, on_error=None, on_progress=None) -> TaskHandle:
+        """A step of a long batch of writes (the window's import): beside the db lane, giving way
+        to it (see the module docstring)."""
+        return self.submit(BATCH, fn, on_done, on_error, on_progress)
 
     def background(self, fn: TaskFn, on_done=None, on_error=None) -> TaskHandle:
         """Low-priority work nobody waits for (the integrity check after log-in): on the I/O pool,

@@ -283,3 +283,41 @@ def test_a_large_file_is_read_by_a_child_process(super_window, backend, qtbot, m
     assert backend.find(plates[-1], lambda *a: None, lambda: False)[0].plate == plates[-1]
     assert multiprocessing.active_children() == []
     dlg.accept()
+
+
+def test_a_search_is_answered_while_an_import_step_holds_the_write_lock(
+        super_window, backend, qtbot, messy, monkeypatch):
+    """The import writes on the runner's batch lane, beside the database lane: a search typed while
+    a step's transaction is open reads the store (WAL) and is answered without waiting for it."""
+    import threading
+
+    from desktop.ui import backend as backend_mod
+
+    path, plates = messy
+    monkeypatch.setattr(stepped_import, "STEP_ROWS", 3)
+    monkeypatch.setattr(backend_mod, "IMPORT_STEP_S", 0.0)
+    real_count = stepped_import._count
+    inside, go = threading.Event(), threading.Event()
+
+    def count(report, importer_, rec, on_rejected):
+        if not report.dry_run and report.rows == 3:  # the second step's first row: its transaction is open
+            inside.set()
+            assert go.wait(20)
+        real_count(report, importer_, rec, on_rejected)
+
+    monkeypatch.setattr(stepped_import, "_count", count)
+    dlg = _open(super_window, qtbot, path)
+    _to_mapping(dlg, qtbot)
+    _to(dlg, qtbot, dlg.DRY)
+    dlg.next_btn.click()
+    qtbot.waitUntil(inside.is_set, timeout=20000)
+    panel = super_window.search
+    try:
+        with qtbot.waitSignal(panel.model.updated, timeout=10000):
+            panel.search_now(plates[0])  # written by the first step, committed
+        assert len(panel.model.matches()) == 1 and not go.is_set()
+    finally:
+        go.set()
+    qtbot.waitUntil(lambda: dlg.step == dlg.SUMMARY, timeout=30000)
+    assert "新增 6" in dlg.summary.text(), dlg.summary.text()
+    dlg.accept()
