@@ -1,7 +1,8 @@
 """One data row → ParsedRow (vehicle, customer, terms, warnings) or RejectedRow (DESIGN §7).
 
 A row is rejected for a bad identifier or date, or when it lacks what a record needs (a plate or
-a VIN; for a term its kind and end). Everything else that is empty is simply unknown. Reasons are
+a VIN; for a term its kind and end). Everything else that is empty is simply unknown; a 使用性质 /
+座位数 that fixes no class is a warning (the row imports without them). Reasons are
 Chinese; values in reasons are masked per field (ID 前6后4, phone 前3后4, name 张**).
 """
 
@@ -37,6 +38,8 @@ MSG_NO_END = "缺少保险止期（到期日）"
 MSG_NO_KIND = "缺少险种：请填写 交强险 或 商业险"
 MSG_MULTI_PHONE = "一格中有多个电话，只导入了第一个"
 MSG_USE_WITHOUT_SEATS = "载客汽车还要有座位数（核定载人数）：本行的使用性质没有导入，请在车辆卡片上按行驶证录入"
+MSG_CLASS_ON_CARD = "本行的使用性质和座位数没有导入（车辆和保单照常导入），请在车辆卡片上选定使用性质、填写座位数"
+_UNREAD = object()  # a 座位数 cell that is no number of seats (warned): the row's class stays unknown
 _SCI = re.compile(r"^\s*\d+(\.\d+)?[eE]\+?\d+\s*$")
 _PHONE_SPLIT = re.compile(r"[/,，;；、\s]+|(?<=\d)\s*或\s*")
 _MONEY_JUNK = re.compile(r"[,，\s¥￥元]|RMB", re.I)
@@ -357,10 +360,14 @@ class RowParser:
     # --- 使用性质 / 座位数 ----------------------------------------------------------------------------
     def _vehicle_class(self, vehicle: VehicleRec, cells: dict[str, Any],
                        warn: Callable[[str, Sequence[str]], None]) -> None:
-        """A bad use or seats rejects the row with the card's words; a passenger use without its
-        seats is left for the card (a warning) rather than stored half. Seats alone say no class."""
-        code, use_zh = self._field(cells, "use", self._use, warn)
+        """Use and seats never reject a row (its plate and 交强险 matter more): a value that fixes no
+        class is a warning on its cell and the row comes without use, seats and class (none stored
+        half), as does a passenger use without its seats. Seats alone say no class."""
+        use = self._field(cells, "use", self._use, warn)
         seats = self._field(cells, "seats", self._seats, warn)
+        if use is None or seats is _UNREAD:
+            return
+        code, use_zh = use
         if seats is None and vehicle_use.seats_needed(code):
             warn("use", (MSG_USE_WITHOUT_SEATS,))
             return
@@ -374,19 +381,22 @@ class RowParser:
 
         return table("ci_base_2008")
 
-    def _use(self, raw: Any, _found: list[str]) -> tuple[str, str]:
+    def _use(self, raw: Any, found: list[str]) -> tuple[str, str] | None:
         text = _text(raw) or ""
         try:
             code = vehicle_use.parse_use(self._rates(), text, self._today)
-        except BadInput as e:
-            raise _Reject(self._hdr("use"), text, e.message) from None
+        except BadInput:
+            advice = vehicle_use.use_advice(self._rates(), text, self._today)
+            found.append(f"{self._hdr('use')}「{text[:20]}」{advice}。{MSG_CLASS_ON_CARD}")
+            return None
         return code, vehicle_use.uses(self._rates(), self._today)[code]
 
-    def _seats(self, raw: Any, _found: list[str]) -> int | None:
+    def _seats(self, raw: Any, found: list[str]) -> int | None | object:
         try:
             return vehicle_use.parse_seats_value(raw)
         except BadInput as e:
-            raise _Reject(self._hdr("seats"), _text(raw), e.message) from None
+            found.append(f"{self._hdr('seats')}「{(_text(raw) or '')[:20]}」：{e.message}{MSG_CLASS_ON_CARD}")
+            return _UNREAD
 
     # --- terms ----------------------------------------------------------------------------------
     def _date(self, raw: Any, fld: str, parse: Callable[[Any], datetime]) -> datetime:
