@@ -113,6 +113,10 @@ class RejectedRow:
     raw: list[Any] = field(default_factory=list)
 
 
+# What head office takes at most (desktop.sync.protocol; io may not import sync, a test keeps them
+# equal): a longer cell imported here would be rejected at sync (bad_text:…) and never reach head office.
+TERM_TEXT_MAX = 200   # insurer, policy number
+CUSTOMER_TEXT_MAX = 4000  # name, address
 MAX_SHOWN = 60  # a rejected value is echoed in reports and on screen: a pasted essay is cut
 
 
@@ -315,8 +319,8 @@ class RowParser:
         return cst_date(self._date(raw, "registered", parse_start))
 
     def _customer(self, cells: dict[str, Any], warn: Callable[[str, Sequence[str]], None]) -> CustomerRec | None:
-        name = self._field(cells, "owner", _name, warn)
-        address = _text(cells.get("address"))
+        name = self._within("owner", self._field(cells, "owner", _name, warn), CUSTOMER_TEXT_MAX, "姓名", True)
+        address = self._within("address", _text(cells.get("address")), CUSTOMER_TEXT_MAX, "地址", True)
         phone = self._field(cells, "phone", self._phone, warn)
         id_number = self._field(cells, "id_number", self._id_number, warn)
         if not any((name, phone, id_number, address)):
@@ -448,8 +452,9 @@ class RowParser:
             start_at = self._field(cells, start_f, lambda raw, _f: self._date(raw, start_f, parse_start), warn)
             if end_at <= start_at:
                 raise _Reject(self._hdr(end_f), _text(cells[end_f]), "保险止期早于或等于起期，请检查")
-        insurer = (self._field(cells, spec["insurer"], _insurer, warn)
-                   or self._field(cells, "insurer", _insurer, warn))
+        insurer = (self._within(spec["insurer"], self._field(cells, spec["insurer"], _insurer, warn),
+                                TERM_TEXT_MAX, "保险公司")
+                   or self._within("insurer", self._field(cells, "insurer", _insurer, warn), TERM_TEXT_MAX, "保险公司"))
         policy_no = self._policy_no(cells, spec["policy_no"])
         premium = self._money(cells, spec.get("premium"), warn)
         tax = self._money(cells, "vehicle_tax", warn) if kind == "CI" else None
@@ -464,7 +469,15 @@ class RowParser:
             return None
         if _SCI.match(text):
             raise _Reject(self._hdr(fld), text, MSG_POLICY_NUMBER_CELL)
-        return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+        return self._within(fld, "".join(unicodedata.normalize("NFKC", text).split()).upper(), TERM_TEXT_MAX, "保单号")
+
+    def _within(self, fld: str, value: str | None, limit: int, what: str, personal: bool = False) -> str | None:
+        """The value, or the row rejected when it is longer than head office takes (a name or an
+        address is not echoed: the report is not a place for personal data)."""
+        if value is not None and len(value) > limit:
+            raise _Reject(self._hdr(fld), None if personal else value, f"{what}太长（{len(value)} 个字，最多 {limit} 个字）：请检查这一格，"
+                                               "是否把别的内容粘贴进来了")
+        return value
 
     def _money(self, cells: dict[str, Any], fld: str | None,
                warn: Callable[[str, Sequence[str]], None]) -> Decimal | None:

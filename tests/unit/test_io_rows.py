@@ -316,3 +316,30 @@ def test_utf8_bom_csv_import(tmp_path: Path) -> None:
     recs = list(read_import(p).records())
     assert [(r.row, r.terms[0].kind, r.terms[0].end_at) for r in recs] == [
         (2, "CI", at(2026, 12, 2)), (3, "BI", at(2026, 12, 2))]
+
+
+def test_text_longer_than_head_office_takes_rejects_the_row_and_names_the_cell() -> None:
+    # Imported, such a row synced as rejected:bad_text and never reached head office (DESIGN §6).
+    from desktop.io.rows import CUSTOMER_TEXT_MAX, TERM_TEXT_MAX
+    from desktop.sync import protocol
+    assert CUSTOMER_TEXT_MAX == protocol.MAX_TEXT
+    headers = ["车牌号", "被保险人", "地址", "保险公司", "保单号", "险种", "保险止期"]
+    p = _parser(headers)
+    ok = ["京A12345", "张三", "北京", "人保", "PDZA2026", "交强险", "2026-12-31"]
+    rec = p.parse(2, ok)
+    assert isinstance(rec, ParsedRow) and rec.terms[0].insurer == "人保"
+    for n, (col, value) in enumerate([("保险公司", "人" * (TERM_TEXT_MAX + 1)), ("保单号", "P" * (TERM_TEXT_MAX + 1)),
+                                      ("被保险人", "张" * (CUSTOMER_TEXT_MAX + 1)),
+                                      ("地址", "路" * (CUSTOMER_TEXT_MAX + 1))], start=3):
+        row = list(ok)
+        row[headers.index(col)] = value
+        rec = p.parse(n, row)
+        assert isinstance(rec, RejectedRow) and rec.column == col and "太长" in rec.reason, (col, rec)
+        if col in ("被保险人", "地址"):  # personal: the report does not echo it
+            assert rec.value is None
+        else:
+            assert len(rec.value) < 100
+    # exactly at the limit is fine
+    row = list(ok)
+    row[3] = "人" * TERM_TEXT_MAX
+    assert isinstance(p.parse(9, row), ParsedRow)
