@@ -1,5 +1,6 @@
 """Recording a vehicle's use and seats from its 行驶证 (issue 13 item 5). An import brings them
-only when the file has 使用性质 / 座位数 columns (read by the same core.vehicle_use), and without
+only when the file has 使用性质 / 座位数 columns whose values fix a class (read by the same
+core.vehicle_use; 非营运 and other 行驶证 words that cover several uses are left for here), and without
 them no 年检 rule applies and no premium can be estimated: the card says so and points here. The vehicle row changes through store.writes with its outbox change (it syncs
 like any vehicle edit) and an audit entry, in one transaction.
 """

@@ -109,8 +109,11 @@ class VehicleClassDialog(_CardDialog):
     def __init__(self, plate: str, uses: dict[str, str], submit: Submit, parent: QWidget | None = None):
         super().__init__(submit, parent)
         self.setWindowTitle(self.tr("Use and seats — %1").replace("%1", plate))
-        intro = QLabel(self.tr("Copy 使用性质 and 核定载人数 from the 行驶证. The 年检 date and the premium "
-                               "estimate are then worked out from them."))
+        # the 行驶证 says 非营运 / 营运, the list holds the rate table's uses: say how one becomes the other
+        intro = QLabel(self.tr("Choose 使用性质 as the rate table names it: the 行驶证's 非营运 is 家庭自用汽车 for a "
+                               "private car, 企业非营业汽车 for a company's, 机关非营业汽车 for a government body's; "
+                               "its 营运 is 营业出租租赁, 营业城市公交 or 营业公路客运. Copy 核定载人数 from the 行驶证. "
+                               "The 年检 date and the premium estimate are then worked out from them."))
         self.use = QComboBox(objectName="vehicleUse")
         for code, name in uses.items():
             self.use.addItem(name, code)

@@ -2508,8 +2508,8 @@ By specialist (renewed here / to renew): %2
         <translation>使用性质和座位数 — %1</translation>
     </message>
     <message>
-        <source>Copy 使用性质 and 核定载人数 from the 行驶证. The 年检 date and the premium estimate are then worked out from them.</source>
-        <translation>请照行驶证填写“使用性质”和“核定载人数”。年检日期和保费估算将据此推算。</translation>
+        <source>Choose 使用性质 as the rate table names it: the 行驶证's 非营运 is 家庭自用汽车 for a private car, 企业非营业汽车 for a company's, 机关非营业汽车 for a government body's; its 营运 is 营业出租租赁, 营业城市公交 or 营业公路客运. Copy 核定载人数 from the 行驶证. The 年检 date and the premium estimate are then worked out from them.</source>
+        <translation>使用性质按保险费率表的分法选：行驶证上写“非营运”的，私人的车选“家庭自用汽车”，企业的车选“企业非营业汽车”，党政机关、事业单位的车选“机关非营业汽车”；写“营运”的，按出租租赁、城市公交、公路客运选。“核定载人数”照行驶证填写。年检日期和保费估算将据此推算。</translation>
     </message>
     <message>
         <source>e.g. 5</source>
