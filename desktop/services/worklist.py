@@ -185,9 +185,10 @@ def build(engine: Engine, session: StaffSession, at: datetime, s: CounterSetting
           only: tuple[str, ...] = TABS) -> WorkLists:
     """Every tab's count and its first `limit` rows (sorted as the tab shows them).
 
-    SQL (store.work_repo) counts the vehicles it can decide exactly and names the ones that
+    SQL (store.work_repo, store.work_cases) counts the vehicles it can decide exactly (all but
+    odd stored times and events dated after today beyond the case window) and names the ones that
     could be on the first page; the Python engine (classify) builds those rows and decides the
-    rest (named dates, assignments, 已办结). Nothing else goes through the status engine.
+    rest, and 已办结. Nothing else goes through the status engine.
     `only` builds some tabs (the window's one tab); `capped` is then only about those tabs."""
     require(session, "clerk")
     p = params(at, s)
