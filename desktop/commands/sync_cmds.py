@@ -49,6 +49,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 0
     if args.apply_batch:
         report = sync_svc.apply_batch(store, ctx.keyring, session, Path(args.apply_batch))
+        if report.already_applied and not args.json:
+            print(f"批次文件 {Path(args.apply_batch).name} 已经导入过，这次没有改动任何数据。")
+            return 0
         _print_report(args, report, "批次已导入")
         return 0
     report = sync_svc.sync_now(store, ctx.keyring, session, args.server)

@@ -19,7 +19,7 @@ from desktop.sync.client import LAST_ERROR_KEY, LAST_PROGRESS_KEY, LAST_SYNC_KEY
 from desktop.sync.queue import CLOCK_HOLD_KEY
 
 from .auth import StaffSession, require
-from .errors import BadInput, NotAllowed, ServiceError, Unreachable
+from .errors import BadInput, NotAllowed, ServiceError, Unreachable, VerificationFailed
 
 STALL_MS = 24 * 3600 * 1000  # the watchdog: a queue that has not moved for a day
 
@@ -127,6 +127,8 @@ def apply_batch(store: Store, keyring: KeyringPort, session: StaffSession, path:
         report = batch.apply_down(store.engine, e, path)
     except batch.BatchRefused as exc:
         audit.record(store.engine, "sync_apply_batch", session.name, path.name, {"ok": False})
+        if isinstance(exc, batch.BatchUnverified):
+            raise VerificationFailed(exc.message) from None
         raise BadInput(exc.message) from None
     audit.record(store.engine, "sync_apply_batch", session.name, path.name, {"ok": True, **report.to_json()})
     return report

@@ -31,6 +31,12 @@ class BatchRefused(Exception):
         self.message = message
 
 
+class BatchUnverified(BatchRefused):
+    """The file does not authenticate (altered, another device's, not a batch): a failed
+    verification, exit 5 as head office's apply-batch gives for the same file (DESIGN §7)."""
+    exit_code = 5
+
+
 @dataclass(frozen=True)
 class Exported:
     files: tuple[Path, ...]
@@ -75,7 +81,7 @@ def apply_down(engine: Engine, e: Enrolment, path: Path) -> SyncReport:
     try:
         header, body = protocol.decode_batch(data, lambda d: e.batch_key if d == e.device_id else None)
     except protocol.BatchError as exc:
-        raise BatchRefused(_why(exc, path)) from None
+        raise BatchUnverified(_why(exc, path)) from None
     if header.get("direction") != "down":
         raise BatchRefused(f"{path.name} 是本柜台发往总部的批次，不是总部的回复。请导入总部发回的文件。")
     reply, pages = body.get("reply") or {}, body.get("pages") or []
@@ -87,7 +93,8 @@ def apply_down(engine: Engine, e: Enrolment, path: Path) -> SyncReport:
     with engine.begin() as conn:
         db = conn.connection.driver_connection
         if state(db, done_key) or state(db, f"batch_digest:{digest}"):
-            raise BatchRefused(f"批次文件 {path.name} 已经导入过，这次没有改动任何数据。")
+            # As head office's second apply-batch: nothing changes, it says so, and it is not an error.
+            return SyncReport(pending=queue.pending_count(db), already_applied=True)
         ids = [r.get("change_id") for r in reply.get("results") or [] if isinstance(r, dict)]
         rows = []
         for i in range(0, len(ids), 400):

@@ -44,6 +44,7 @@ class SyncReport:
     pending: int = 0
     clock_ahead_ms: int | None = None  # set when head office defers our changes for our clock
     restamped: int = 0
+    already_applied: bool = False  # sync --apply-batch of a reply applied before: nothing changed
 
     def to_json(self) -> dict:
         d = asdict(self)

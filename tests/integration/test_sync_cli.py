@@ -100,16 +100,21 @@ def test_batch_files_apply_once_and_refuse_tampering_and_other_devices(tmp_path,
     data = bytearray(reply.read_bytes())
     data[-5] ^= 0x01
     tampered.write_bytes(bytes(data))
+    # A file that does not authenticate is a failed verification (exit 5), as head office's apply-batch says.
     r = a.run("sync", "--apply-batch", str(tampered))
-    assert r.returncode == 2 and "未导入任何数据" in r.stderr
+    assert r.returncode == 5 and "未导入任何数据" in r.stderr
     r = b.run("sync", "--apply-batch", str(reply))
-    assert r.returncode == 2 and "不是发给本柜台的" in r.stderr
+    assert r.returncode == 5 and "不是发给本柜台的" in r.stderr
     r = a.run("sync", "--apply-batch", str(reply), "--json")
     assert r.returncode == 0, r.stderr
     got = json.loads(r.stdout)
     assert got["pending"] == 0 and got["pushed"] > 0 and got["pulled"] > 0
     before = _plates(a)
+    # A second apply changes nothing and says so, like head office's (DESIGN §6): not an error.
     r = a.run("sync", "--apply-batch", str(reply))
-    assert r.returncode == 2 and "已经导入过" in r.stderr
+    assert r.returncode == 0 and "已经导入过" in r.stdout, r.stderr
+    r = a.run("sync", "--apply-batch", str(reply), "--json")
+    assert r.returncode == 0 and json.loads(r.stdout) == {"pushed": 0, "duplicates": 0, "rejected": 0, "deferred": 0,
+                                                          "pulled": 0, "pending": 0}
     assert _plates(a) == before
     assert before == sorted(set(_plates(b)) | set(before))
