@@ -99,6 +99,26 @@ class LanePool(SingletonThreadPool):
     def __init__(self, creator, pool_size: int = 5, **kw):
         super().__init__(creator, pool_size=pool_size, **kw)
         self._all_conns = _LockedSet()
+        self._by_thread: dict[int, object] = {}  # thread ident -> its connection record
+
+    def _do_get(self):
+        # SingletonThreadPool finds a thread's connection through threading.local, but the task
+        # runner's lanes are QThreadPool threads, not Python threads: their Python thread state,
+        # and every threading.local value with it, is dropped after each task. Every task opened
+        # a NEW connection, and none was ever closed (a QThread's dummy Thread never ends): two
+        # connections and their page caches per search, ~3 MB a search, gigabytes in a day.
+        # Keyed by thread ident, a lane keeps one connection for good.
+        ident, me = threading.get_ident(), threading.current_thread()
+        rec = self._by_thread.get(ident)
+        if rec is not None and rec.info.get("thread") is me and rec in self._all_conns:
+            return rec
+        rec = self._create_connection()
+        rec.info.setdefault("thread", me)  # the connect event sets it (first use); a reuse keeps it
+        if len(self._all_conns) >= self.size:
+            self._cleanup()
+        self._all_conns.add(rec)
+        self._by_thread[ident] = rec
+        return rec
 
     def _cleanup(self) -> None:
         # SingletonThreadPool closes ARBITRARY connections once there are pool_size of them: the
@@ -109,13 +129,20 @@ class LanePool(SingletonThreadPool):
             owner = rec.info.get("thread")
             if owner is not None and not owner.is_alive():
                 self._all_conns.discard(rec)
+                self._forget(rec)
                 try:
                     rec.close()
                 except Exception:  # noqa: BLE001 - a connection of a thread that is gone
                     pass
 
+    def _forget(self, rec) -> None:
+        for ident, mine in list(self._by_thread.items()):
+            if mine is rec:
+                self._by_thread.pop(ident, None)
+
     def dispose(self) -> None:
         for conn in self._all_conns.take_all():
+            self._forget(conn)
             try:
                 conn.close()
             except Exception:  # noqa: BLE001 - as SingletonThreadPool: another thread's connection
