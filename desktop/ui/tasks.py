@@ -75,6 +75,13 @@ class _Job(QRunnable):
         self.setAutoDelete(False)  # the runner owns it until the result is delivered
         self.handle, self.fn, self.relay, self.started = handle, fn, relay, started
 
+    def release(self) -> None:
+        """Once its result is delivered (or it was taken off the queue): PySide hands a started
+        QRunnable to C++ and, autoDelete being off, its Python object lives on for good; what it
+        holds (the task's function and the handle's callbacks, a widget's bound methods among
+        them) must not live on with it."""
+        self.handle = self.fn = self.started = None
+
     def run(self) -> None:
         h = self.handle
         self.started(h.lane)
@@ -239,6 +246,7 @@ class TaskRunner(QObject):
         entry = self._inflight.pop(task_id, None)
         if entry is None:
             return None
+        entry[1].release()  # the job's run() has emitted its last signal, or never started
         entry[0].done = True
         if not self._inflight:
             self.busy_changed.emit(False)

@@ -1,8 +1,10 @@
 """The task runner: one database thread, results on the GUI thread, cancel, stale results dropped."""
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 
 from PySide6.QtCore import QThread
 
@@ -157,3 +159,27 @@ def test_every_task_on_a_lane_uses_the_lane_s_one_connection(runner, qtbot, tmp_
         runner.wait_idle()
         engine.dispose()
 
+
+def test_a_delivered_task_keeps_nothing_alive(runner, qtbot):
+    """The thread pool keeps every started job's Python object: the task's function and the
+    callbacks (a widget's bound methods, their arguments) must not stay reachable from it."""
+    class Work:
+        def __call__(self, p, c):
+            return 1
+
+    class Receiver:
+        def __init__(self):
+            self.got = []
+
+        def take(self, r):
+            self.got.append(r)
+
+    work, receiver = Work(), Receiver()
+    work_ref, receiver_ref = weakref.ref(work), weakref.ref(receiver)
+    h = runner.db(work, on_done=receiver.take)
+    got = receiver.got
+    qtbot.waitUntil(lambda: got == [1])
+    runner.wait_idle()
+    del work, receiver, h
+    gc.collect()
+    assert work_ref() is None and receiver_ref() is None
