@@ -24,7 +24,8 @@ UP_N_KEY = "batch_up_n"
 
 
 class BatchRefused(Exception):
-    exit_code = 2
+    """A batch file not applied: desktop.services.sync makes it BadInput (exit 2) or, for
+    BatchUnverified, VerificationFailed (exit 5); the exit codes live in desktop.cli only."""
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -34,7 +35,6 @@ class BatchRefused(Exception):
 class BatchUnverified(BatchRefused):
     """The file does not authenticate (altered, another device's, not a batch): a failed
     verification, exit 5 as head office's apply-batch gives for the same file (DESIGN §7)."""
-    exit_code = 5
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ GZIP_OVER = 64 * 1024  # bodies above this go gzip-compressed (Content-Encoding:
 
 
 class SyncError(Exception):
-    exit_code = 6
-
+    # What each becomes for the user (and so its exit code) is decided in desktop.services.sync;
+    # desktop.cli.EXIT_CODES is the one table of exit codes.
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
@@ -30,17 +30,14 @@ class SyncError(Exception):
 
 class Unreachable(SyncError):
     """Head office did not answer (or answered 5xx): nothing is lost, try later. Exit 6."""
-    exit_code = 6
 
 
 class Revoked(SyncError):
     """401: the device token is unknown or revoked. Exit 4."""
-    exit_code = 4
 
 
 class Refused(SyncError):
     """A 4xx other than 401/410: the request itself was refused (a bug or a bad setting). Exit 2."""
-    exit_code = 2
 
 
 class CursorGone(SyncError):
@@ -48,7 +45,7 @@ class CursorGone(SyncError):
 
 
 class BadServerUrl(SyncError):
-    exit_code = 2
+    """A head office address that cannot be used (not https, not loopback for http)."""
 
 
 def _is_loopback(host: str) -> bool:
