@@ -36,7 +36,9 @@ PUSH_REPLY = {
     "properties": {
         "results": {"type": "array", "items": {
             "type": "object", "required": ["change_id", "device_seq", "result"],
-            "properties": {"change_id": {"type": "string"}, "device_seq": {"type": "integer"}, "result": _RESULT}}},
+            "properties": {"change_id": {"type": "string"}, "device_seq": {"type": "integer"}, "result": _RESULT,
+                           "stored_result": {"type": "string", "description": "with duplicate only: what the "
+                                             "stored copy got (applied | rejected:<why>)"}}}},
         "expected_seq": {"type": "integer"},
     },
 }

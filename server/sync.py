@@ -89,8 +89,8 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
             if dev is None or dev.revoked_at is not None:
                 raise Unauthorized()
             expected = dev.next_seq
-            stored = set(conn.execute(select(change.c.change_id).where(and_(
-                change.c.device_id == device_id, in_list(conn, change.c.change_id, [c.change_id for c in changes])))).scalars())
+            stored = dict(conn.execute(select(change.c.change_id, change.c.result).where(and_(
+                change.c.device_id == device_id, in_list(conn, change.c.change_id, [c.change_id for c in changes])))).all())
             t = now_ms()
             results, rows, applied = [], [], []
             clock_ahead = None
@@ -121,8 +121,8 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
                                      "payload": dumps(c.payload), "hlc": _safe(c.hlc), "result": result,
                                      "server_seq": server_seq, "received_ms": t})
                         expected += 1
-                        stored.add(c.change_id)  # the same change_id twice in one push: the second is a duplicate
-                results.append({"change_id": c.change_id, "device_seq": c.device_seq, "result": result})
+                        stored[c.change_id] = result  # the same change_id twice in one push: the second is a duplicate
+                results.append(_result(c, result, stored))
                 _count(counts, result)
             bulk_insert(conn, change, rows)
             if applied:
@@ -154,6 +154,16 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
              device_id, len(changes), counts.applied, counts.duplicates, counts.rejected, counts.deferred,
              reply["expected_seq"])
     return reply, counts
+
+
+def _result(c: Change, result: str, stored: dict[str, str]) -> dict:
+    """One entry of the reply. A duplicate also carries what the first copy got (`stored_result`):
+    a counter whose reply to a rejected change was lost learns on the resend that it was refused,
+    instead of taking "duplicate" for accepted and dropping it from its 同步问题 list."""
+    out = {"change_id": c.change_id, "device_seq": c.device_seq, "result": result}
+    if result == DUPLICATE:
+        out["stored_result"] = stored[c.change_id]
+    return out
 
 
 def _judge(c: Change, device_id: str) -> str | None:

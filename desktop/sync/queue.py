@@ -1,7 +1,8 @@
 """The counter's side of the queue: what to push next, and marking each row on its own result.
 
 Outbox states: `pending` (not yet acknowledged), `sent` (head office answered applied or
-duplicate), `rejected:<why>` (refused; stays listed in 同步问题). A row is marked only on the
+duplicate), `rejected:<why>` (refused, or a duplicate whose stored copy was refused; stays listed
+in 同步问题). A row is marked only on the
 result carrying its own change_id in a reply; a row without one stays as it was.
 """
 from __future__ import annotations
@@ -87,9 +88,12 @@ def mark(db, sent: list[Row], reply: dict) -> Marked:
         if result == protocol.APPLIED:
             out.pushed += 1
             done.append(row.change_id)
-        elif result == protocol.DUPLICATE:
+        elif result == protocol.DUPLICATE and not _stored_as_rejected(res):
             out.duplicates += 1
             done.append(row.change_id)
+        elif result == protocol.DUPLICATE:  # refused the first time; that reply was lost
+            out.rejected += 1
+            refused.append((res["stored_result"][:200], row.change_id))
         elif protocol.is_rejected(result):
             out.rejected += 1
             refused.append((result[:200], row.change_id))
@@ -106,6 +110,13 @@ def mark(db, sent: list[Row], reply: dict) -> Marked:
     if out.clock:
         put_state(db, CLOCK_HOLD_KEY, "1")
     return out
+
+
+def _stored_as_rejected(res: dict) -> bool:
+    """A duplicate whose first copy head office refused (its `stored_result`): the row belongs in
+    同步问题, not among the sent ones. A server without the field means the old plain duplicate."""
+    stored = res.get("stored_result")
+    return isinstance(stored, str) and protocol.is_rejected(stored)
 
 
 def pending_count(db) -> int:

@@ -159,6 +159,18 @@ def test_rejected_changes_use_up_their_seq_and_never_reach_the_feed(client, engi
     assert [c["change_id"] for c in pull_all(client, auth)] == [ok["change_id"]]
 
 
+def test_a_duplicate_carries_what_its_stored_copy_got(client, engine):
+    dev, auth = enroll(client, engine)
+    bad_plate = change(dev, 1, "vehicle", vehicle_payload(plate="粤Z1"))
+    ok = change(dev, 2)
+    assert results(push(client, auth, [bad_plate, ok])) == ["rejected:bad_plate", "applied"]
+    again = push(client, auth, [bad_plate, ok]).json()["results"]
+    assert [(x["result"], x["stored_result"]) for x in again] == [("duplicate", "rejected:bad_plate"),
+                                                                  ("duplicate", "applied")]
+    fresh = push(client, auth, [change(dev, 3)]).json()["results"]
+    assert "stored_result" not in fresh[0]  # only a duplicate has a stored copy
+
+
 def test_a_clock_over_an_hour_ahead_is_deferred_without_using_the_seq(client, engine):
     dev, auth = enroll(client, engine)
     r = push(client, auth, [change(dev, 1, ahead_ms=2 * 3_600_000), change(dev, 2)])
