@@ -34,10 +34,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if not args.server:
             raise BadInput("注册需要总部地址：renewdesk sync --server https://总部地址 --enroll 注册码。")
         e = sync_svc.enroll(store, ctx.keyring, session, args.server, args.enroll, ctx.settings().counter_name)
+        if not args.json:
+            print(f"已在总部注册：设备编号 {e.device_id}。以后运行 renewdesk sync 即可同步。", flush=True)
+        # `sync --enroll` is a sync (DESIGN §7): what the counter already holds goes out now, and
+        # --json prints the counts every sync prints. Should this first exchange fail, the
+        # enrolment stays saved and the exit code says why (6: try `renewdesk sync` later).
+        report = sync_svc.sync_now(store, ctx.keyring, session)
         if args.json:
-            print_json({"device_id": e.device_id, "server": e.server_url})
+            print_json({**report.to_json(), "device_id": e.device_id, "server": e.server_url})
         else:
-            print(f"已在总部注册：设备编号 {e.device_id}。以后运行 renewdesk sync 即可同步。")
+            _print_report(args, report, "首次同步完成")
         return 0
     if args.export_batch:
         out = sync_svc.export_batch(store, ctx.keyring, session, Path(args.export_batch))
