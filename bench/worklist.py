@@ -17,7 +17,9 @@ case, visits 12 months back, the latest assignment), grouped by segment, outcome
 specialist. It is the same SQL text the service runs (not an independent formulation: its
 equivalence with the core is tested in tests/unit/test_segments_sql.py); the service adds the
 encrypted store, the Python engine for odd-time vehicles, the tally and the audit record. The
-bench checks both give the same segment figures.
+statement reads each vehicle's 交强险 terms through ix_policy_term_ci_vehicle (migration 0017),
+which the plain copy has as well (sqlcipher_export copies every index): both sides do the same
+probes, so the ratio stays the store's cost. The bench checks both give the same segment figures.
 
 With --events (the default; --no-events for the bare demo) the store first gets a realistic mix
 of renewal events (bench/worklist_events.py: contacts with results, promised visits, 本店续保,

@@ -82,6 +82,9 @@ class PolicyTerm(Base):
                       Index("ix_policy_term_id", "id", unique=True),
                       # Due lists and the monthly report range over 交强险 ends only (migration 0011).
                       Index("ix_policy_term_ci_end", "end_at", sqlite_where=text("kind = 'CI'")),
+                      # The monthly report's per-vehicle order of 交强险 terms (migration 0017).
+                      Index("ix_policy_term_ci_vehicle", "vehicle_id", "start_at", "end_at",
+                            sqlite_where=text("kind = 'CI'")),
                       {"sqlite_with_rowid": False})
 
 

@@ -53,12 +53,16 @@ def active_staff(conn: Connection) -> dict[str, str]:
 # --- The monthly renewal report by segment in SQL (mirrors core.segments.classify) -------------
 #
 # Per vehicle, its 交强险 terms in classify's order (start, end, then id: load_bundles reads a
-# vehicle's terms in primary-key order and the sort is stable). A 本店续保 record claims the first
-# term starting on or after its day − 2, i.e. term n is claimed when prev_sd < day − 2 <= sd. Then
-# the due term is the last one whose last covered day is in the month, the lapsed one the last
-# ending before the month when none covers its first day; a term's successor is the next one in
-# that order. Only canonical stored times are read here (work_index tier 3 — an odd time or an
-# inverted term — and vehicles with an odd visit time go to the Python engine, `python_report_ids`).
+# vehicle's terms in primary-key order and the sort is stable) — the order of
+# ix_policy_term_ci_vehicle (vehicle_id, start_at, end_at, then the key's id; migration 0017), so
+# each term the rules name is one probe into that index: the due term is the last one whose last
+# covered day is in the month, the lapsed one the last ending before the month when none covers
+# its first day, a term's predecessor / successor the neighbouring entry, the 新保 term the
+# first. No window over every candidate's terms (at 1M that pass, its sort and the join back were
+# half the report). A 本店续保 record claims the first term starting on or after its day − 2, i.e.
+# term n is claimed when prev_sd < day − 2 <= sd. Only canonical stored times are read here
+# (work_index tier 3 — an odd time or an inverted term — and vehicles with an odd visit time go to
+# the Python engine, `python_report_ids`).
 
 def _term_day(col: str, epoch: bool) -> str:
     return f"date({col}, 'unixepoch', '+8 hours')" if epoch else f"substr({col}, 1, 10)"
@@ -108,49 +112,75 @@ def _claimed(vid: str, after: str, upto: str) -> str:
             f"AND e.kind = 'outcome' AND e.outcome = 'renewed_here' AND e.at < date({upto}, '+3 days'){lower})")
 
 
+_CI = "policy_term p INDEXED BY ix_policy_term_ci_vehicle"
+_KEY = "(p.start_at, p.end_at, p.id)"
+
+
+def _probe(col: str, vid: str, cond: str = "", last: bool = True) -> str:
+    """`col` of the vehicle's last (or first) 交强险 term in classify's order meeting `cond`."""
+    o = "DESC" if last else "ASC"
+    return (f"(SELECT p.{col} FROM {_CI} WHERE p.vehicle_id = {vid} AND p.kind = 'CI'{cond} "
+            f"ORDER BY p.start_at {o}, p.end_at {o}, p.id {o} LIMIT 1)")
+
+
 def _segment_sql(epoch: bool) -> str:
-    sd, ld = _term_day("p.start_at", epoch), _term_last_day("p.end_at", epoch)
+    def sd(c: str) -> str:
+        return _term_day(c, epoch)
+
+    def ld(c: str) -> str:
+        return _term_last_day(c, epoch)
+
+    def neighbour(t: str, after: bool) -> str:  # the start of the term just before / after t's term
+        return _probe("start_at", f"{t}.vid", f" AND {_KEY} {'>' if after else '<'} ({t}.s, {t}.e, {t}.id)",
+                      last=not after)
+
+    def term_of(src: str, tid: str) -> str:  # the probed term's own entry (the index holds it)
+        return (f"SELECT {src}.vid, p.start_at AS s, p.end_at AS e, p.id AS id FROM {src} CROSS JOIN {_CI} "
+                f"ON p.vehicle_id = {src}.vid AND p.kind = 'CI' AND p.id = {src}.{tid}")
+
     due_outcome = _OUTCOME.format(nxt="d.here_next", closing=_CLOSING.format(
         vid="d.vid", since="date(d.ld, '-' || :lead || ' days')"))
     lapse_outcome = _OUTCOME.format(nxt="here_next", closing=_CLOSING.format(vid="l.vid", since=":m0"))
     odd_visit = _CANONICAL.format(c="at")
     nxt = "CASE WHEN {t}.next_sd IS NOT NULL THEN " + _claimed("{t}.vid", "{t}.sd", "{t}.next_sd") + " END"
+    # Candidates: a 交强险 end in the month (due); the latest-ending term starting from the month on
+    # (新保, or a lapse with a later cover: checked not to cover the first day); the latest end in
+    # the 3 years before it (lapsed). `due` / `fresh`: which probes can find anything.
     return f"""
-WITH cand0(vid, chk) AS (
-    SELECT vehicle_id, 0 FROM policy_term WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
-    UNION ALL SELECT vehicle_id, 1 FROM work_index WHERE ci_start_at >= :lo_secs
-    UNION ALL SELECT vehicle_id, 0 FROM work_index WHERE contactable IN (0, 1) AND tier IN (0, 1, 2) AND ci_end_at >= :lapse_lo
-      AND ci_end_at <= :lo_secs),
-cand(vid, chk) AS (SELECT vid, min(chk) FROM cand0 GROUP BY vid),
-ok(vid) AS (SELECT c.vid FROM cand c JOIN work_index w ON w.vehicle_id = c.vid JOIN vehicle v ON v.id = c.vid
+WITH cand0(vid, chk, due, fresh) AS (
+    SELECT vehicle_id, 0, 1, 0 FROM policy_term WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
+    UNION ALL SELECT vehicle_id, 1, 0, 1 FROM work_index WHERE ci_start_at >= :lo_secs
+    UNION ALL SELECT vehicle_id, 0, 0, 0 FROM work_index WHERE contactable IN (0, 1) AND tier IN (0, 1, 2)
+      AND ci_end_at >= :lapse_lo AND ci_end_at <= :lo_secs),
+cand(vid, chk, due, fresh) AS (SELECT vid, min(chk), max(due), max(fresh) FROM cand0 GROUP BY vid),
+ok(vid, due, fresh) AS MATERIALIZED (SELECT c.vid, c.due, c.fresh FROM cand c JOIN work_index w ON w.vehicle_id = c.vid
+    JOIN vehicle v ON v.id = c.vid
     WHERE w.tier < 3 AND v.deleted = 0
-      AND (c.chk = 0 OR NOT EXISTS (SELECT 1 FROM policy_term p WHERE p.vehicle_id = c.vid AND +p.kind = 'CI'
+      AND (c.chk = 0 OR NOT EXISTS (SELECT 1 FROM {_CI} WHERE p.vehicle_id = c.vid AND p.kind = 'CI'
                                     AND p.start_at < :lo AND p.end_at > :lo))
       AND c.vid NOT IN (SELECT vehicle_id FROM event WHERE kind = 'visit' AND NOT {odd_visit})),
-t0 AS (SELECT p.vehicle_id AS vid, {sd} AS sd, {ld} AS ld, p.start_at, p.end_at, p.id AS tid
-    FROM ok CROSS JOIN policy_term p ON p.vehicle_id = ok.vid AND +p.kind = 'CI'),
-t1 AS (SELECT vid, sd, ld, start_at, end_at, row_number() OVER w AS n, lag(sd) OVER w AS prev_sd,
-         lead(sd) OVER w AS next_sd, end_at > :lo AND end_at <= :hi AS due_here, end_at <= :lo AS ended_here,
-         start_at < :lo1 AND end_at > :lo AS cov
-    FROM t0 WINDOW w AS (PARTITION BY vid ORDER BY start_at, end_at, tid)),
--- "a later term (in that order) is due / ended before the month" as the last such term's number:
--- one window pass and a GROUP BY instead of three window frames (each a pass of its own)
-agg AS (SELECT vid, max(CASE WHEN due_here THEN n END) AS due_n, max(CASE WHEN ended_here THEN n END) AS end_n,
-           max(cov) AS covered FROM t1 GROUP BY vid),
-t AS (SELECT t1.vid, sd, ld, start_at, end_at, n, prev_sd, next_sd, n < agg.due_n AS due_later,
-         n < agg.end_n AS ended_later, agg.covered FROM t1 JOIN agg ON agg.vid = t1.vid),
-d0 AS (SELECT vid, ld, n, {_claimed("t.vid", "t.prev_sd", "t.sd").replace("t.prev_sd", "coalesce(t.prev_sd, '0000-01-01')")} AS here,
-         n > 1 AND {_claimed("t.vid", "NULL", "t.prev_sd")} AS here_before, {nxt.format(t="t")} AS here_next
-    FROM t WHERE end_at > :lo AND end_at <= :hi AND coalesce(due_later, 0) = 0),
+dk AS (SELECT vid, {_probe("id", "ok.vid", " AND p.end_at > :lo AND p.end_at <= :hi")} AS tid FROM ok WHERE due),
+dt AS ({term_of("dk", "tid")}),
+dn AS MATERIALIZED (SELECT vid, s, e, {neighbour("dt", False)} AS ps, {neighbour("dt", True)} AS ns FROM dt),
+t AS (SELECT vid, {sd("s")} AS sd, {ld("e")} AS ld, {sd("ps")} AS prev_sd, {sd("ns")} AS next_sd,
+         ps IS NULL AS first FROM dn),
+d0 AS (SELECT vid, ld, first, {_claimed("t.vid", "t.prev_sd", "t.sd").replace("t.prev_sd", "coalesce(t.prev_sd, '0000-01-01')")} AS here,
+         NOT first AND {_claimed("t.vid", "NULL", "t.prev_sd")} AS here_before, {nxt.format(t="t")} AS here_next
+    FROM t),
 d AS (SELECT vid, ld, here, here_next,
-         CASE WHEN n = 1 THEN (CASE WHEN here THEN '新转续' ELSE '首次' END) WHEN here THEN '续转续'
+         CASE WHEN first THEN (CASE WHEN here THEN '新转续' ELSE '首次' END) WHEN here THEN '续转续'
               WHEN here_before THEN '间转续' ELSE '潜转续' END AS seg FROM d0),
-dd AS (SELECT d.vid, d.seg, d.here, d.ld, {due_outcome} AS oc, {_ASSIGNED} AS who FROM d),
-l AS (SELECT vid, {nxt.format(t="t")} AS here_next FROM t
-      WHERE end_at <= :lo AND coalesce(ended_later, 0) = 0 AND NOT covered AND julianday(:m0) - julianday(ld) - 1 <= :lapse),
+dd AS MATERIALIZED (SELECT d.vid, d.seg, d.here, d.ld, {due_outcome} AS oc, {_ASSIGNED} AS who FROM d),
+lk AS (SELECT vid, {_probe("id", "ok.vid", " AND p.end_at <= :lo")} AS tid FROM ok
+       WHERE NOT EXISTS (SELECT 1 FROM {_CI} WHERE p.vehicle_id = ok.vid AND p.kind = 'CI'
+                         AND p.start_at < :lo1 AND p.end_at > :lo)),
+lt AS ({term_of("lk", "tid")}),
+l0 AS MATERIALIZED (SELECT vid, {sd("s")} AS sd, {ld("e")} AS ld, {sd(neighbour("lt", True))} AS next_sd FROM lt),
+l AS (SELECT vid, {nxt.format(t="l0")} AS here_next FROM l0 WHERE julianday(:m0) - julianday(ld) - 1 <= :lapse),
+nb AS (SELECT vid, {sd(_probe("start_at", "ok.vid", last=False))} AS sd FROM ok WHERE fresh),
 hits(seg, oc, who) AS (
-    SELECT '新保', CASE WHEN {_claimed("t.vid", "NULL", "t.sd")} THEN 'renewed_here|' ELSE 'renewed_elsewhere|' END,
-           NULL FROM t WHERE n = 1 AND sd BETWEEN :m0 AND :m1
+    SELECT '新保', CASE WHEN {_claimed("nb.vid", "NULL", "nb.sd")} THEN 'renewed_here|' ELSE 'renewed_elsewhere|' END,
+           NULL FROM nb WHERE sd BETWEEN :m0 AND :m1
     UNION ALL SELECT seg, oc, coalesce(who, '') FROM dd
     UNION ALL SELECT '在修不在保', oc, NULL FROM dd WHERE NOT dd.here AND EXISTS (SELECT 1 FROM event e INDEXED BY ix_event_vehicle_at
       WHERE e.vehicle_id = dd.vid AND e.kind = 'visit' AND e.at >= date(dd.ld, '-365 days') AND e.at < date(dd.ld, '+1 days'))

@@ -4,6 +4,7 @@ constructed histories: every segment, terms ending or starting on the month's fi
 and either side of it, 本店续保 records on the claim boundary (day − 2), visits 365 days back,
 losses inside and outside the case, assignments, lapses of exactly 3 years, odd and inverted
 terms, deleted vehicles."""
+import dataclasses
 import json
 import random
 from datetime import date, datetime, timedelta
@@ -81,8 +82,12 @@ def _history(r: random.Random, vid: str) -> tuple[list[TermRec], list[EventRec]]
     return recs, events
 
 
-def _fill(engine, n: int, seed: int) -> list[str]:
+def _fill(engine, n: int, seed: int, scramble: bool = False) -> list[str]:
+    """With `scramble`, each vehicle's term ids are shuffled among its terms and the terms written in
+    a shuffled order, as terms arriving out of order through sync are: classify's tie-break (id)
+    and the store's order then differ from the order the terms were drawn in."""
     r, fake = random.Random(seed), FakeData(seed)
+    mix = random.Random(seed + 1000)  # its own stream: the histories stay those of `seed`
     ids = []
     with engine.begin() as conn:
         for _ in range(n):
@@ -91,6 +96,11 @@ def _fill(engine, n: int, seed: int) -> list[str]:
             writes.insert_customers(conn, (cust,), AT)
             writes.insert_vehicles(conn, (v,), AT)
             terms, events = _history(r, v.id)
+            if scramble:
+                term_ids = [t.id for t in terms]
+                mix.shuffle(term_ids)
+                terms = [dataclasses.replace(t, id=i) for t, i in zip(terms, term_ids, strict=True)]
+                mix.shuffle(terms)
             writes.insert_terms(conn, terms)
             writes.insert_events(conn, events)
             vehicles_repo.replace_search_keys(conn, v, cust)
@@ -121,6 +131,14 @@ def test_sql_report_equals_the_core_classify_on_constructed_histories(engine, se
     seen = {x["segment"] for x in nov["segments"] if x["due"]}
     assert seen == {"新保", "新转续", "首次", "续转续", "间转续", "潜转续", "在修不在保", "断保回流"}
     assert nov["reasons"] and set(nov["by_staff"]) >= {"ann", "bob", "未分配"}
+
+
+def test_sql_report_equals_the_core_classify_when_terms_arrive_out_of_order(engine):
+    _fill(engine, 400, 13, scramble=True)
+    s = settings_svc.load(engine)
+    for month in ("2026-11", "2026-12", "2027-11"):
+        assert (renewal_report.build(engine, SUPER, month, AT, s).to_json()
+                == renewal_report.build(engine, SUPER, month, AT, s, use_sql=False).to_json()), month
 
 
 def test_other_lead_days_move_the_case_start_in_sql_too(engine):
