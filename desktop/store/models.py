@@ -118,7 +118,15 @@ class WorkIndex(Base):
     ci_start_at: Mapped[str | None] = mapped_column(IsoTime)
     contactable: Mapped[int | None] = mapped_column(Integer)  # not deleted and the owner consents
     tier: Mapped[int | None] = mapped_column(Integer)  # 0 no renewal event, 1 decided in SQL, 2/3 by the Python engine
-    __table_args__ = (Index("ix_work_index_end", "contactable", "tier", "ci_end_at", "ci_start_at"),
+    # the event summary (0016, desktop.store.work_triggers): UTC+8 day numbers of the latest fact and
+    # closing fact, 停止联系 ever, the latest assignment's assignee and time
+    fact_dn: Mapped[int | None] = mapped_column(Integer)
+    closing_dn: Mapped[int | None] = mapped_column(Integer)
+    stopped: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    assignee: Mapped[str | None] = mapped_column(Text)  # declared without a type by 0016 (json_extract's value as is)
+    assign_at: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_work_index_end", "contactable", "tier", "ci_end_at", "ci_start_at",
+                            "stopped", "closing_dn", "fact_dn", "assignee"),
                       Index("ix_work_index_start", "ci_start_at"),
                       # the few vehicles the Python engine decides (the tabs' python_candidates)
                       Index("ix_work_index_python", "tier", "ci_end_at", sqlite_where=text("coalesce(tier, 3) >= 2")),

@@ -63,13 +63,23 @@ def window(p, x_lo: int, x_hi: int, lapse_days: int, lapsing: bool = False, tag:
     return f"w.contactable = 1 AND w.ci_end_at > :lo{tag} AND w.ci_end_at <= :hi{tag} AND {live}", prm
 
 
-def _visible(viewer: str | None) -> str:
-    """A clerk's view: the latest assignment (cadence.assigned_to) is nobody or them."""
-    if viewer is None:
-        return "1"
-    return f"""coalesce((SELECT CASE WHEN json_valid(a.detail) THEN json_extract(a.detail, '$.to') END = :viewer
-        FROM event a INDEXED BY ix_event_facts WHERE a.vehicle_id = vid AND a.kind IN ({work_triggers.FACT_KINDS})
-          AND a.kind = 'assign' ORDER BY a.at DESC, a.rowid DESC LIMIT 1), 1)"""
+def visible(viewer: str | None) -> str:
+    """A clerk's view (condition on work_index w): the latest assignment (cadence.assigned_to) is
+    nobody or them (work_index keeps its assignee since 0016)."""
+    return "1" if viewer is None else "(w.assignee IS NULL OR w.assignee = :viewer)"
+
+
+# From work_index's event summary (0016; conditions on w, parameters :lead and :monday_dn):
+CASE_START_DN = f"({END_DN} - :lead)"
+# never stopped and nothing closed the current case: the vehicle can be on a tab but 已办结
+OPEN = f"(w.stopped = 0 AND coalesce(w.closing_dn, -1) < {CASE_START_DN})"
+# every fact predates the case and this week: no R, no named date, no promise, no attempt to cap,
+# so the vehicle is placed by its days left as one without events is (tier 0)
+QUIET = f"(coalesce(w.fact_dn, -1) < {CASE_START_DN} AND coalesce(w.fact_dn, -1) < :monday_dn)"
+
+
+def summary_params(p) -> dict:
+    return {"lead": p.lead_days, "monday_dn": dn(p.today - timedelta(days=p.today.weekday()))}
 
 
 def _json_day(path: str) -> str:
@@ -90,27 +100,25 @@ _NAMED = (f"(CASE WHEN e.detail IS NULL OR NOT {_MAY_NAME} THEN NULL "
           f"WHEN e.kind = 'contact_close' THEN {_json_day('$.until')} "
           "WHEN e.kind = 'outcome' AND e.outcome IN ('will_come', 'unreachable') THEN "
           f"coalesce({_json_day('$.next_date')}, {_json_day('$.visit_date')}, {_json_day('$.will_come_on')}) END)")
-_CLOSING = ("(e.kind = 'loss_confirmed' OR (e.kind = 'outcome' AND e.outcome IN ('renewed_here', "
-            "'renewed_elsewhere', 'sold', 'scrapped', 'declined')) "
-            "OR (e.kind = 'contact' AND e.outcome IN ('renewed_elsewhere', 'sold', 'declined')))")
+_CLOSING = work_triggers.closing("e")
 
 
 def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str | None) -> tuple[str, dict]:
-    """(sql, params): the tab's rows among the vehicles of tiers 1 and 2, each tier's with days
-    left in its range ({tier: (x_lo, x_hi)}): vehicle_id, k1, k2 (the service's sort keys, NULL
-    when capped), capped."""
-    prm: dict = {}
+    """(sql, params): the tab's rows among the vehicles of tiers 1 and 2 that are open, visible and
+    not quiet (work_repo places the quiet ones as tier 0), each tier's with days left in its range
+    ({tier: (x_lo, x_hi)}): vehicle_id, k1, k2 (the service's sort keys, NULL when capped), capped."""
+    prm: dict = summary_params(p)
     wheres = []
     for tier, (x_lo, x_hi) in ranges.items():
         where, w_prm = window(p, x_lo, x_hi, p.lapse_days, lapsing=tab == "lapsing", tag=str(tier))
-        wheres.append(f"({where} AND w.tier = {int(tier)})")
+        wheres.append(f"({where} AND w.tier = {int(tier)} AND {OPEN} AND NOT {QUIET} AND {visible(viewer)})")
         prm.update(w_prm)
     today = p.today
     prm.update({"today": today.isoformat(), "lead": p.lead_days, "monday":
                 (today - timedelta(days=today.weekday())).isoformat(), "cap_day": p.cap_day, "cap_week": p.cap_week})
     if viewer is not None:
         prm["viewer"] = viewer
-    # Assignments only decide what a clerk sees (_visible reads them itself): a filter on the index
+    # Assignments only decide what a clerk sees (visible() reads the summary): a filter on the index
     # (LEFT JOIN: a vehicle whose only events are assignments keeps its one row of NULLs).
     skip_assign = " AND e.kind != 'assign'"
     # ev: each event's facts computed once (MATERIALIZED: the aggregates below read them many times)
@@ -135,8 +143,7 @@ def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str |
         coalesce(sum(is_contact AND day = :today), 0) >= :cap_day
           OR coalesce(sum(is_contact AND day BETWEEN :monday AND :today), 0) >= :cap_week AS blocked
       FROM ev GROUP BY vid
-      HAVING coalesce(max(kind = 'contact_stop'), 0) = 0 AND coalesce(max(in_case AND closing), 0) = 0
-        AND {_visible(viewer)}),
+      HAVING coalesce(max(kind = 'contact_stop'), 0) = 0 AND coalesce(max(in_case AND closing), 0) = 0),
     n AS (SELECT *, CASE WHEN substr(l_key, 26, 1) IN ('N', 'C') THEN substr(l_key, 27, 10) END AS nd,
              substr(l_key, 26, 1) = 'C' AS is_close,
              CASE WHEN substr(v_key, 26, 1) = 'V' THEN substr(v_key, 27, 10) END AS visit FROM g),

@@ -88,15 +88,30 @@ def _events_x_ranges(p: TabParams, tab: str) -> dict[int, tuple[int, int]]:
     return {1: x_range(p, tab), 2: (-p.lapse_days, x_high(p))}
 
 
-def _tier0_window(p: TabParams, tab: str, x_lo: int, x_hi: int) -> tuple[str, dict]:
-    """(condition on work_index w, params) of the tab's tier-0 rows with days left in [x_lo, x_hi]."""
+def _tier0_window(p: TabParams, tab: str, x_lo: int, x_hi: int, viewer: str | None) -> tuple[str, dict]:
+    """(condition on work_index w, params) of the tab's rows placed as tier 0 with days left in
+    [x_lo, x_hi]: tier 0, and the open, visible vehicles of tiers 1 and 2 whose events cannot
+    change their place (work_cases.QUIET; on 已断保 / 即将断保 any open one: only a closing fact or
+    停止联系 takes a vehicle off those)."""
     if tab == "lapsed":
         where, prm = work_cases.window(p, x_lo, x_hi, p.lapse_days)
-        return where + " AND w.ci_end_at <= :at", prm
-    if tab == "lapsing":
-        return work_cases.window(p, x_lo, x_hi, p.lapse_days, lapsing=True)
-    where, prm = work_cases.window(p, x_lo, x_hi, p.lapse_days)
-    return where + " AND w.ci_end_at > :at", prm
+        where += " AND w.ci_end_at <= :at"
+    elif tab == "lapsing":
+        where, prm = work_cases.window(p, x_lo, x_hi, p.lapse_days, lapsing=True)
+    else:
+        where, prm = work_cases.window(p, x_lo, x_hi, p.lapse_days)
+        where += " AND w.ci_end_at > :at"
+    quiet = "" if tab in _SUMMARY_TABS else f" AND {work_cases.QUIET}"
+    events = f"(w.tier IN (1, 2) AND {work_cases.OPEN}{quiet} AND {work_cases.visible(viewer)})"
+    prm.update(work_cases.summary_params(p))
+    if viewer is not None:
+        prm["viewer"] = viewer
+    # tier IN (0, 1, 2): a seek per tier into ix_work_index_end, which covers the summary
+    return f"{where} AND w.tier IN (0, 1, 2) AND (w.tier = 0 OR {events})", prm
+
+
+# The tabs whose every row of tiers 1 and 2 the summary places (no event is read for them).
+_SUMMARY_TABS = ("lapsed", "lapsing")
 
 
 def _tier0_place(p: TabParams, tab: str, x: int) -> tuple[tuple[int, int], bool] | None:
@@ -142,13 +157,13 @@ def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int, viewer: str |
     reaches are read as ids; tiers 1 and 2 go through work_cases.case_rows_sql row by row (ix_work_index_end
     leads with the tier, so that is a seek into those few rows)."""
     x_lo, x_hi = x_range(p, tab)
-    where, prm = _tier0_window(p, tab, x_lo, x_hi)
+    where, prm = _tier0_window(p, tab, x_lo, x_hi, viewer)
     x = f"({work_cases.END_DN} - :today_dn)"
     count = capped = 0
     days: dict[tuple[int, int], list[int]] = {}   # sort key -> the tier-0 days (x) with it
     per_key: dict[tuple[int, int], int] = {}
     for xd, n in conn.exec_driver_sql(f"SELECT {x}, count(*) FROM work_index w INDEXED BY ix_work_index_end "
-                                      f"WHERE {where} AND w.tier = 0 GROUP BY 1", prm):
+                                      f"WHERE {where} GROUP BY 1", prm):
         place = _tier0_place(p, tab, xd)
         if place is None:
             continue
@@ -158,9 +173,9 @@ def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int, viewer: str |
             count += n
             days.setdefault(place[0], []).append(xd)
             per_key[place[0]] = per_key.get(place[0], 0) + n
-    t_sql, t_prm = work_cases.case_rows_sql(p, tab, _events_x_ranges(p, tab), viewer)
     ones: dict[tuple[int, int], list[str]] = {}
-    for vid, k1, k2, held in conn.exec_driver_sql(t_sql, t_prm):
+    t_sql, t_prm = work_cases.case_rows_sql(p, tab, _events_x_ranges(p, tab), viewer)
+    for vid, k1, k2, held in ([] if tab in _SUMMARY_TABS else conn.exec_driver_sql(t_sql, t_prm)):
         if held:
             capped += 1
         else:
@@ -172,7 +187,7 @@ def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int, viewer: str |
         return SqlTab(count, capped, first)
     seen = 0
     for key in sorted(per_key):
-        ids = ones.get(key, []) + [v for xd in days.get(key, []) for v in _tier0_ids(conn, p, tab, xd)]
+        ids = ones.get(key, []) + [v for xd in days.get(key, []) for v in _tier0_ids(conn, p, tab, xd, viewer)]
         if seen + len(ids) <= limit:
             first += ids
             seen += len(ids)
@@ -185,10 +200,10 @@ def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int, viewer: str |
     return SqlTab(count, capped, first)
 
 
-def _tier0_ids(conn: Connection, p: TabParams, tab: str, xd: int) -> list[str]:
-    where, prm = _tier0_window(p, tab, xd, xd)
+def _tier0_ids(conn: Connection, p: TabParams, tab: str, xd: int, viewer: str | None) -> list[str]:
+    where, prm = _tier0_window(p, tab, xd, xd, viewer)
     return [_id(r[0]) for r in conn.exec_driver_sql(
-        f"SELECT w.vehicle_id FROM work_index w INDEXED BY ix_work_index_end WHERE {where} AND w.tier = 0", prm)]
+        f"SELECT w.vehicle_id FROM work_index w INDEXED BY ix_work_index_end WHERE {where}", prm)]
 
 
 def _by_plate(conn: Connection, ids: list[str]) -> list[str]:

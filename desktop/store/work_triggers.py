@@ -9,6 +9,15 @@ unsafe), a term time that is not epoch seconds, or an inverted term. Term times 
 stored (epoch seconds, migration 0013), so every comparison is on integers.
 Triggers keep it on every write path (counter, import, demo, sync pull).
 
+Since 0016 the row also summarises the vehicle's renewal events, so the tabs read events only for
+the vehicles that have facts in their current case or this week (desktop.store.work_repo): the day
+(day number, UTC+8) of its latest fact other than an assignment (`fact_dn`) and of its latest closing
+fact (`closing_dn`, services.renewal_facts.closing_fact's kinds), `stopped` (a 停止联系, ever), and
+the latest assignment's assignee with its time (`assignee`, `assign_at`: a sync pull may bring an
+older assignment after a newer one). None of it depends on a setting (lead days, cadence, cap):
+the case start and this Monday are applied when a tab is read. Only canonical times are
+summarised correctly; a vehicle with any other is tier 3 and the Python engine's anyway.
+
 A batch table rebuild in a later migration would drop the triggers on the rebuilt table and fail
 renaming a table the others mention, so desktop.store.migrate drops them all before any step and
 installs them again afterwards with a full refresh (`install`).
@@ -16,6 +25,24 @@ installs them again afterwards with a full refresh (`install`).
 from __future__ import annotations
 
 FACT_KINDS = "'contact', 'contact_stop', 'contact_close', 'assign', 'loss_confirmed', 'outcome'"
+SUMMARY_COLUMNS = ("fact_dn", "closing_dn", "stopped", "assignee", "assign_at")
+
+
+def day_number(at: str) -> str:
+    """The UTC+8 day of a canonical event time as days since 1970-01-01 (NULL for any other text)."""
+    return f"CAST(julianday(substr({at}, 1, 10)) - 2440587.5 AS INTEGER)"
+
+
+def closing(e: str) -> str:
+    """The event closes its case (services.renewal_facts.closing_fact: a closing record or a loss)."""
+    return (f"({e}.kind = 'loss_confirmed' OR ({e}.kind = 'outcome' AND {e}.outcome IN ('renewed_here', "
+            f"'renewed_elsewhere', 'sold', 'scrapped', 'declined')) "
+            f"OR ({e}.kind = 'contact' AND {e}.outcome IN ('renewed_elsewhere', 'sold', 'declined')))")
+
+
+def assignee(e: str) -> str:
+    # what work_cases' clerk's view compares (json_extract as is: a number stays a number)
+    return f"CASE WHEN json_valid({e}.detail) THEN json_extract({e}.detail, '$.to') END"
 
 
 def _canonical(col: str) -> str:
@@ -45,13 +72,20 @@ def level(e: str) -> str:
             "ELSE 1 END")
 
 
-def refresh(where: str) -> str:
-    """Recompute the rows of the vehicles matching `where` (over vehicle v) from their rows."""
+_SUMMARY = ", ".join(SUMMARY_COLUMNS)
+# ix_event_facts: one seek into the vehicle's facts
+_facts = f"INDEXED BY ix_event_facts WHERE ev.vehicle_id = v.id AND ev.kind IN ({FACT_KINDS})"
+
+
+def refresh(where: str, summary: bool = True) -> str:
+    """Recompute the rows of the vehicles matching `where` (over vehicle v) from their rows
+    (without the event summary: the layout before 0016, where a test stops an upgrade)."""
+    cols = f"tier, {_SUMMARY}" if summary else "tier"
     # "+p.kind": never the 交强险 end index here, which would walk every 交强险 term of the store.
     valid = "p.vehicle_id = v.id AND +p.kind = 'CI' AND p.end_at > p.start_at"
     return f"""
-    INSERT OR REPLACE INTO work_index(vehicle_id, ci_end_at, ci_start_at, contactable, tier)
-    SELECT id, e, s, contactable, tier FROM (
+    INSERT OR REPLACE INTO work_index(vehicle_id, ci_end_at, ci_start_at, contactable, {cols})
+    SELECT id, e, s, contactable, {cols} FROM (
       SELECT v.id AS id,
              (SELECT max(p.end_at) FROM policy_term p WHERE {valid}) AS e,
              (SELECT min(p.start_at) FROM policy_term p WHERE {valid}
@@ -63,7 +97,17 @@ def refresh(where: str) -> str:
                  (SELECT CASE WHEN count(*) THEN 3 ELSE 0 END FROM policy_term p
                   WHERE p.vehicle_id = v.id AND +p.kind = 'CI'
                   AND (p.end_at <= p.start_at OR NOT ({_exact('p.start_at')} AND {_exact('p.end_at')})))) AS tier
+             {_SUMMARY_OF if summary else ""}
       FROM vehicle v WHERE {where});"""
+
+
+_SUMMARY_OF = f""",
+             (SELECT max({day_number('ev.at')}) FROM event ev {_facts} AND ev.kind != 'assign') AS fact_dn,
+             (SELECT max({day_number('ev.at')}) FROM event ev {_facts} AND {closing('ev')}) AS closing_dn,
+             EXISTS (SELECT 1 FROM event ev {_facts} AND ev.kind = 'contact_stop') AS stopped,
+             (SELECT {assignee('ev')} FROM event ev {_facts} AND ev.kind = 'assign'
+              ORDER BY ev.at DESC, ev.rowid DESC LIMIT 1) AS assignee,
+             (SELECT max(ev.at) FROM event ev {_facts} AND ev.kind = 'assign') AS assign_at"""
 
 
 def _owner_refresh(cid: str) -> str:
@@ -80,35 +124,59 @@ def _owner_refresh(cid: str) -> str:
 _odd_term = f"(NEW.end_at <= NEW.start_at OR NOT ({_exact('NEW.start_at')} AND {_exact('NEW.end_at')}))"
 _later_term = ("NEW.end_at > NEW.start_at AND (ci_end_at IS NULL OR NEW.end_at > ci_end_at "
                "OR (NEW.end_at = ci_end_at AND NEW.start_at < ci_start_at))")
-TRIGGERS = {
-    # A new vehicle usually has no terms or events yet (they follow it in the same batch): then its
-    # row needs only the owner's consent. A sync pull may bring them first: then the full refresh.
-    "trg_work_vehicle_ins": f"""AFTER INSERT ON vehicle BEGIN
-        INSERT OR REPLACE INTO work_index(vehicle_id, ci_end_at, ci_start_at, contactable, tier)
-        VALUES (NEW.id, NULL, NULL, NEW.deleted = 0 AND coalesce((SELECT coalesce(c.consent_contact, 0)
-                FROM customer c WHERE c.id = NEW.owner_id), 1) != 0, 0);
-        {refresh("v.id = NEW.id AND (EXISTS (SELECT 1 FROM policy_term WHERE vehicle_id = NEW.id) "
-                 "OR EXISTS (SELECT 1 FROM event WHERE vehicle_id = NEW.id))")}
-        END""",
-    "trg_work_vehicle_upd": f"AFTER UPDATE OF owner_id, deleted ON vehicle BEGIN {refresh('v.id = NEW.id')} END",
-    "trg_work_customer_ins": f"AFTER INSERT ON customer BEGIN {_owner_refresh('NEW.id')} END",
-    "trg_work_customer_upd": f"AFTER UPDATE OF consent_contact ON customer BEGIN {_owner_refresh('NEW.id')} END",
-    # The hot path (imports, demo): a new term can only raise the latest end, one indexed update.
-    "trg_work_term_ins": f"""AFTER INSERT ON policy_term WHEN NEW.kind = 'CI' BEGIN
-        UPDATE work_index SET
-          tier = CASE WHEN {_odd_term} THEN 3 ELSE tier END,
-          ci_end_at = CASE WHEN {_later_term} THEN NEW.end_at ELSE ci_end_at END,
-          ci_start_at = CASE WHEN {_later_term} THEN NEW.start_at ELSE ci_start_at END
-        WHERE vehicle_id = NEW.vehicle_id AND ({_odd_term} OR {_later_term});
-        END""",
-    "trg_work_term_del": f"AFTER DELETE ON policy_term WHEN OLD.kind = 'CI' BEGIN {refresh('v.id = OLD.vehicle_id')} END",
-    "trg_work_term_upd": (f"AFTER UPDATE ON policy_term BEGIN {refresh('v.id = OLD.vehicle_id')} "
-                          f"{refresh('v.id = NEW.vehicle_id')} END"),
-    # Events are append-only: a new one can only raise the tier.
-    "trg_work_event_ins": f"""AFTER INSERT ON event WHEN NEW.vehicle_id IS NOT NULL AND NEW.kind IN ({FACT_KINDS}) BEGIN
-        UPDATE work_index SET tier = {level('NEW')} WHERE vehicle_id = NEW.vehicle_id AND tier < {level('NEW')};
-        END""",
-}
+_new_dn = day_number("NEW.at")
+_later_assign = "(NEW.kind = 'assign' AND (assign_at IS NULL OR NEW.at >= assign_at))"
+
+
+def triggers(summary: bool = True) -> dict[str, str]:
+    """{name: body} of the triggers; without the event summary for the layout before 0016."""
+    def refresh_of(where: str) -> str:
+        return refresh(where, summary)
+    return {
+        # A new vehicle usually has no terms or events yet (they follow it in the same batch): then its
+        # row needs only the owner's consent. A sync pull may bring them first: then the full refresh.
+        "trg_work_vehicle_ins": f"""AFTER INSERT ON vehicle BEGIN
+            INSERT OR REPLACE INTO work_index(vehicle_id, ci_end_at, ci_start_at, contactable, tier)
+            VALUES (NEW.id, NULL, NULL, NEW.deleted = 0 AND coalesce((SELECT coalesce(c.consent_contact, 0)
+                    FROM customer c WHERE c.id = NEW.owner_id), 1) != 0, 0);
+            {refresh_of("v.id = NEW.id AND (EXISTS (SELECT 1 FROM policy_term WHERE vehicle_id = NEW.id) "
+                     "OR EXISTS (SELECT 1 FROM event WHERE vehicle_id = NEW.id))")}
+            END""",
+        "trg_work_vehicle_upd": f"AFTER UPDATE OF owner_id, deleted ON vehicle BEGIN {refresh_of('v.id = NEW.id')} END",
+        "trg_work_customer_ins": f"AFTER INSERT ON customer BEGIN {_owner_refresh('NEW.id')} END",
+        "trg_work_customer_upd": f"AFTER UPDATE OF consent_contact ON customer BEGIN {_owner_refresh('NEW.id')} END",
+        # The hot path (imports, demo): a new term can only raise the latest end, one indexed update.
+        "trg_work_term_ins": f"""AFTER INSERT ON policy_term WHEN NEW.kind = 'CI' BEGIN
+            UPDATE work_index SET
+              tier = CASE WHEN {_odd_term} THEN 3 ELSE tier END,
+              ci_end_at = CASE WHEN {_later_term} THEN NEW.end_at ELSE ci_end_at END,
+              ci_start_at = CASE WHEN {_later_term} THEN NEW.start_at ELSE ci_start_at END
+            WHERE vehicle_id = NEW.vehicle_id AND ({_odd_term} OR {_later_term});
+            END""",
+        "trg_work_term_del": f"AFTER DELETE ON policy_term WHEN OLD.kind = 'CI' BEGIN {refresh_of('v.id = OLD.vehicle_id')} END",
+        "trg_work_term_upd": (f"AFTER UPDATE ON policy_term BEGIN {refresh_of('v.id = OLD.vehicle_id')} "
+                              f"{refresh_of('v.id = NEW.vehicle_id')} END"),
+        # Events are append-only: a new one can only raise the tier and the summary's days; an
+        # assignment replaces the assignee unless an assignment of a later time is already there (a
+        # tie goes to the later row, as the clerk's view's ORDER BY at, rowid does).
+        "trg_work_event_ins": f"""AFTER INSERT ON event WHEN NEW.vehicle_id IS NOT NULL AND NEW.kind IN ({FACT_KINDS}) BEGIN
+            UPDATE work_index SET tier = CASE WHEN tier < {level('NEW')} THEN {level('NEW')} ELSE tier END,
+              fact_dn = CASE WHEN NEW.kind = 'assign' THEN fact_dn
+                             ELSE max(coalesce(fact_dn, {_new_dn}), {_new_dn}) END,
+              closing_dn = CASE WHEN {closing('NEW')} THEN max(coalesce(closing_dn, {_new_dn}), {_new_dn})
+                                ELSE closing_dn END,
+              stopped = stopped OR NEW.kind = 'contact_stop',
+              assignee = CASE WHEN {_later_assign} THEN {assignee('NEW')} ELSE assignee END,
+              assign_at = CASE WHEN {_later_assign} THEN NEW.at ELSE assign_at END
+            WHERE vehicle_id = NEW.vehicle_id;
+            END""" if summary else f"""AFTER INSERT ON event WHEN NEW.vehicle_id IS NOT NULL AND NEW.kind IN ({FACT_KINDS})
+            BEGIN UPDATE work_index SET tier = {level('NEW')} WHERE vehicle_id = NEW.vehicle_id AND tier < {level('NEW')};
+            END""",
+    }
+
+
+TRIGGERS = triggers()
+
 
 def drop(conn) -> None:
     for name in TRIGGERS:
@@ -116,15 +184,17 @@ def drop(conn) -> None:
 
 
 def install(conn) -> None:
-    """(Re)create every trigger and recompute every row, when the store has the table as 0013 made it.
+    """(Re)create every trigger and recompute every row, when the store has the table as 0013 made it
+    (with 0016's event summary when the columns are there).
 
     An older layout (TEXT times and end_day: only a test stops the upgrade at an earlier revision,
     the app always goes to head in one transaction) is left as its step left it, without triggers."""
-    layout = conn.exec_driver_sql("SELECT type FROM pragma_table_info('work_index') WHERE name = 'ci_end_at'").first()
-    if not layout or layout[0].upper() != "ISOTIME":
+    layout = dict(conn.exec_driver_sql("SELECT name, type FROM pragma_table_info('work_index')").fetchall())
+    if layout.get("ci_end_at", "").upper() != "ISOTIME":
         return
+    summary = set(SUMMARY_COLUMNS) <= set(layout)
     drop(conn)
-    for name, body in TRIGGERS.items():
+    for name, body in triggers(summary).items():
         conn.exec_driver_sql(f"CREATE TRIGGER {name} {body}")
     conn.exec_driver_sql("DELETE FROM work_index")
-    conn.exec_driver_sql(refresh("1"))
+    conn.exec_driver_sql(refresh("1", summary))
