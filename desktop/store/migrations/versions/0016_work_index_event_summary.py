@@ -10,13 +10,13 @@ without visiting the table). The columns are added in place (no table rebuild); 
 fills them with the full refresh it runs after every upgrade (work_triggers.install).
 
 Revision ID: 0016
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-02
 """
 from alembic import op
 
 revision = "0016"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
