@@ -2,6 +2,7 @@
 
     python -m tests.sync_driver DATA_DIR work --seed S --ops N [--prefix P]
     python -m tests.sync_driver DATA_DIR phone PLATE PHONE
+    python -m tests.sync_driver DATA_DIR bulky --rows N
 
 `work` registers vehicles and records outcomes and renewals through the real services, with
 fictitious identities from core.fakes; every write is one transaction with its outbox rows, so a
@@ -86,6 +87,22 @@ def set_phone(data_dir: str, plate: str, phone: str) -> None:
     ctx.close()
 
 
+def bulky(data_dir: str, rows: int) -> None:
+    """N customers whose name, address and notes are each as long as the wire allows (MAX_TEXT,
+    4000 characters, 3 UTF-8 bytes each): about 36 KB a change, so 500 of them are over 8 MiB."""
+    from desktop.core.ids import new_id
+    from desktop.store.records import CustomerRec
+    from desktop.sync.protocol import MAX_TEXT
+
+    ctx, _session = _ctx(data_dir)
+    engine = ctx.store().engine
+    text = ("示例市和平路一号院" * MAX_TEXT)[:MAX_TEXT]
+    with engine.begin() as conn, outbox.changes(conn) as ch:
+        writes.insert_customers(conn, [CustomerRec(new_id(), text, None, None, text, True, True, text)
+                                       for _ in range(rows)], "2026-12-01T10:00:00+08:00", ch)
+    ctx.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("data_dir")
@@ -96,9 +113,13 @@ def main(argv: list[str] | None = None) -> int:
     ph = sub.add_parser("phone")
     ph.add_argument("plate")
     ph.add_argument("phone")
+    b = sub.add_parser("bulky")
+    b.add_argument("--rows", type=int, required=True)
     args = p.parse_args(argv)
     if args.cmd == "work":
         work(args.data_dir, args.seed, args.ops)
+    elif args.cmd == "bulky":
+        bulky(args.data_dir, args.rows)
     else:
         set_phone(args.data_dir, args.plate, args.phone)
     return 0

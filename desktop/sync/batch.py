@@ -55,11 +55,14 @@ def export_batches(engine: Engine, e: Enrolment, out_dir: Path) -> Exported:
         head = audit_head(db)
         n = int(state(db, UP_N_KEY) or 0)
         cursor = int(state(db, CURSOR_KEY) or 0)
-        for i in range(0, len(rows), protocol.MAX_CHANGES):
-            chunk = rows[i:i + protocol.MAX_CHANGES]
+        i = 0
+        while i < len(rows):
+            # At most 500 changes and 8 MiB a file, as a push. `cursor`: where this counter's feed
+            # stands, so head office's reply carries the pages after it.
+            body, chunk = queue.push_body(rows[i:i + protocol.MAX_CHANGES], e.device_id,
+                                          {"audit_head": head, "cursor": cursor})
+            i += len(chunk)
             n += 1
-            # `cursor`: where this counter's feed stands, so head office's reply carries the pages after it.
-            body = {"changes": [r.to_wire(e.device_id) for r in chunk], "audit_head": head, "cursor": cursor}
             data = protocol.encode_batch(body, e.batch_key, e.device_id, n, "up")
             path = out_dir / protocol.batch_file_name(e.device_id, n)
             tmp = path.with_suffix(".tmp")

@@ -106,7 +106,7 @@ class SyncClient:
                 conn.rollback()
             if not rows:
                 return
-            body = {"changes": [r.to_wire(self.device_id) for r in rows], "audit_head": head}
+            body, rows = queue.push_body(rows, self.device_id, {"audit_head": head})
             reply = self.t.push(body)
             with self._tx() as conn:
                 db = conn.connection.driver_connection

@@ -7,6 +7,7 @@ server and client, not by reading their code.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,59 @@ def test_enrolling_syncs_at_once_and_prints_the_sync_counts(tmp_path, hq):
     assert {"pushed", "duplicates", "rejected", "deferred", "pulled", "pending"} <= set(got)
     assert got["pushed"] > 0 and got["pending"] == 0 and got["server"] == hq.url
     assert hq.cli("devices", "--json").stdout.count(got["device_id"]) == 1
+
+
+def test_a_queue_of_changes_too_big_for_one_push_goes_out_in_several(tmp_path, hq):
+    """500 changes may be over head office's 8 MiB limit (each text field may hold 4000 characters):
+    the counter splits by size as well as by count, or the same batch is refused (413) for good."""
+    a = Counter(tmp_path / "a", "一号柜台").init()
+    a.enrol(hq)
+    assert a.driver("bulky", "--rows", "300").returncode == 0  # ~11 MB of JSON
+    code, got, err = a.sync()
+    assert code == 0, err
+    assert got["pushed"] == 300 and got["pending"] == 0
+    b = Counter(tmp_path / "b", "二号柜台").init()
+    b.enrol(hq)
+    assert {s for (s,) in _outbox(b, "SELECT count(*) FROM customer")} == {300}
+
+
+def test_an_offline_counter_gets_a_feed_too_big_for_one_file_over_several(tmp_path, hq):
+    """A down batch file is unpacked to at most 8 MiB like any body: head office fills it with pull
+    pages up to that size and says `more`, and the counter takes the rest with its next files."""
+    a, b = Counter(tmp_path / "a", "一号柜台").init(), Counter(tmp_path / "b", "二号柜台").init()
+    a.enrol(hq)
+    b.enrol(hq)
+    assert a.driver("bulky", "--rows", "300").returncode == 0  # ~11 MB of feed
+    assert a.sync()[0] == 0
+    rounds = 0
+    for n in range(1, 6):  # the offline counter's daily USB round trips
+        rounds = n
+        assert b.driver("work", "--seed", str(30 + n), "--ops", "1").returncode == 0
+        r = b.run("sync", "--export-batch", str(tmp_path / f"usb{n}"), "--json")
+        assert r.returncode == 0, r.stderr
+        [up] = json.loads(r.stdout)["files"]
+        r = hq.cli("apply-batch", up, "--reply", str(tmp_path / f"down{n}"), "--json")
+        assert r.returncode == 0, r.stderr
+        more = json.loads(r.stdout)["more"]
+        r = b.run("sync", "--apply-batch", str(tmp_path / f"down{n}" / Path(up).name), "--json")
+        assert r.returncode == 0, r.stderr
+        if not more:
+            break
+    assert rounds >= 2 and not more
+    assert _outbox(b, "SELECT count(*) FROM customer WHERE length(name) = 4000") == [(300,)]
+
+
+def test_batch_files_are_split_by_size_as_pushes_are(tmp_path, hq):
+    a = Counter(tmp_path / "a", "一号柜台").init()
+    a.enrol(hq)
+    assert a.driver("bulky", "--rows", "300").returncode == 0
+    r = a.run("sync", "--export-batch", str(tmp_path / "usb"), "--json")
+    assert r.returncode == 0, r.stderr
+    files = json.loads(r.stdout)["files"]
+    assert len(files) >= 2
+    applied = 0
+    for f in sorted(files, key=lambda f: int(Path(f).stem.rsplit("-", 1)[1])):
+        r = hq.cli("apply-batch", f, "--reply", str(tmp_path / "down"), "--json")
+        assert r.returncode == 0, r.stderr
+        applied += json.loads(r.stdout)["applied"]
+    assert applied == 300
