@@ -17,11 +17,13 @@ from pathlib import Path
 from sqlalchemy import Engine, and_, select
 
 from desktop.sync.protocol import (
+    MAX_BODY_BYTES,
     PULL_MAX,
     BatchError,
     ProtocolError,
     batch_file_name,
     decode_batch,
+    dumps,
     encode_batch,
     parse_push,
 )
@@ -83,7 +85,7 @@ def apply_batch(engine: Engine, file: Path, reply_dir: Path) -> Applied:
                                                            batch_applied.c.n == n)))
             conn.execute(batch_applied.insert().values(device_id=device_id, n=n, digest=digest,
                                                        applied_at=sync.iso_now()))
-    pages, more = _pages(engine, cursor)
+    pages, more = _pages(engine, cursor, MAX_BODY_BYTES - len(dumps(reply)) - 1024)
     down = encode_batch({"reply": reply, "pages": pages}, bytes.fromhex(_key(engine, device_id)), device_id, n,
                         "down")
     reply_dir.mkdir(parents=True, exist_ok=True)
@@ -93,12 +95,24 @@ def apply_batch(engine: Engine, file: Path, reply_dir: Path) -> Applied:
     return Applied(device_id, n, counts, reply["expected_seq"], again, out_path, more)
 
 
-def _pages(engine: Engine, cursor: int) -> tuple[list[dict], bool]:
+def _pages(engine: Engine, cursor: int, budget: int) -> tuple[list[dict], bool]:
+    """Pull pages from `cursor` while their JSON fits in `budget` bytes: the counter unpacks a batch
+    file to at most MAX_BODY_BYTES, so a down file holding a large feed whole (100 pages of 1000
+    could be hundreds of MB) was refused there as damaged, at every apply. A page that does not fit
+    is retried smaller; `more` says the counter gets the rest with its next batch."""
     pages: list[dict] = []
+    limit, used = PULL_MAX, 0
     try:
         while len(pages) < MAX_DOWN_PAGES:
-            page = sync.pull(engine, cursor, PULL_MAX)
+            page = sync.pull(engine, cursor, limit)
+            size = len(dumps(page)) + 1
+            if used + size > budget and (pages or limit > 1):
+                if limit == 1:
+                    return pages, True
+                limit = max(1, limit // 4)
+                continue
             pages.append(page)
+            used += size
             cursor = page["cursor"]
             if not page["more"]:
                 return pages, False
