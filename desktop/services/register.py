@@ -18,6 +18,7 @@ from desktop.store import audit, outbox, vehicles_repo, writes
 from desktop.store.records import CustomerRec, VehicleRec
 
 from .auth import StaffSession, require
+from .contact_details import MAX_ADDRESS
 from .errors import BadInput
 
 FIELDS = ("plate", "vin", "name", "phone", "id_number", "address")
@@ -85,6 +86,10 @@ def validate(r: NewRegistration) -> _Clean:
     elif len(out.name) > 40:
         errors["name"] = "姓名太长：最多 40 个字。"
     out.address = (r.address or "").strip() or None
+    if out.address and len(out.address) > MAX_ADDRESS:
+        # Unbounded here, a long address was stored, sent, and refused by head office
+        # (rejected:bad_text:address over 4000): the same bound as editing it afterwards.
+        errors["address"] = f"地址太长：最多 {MAX_ADDRESS} 个字。"
     if errors:
         raise FieldErrors(errors)
     return out

@@ -91,3 +91,21 @@ def test_the_edit_syncs_as_last_writer_wins_fields(two):  # noqa: F811 (fixture)
     assert table(eb, "SELECT phone, address, consent_contact FROM customer") == [
         ("13900000009", "示例市新华路8号", 0)]
     assert sync_apply.CONTACT_FIELDS == protocol.CONTACT_FIELDS
+
+
+def test_registering_bounds_the_address_as_editing_it_does(app_ctx):
+    """An address head office would refuse (over 4000 characters) was accepted at registration and
+    then sat in 同步问题; registration now takes what editing the address takes, and no more."""
+    from desktop.services.contact_details import MAX_ADDRESS
+
+    engine = app_ctx.store().engine
+    clerk = auth.StaffSession("clerk", "clerk")
+    with pytest.raises(register.FieldErrors) as e:
+        register.register(engine, clerk, register.NewRegistration(
+            plate=fake.plate("ordinary"), name="王五", address="示" * 5000), now=AT)
+    assert set(e.value.errors) == {"address"} and str(MAX_ADDRESS) in e.value.errors["address"]
+    assert _seq(engine) == 0 and table(engine, "SELECT count(*) FROM customer") == [(0,)]
+    r = register.register(engine, clerk, register.NewRegistration(
+        plate=fake.plate("ordinary"), name="王五", address="示" * MAX_ADDRESS), now=AT)
+    payload = _outbox(engine, 0)[0][2]
+    assert protocol.validate_payload("customer", "upsert", r.customer_id, payload) is None
