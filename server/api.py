@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -95,6 +96,14 @@ def create_app(config: ServerConfig) -> FastAPI:
         log.info("%s %s -> %d (%.0f ms)", request.method, request.url.path, response.status_code,
                  (time.perf_counter() - t) * 1000)
         return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_query(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Every other error body is {"detail": "<one English sentence>"}; FastAPI's own list of
+        # pydantic records (echoing the input) was the one exception, for a bad cursor/limit/page.
+        names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")}) or ["query"]
+        return _json(422, f"{', '.join(names)}: must be a whole number in range "
+                          "(cursor >= 0, 1 <= limit, page >= 0)")
 
     @app.exception_handler(DBAPIError)
     async def _db_down(_request: Request, exc: DBAPIError) -> JSONResponse:

@@ -249,6 +249,16 @@ def test_pull_pages_the_whole_feed_in_order_with_every_device(client, engine):
     assert past == {"changes": [], "cursor": 5000, "more": False}
 
 
+@pytest.mark.parametrize("query", [{"limit": 0}, {"limit": "1.5"}, {"cursor": -1}, {"cursor": "abc"},
+                                   {"cursor": 2**63}])
+def test_a_bad_pull_query_is_422_with_the_same_error_body_as_every_other(client, engine, query):
+    _dev, auth = enroll(client, engine)
+    r = client.get("/v1/sync/pull", params=query, headers=auth)
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert isinstance(detail, str) and detail.startswith(next(iter(query)))
+
+
 def test_a_cursor_older_than_the_retention_is_410_and_the_snapshot_still_serves(client, engine):
     from server.sync import prune
 
