@@ -49,7 +49,13 @@ class HLC:
             wall, counter = int(parts[0], 10), int(parts[1], 16)
         except ValueError:
             raise HLCError(f"not an HLC stamp: {s!r}") from None
-        return cls(wall, counter, parts[2])
+        stamp = cls(wall, counter, parts[2])
+        # Only the canonical text: int() also reads "+", "_", " ", "0x", upper-case hex and other
+        # scripts' digits, and such a stamp sorts as text (last-writer-wins compares the strings,
+        # head office's SQL too) apart from the value it parses to, so replicas could disagree.
+        if str(stamp) != s:
+            raise HLCError("not a canonical HLC stamp")
+        return stamp
 
 
 # Tests only (the fault campaign's skewed counter): shifts this process's physical clock as the

@@ -171,6 +171,18 @@ def test_a_duplicate_carries_what_its_stored_copy_got(client, engine):
     assert "stored_result" not in fresh[0]  # only a duplicate has a stored copy
 
 
+@pytest.mark.parametrize("wall, counter", [("+01796238967301", "00000001"), ("1_796238967_301", "00000001"),
+                                           (" 1796238967301 ", "00000001"), ("001796238967301", "0000000A"),
+                                           ("001796238967301", "0x000001"), ("00179623896730١", "00000001")])
+def test_an_hlc_in_any_but_its_canonical_text_is_422(client, engine, wall, counter):
+    """Stamps are compared as text (fixed-width fields sort as the values do) on every replica:
+    a spelling that parses to the same value but sorts elsewhere would let replicas disagree."""
+    dev, auth = enroll(client, engine)
+    r = push(client, auth, [change(dev, 1, hlc=f"{wall}-{counter}-{dev}")])
+    assert r.status_code == 422 and "hlc" in r.json()["detail"]
+    assert results(push(client, auth, [change(dev, 1)])) == ["applied"]  # nothing stored, seq 1 unused
+
+
 def test_a_clock_over_an_hour_ahead_is_deferred_without_using_the_seq(client, engine):
     dev, auth = enroll(client, engine)
     r = push(client, auth, [change(dev, 1, ahead_ms=2 * 3_600_000), change(dev, 2)])
