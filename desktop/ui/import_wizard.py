@@ -1,20 +1,13 @@
 """Import wizard (supervisor and up): file → sheet → column mapping → dry run → import → summary.
 
 The same code as `renewdesk import`: desktop.io.reading.read_import finds the header and guesses
-each column's field; a changed field is an override {header: field}, exactly the CLI's --map;
-desktop.services.importer does the dry run and the import. The sheet is parsed and validated on the
-runner's I/O pool (prepare_import, no lock held), then written on the runner's batch lane in timed
-steps of one transaction each (stepped_import.SteppedImport, driven by desktop.ui.steps), beside
-the database lane: a search typed meanwhile reads the store there without waiting for a step, and
-the import gives way to the database lane's tasks before each step. 取消 while parsing stores
-nothing; later it keeps the steps written, recorded as a batch.
+each column's field (import_preview reads what the mapping page shows); a changed field is an
+override {header: field}, exactly the CLI's --map; desktop.services.importer does the dry run and
+the import, run on the task runner as import_job describes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from functools import partial
-from itertools import islice
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -33,75 +26,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.io.headers import header_signature
-from desktop.io.reading import read_import
 from desktop.io.synonyms import FIELDS
-from desktop.io.table_reader import open_table
 from desktop.io.xlsx_writer import write_reject_report
 from desktop.services.auth import StaffSession
 
 from .backend import Backend
-from .steps import DB, IO, StepProgress, Stop
-from .tasks import BATCH, TaskRunner
+from .import_job import import_chain
+from .import_preview import FIELD_LABELS, IGNORE, Preview, cell_text, read_preview, sheet_names
+from .steps import StepProgress
+from .tasks import TaskRunner
 from .widgets import button_row, error_line, error_text
 
-PREVIEW_ROWS = 5
 SHOWN_REJECTS = 20
-IGNORE = "ignore"
-# What each import field is called at the counter (the CLI's --map takes the field names).
-FIELD_LABELS = {
-    "plate": "车牌号", "vin": "车架号", "owner": "车主/被保险人", "phone": "联系电话", "id_number": "证件号码",
-    "address": "地址", "registered": "初登日期", "insurer": "保险公司", "policy_no": "保单号", "kind": "险种",
-    "start": "保险起期", "end": "保险止期", "premium": "保费", "vehicle_tax": "车船税",
-    "ci_start": "交强险起期", "ci_end": "交强险止期", "ci_policy_no": "交强险保单号", "ci_insurer": "交强险保险公司",
-    "bi_start": "商业险起期", "bi_end": "商业险止期", "bi_policy_no": "商业险保单号", "bi_insurer": "商业险保险公司",
-    "bi_premium": "商业险保费", "use": "使用性质", "seats": "座位数（核定载人数）",
-}
-
-
-@dataclass
-class Preview:
-    file: Path
-    sheet: str
-    sheet_names: list[str]
-    header_row: int
-    headers: list[str | None]
-    columns: dict[str, str]  # {header: field}
-    rows: list[list] = field(default_factory=list)
-    signature: str = ""
-
-
-def sheet_names(path: Path, progress, cancel) -> list[str]:
-    table = open_table(path)
-    try:
-        return list(table.sheet_names)
-    finally:
-        table.close()
-
-
-def read_preview(path: Path, sheet: str | None, overrides: dict[str, str] | None, progress, cancel) -> Preview:
-    """The header, the guessed {header: field} and the first rows, as the importer will read them."""
-    reading = read_import(path, sheet, overrides or None)
-    try:
-        rows = [list(v) for _n, v in islice(reading.table.iter_rows(start_row=reading.header_row + 1),
-                                            PREVIEW_ROWS)]
-        return Preview(path, reading.sheet, list(reading.table.sheet_names), reading.header_row,
-                       reading.source_headers, dict(reading.columns), rows,
-                       header_signature(reading.source_headers))
-    finally:
-        reading.close()
-
-
-def _cell(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, datetime):
-        return v.strftime("%Y-%m-%d %H:%M") if (v.hour, v.minute, v.second) != (0, 0, 0) else f"{v:%Y-%m-%d}"
-    if isinstance(v, date):
-        return f"{v:%Y-%m-%d}"
-    if isinstance(v, float) and v.is_integer():  # a serial number 1 read as 1.0
-        return str(int(v))
-    return str(v)
 
 
 class ImportWizard(QDialog):
@@ -328,7 +264,7 @@ class ImportWizard(QDialog):
                 t.setCellWidget(0, col, self._field_box(header, pv.columns.get(header, "")))
         for r, values in enumerate(pv.rows, start=1):
             for col, v in enumerate(values[:width]):
-                t.setItem(r, col, QTableWidgetItem(_cell(v)))
+                t.setItem(r, col, QTableWidgetItem(cell_text(v)))
         if self.step != self.MAPPING:
             self.show_step(self.MAPPING)
         else:
@@ -365,27 +301,13 @@ class ImportWizard(QDialog):
         assert self.path is not None and self.preview is not None
         collected: list = []
         self.rejected_rows = collected
-        b, path, sheet, overrides = self.backend, self.path, self.preview.sheet, dict(self.overrides)
-
-        def lane() -> tuple[int, int]:  # the database lane's tasks: waiting, not yet delivered
-            return self.runner.queued(DB), self.runner.unsettled(DB)
-
-        def chain():  # parse on the I/O pool, then write step by step on the database lane
-            prepared = yield IO, partial(b.prepare_import, path, sheet, overrides)
-            job = b.new_import(self.session, prepared, dry_run, collected.append)
-            try:
-                while not (yield BATCH, partial(b.import_steps, job, lane)):
-                    pass
-            except Stop:
-                job = yield BATCH, partial(b.stop_import, job)
-                if not job.stopped:  # nothing was written yet
-                    raise
-            return job
+        chain = import_chain(self.runner, self.backend, self.session, self.path, self.preview.sheet,
+                             dict(self.overrides), dry_run, collected.append)
 
         def done(job) -> None:
             (self._stopped_part if job.stopped else on_done)(job.report)
 
-        self.progress.start_chain(chain(), on_done=done, on_error=self._failed)
+        self.progress.start_chain(chain, on_done=done, on_error=self._failed)
         self._refresh()
 
     def dry_run(self) -> None:
