@@ -112,15 +112,24 @@ def _claimed(vid: str, after: str, upto: str) -> str:
             f"AND e.kind = 'outcome' AND e.outcome = 'renewed_here' AND e.at < date({upto}, '+3 days'){lower})")
 
 
-_CI = "policy_term p INDEXED BY ix_policy_term_ci_vehicle"
-_KEY = "(p.start_at, p.end_at, p.id)"
-
-
-def _probe(col: str, vid: str, cond: str = "", last: bool = True) -> str:
-    """`col` of the vehicle's last (or first) 交强险 term in classify's order meeting `cond`."""
+def _probe(cols: str, vid: str, cond: str = "", last: bool = True, a: str = "p") -> str:
+    """`cols` (of alias `a`) of the vehicle's last (or first) 交强险 term in classify's order
+    meeting `cond` (written with {a})."""
     o = "DESC" if last else "ASC"
-    return (f"(SELECT p.{col} FROM {_CI} WHERE p.vehicle_id = {vid} AND p.kind = 'CI'{cond} "
-            f"ORDER BY p.start_at {o}, p.end_at {o}, p.id {o} LIMIT 1)")
+    return (f"(SELECT {cols.format(a=a)} FROM policy_term {a} INDEXED BY ix_policy_term_ci_vehicle "
+            f"WHERE {a}.vehicle_id = {vid} AND {a}.kind = 'CI'{cond.format(a=a)} "
+            f"ORDER BY {a}.start_at {o}, {a}.end_at {o}, {a}.id {o} LIMIT 1)")
+
+
+def _neighbour(vid: str, cond: str, after: bool) -> str:
+    """The start of the term just after (before) the last term meeting `cond`: a row-value range."""
+    key = _probe("{a}.start_at, {a}.end_at, {a}.id", vid, cond, a="q")
+    return _probe("{a}.start_at", vid, f" AND ({{a}}.start_at, {{a}}.end_at, {{a}}.id) {'>' if after else '<'} {key}",
+                  last=not after)
+
+
+_DUE = " AND {a}.end_at > :lo AND {a}.end_at <= :hi"
+_ENDED = " AND {a}.end_at <= :lo"
 
 
 def _segment_sql(epoch: bool) -> str:
@@ -130,13 +139,8 @@ def _segment_sql(epoch: bool) -> str:
     def ld(c: str) -> str:
         return _term_last_day(c, epoch)
 
-    def neighbour(t: str, after: bool) -> str:  # the start of the term just before / after t's term
-        return _probe("start_at", f"{t}.vid", f" AND {_KEY} {'>' if after else '<'} ({t}.s, {t}.e, {t}.id)",
-                      last=not after)
-
-    def term_of(src: str, tid: str) -> str:  # the probed term's own entry (the index holds it)
-        return (f"SELECT {src}.vid, p.start_at AS s, p.end_at AS e, p.id AS id FROM {src} CROSS JOIN {_CI} "
-                f"ON p.vehicle_id = {src}.vid AND p.kind = 'CI' AND p.id = {src}.{tid}")
+    def covers(vid: str, before: str) -> str:
+        return _probe("1", vid, f" AND {{a}}.start_at < {before} AND {{a}}.end_at > :lo")
 
     due_outcome = _OUTCOME.format(nxt="d.here_next", closing=_CLOSING.format(
         vid="d.vid", since="date(d.ld, '-' || :lead || ' days')"))
@@ -146,6 +150,9 @@ def _segment_sql(epoch: bool) -> str:
     # Candidates: a 交强险 end in the month (due); the latest-ending term starting from the month on
     # (新保, or a lapse with a later cover: checked not to cover the first day); the latest end in
     # the 3 years before it (lapsed). `due` / `fresh`: which probes can find anything.
+    # `ok` reads every term the rules name in one pass in vehicle order (cand is grouped by vid),
+    # while the vehicle's index page is in the cache: one pass per rule re-read (and, encrypted,
+    # re-verified) every page of the index each time.
     return f"""
 WITH cand0(vid, chk, due, fresh) AS (
     SELECT vehicle_id, 0, 1, 0 FROM policy_term WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
@@ -153,17 +160,20 @@ WITH cand0(vid, chk, due, fresh) AS (
     UNION ALL SELECT vehicle_id, 0, 0, 0 FROM work_index WHERE contactable IN (0, 1) AND tier IN (0, 1, 2)
       AND ci_end_at >= :lapse_lo AND ci_end_at <= :lo_secs),
 cand(vid, chk, due, fresh) AS (SELECT vid, min(chk), max(due), max(fresh) FROM cand0 GROUP BY vid),
-ok(vid, due, fresh) AS MATERIALIZED (SELECT c.vid, c.due, c.fresh FROM cand c JOIN work_index w ON w.vehicle_id = c.vid
-    JOIN vehicle v ON v.id = c.vid
-    WHERE w.tier < 3 AND v.deleted = 0
-      AND (c.chk = 0 OR NOT EXISTS (SELECT 1 FROM {_CI} WHERE p.vehicle_id = c.vid AND p.kind = 'CI'
-                                    AND p.start_at < :lo AND p.end_at > :lo))
+ok AS MATERIALIZED (SELECT vid,
+      CASE WHEN due THEN {_probe("{a}.start_at", "c.vid", _DUE)} END AS ds,
+      CASE WHEN due THEN {_probe("{a}.end_at", "c.vid", _DUE)} END AS de,
+      CASE WHEN due THEN {_neighbour("c.vid", _DUE, False)} END AS dps,
+      CASE WHEN due THEN {_neighbour("c.vid", _DUE, True)} END AS dns,
+      CASE WHEN {covers("c.vid", ":lo1")} IS NULL THEN {_probe("{a}.start_at", "c.vid", _ENDED)} END AS ls,
+      CASE WHEN {covers("c.vid", ":lo1")} IS NULL THEN {_probe("{a}.end_at", "c.vid", _ENDED)} END AS le,
+      CASE WHEN {covers("c.vid", ":lo1")} IS NULL THEN {_neighbour("c.vid", _ENDED, True)} END AS lns,
+      CASE WHEN fresh THEN {_probe("{a}.start_at", "c.vid", last=False)} END AS fs
+    FROM cand c JOIN work_index w ON w.vehicle_id = c.vid JOIN vehicle v ON v.id = c.vid
+    WHERE w.tier < 3 AND v.deleted = 0 AND (c.chk = 0 OR {covers("c.vid", ":lo")} IS NULL)
       AND c.vid NOT IN (SELECT vehicle_id FROM event WHERE kind = 'visit' AND NOT {odd_visit})),
-dk AS (SELECT vid, {_probe("id", "ok.vid", " AND p.end_at > :lo AND p.end_at <= :hi")} AS tid FROM ok WHERE due),
-dt AS ({term_of("dk", "tid")}),
-dn AS MATERIALIZED (SELECT vid, s, e, {neighbour("dt", False)} AS ps, {neighbour("dt", True)} AS ns FROM dt),
-t AS (SELECT vid, {sd("s")} AS sd, {ld("e")} AS ld, {sd("ps")} AS prev_sd, {sd("ns")} AS next_sd,
-         ps IS NULL AS first FROM dn),
+t AS (SELECT vid, {sd("ds")} AS sd, {ld("de")} AS ld, {sd("dps")} AS prev_sd, {sd("dns")} AS next_sd,
+         dps IS NULL AS first FROM ok WHERE ds IS NOT NULL),
 d0 AS (SELECT vid, ld, first, {_claimed("t.vid", "t.prev_sd", "t.sd").replace("t.prev_sd", "coalesce(t.prev_sd, '0000-01-01')")} AS here,
          NOT first AND {_claimed("t.vid", "NULL", "t.prev_sd")} AS here_before, {nxt.format(t="t")} AS here_next
     FROM t),
@@ -171,13 +181,9 @@ d AS (SELECT vid, ld, here, here_next,
          CASE WHEN first THEN (CASE WHEN here THEN '新转续' ELSE '首次' END) WHEN here THEN '续转续'
               WHEN here_before THEN '间转续' ELSE '潜转续' END AS seg FROM d0),
 dd AS MATERIALIZED (SELECT d.vid, d.seg, d.here, d.ld, {due_outcome} AS oc, {_ASSIGNED} AS who FROM d),
-lk AS (SELECT vid, {_probe("id", "ok.vid", " AND p.end_at <= :lo")} AS tid FROM ok
-       WHERE NOT EXISTS (SELECT 1 FROM {_CI} WHERE p.vehicle_id = ok.vid AND p.kind = 'CI'
-                         AND p.start_at < :lo1 AND p.end_at > :lo)),
-lt AS ({term_of("lk", "tid")}),
-l0 AS MATERIALIZED (SELECT vid, {sd("s")} AS sd, {ld("e")} AS ld, {sd(neighbour("lt", True))} AS next_sd FROM lt),
+l0 AS (SELECT vid, {sd("ls")} AS sd, {ld("le")} AS ld, {sd("lns")} AS next_sd FROM ok WHERE ls IS NOT NULL),
 l AS (SELECT vid, {nxt.format(t="l0")} AS here_next FROM l0 WHERE julianday(:m0) - julianday(ld) - 1 <= :lapse),
-nb AS (SELECT vid, {sd(_probe("start_at", "ok.vid", last=False))} AS sd FROM ok WHERE fresh),
+nb AS (SELECT vid, {sd("fs")} AS sd FROM ok WHERE fs IS NOT NULL),
 hits(seg, oc, who) AS (
     SELECT '新保', CASE WHEN {_claimed("nb.vid", "NULL", "nb.sd")} THEN 'renewed_here|' ELSE 'renewed_elsewhere|' END,
            NULL FROM nb WHERE sd BETWEEN :m0 AND :m1
