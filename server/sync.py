@@ -12,7 +12,7 @@ import logging
 import os
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, and_, func, select
@@ -28,6 +28,7 @@ from desktop.sync.protocol import (
     hlc_node,
     hlc_wall_ms,
     is_rejected,
+    known_fields,
     rejected,
     validate_payload,
 )
@@ -106,6 +107,7 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
                 elif c.device_seq > expected:
                     result, held = DEFERRED_GAP, True
                 else:
+                    c = replace(c, payload=known_fields(c.entity, c.op, c.payload))
                     result = _judge(c, device_id)
                     if result is None and hlc_wall_ms(c.hlc) - t > CLOCK_AHEAD_LIMIT_MS:
                         result, held, clock_ahead = DEFERRED_CLOCK, True, hlc_wall_ms(c.hlc) - t

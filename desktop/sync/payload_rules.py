@@ -213,3 +213,15 @@ def validate_payload(entity: str, op: str, entity_id: str, payload: dict) -> str
         return None
     return _VALIDATORS[entity](payload)
 
+
+
+_KNOWN = {"customer": ("id", *CONTACT_FIELDS, "fields"), "vehicle": ("id", *VEHICLE_FIELDS),
+          "policy_term": ("id", *TERM_FIELDS), "event": ("id", *EVENT_FIELDS)}
+
+
+def known_fields(entity: str, op: str, payload: dict) -> dict:
+    """The payload with only the fields of its entity (a delete: only "id"). What head office
+    stores and serves to every counter: keys no rule looked at (a newer client's, or megabytes
+    of junk) are not kept to be fanned out on each pull and snapshot."""
+    keep = ("id",) if op == "delete" else _KNOWN[entity]
+    return {k: payload[k] for k in keep if k in payload}

@@ -28,6 +28,7 @@ from .payload_rules import TERM_FIELDS as TERM_FIELDS
 from .payload_rules import TERM_KINDS as TERM_KINDS
 from .payload_rules import VEHICLE_FIELDS as VEHICLE_FIELDS
 from .payload_rules import is_uuid as is_uuid
+from .payload_rules import known_fields as known_fields
 from .payload_rules import validate_payload as validate_payload
 from .wire_codec import DIRECTIONS as DIRECTIONS
 from .wire_codec import MAGIC as MAGIC

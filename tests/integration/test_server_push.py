@@ -183,6 +183,19 @@ def test_an_hlc_in_any_but_its_canonical_text_is_422(client, engine, wall, count
     assert results(push(client, auth, [change(dev, 1)])) == ["applied"]  # nothing stored, seq 1 unused
 
 
+def test_fields_no_rule_knows_are_not_stored_or_served_to_other_counters(client, engine):
+    dev, auth = enroll(client, engine)
+    cust = customer_payload()
+    up = change(dev, 1, "customer", cust | {"junk": "垃" * 100_000, "\u0000": 1})
+    gone = change(dev, 2, "customer", {"id": cust["id"], "name": "张三"}, op="delete")
+    assert results(push(client, auth, [up, gone])) == ["applied", "applied"]
+    _other, other = enroll(client, engine, "2号柜台")
+    fed = pull_all(client, other)
+    assert [c["payload"] for c in fed] == [cust, {"id": cust["id"]}]
+    snap = client.get("/v1/sync/snapshot", params={"page": 0}, headers=other).json()
+    assert [(r["op"], set(r["payload"]) <= set(cust)) for r in snap["rows"]] == [("delete", True)]
+
+
 def test_a_clock_over_an_hour_ahead_is_deferred_without_using_the_seq(client, engine):
     dev, auth = enroll(client, engine)
     r = push(client, auth, [change(dev, 1, ahead_ms=2 * 3_600_000), change(dev, 2)])
