@@ -3,8 +3,9 @@
 Values come from python-calamine (fast, but it holds the whole sheet in memory) or, for a large .xlsx,
 from desktop.io.xlsx_stream (the same values in constant memory). Calamine cannot tell a
 calendar day from an instant: it returns a ``date`` for any value at midnight, whatever the cell
-shows. DESIGN §3 decides that per column from the number format of the first data cells, which
-we read with openpyxl (read_only, only a few dozen rows) for .xlsx and xlrd for .xls.
+shows. DESIGN §3 decides that per column from the number format of the first data cells
+(desktop.io.column_kinds). A small .xlsx whose dense grid would be too large for calamine is
+streamed as well (desktop.io.grid_guard).
 
 Row numbers are Excel's (1-based); column indices are 0-based (0 = column A) everywhere.
 """
@@ -12,13 +13,8 @@ Row numbers are Excel's (1-based); column indices are 0-based (0 = column A) eve
 from __future__ import annotations
 
 import contextlib
-import logging
-import re
-import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -27,20 +23,19 @@ import python_calamine as pc
 
 from desktop.core.errors import BadInput
 from desktop.io import xlsx_stream
+from desktop.io.column_kinds import (  # noqa: F401 (the kinds are part of this module's interface)
+    AUTO,
+    DATE,
+    INSTANT,
+    NUMBER,
+    TEXT,
+    _xls_kinds,
+    _xlsx_kinds,
+)
 from desktop.io.csv_source import CsvEncodingError, CsvSource
-
-_log = logging.getLogger(__name__)
+from desktop.io.grid_guard import _grid_too_large
 
 HEADER_SCAN_ROWS = 30  # header rows are looked for in this many rows (DESIGN §7: title rows above)
-KIND_SAMPLE_ROWS = 50  # data rows below the header whose number formats decide a column's kind
-KIND_SAMPLES = 3  # non-empty cells per column that vote
-
-# Column kinds: how a date field's values are to be read.
-DATE = "date"  # calendar day (date format without time, or whole serial in General)
-INSTANT = "instant"  # the format shows a time: midnight is 00:00, not "the whole day"
-NUMBER = "number"  # plain number (General/0.00): a date field then holds a serial
-TEXT = "text"  # text cells: the text itself says whether there is a time
-AUTO = "auto"  # unknown (no sample, CSV, unreadable styles): trust the value's own type
 
 EXCEL_EXT = {".xlsx", ".xlsm", ".xls"}
 TEXT_EXT = {".csv", ".txt", ".tsv"}
@@ -195,121 +190,6 @@ class Table:
         self.close()
 
 
-def _vote(samples: list[str]) -> str:
-    # A time shown in any sample makes the column instants: then 00:00 is an exact instant.
-    if INSTANT in samples:
-        return INSTANT
-    for k in (DATE, NUMBER, TEXT):
-        if k in samples:
-            return k
-    return AUTO
-
-
-def _kind_of_format(fmt: str, value: Any) -> str:
-    from openpyxl.styles.numbers import is_datetime
-
-    if isinstance(value, str):
-        return TEXT
-    what = is_datetime(fmt or "General")
-    if what in ("datetime", "time"):
-        return INSTANT
-    if what == "date":
-        return DATE
-    if isinstance(value, datetime | date):
-        return INSTANT if isinstance(value, datetime) and value.time() != datetime.min.time() else DATE
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return NUMBER if float(value).is_integer() else INSTANT
-    return AUTO
-
-
-def _collect(cells: Iterator[tuple[int, str, Any]]) -> dict[int, str]:
-    samples: dict[int, list[str]] = {}
-    for col, fmt, value in cells:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        got = samples.setdefault(col, [])
-        if len(got) < KIND_SAMPLES:
-            got.append(_kind_of_format(fmt, value))
-    return {c: _vote(s) for c, s in samples.items()}
-
-
-class _AnyString:
-    """Stands in for the shared-string table: a column's kind needs to know that a cell holds text,
-    not which text, and a large export's shared strings would cost seconds and hundreds of MB."""
-
-    def __getitem__(self, _index: int) -> str:
-        return "text"
-
-
-def _xlsx_kinds(path: Path | None, sheet: str, header_row: int, max_col: int | None = None) -> dict[int, str]:
-    """Number formats of the first data rows, read with openpyxl's streaming parser.
-
-    Not ``load_workbook(read_only=True)``: for a sheet without a <dimension> element (openpyxl's
-    own write-only files, many exporters) it parses the whole sheet just to learn its size,
-    ~1 s per 20,000 rows, before we read a few dozen of them.
-    """
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.styles.stylesheet import apply_stylesheet
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    class _Head(ReadOnlyWorksheet):
-        def _get_size(self) -> None:
-            pass
-
-    reader = ExcelReader(str(path), read_only=True, data_only=True)
-    try:
-        reader.read_manifest()
-        reader.read_workbook()
-        apply_stylesheet(reader.archive, reader.wb)
-        target = next((rel.target for ws, rel in reader.parser.find_sheets() if ws.name == sheet), None)
-        if target is None:
-            return {}
-        ws = _Head(reader.wb, sheet, target, _AnyString())
-
-        def cells() -> Iterator[tuple[int, str, Any]]:
-            for row in ws.iter_rows(min_row=header_row + 1, max_row=header_row + KIND_SAMPLE_ROWS,
-                                    max_col=max_col):
-                for cell in row:
-                    col = getattr(cell, "column", None)
-                    if col is not None:
-                        yield col - 1, cell.number_format, cell.value
-
-        return _collect(cells())
-    finally:
-        reader.archive.close()
-
-
-class _XlrdLog:
-    """xlrd writes its warnings ("WARNING *** file size …") to sys.stdout by default, which breaks
-    `import --json`: send them to the log instead (they describe the file, never its contents)."""
-
-    def write(self, text: str) -> None:
-        if text.strip():
-            _log.info("xlrd: %s", text.strip()[:200])
-
-    def flush(self) -> None:
-        pass
-
-
-def _xls_kinds(path: Path | None, sheet: str, header_row: int) -> dict[int, str]:
-    import xlrd
-
-    book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, logfile=_XlrdLog())
-    try:
-        ws = book.sheet_by_name(sheet)
-
-        def cells() -> Iterator[tuple[int, str, Any]]:
-            for r in range(header_row, min(ws.nrows, header_row + KIND_SAMPLE_ROWS)):
-                for c in range(ws.ncols):
-                    fmt = book.format_map[book.xf_list[ws.cell_xf_index(r, c)].format_key].format_str
-                    v = ws.cell_value(r, c)
-                    yield c, fmt, (v if v != "" else None)
-
-        return _collect(cells())
-    finally:
-        book.release_resources()
-
-
 # --- opening --------------------------------------------------------------------------------------
 def _sniff(path: Path) -> str:
     """'zip', 'ole', 'encrypted', 'html', 'binary' or 'text' from the file's first bytes."""
@@ -394,99 +274,6 @@ def _open_stream(p: Path, sheet: str | None, fmt: str) -> Table:
         raise exc if isinstance(exc, SheetError) else SheetError(MSG_CORRUPT) from None
     return Table(file=str(p), sheet_name=name, sheet_names=book.sheet_names, merged_ranges=merged,
                  _path=p, _stream=ws, _format=fmt)
-
-
-# Calamine allocates the whole rectangle from the first to the last used cell: one cell at XFD1048576
-# beside A1 asks for 512 GiB and aborts the process. Above this many cells the streaming reader
-# (constant memory) reads the file instead.
-MAX_CALAMINE_CELLS = 20_000_000
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-_SCAN_LIMIT = 256 << 20  # inflated XML scanned at most (a zip bomb is streamed, not scanned)
-
-
-# Nearly every writer puts the reference first in a plain <c r="A1" ...>: those columns are found by
-# a literal-prefix search (about 5x faster than _CELL_REF). A chunk holding any other r="…" attribute
-# (a prefixed <x:c>, r after another attribute) is read again with _CELL_REF.
-_FAST_COL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
-_ROW_ELEMENT = re.compile(rb'<row r="([0-9]{1,7})"')
-
-
-def _row_bound(high: int) -> int:
-    """The largest number with as many digits as `high` and the same leading digit: 1523 -> 1999."""
-    digits = len(str(high))
-    return (int(str(high)[0]) + 1) * 10 ** (digits - 1) - 1
-
-
-def _beyond(bound: int) -> re.Pattern[bytes]:
-    """A plain cell reference naming a row past `bound` (a _row_bound: more digits, or as many
-    with a larger leading digit)."""
-    digits, lead = len(str(bound)), int(str(bound)[0])
-    longer = rb"[0-9]{%d,}" % (digits + 1)
-    if lead == 9:
-        return re.compile(rb'<c r="[A-Z]{1,3}' + longer)
-    return re.compile(rb'<c r="[A-Z]{1,3}(?:' + longer + rb'|[%d-9][0-9]{%d}")' % (lead + 1, digits - 1))
-
-
-def _chunk_refs(data: bytes) -> tuple[set[bytes], int | None, int | None]:
-    """(column letters, lowest row, highest row) of the cell references in one piece of sheet XML,
-    None for no cell. The rows may be bounds, never narrower than the truth: in the usual plain
-    layout the highest is that of the chunk's <row r> elements rounded up (1523 -> 1999) once one
-    search finds no cell past it, and the lowest 1. Reading every cell's row number instead was
-    ~0.4 s of a 10⁵-row import; a wider guess at most sends a sparse sheet to the streaming reader."""
-    cells = data.count(b'<c r="')
-    if data.count(b' r="') == cells + data.count(b'<row r="'):  # every reference a plain one
-        cols = set(_FAST_COL.findall(data))
-        if not cells:
-            return cols, None, None
-        rows = _ROW_ELEMENT.findall(data)
-        if rows:
-            bound = _row_bound(max(map(int, rows)))
-            if _beyond(bound).search(data) is None:
-                return cols, 1, bound
-    refs = _CELL_REF.findall(data)
-    if not refs:
-        return set(), None, None
-    numbers = [int(r) for r in {r for _, r in refs}]
-    return {c for c, _ in refs}, min(numbers), max(numbers)
-
-
-def _grid_too_large(p: Path) -> bool:
-    """Would calamine's grid for any worksheet exceed MAX_CALAMINE_CELLS? Reads cell references
-    from the sheet XML in chunks; unreadable packages are left to the readers' own errors."""
-    try:
-        with zipfile.ZipFile(p) as z:
-            for info in z.infolist():
-                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-                    continue
-                low = high = None  # row extremes
-                cols: set[bytes] = set()
-                seen, tail = 0, b""
-                with z.open(info) as fh:
-                    while chunk := fh.read(1 << 20):
-                        seen += len(chunk)
-                        if seen > _SCAN_LIMIT:
-                            return True
-                        data = tail + chunk
-                        got_cols, got_low, got_high = _chunk_refs(data)
-                        cols |= got_cols
-                        if got_low is not None and got_high is not None:
-                            low = got_low if low is None else min(low, got_low)
-                            high = got_high if high is None else max(high, got_high)
-                        tail = data[-256:]
-                if low is not None and high is not None and cols:
-                    letters = [_col_number(c) for c in cols]
-                    if (high - low + 1) * (max(letters) - min(letters) + 1) > MAX_CALAMINE_CELLS:
-                        return True
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, KeyError, RuntimeError):
-        return False
-    return False
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
 
 
 def open_table(path: str | Path, sheet: str | None = None) -> Table:

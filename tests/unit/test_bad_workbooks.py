@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.core.errors import BadInput
-from desktop.io.table_reader import _grid_too_large, open_table
+from desktop.io.grid_guard import _grid_too_large
+from desktop.io.table_reader import open_table
 
 
 def _workbook(path: Path, corner: bool = False) -> Path:
@@ -82,7 +83,7 @@ def test_the_grid_guard_goes_by_the_cells_not_the_rows_they_sit_in(tmp_path):
        st.integers(1, 1_048_576))
 @settings(max_examples=200, deadline=None)
 def test_the_grid_guard_bounds_are_never_narrower_than_the_cells(cells, row_element):
-    from desktop.io.table_reader import _chunk_refs, _col_number
+    from desktop.io.grid_guard import _chunk_refs, _col_number
 
     def letters(n: int) -> bytes:
         out = b""
