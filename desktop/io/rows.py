@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from desktop.core import masking, vehicle_use
@@ -24,11 +23,30 @@ from desktop.core.identifiers import (
     check_phone,
     check_plate,
     check_vin,
-    normalize_text,
 )
-from desktop.core.timeutil import CST, DateParseError, cst_date, parse_end, parse_instant, parse_start
+from desktop.core.timeutil import CST, DateParseError, cst_date, parse_end, parse_start
+from desktop.io.cell_values import (  # noqa: F401 (parse_kinds: part of this module's interface)
+    _date_input,
+    _money_or_warning,
+    _phone_number_part,
+    _text,
+    parse_kinds,
+)
+from desktop.io.column_kinds import AUTO
 from desktop.io.headers import PER_TERM, HeaderInfo
-from desktop.io.table_reader import AUTO, DATE, INSTANT
+from desktop.io.row_records import (  # noqa: F401 (the records are this module's interface)
+    CUSTOMER_TEXT_MAX,
+    MAX_SHOWN,
+    TERM_TEXT_MAX,
+    CustomerRec,
+    ParsedRow,
+    RejectedRow,
+    RowWarning,
+    TermRec,
+    VehicleRec,
+    Warning,
+    shown_value,
+)
 
 MSG_ID_NUMBER_CELL = "身份证号被 Excel 存成了数字，后几位已丢失，请把该列设为文本后重新导出"
 MSG_PHONE_SCI = "电话号码被 Excel 存成了科学计数法，后几位已丢失，请把该列设为文本后重新导出"
@@ -42,7 +60,6 @@ MSG_CLASS_ON_CARD = "本行的使用性质和座位数没有导入（车辆和�
 _UNREAD = object()  # a 座位数 cell that is no number of seats (warned): the row's class stays unknown
 _SCI = re.compile(r"^\s*\d+(\.\d+)?[eE]\+?\d+\s*$")
 _PHONE_SPLIT = re.compile(r"[/,，;；、\s]+|(?<=\d)\s*或\s*")
-_MONEY_JUNK = re.compile(r"[,，\s¥￥元]|RMB", re.I)
 # Terms outside these years are typing or serial mistakes (a year 2026 typed in a General cell
 # reads as serial 2026 = 1905-07-18), not real 交强险 records.
 _MIN_YEAR, _MAX_YEAR = 1990, 2100
@@ -50,159 +67,10 @@ _EXACT_FLOAT_DIGITS = 15  # a float keeps at most 15 significant decimal digits 
 _MEMO_MAX = 16384  # field outcomes remembered per sheet (RowParser._field)
 
 
-@dataclass
-class VehicleRec:
-    plate: str | None
-    vin: str | None
-    registered: date | None = None
-    # 使用性质 / 座位数 when the sheet has them, read as the card's dialog reads them (core.vehicle_use):
-    # the rate table's Chinese use, the seats and the class they fix. None: not in this row.
-    use: str | None = None
-    seats: int | None = None
-    vehicle_class: str | None = None
-
-
-@dataclass
-class CustomerRec:
-    name: str | None
-    phone: str | None
-    id_number: str | None
-    address: str | None = None
-
-
-@dataclass
-class TermRec:
-    kind: str  # "CI" 交强险 | "BI" 商业险
-    insurer: str | None
-    policy_no: str | None
-    start_at: datetime
-    end_at: datetime  # exclusive
-    premium: Decimal | None = None
-    vehicle_tax: Decimal | None = None
-    start_inferred: bool = False  # start was empty: end − 1 year (renewal convention)
-
-
-@dataclass(frozen=True)
-class RowWarning:
-    row: int
-    column: str | None
-    message: str
-
-
-Warning = RowWarning  # the name used in DESIGN/brief; RowWarning avoids shadowing the builtin
-
-
-@dataclass
-class ParsedRow:
-    row: int
-    vehicle: VehicleRec
-    customer: CustomerRec | None
-    terms: list[TermRec]
-    warnings: list[RowWarning] = field(default_factory=list)
-    # The search keys of (plate, vin, name, phone, id_number) as this row gives them, made by the
-    # child reader (desktop.io.parse_process) so the writer need not; None: not made.
-    search_keys: tuple[tuple, tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass
-class RejectedRow:
-    row: int
-    column: str | None  # source header, None when the problem is the row as a whole
-    value: str | None  # masked for personal fields
-    reason: str
-    raw: list[Any] = field(default_factory=list)
-
-
-# What head office takes at most (desktop.sync.protocol; io may not import sync, a test keeps them
-# equal): a longer cell imported here would be rejected at sync (bad_text:…) and never reach head office.
-TERM_TEXT_MAX = 200   # insurer, policy number
-CUSTOMER_TEXT_MAX = 4000  # name, address
-MAX_SHOWN = 60  # a rejected value is echoed in reports and on screen: a pasted essay is cut
-
-
-def shown_value(value: str | None) -> str | None:
-    """A rejected value as the report shows it: at most MAX_SHOWN characters, with its length."""
-    if value is None or len(value) <= MAX_SHOWN:
-        return value
-    return f"{value[:MAX_SHOWN]}…（共 {len(value)} 字）"
-
-
 class _Reject(Exception):
     def __init__(self, column: str | None, value: str | None, reason: str) -> None:
         super().__init__(reason)
         self.column, self.value, self.reason = column, value, reason
-
-
-def parse_kinds(value: Any) -> tuple[str, ...] | None:
-    """险种 cell → ("CI",), ("BI",), ("CI", "BI") for 交商同保, or None if unrecognised."""
-    s = unicodedata.normalize("NFKC", str(value)).strip().upper()
-    ci = "交强" in s or "强制" in s or s in {"CI", "JQX", "TCI"}
-    bi = ("商业" in s or s in {"BI", "SYX", "VCI"} or "交商" in s
-          or any(w in s for w in ("车损", "三者", "第三者", "车上人员", "盗抢", "划痕", "玻璃", "不计免赔", "自燃")))
-    if "交商" in s:
-        ci = True
-    if ci and bi:
-        return ("CI", "BI")
-    if ci:
-        return ("CI",)
-    if bi:
-        return ("BI",)
-    return None
-
-
-def _text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, datetime):
-        return v.isoformat(sep=" ")
-    if isinstance(v, date):
-        return v.isoformat()
-    s = str(v)
-    if s.isprintable() and " " not in s:  # no whitespace at all (every other kind is unprintable)
-        return s or None
-    s = " ".join(s.split())
-    return s or None
-
-
-def _money(v: Any) -> Decimal | None:
-    if isinstance(v, bool) or v is None:
-        return None
-    if isinstance(v, int | float):
-        return Decimal(str(round(v, 2)))
-    s = _MONEY_JUNK.sub("", unicodedata.normalize("NFKC", str(v)))
-    try:
-        return Decimal(s) if s else None
-    except InvalidOperation:
-        raise ValueError(s) from None
-
-
-def _date_input(v: Any, kind: str) -> Any:
-    """Apply the column's kind (DESIGN §3) before timeutil sees the value."""
-    if isinstance(v, str):
-        return v  # the text itself shows whether there is a time
-    if kind == DATE:
-        if isinstance(v, datetime):
-            return v.date()  # the format hides the time: the cell shows a calendar day
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            return int(v)
-    if kind == INSTANT:
-        if isinstance(v, date) and not isinstance(v, datetime):
-            return datetime.combine(v, time())  # calamine's "date" for a midnight instant
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            return parse_instant(v)
-    return v
-
-
-def _phone_number_part(text: str) -> str:
-    t = normalize_text(text)
-    for prefix in ("+86", "0086"):
-        if t.startswith(prefix):
-            return t[len(prefix):]
-    return t
 
 
 _PER_TERM_SPEC = {"start": "start", "end": "end", "policy_no": "policy_no", "insurer": "insurer",
@@ -497,12 +365,3 @@ def _name(raw: Any, _found: list[str]) -> str | None:
 
 def _insurer(raw: Any, _found: list[str]) -> str | None:
     return _text(raw)
-
-
-def _money_or_warning(raw: Any, found: list[str]) -> Decimal | None:
-    try:
-        return _money(raw)
-    except ValueError:
-        # A bad amount is not worth losing the renewal date over: keep the row, say so.
-        found.append(f"金额「{_text(raw)}」无法识别，已留空")
-        return None
