@@ -125,8 +125,11 @@ class WorkIndex(Base):
     stopped: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     assignee: Mapped[str | None] = mapped_column(Text)  # declared without a type by 0016 (json_extract's value as is)
     assign_at: Mapped[str | None] = mapped_column(Text)
+    reached_day: Mapped[str | None] = mapped_column(Text)  # the plan's R, L and last contact (work_facts)
+    l_key: Mapped[str | None] = mapped_column(Text)
+    v_key: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_work_index_end", "contactable", "tier", "ci_end_at", "ci_start_at",
-                            "stopped", "closing_dn", "fact_dn", "assignee"),
+                            "stopped", "closing_dn", "fact_dn", "assignee", "reached_day", "l_key", "v_key"),
                       Index("ix_work_index_start", "ci_start_at"),
                       # the few vehicles the Python engine decides (the tabs' python_candidates)
                       Index("ix_work_index_python", "tier", "ci_end_at", sqlite_where=text("coalesce(tier, 3) >= 2")),

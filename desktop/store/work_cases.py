@@ -1,8 +1,9 @@
 """The work tabs' rows for vehicles with renewal events, in SQL (issue 13): services.worklist.classify
-and core.cadence.plan over a vehicle's facts, one GROUP BY over its events (ix_event_facts).
+and core.cadence.plan over a vehicle's facts, read from work_index's event summary (migration 0016,
+desktop.store.work_triggers; each event's facts are desktop.store.work_facts) and this week's
+contact attempts.
 
-Per vehicle, from its events (services.renewal_facts.fact_of read in SQL; the current case is the
-facts dated on or after its last covered day − lead days):
+Per vehicle (the current case is the facts dated on or after its last covered day − lead days):
   * stopped (停止联系, ever), closed (a closing record or a loss in the case), the attempts today
     and this week (cap_state: every contact fact), the latest assignment (a clerk's view);
   * R, the last reached day in the case, and L, the latest case fact that names a date (a contact
@@ -21,7 +22,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, timedelta
 
-from . import work_triggers
+from . import work_facts
 
 DAY = 86400
 CST_SECONDS = 8 * 3600
@@ -29,7 +30,6 @@ CST_SECONDS = 8 * 3600
 # of end − 1 s (ends are whole seconds, work_index keeps them as epoch seconds since 0013).
 END_DN = f"((w.ci_end_at + {CST_SECONDS - 1}) / {DAY})"
 WEEK = 7
-REACHED = "'will_renew', 'quote_requested', 'will_come', 'renewed_elsewhere', 'sold', 'declined'"
 
 
 def dn(d: date) -> int:
@@ -82,27 +82,6 @@ def summary_params(p) -> dict:
     return {"lead": p.lead_days, "monday_dn": dn(p.today - timedelta(days=p.today.weekday()))}
 
 
-def _json_day(path: str) -> str:
-    # renewal_facts._day: the first ten characters when they are a date (of a JSON object's field)
-    v = (f"substr(CASE WHEN json_valid(e.detail) THEN CASE WHEN json_type(e.detail) = 'object' "
-         f"THEN nullif(json_extract(e.detail, '{path}'), '') END END, 1, 10)")
-    return f"CASE WHEN date({v}) = {v} THEN {v} END"
-
-
-# The facts of one event row e (renewal_facts.fact_of): a contact fact, reached, its named day.
-_CONTACT = "(e.kind = 'contact' OR (e.kind = 'outcome' AND e.outcome IN ('will_come', 'declined', 'unreachable')))"
-_RESULT = "(CASE WHEN e.kind = 'outcome' AND e.outcome = 'unreachable' THEN 'no_answer' ELSE e.outcome END)"
-# Only a detail that can spell one of the keys is parsed (a JSON \u escape could spell any).
-_MAY_NAME = ("(instr(e.detail, '_date') OR instr(e.detail, 'until') OR instr(e.detail, 'will_come_on') "
-             "OR instr(e.detail, '\\u'))")
-_NAMED = (f"(CASE WHEN e.detail IS NULL OR NOT {_MAY_NAME} THEN NULL "
-          f"WHEN e.kind = 'contact' THEN {_json_day('$.next_date')} "
-          f"WHEN e.kind = 'contact_close' THEN {_json_day('$.until')} "
-          "WHEN e.kind = 'outcome' AND e.outcome IN ('will_come', 'unreachable') THEN "
-          f"coalesce({_json_day('$.next_date')}, {_json_day('$.visit_date')}, {_json_day('$.will_come_on')}) END)")
-_CLOSING = work_triggers.closing("e")
-
-
 def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str | None) -> tuple[str, dict]:
     """(sql, params): the tab's rows among the vehicles of tiers 1 and 2 that are open, visible and
     not quiet (work_repo places the quiet ones as tier 0), each tier's with days left in its range
@@ -118,32 +97,23 @@ def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str |
                 (today - timedelta(days=today.weekday())).isoformat(), "cap_day": p.cap_day, "cap_week": p.cap_week})
     if viewer is not None:
         prm["viewer"] = viewer
-    # Assignments only decide what a clerk sees (visible() reads the summary): a filter on the index
-    # (LEFT JOIN: a vehicle whose only events are assignments keeps its one row of NULLs).
-    skip_assign = " AND e.kind != 'assign'"
-    # ev: each event's facts computed once (MATERIALIZED: the aggregates below read them many times)
-    ev = f"""SELECT w.vehicle_id AS vid, {END_DN} AS end_dn, w.ci_end_at <= :at AS lapsed,
-        e.at, e.kind, substr(e.at, 1, 10) AS day,
-        substr(e.at, 1, 10) >= date(({END_DN} - :lead) * {DAY}, 'unixepoch') AS in_case,
-        {_CONTACT} AS is_contact, {_CONTACT} AND {_RESULT} IN ({REACHED}) AS reached,
-        {_CONTACT} AND {_RESULT} = 'will_come' AS will_come, {_CLOSING} AS closing,
-        CASE WHEN e.kind IN ('contact', 'contact_close', 'outcome') THEN {_NAMED} END AS named
-      FROM work_index w INDEXED BY ix_work_index_end
-        LEFT JOIN event e INDEXED BY ix_event_facts ON e.vehicle_id = w.vehicle_id
-          AND e.kind IN ({work_triggers.FACT_KINDS}){skip_assign}
+    prm["tomorrow"] = (today + timedelta(days=1)).isoformat()
+    case_day = f"date(({END_DN} - :lead) * {DAY}, 'unixepoch')"
+    # The plan's facts from the summary: the vehicle's latest reached day, L and last contact are
+    # the case's when dated in it (the case is a suffix in time: work_triggers). The cap counts this
+    # week's attempts, read from events by time (ix_event_kind_at: a week of events is small).
+    g = f"""SELECT w.vehicle_id, {END_DN} - :today_dn AS x, w.ci_end_at <= :at AS lapsed, {END_DN} AS end_dn,
+        CASE WHEN w.reached_day >= {case_day} THEN w.reached_day END AS r_day,
+        CASE WHEN substr(w.l_key, 1, 10) >= {case_day} THEN w.l_key END AS l_key,
+        CASE WHEN substr(w.v_key, 1, 10) >= {case_day} THEN w.v_key END AS v_key,
+        coalesce(c.n_day, 0) >= :cap_day OR coalesce(c.n_week, 0) >= :cap_week AS blocked
+      FROM work_index w INDEXED BY ix_work_index_end LEFT JOIN cap c ON c.vid = w.vehicle_id
       WHERE {{where}}"""
-    sql = f"""WITH ev AS MATERIALIZED ({" UNION ALL ".join(ev.format(where=w) for w in wheres)}),
-    g AS (SELECT vid AS vehicle_id, end_dn - :today_dn AS x, lapsed, end_dn,
-        max(CASE WHEN in_case AND reached THEN day END) AS r_day,
-        -- the latest dated-or-reached fact: 'N' + day (a named date), 'C' + day (本次关闭), 'R' (reached, no date)
-        max(CASE WHEN in_case AND named IS NOT NULL THEN at || CASE WHEN kind = 'contact_close' THEN 'C' ELSE 'N' END
-                 || named WHEN in_case AND reached THEN at || 'R' END) AS l_key,
-        max(CASE WHEN in_case AND is_contact THEN at || CASE WHEN will_come AND named IS NOT NULL
-                 THEN 'V' || named ELSE 'X' END END) AS v_key,
-        coalesce(sum(is_contact AND day = :today), 0) >= :cap_day
-          OR coalesce(sum(is_contact AND day BETWEEN :monday AND :today), 0) >= :cap_week AS blocked
-      FROM ev GROUP BY vid
-      HAVING coalesce(max(kind = 'contact_stop'), 0) = 0 AND coalesce(max(in_case AND closing), 0) = 0),
+    sql = f"""WITH cap AS MATERIALIZED (SELECT e.vehicle_id AS vid, sum(substr(e.at, 1, 10) = :today) AS n_day,
+        count(*) AS n_week FROM event e INDEXED BY ix_event_kind_at
+      WHERE e.kind IN ('contact', 'outcome') AND e.at >= :monday AND e.at < :tomorrow AND {work_facts.contact('e')}
+      GROUP BY e.vehicle_id),
+    g AS ({" UNION ALL ".join(g.format(where=w) for w in wheres)}),
     n AS (SELECT *, CASE WHEN substr(l_key, 26, 1) IN ('N', 'C') THEN substr(l_key, 27, 10) END AS nd,
              substr(l_key, 26, 1) = 'C' AS is_close,
              CASE WHEN substr(v_key, 26, 1) = 'V' THEN substr(v_key, 27, 10) END AS visit FROM g),

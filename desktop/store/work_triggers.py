@@ -9,14 +9,19 @@ unsafe), a term time that is not epoch seconds, or an inverted term. Term times 
 stored (epoch seconds, migration 0013), so every comparison is on integers.
 Triggers keep it on every write path (counter, import, demo, sync pull).
 
-Since 0016 the row also summarises the vehicle's renewal events, so the tabs read events only for
-the vehicles that have facts in their current case or this week (desktop.store.work_repo): the day
-(day number, UTC+8) of its latest fact other than an assignment (`fact_dn`) and of its latest closing
-fact (`closing_dn`, services.renewal_facts.closing_fact's kinds), `stopped` (a 停止联系, ever), and
-the latest assignment's assignee with its time (`assignee`, `assign_at`: a sync pull may bring an
-older assignment after a newer one). None of it depends on a setting (lead days, cadence, cap):
-the case start and this Monday are applied when a tab is read. Only canonical times are
-summarised correctly; a vehicle with any other is tier 3 and the Python engine's anyway.
+Since 0016 the row also summarises the vehicle's renewal events, so the tabs read no event but
+this week's contact attempts (desktop.store.work_repo, work_cases): the day (day number, UTC+8) of
+its latest fact other than an assignment (`fact_dn`) and of its latest closing fact (`closing_dn`,
+services.renewal_facts.closing_fact's kinds), `stopped` (a 停止联系, ever), the latest
+assignment's assignee with its time (`assignee`, `assign_at`: a sync pull may bring an older
+assignment after a newer one), and since 0019 the latest of what core.cadence.plan reads from a
+case (desktop.store.work_facts): the last reached day (`reached_day`), L (`l_key`: the latest fact
+that names a date or is reached) and the last contact (`v_key`). The current case is a suffix in
+time (the facts dated on or after its start), so its latest fact of a sort is the vehicle's latest
+when that is dated in the case, and none otherwise. None of it depends on a setting (lead days,
+cadence, cap): the case start and this Monday are applied when a tab is read, and a new term that
+moves the case needs no recompute. Only canonical times are summarised correctly; a vehicle with
+any other is tier 3 and the Python engine's anyway.
 
 A batch table rebuild in a later migration would drop the triggers on the rebuilt table and fail
 renaming a table the others mention, so desktop.store.migrate drops them all before any step and
@@ -24,20 +29,15 @@ installs them again afterwards with a full refresh (`install`).
 """
 from __future__ import annotations
 
+from . import work_facts
+
 FACT_KINDS = "'contact', 'contact_stop', 'contact_close', 'assign', 'loss_confirmed', 'outcome'"
-SUMMARY_COLUMNS = ("fact_dn", "closing_dn", "stopped", "assignee", "assign_at")
+SUMMARY_COLUMNS = ("fact_dn", "closing_dn", "stopped", "assignee", "assign_at", "reached_day", "l_key", "v_key")
 
 
 def day_number(at: str) -> str:
     """The UTC+8 day of a canonical event time as days since 1970-01-01 (NULL for any other text)."""
     return f"CAST(julianday(substr({at}, 1, 10)) - 2440587.5 AS INTEGER)"
-
-
-def closing(e: str) -> str:
-    """The event closes its case (services.renewal_facts.closing_fact: a closing record or a loss)."""
-    return (f"({e}.kind = 'loss_confirmed' OR ({e}.kind = 'outcome' AND {e}.outcome IN ('renewed_here', "
-            f"'renewed_elsewhere', 'sold', 'scrapped', 'declined')) "
-            f"OR ({e}.kind = 'contact' AND {e}.outcome IN ('renewed_elsewhere', 'sold', 'declined')))")
 
 
 def assignee(e: str) -> str:
@@ -103,11 +103,14 @@ def refresh(where: str, summary: bool = True) -> str:
 
 _SUMMARY_OF = f""",
              (SELECT max({day_number('ev.at')}) FROM event ev {_facts} AND ev.kind != 'assign') AS fact_dn,
-             (SELECT max({day_number('ev.at')}) FROM event ev {_facts} AND {closing('ev')}) AS closing_dn,
+             (SELECT max({day_number('ev.at')}) FROM event ev {_facts} AND {work_facts.closing('ev')}) AS closing_dn,
              EXISTS (SELECT 1 FROM event ev {_facts} AND ev.kind = 'contact_stop') AS stopped,
              (SELECT {assignee('ev')} FROM event ev {_facts} AND ev.kind = 'assign'
               ORDER BY ev.at DESC, ev.rowid DESC LIMIT 1) AS assignee,
-             (SELECT max(ev.at) FROM event ev {_facts} AND ev.kind = 'assign') AS assign_at"""
+             (SELECT max(ev.at) FROM event ev {_facts} AND ev.kind = 'assign') AS assign_at,
+             (SELECT max(substr(ev.at, 1, 10)) FROM event ev {_facts} AND {work_facts.reached('ev')}) AS reached_day,
+             (SELECT max({work_facts.l_key('ev')}) FROM event ev {_facts}) AS l_key,
+             (SELECT max({work_facts.v_key('ev')}) FROM event ev {_facts}) AS v_key"""
 
 
 def _owner_refresh(cid: str) -> str:
@@ -125,6 +128,13 @@ _odd_term = f"(NEW.end_at <= NEW.start_at OR NOT ({_exact('NEW.start_at')} AND {
 _later_term = ("NEW.end_at > NEW.start_at AND (ci_end_at IS NULL OR NEW.end_at > ci_end_at "
                "OR (NEW.end_at = ci_end_at AND NEW.start_at < ci_start_at))")
 _new_dn = day_number("NEW.at")
+
+
+def _latest(col: str, new: str) -> str:
+    # the larger of the column and the new value, either of them NULL
+    return f"max(coalesce({col}, {new}), coalesce({new}, {col}))"
+
+
 _later_assign = "(NEW.kind = 'assign' AND (assign_at IS NULL OR NEW.at >= assign_at))"
 
 
@@ -163,11 +173,15 @@ def triggers(summary: bool = True) -> dict[str, str]:
             UPDATE work_index SET tier = CASE WHEN tier < {level('NEW')} THEN {level('NEW')} ELSE tier END,
               fact_dn = CASE WHEN NEW.kind = 'assign' THEN fact_dn
                              ELSE max(coalesce(fact_dn, {_new_dn}), {_new_dn}) END,
-              closing_dn = CASE WHEN {closing('NEW')} THEN max(coalesce(closing_dn, {_new_dn}), {_new_dn})
+              closing_dn = CASE WHEN {work_facts.closing('NEW')} THEN max(coalesce(closing_dn, {_new_dn}), {_new_dn})
                                 ELSE closing_dn END,
               stopped = stopped OR NEW.kind = 'contact_stop',
               assignee = CASE WHEN {_later_assign} THEN {assignee('NEW')} ELSE assignee END,
-              assign_at = CASE WHEN {_later_assign} THEN NEW.at ELSE assign_at END
+              assign_at = CASE WHEN {_later_assign} THEN NEW.at ELSE assign_at END,
+              reached_day = CASE WHEN {work_facts.reached('NEW')} THEN {_latest('reached_day', "substr(NEW.at, 1, 10)")}
+                                 ELSE reached_day END,
+              l_key = {_latest('l_key', work_facts.l_key('NEW'))},
+              v_key = {_latest('v_key', work_facts.v_key('NEW'))}
             WHERE vehicle_id = NEW.vehicle_id;
             END""" if summary else f"""AFTER INSERT ON event WHEN NEW.vehicle_id IS NOT NULL AND NEW.kind IN ({FACT_KINDS})
             BEGIN UPDATE work_index SET tier = {level('NEW')} WHERE vehicle_id = NEW.vehicle_id AND tier < {level('NEW')};
@@ -185,7 +199,7 @@ def drop(conn) -> None:
 
 def install(conn) -> None:
     """(Re)create every trigger and recompute every row, when the store has the table as 0013 made it
-    (with 0016's event summary when the columns are there).
+    (with the event summary when 0016's and 0019's columns are there).
 
     An older layout (TEXT times and end_day: only a test stops the upgrade at an earlier revision,
     the app always goes to head in one transaction) is left as its step left it, without triggers."""

@@ -28,7 +28,7 @@ _DAY = 20788  # 2026-12-01 (AT) as a day number
 def _vehicles(engine, n: int) -> list[str]:
     with engine.connect() as conn:
         out = [r[0] for r in conn.exec_driver_sql(
-            "SELECT vehicle_id FROM work_index WHERE ci_end_at IS NOT NULL ORDER BY vehicle_id LIMIT ?", (n,))]
+            "SELECT vehicle_id FROM work_index WHERE ci_end_at IS NOT NULL AND tier = 0 ORDER BY vehicle_id LIMIT ?", (n,))]
         conn.rollback()
     return out
 
@@ -38,6 +38,10 @@ def _add_events(engine, vids: list[str]) -> None:
     ev = [EventRec(new_id(), a, "contact_stop", None, json.dumps({"reason": "x"}), None, "ann", AT - timedelta(days=3)),
           EventRec(new_id(), b, "assign", None, json.dumps({"to": "bob"}), None, "boss", AT - timedelta(days=1)),
           EventRec(new_id(), b, "assign", None, json.dumps({"to": "ann"}), None, "boss", AT - timedelta(days=9)),
+          EventRec(new_id(), b, "contact", "will_come", json.dumps({"channel": "phone", "next_date": "2026-12-04"}),
+                   None, "ann", AT - timedelta(days=1)),
+          EventRec(new_id(), b, "contact", "will_renew", json.dumps({"channel": "phone"}), None, "ann",
+                   AT - timedelta(days=6)),
           EventRec(new_id(), c, "outcome", "sold", None, None, "ann", AT - timedelta(days=2)),
           EventRec(new_id(), c, "contact", "no_answer", json.dumps({"channel": "phone"}), None, "ann", AT)]
     with engine.begin() as conn:
@@ -64,9 +68,12 @@ def test_upgrade_summarises_the_events_the_previous_version_wrote(tmp_path):
     assert migrate.current_revision(engine) == migrate.head_revision()
     assert rows(engine, COLUMNS_0010) == before
     a, b, c = vids
-    assert _summary(engine, a) == (_DAY - 3, None, 1, None, None)
-    assert _summary(engine, b) == (None, None, 0, "bob", (AT - timedelta(days=1)).isoformat())
-    assert _summary(engine, c) == (_DAY, _DAY - 2, 0, None, None)
+    day_before = (AT - timedelta(days=1)).isoformat()
+    assert _summary(engine, a) == (_DAY - 3, None, 1, None, None, None, None, None)
+    # the latest reached day, L (a named date) and the last contact (a promised visit on 12-04)
+    assert _summary(engine, b) == (_DAY - 1, None, 0, "bob", day_before, "2026-11-30", day_before + "N2026-12-04",
+                                   day_before + "V2026-12-04")
+    assert _summary(engine, c) == (_DAY, _DAY - 2, 0, None, None, None, None, AT.isoformat() + "X")
     s = settings_svc.load(engine)
     check(engine, AT, s, StaffSession("super", "supervisor"))
     check(engine, AT, s, StaffSession("ann", "clerk"))
