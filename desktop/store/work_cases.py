@@ -136,10 +136,13 @@ def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str |
     future = "CASE " + " ".join(f"WHEN {c} < x AND {ok(c)} THEN {c}" for c in p.offsets) + " END"
     k = (f"CASE WHEN direct THEN nd_dn - :today_dn WHEN lapsed THEN NULL "
          f"ELSE x - coalesce({past}, {future}) END")
-    sel = (f"SELECT vehicle_id, x, blocked, {k} AS k FROM m "
+    # The row a tab shows names the promised visit as its next date when there is one
+    # (worklist.classify), and the tab sorts by that: so does its sort key here.
+    visit_k = "CAST(julianday(visit) - 2440587.5 AS INTEGER) - :today_dn"
+    sel = (f"SELECT vehicle_id, x, blocked, {k} AS k, coalesce({visit_k}, {k}) AS shown FROM m "
            "WHERE NOT (direct AND is_close AND nd_dn > :today_dn)")  # 本次关闭 in force
     cond = {"today": "k = 0", "overdue": "k < 0", "week": f"k > 0 AND k <= {WEEK}"}[tab]
     # The cap holds a vehicle back from today and overdue only (week lists it regardless).
     capped = "blocked" if tab != "week" else "0"
-    return (f"{sql}, t AS ({sel}) SELECT vehicle_id, CASE WHEN NOT {capped} THEN k END AS k1, "
+    return (f"{sql}, t AS ({sel}) SELECT vehicle_id, CASE WHEN NOT {capped} THEN shown END AS k1, "
             f"CASE WHEN NOT {capped} THEN x END AS k2, {capped} AS capped FROM t WHERE {cond}"), prm
