@@ -48,10 +48,21 @@ def day_of(raw: str | None, option: str) -> date | None:
     return day
 
 
+# What each output option writes. A name ending in another format's suffix is a slip (`--xlsx
+# due.csv` would leave a zip that Excel refuses under a .csv name): refused before any work. A name
+# without a suffix is taken as given.
+OUT_SUFFIX = {"--pdf": ".pdf", "--xlsx": ".xlsx", "--report": ".xlsx", "--csv": ".csv"}
+KNOWN_SUFFIXES = frozenset({".pdf", ".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".json", ".doc", ".docx", ".png",
+                            ".rdbak", ".zip"})
+
+
 def out_file(raw: str, option: str) -> Path:
     """The file an option writes (--pdf, --xlsx, --report, --csv), checked before any work: a folder,
     a missing folder or a parent that is a file is bad input (exit 2), never an OSError (exit 1)."""
     out = Path(raw).expanduser()
+    want, got = OUT_SUFFIX.get(option), out.suffix.lower()
+    if want and got != want and got in KNOWN_SUFFIXES:
+        raise BadInput(f"{option} 写出的是 {want[1:].upper()} 文件，文件名应以 {want} 结尾（收到 {out.name}）。")
     if out.is_dir():
         raise BadInput(f"{option} 应是一个文件名，而 {out} 是文件夹。")
     parent = out.parent

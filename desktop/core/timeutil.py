@@ -181,6 +181,21 @@ def cst_date(dt: datetime) -> date:
     return to_cst(dt).date()
 
 
+LAPSE_YEARS = 3  # letters --include-lapsed and the 已脱保 tab take lapses of at most 3 years
+
+
+def lapse_window_days(today: date, years: int = LAPSE_YEARS) -> int:
+    """How many days back "a lapse of at most `years` years" reaches from `today`, by the calendar:
+    a vehicle is in when its last covered day is on or after the same date `years` years ago
+    (29 Feb -> 28 Feb), i.e. days_left >= -lapse_window_days(today). 1095 or 1096 days, depending
+    on whether a 29 Feb falls inside, so one fixed count would disagree with the calendar."""
+    try:
+        back = today.replace(year=today.year - years)
+    except ValueError:  # 29 Feb, and that year has none
+        back = today.replace(year=today.year - years, day=28)
+    return (today - back).days
+
+
 def last_covered_day(end_at: datetime) -> date:
     """Last calendar day with any cover for an exclusive end: 2027-01-01 00:00 → 2026-12-31."""
     return cst_date(end_at - _ONE_US)

@@ -21,7 +21,7 @@ from desktop.core.inspection import InspectionDue
 from desktop.core.masking import mask_plate
 from desktop.core.reminders import INSPECTION, merged_reminders, tax_with_ci
 from desktop.core.status import CoverageStatus
-from desktop.core.timeutil import CST, cst_date
+from desktop.core.timeutil import CST, LAPSE_YEARS, cst_date, lapse_window_days
 from desktop.printing.model import CounterInfo, LetterData
 from desktop.store import audit, card_repo, letter_log, outbox, work_repo, writes
 from desktop.store.records import EventRec, VehicleBundle, iso
@@ -31,8 +31,6 @@ from .auth import StaffSession, require
 from .errors import BadInput
 from .settings import CounterSettings
 from .statuses import iter_statuses
-
-LAPSE_YEARS = 3
 
 
 @dataclass(frozen=True)
@@ -68,11 +66,7 @@ def _in_window(c: CoverageStatus, due_within: int, include_lapsed: bool, today: 
     if c.status in ("DUE", "ACTIVE"):
         return c.days_left is not None and 0 <= c.days_left <= due_within
     if c.status == "LAPSED" and include_lapsed and c.ci_end_date is not None:
-        try:
-            limit = today.replace(year=today.year - LAPSE_YEARS)
-        except ValueError:  # 29 Feb
-            limit = today.replace(year=today.year - LAPSE_YEARS, day=28)
-        return c.ci_end_date >= limit
+        return c.ci_end_date >= today - timedelta(days=lapse_window_days(today, LAPSE_YEARS))
     return False
 
 

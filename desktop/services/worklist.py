@@ -18,7 +18,7 @@ from desktop.core import cadence
 from desktop.core.masking import mask_name
 from desktop.core.reminders import Reminder, merged_reminders, tax_with_ci
 from desktop.core.status import CoverageStatus
-from desktop.core.timeutil import cst_date
+from desktop.core.timeutil import cst_date, lapse_window_days
 from desktop.store import work_repo
 from desktop.store.records import VehicleBundle
 
@@ -32,7 +32,6 @@ from .statuses import iter_statuses
 TABS = ("today", "week", "overdue", "lapsing", "lapsed", "visits", "done")
 TAB_LABEL = {"today": "今日待办", "week": "未来7天", "overdue": "逾期未跟进", "lapsing": "将脱保",
              "lapsed": "已脱保", "visits": "预约到店", "done": "本月已办结"}
-LAPSE_DAYS = 3 * 365 + 1  # 已脱保 lists lapses of at most 3 years
 WEEK = 7
 PAGE = 200  # rows shown per tab; the count is always the whole tab
 
@@ -106,7 +105,7 @@ def classify(b: VehicleBundle, c: CoverageStatus, today: date, s: CounterSetting
     if stop is not None and stop.day >= month0 and "done" not in tabs:
         tabs.append("done")
     no_contact = stop is not None or (b.owner is not None and not b.owner.consent_contact)
-    lapsed_ok = c.status == "LAPSED" and c.days_left is not None and c.days_left >= -LAPSE_DAYS
+    lapsed_ok = c.status == "LAPSED" and c.days_left is not None and c.days_left >= -lapse_window_days(today)
     live = (closed is None and not no_contact and c.next_start_date is None
             and (c.status in ("DUE", "ACTIVE") or lapsed_ok))
     next_date = None
@@ -157,7 +156,8 @@ def _sort_key(tab: str):
 
 def params(at: datetime, s: CounterSettings) -> work_repo.TabParams:
     return work_repo.TabParams(at, cst_date(at), s.lead_days, cadence.parse_cadence(s.contact_cadence),
-                               s.lapsing_days, s.contact_cap_day, s.contact_cap_week, LAPSE_DAYS)
+                               s.lapsing_days, s.contact_cap_day, s.contact_cap_week,
+                               lapse_window_days(cst_date(at)))  # 已脱保: at most 3 years, as letters
 
 
 def _python_rows(engine: Engine, session: StaffSession, at: datetime, s: CounterSettings, ids: list[str],
