@@ -19,6 +19,7 @@ SENT = "sent"
 EXPECTED_KEY = "server_expected_seq"  # what head office last said it expects next from us
 CLOCK_HOLD_KEY = "clock_hold"  # set while head office defers our changes for a clock ahead of it
 HLC_KEY = "hlc"  # the persisted clock's last stamp (desktop.store.outbox keeps it there too)
+SEQ_KEY = "device_seq"  # the last device_seq given out (desktop.store.outbox.SEQ_KEY)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def mark(db, sent: list[Row], reply: dict) -> Marked:
     """Mark each sent row on ITS OWN result in the reply; unknown or missing results change nothing."""
     by_id = {r.change_id: r for r in sent}
     out = Marked()
-    done, refused = [], []
+    done, refused, displaced = [], [], []
     for res in reply.get("results") or []:
         if not isinstance(res, dict):
             continue
@@ -110,6 +111,9 @@ def mark(db, sent: list[Row], reply: dict) -> Marked:
         elif result == protocol.DUPLICATE:  # refused the first time; that reply was lost
             out.rejected += 1
             refused.append((res["stored_result"][:200], row.change_id))
+        elif result == protocol.SEQ_CONFLICT:
+            out.deferred += 1  # head office holds another change at this seq: renumbered below
+            displaced.append(row)
         elif protocol.is_rejected(result):
             out.rejected += 1
             refused.append((result[:200], row.change_id))
@@ -123,9 +127,27 @@ def mark(db, sent: list[Row], reply: dict) -> Marked:
     exp = reply.get("expected_seq")
     if isinstance(exp, int) and not isinstance(exp, bool) and exp >= 1:
         put_state(db, EXPECTED_KEY, str(exp))
+    else:
+        exp = 0
+    if displaced:
+        _renumber(db, displaced, exp)
     if out.clock:
         put_state(db, CLOCK_HOLD_KEY, "1")
     return out
+
+
+def _renumber(db, rows: list[Row], expected: int) -> None:
+    """Give changes answered rejected:seq_conflict new device_seqs after every seq head office or
+    this outbox has used, and leave them pending. That answer means head office holds another
+    change_id at that seq (it checks the change_id first, so this one is surely not stored): the
+    store was restored from an older backup or copied, and its sequence restarted below what this
+    device already sent. Refused as written, every change made after such a restore would sit in
+    同步问题 for good."""
+    top = max(expected - 1, db.execute("SELECT COALESCE(MAX(device_seq), 0) FROM outbox").fetchone()[0],
+              int(state(db, SEQ_KEY) or 0))
+    moved = [(top + i, r.change_id) for i, r in enumerate(sorted(rows, key=lambda r: r.device_seq), 1)]
+    db.executemany("UPDATE outbox SET device_seq = ?, state = 'pending' WHERE change_id = ?", moved)
+    put_state(db, SEQ_KEY, str(top + len(moved)))  # the next local write follows them
 
 
 def _stored_as_rejected(res: dict) -> bool:
