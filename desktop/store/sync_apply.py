@@ -239,15 +239,29 @@ def _rekey(pg: Page) -> set[str]:
     return vids
 
 
+def _own_held(db, own: Sequence[Pulled]) -> set[str]:
+    """Which of this device's own pulled changes its outbox holds (a change without an id: all)."""
+    held = {c.change_id for c in own if not c.change_id}
+    ids = [c.change_id for c in own if c.change_id]
+    for i in range(0, len(ids), 400):
+        chunk = ids[i:i + 400]
+        held.update(r[0] for r in db.execute(
+            f"SELECT change_id FROM outbox WHERE change_id IN ({','.join('?' * len(chunk))})", chunk))
+    return held
+
+
 def apply_changes(db, changes: Sequence[Pulled], device_id: str | None) -> ApplyResult:
     """Apply one page inside the caller's transaction (through its DBAPI connection `db`).
 
-    The device's own changes are skipped (they are here already); a change already applied is a
+    The device's own changes are skipped when its outbox holds them (they are here already); one it
+    does not hold is applied like any other: a counter restored from an older backup lost those
+    writes locally, and head office's feed is the only copy left. A change already applied is a
     no-op, so a page may be applied twice (a snapshot overlapping the feed) without harm."""
     out = ApplyResult()
     parked_rows = db.execute("SELECT id, change FROM sync_parked ORDER BY id").fetchall()
     parked = [(r[0], Pulled.of(json.loads(r[1]))) for r in parked_rows]
-    todo = [c for c in changes if not (device_id and c.device_id == device_id)]
+    held = _own_held(db, [c for c in changes if device_id and c.device_id == device_id])
+    todo = [c for c in changes if not (device_id and c.device_id == device_id and c.change_id in held)]
     out.skipped += len(changes) - len(todo)
     pg = Page(db, device_id, todo + [p for _, p in parked])
     for c in todo:

@@ -33,16 +33,17 @@ class Pulled:
     op: str
     payload: dict
     hlc: str
+    change_id: str = ""  # "" for a snapshot row
 
     @classmethod
     def of(cls, d: dict) -> Pulled:
         return cls(int(d.get("server_seq") or 0), d.get("device_id") or "", d["entity"], d["entity_id"],
-                   d["op"], d.get("payload") or {}, d["hlc"])
+                   d["op"], d.get("payload") or {}, d["hlc"], str(d.get("change_id") or ""))
 
     def to_json(self) -> str:
         return json.dumps({"server_seq": self.server_seq, "device_id": self.device_id, "entity": self.entity,
                            "entity_id": self.entity_id, "op": self.op, "payload": self.payload,
-                           "hlc": self.hlc}, ensure_ascii=False)
+                           "hlc": self.hlc, "change_id": self.change_id}, ensure_ascii=False)
 
 
 @dataclass
