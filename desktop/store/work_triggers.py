@@ -212,3 +212,40 @@ def install(conn) -> None:
         conn.exec_driver_sql(f"CREATE TRIGGER {name} {body}")
     conn.exec_driver_sql("DELETE FROM work_index")
     conn.exec_driver_sql(refresh("1", summary))
+
+
+# -- a bulk import's chunk: one set-based refresh instead of a trigger program per inserted row ------
+# Per row, the insert triggers cost ~25% of an import's SQL (10⁵ rows: ~2.6 s of ~10.5 s CPU, most of
+# it the work_index UPDATE each 交强险 term makes after the vehicle's INSERT put the row there). The
+# importer holds the write lock for the whole chunk, so no other writer can see the triggers gone:
+# they are dropped and re-created inside its transaction (a rollback restores them as well).
+_BULK_TABLES = ("vehicle", "customer", "policy_term")
+BULK_SUSPENDED = tuple(n for n, body in TRIGGERS.items()
+                       if body.split()[:2] == ["AFTER", "INSERT"] and body.split()[3] in _BULK_TABLES)
+_IDS = "temp.work_refresh_ids"
+
+
+def suspend_inserts(db) -> list[str]:
+    """Drop the insert triggers of vehicle, customer and policy_term (update and delete triggers
+    stay); returns their stored CREATE statements for `resume_inserts` ([]: the store has none)."""
+    marks = ",".join("?" * len(BULK_SUSPENDED))
+    stored = [sql for (sql,) in db.execute(
+        f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", BULK_SUSPENDED)]
+    for name in BULK_SUSPENDED:
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    return stored
+
+
+def resume_inserts(db, stored: list[str], vehicle_ids) -> None:
+    """Recompute the work_index rows of `vehicle_ids` (16-byte ids: every vehicle the chunk inserted
+    or gave a term) from their rows, as the suspended triggers would have left them, then re-create
+    the triggers exactly as they were stored."""
+    if not stored:
+        return
+    columns = {name for (name,) in db.execute("SELECT name FROM pragma_table_info('work_index')")}
+    db.execute(f"CREATE TABLE IF NOT EXISTS {_IDS}(id BLOB PRIMARY KEY) WITHOUT ROWID")
+    db.executemany(f"INSERT OR IGNORE INTO {_IDS}(id) VALUES (?)", ((i,) for i in vehicle_ids))
+    db.execute(refresh(f"v.id IN (SELECT id FROM {_IDS})", set(SUMMARY_COLUMNS) <= columns))
+    db.execute(f"DELETE FROM {_IDS}")
+    for sql in stored:
+        db.execute(sql)
