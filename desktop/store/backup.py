@@ -17,6 +17,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from desktop.core.timeutil import CST
+
 from . import audit, keys
 from .audit_anchor import ANCHOR_FILE, Anchor
 from .engine import check_integrity, make_engine, vacuum_into, verify_readable
@@ -94,7 +96,8 @@ def restore_backup(inp: Path, data_dir: Path, passphrase: Callable[[], str]) -> 
         existing = [p for p in (data_dir / DB_FILE, data_dir / (DB_FILE + "-wal"), data_dir / (DB_FILE + "-shm"),
                                 data_dir / keys.KEY_FILE, data_dir / ANCHOR_FILE) if p.exists()]
         if existing:
-            aside = data_dir / "replaced" / datetime.now().strftime("%Y%m%d-%H%M%S")
+            # China Standard Time like the backup names, whatever zone the PC is set to
+            aside = data_dir / "replaced" / datetime.now(CST).strftime("%Y%m%d-%H%M%S")
             aside.mkdir(parents=True)
             for p in existing:
                 shutil.move(str(p), aside / p.name)

@@ -4,6 +4,7 @@ is refused before any work, and "a lapse of at most 3 years" is one calendar rul
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import openpyxl
 import pytest
@@ -67,3 +68,18 @@ def test_an_output_name_of_another_format_is_exit_2_before_any_work(store, tmp_p
         assert not target.exists()
     r = run(env, "export", "due", "--xlsx", str(tmp_path / "due.XLSX"), "--at", AT)  # case does not matter
     assert r.returncode == 0 and (tmp_path / "due.XLSX").read_bytes()[:2] == b"PK"
+
+
+def test_restore_names_the_folder_it_moves_aside_in_china_time_like_the_backup(store, tmp_path):
+    """The PC's own zone (here New York, 13 hours behind) does not leak into the names: the replaced
+    store's folder and the backup it was replaced from tell the same clock time."""
+    env, data, _plates = store
+    away = dict(env, TZ="America/New_York")
+    r = run(away, "backup", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    (made,) = tmp_path.glob("*.rdbak")
+    backup_stamp = datetime.strptime("-".join(made.stem.split("-")[-2:])[:13], "%Y%m%d-%H%M")
+    assert run(away, "restore", str(made)).returncode == 0
+    (aside,) = (data / "replaced").iterdir()
+    aside_stamp = datetime.strptime(aside.name, "%Y%m%d-%H%M%S")
+    assert timedelta(0) <= aside_stamp - backup_stamp < timedelta(hours=1)
