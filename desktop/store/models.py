@@ -80,9 +80,8 @@ class PolicyTerm(Base):
     # vehicle's terms cost one page read, not an index probe plus a row fetch per term.
     __table_args__ = (PrimaryKeyConstraint("vehicle_id", "id", name="pk_policy_term"),
                       Index("ix_policy_term_id", "id", unique=True),
-                      # Due lists and the monthly report range over 交强险 ends only (migration 0011).
-                      Index("ix_policy_term_ci_end", "end_at", sqlite_where=text("kind = 'CI'")),
-                      # The monthly report's per-vehicle order of 交强险 terms (migration 0017).
+                      # The monthly report's per-vehicle order of 交强险 terms (migration 0017); due
+                      # lists read it whole for their ends (0020 dropped 0011's end_at index).
                       Index("ix_policy_term_ci_vehicle", "vehicle_id", "start_at", "end_at",
                             sqlite_where=text("kind = 'CI'")),
                       {"sqlite_with_rowid": False})

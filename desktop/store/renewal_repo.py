@@ -159,7 +159,8 @@ def _segment_sql(epoch: bool) -> str:
     # re-verified) every page of the index each time.
     return f"""
 WITH cand0(vid, chk, due, fresh) AS (
-    SELECT vehicle_id, 0, 1, 0 FROM policy_term WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
+    SELECT vehicle_id, 0, 1, 0 FROM policy_term INDEXED BY ix_policy_term_ci_vehicle
+      WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
     UNION ALL SELECT vehicle_id, 1, 0, 1 FROM work_index WHERE ci_start_at >= :lo_secs
     UNION ALL SELECT vehicle_id, 0, 0, 0 FROM work_index WHERE contactable IN (0, 1) AND tier IN (0, 1, 2)
       AND ci_end_at >= :lapse_lo AND ci_end_at <= :lo_secs),
