@@ -18,6 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from desktop.core.timeutil import CST
+
 from . import work_triggers
 from .engine import vacuum_into
 from .errors import DamagedStore, SchemaTooNew
@@ -69,7 +71,8 @@ def upgrade(engine: Engine, backup_dir: Path | None, target: str = "head") -> Pa
     copy: Path | None = None
     if current is not None and backup_dir is not None:
         backup_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        # China Standard Time like the backup names, whatever zone the PC is set to
+        stamp = datetime.now(CST).strftime("%Y%m%d-%H%M%S")
         copy = backup_dir / f"pre-migration-{current}-{stamp}.db"
         vacuum_into(engine, copy)
     with engine.connect() as conn:

@@ -4,12 +4,15 @@ from __future__ import annotations
 import hashlib
 import shutil
 import textwrap
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
 
 from desktop.cli import exit_code_for
+from desktop.core.timeutil import CST
 from desktop.services import auth
 from desktop.store import audit, migrate
 from desktop.store.engine import make_engine
@@ -17,6 +20,7 @@ from desktop.store.errors import SchemaTooNew
 from desktop.store.keyring_port import MemoryKeyring
 from desktop.store.store import DB_FILE, open_store
 from tests.conftest import ADMIN_PASSWORD, PASSPHRASE
+from tests.unit.migration_helpers import store_at
 
 FAILING_STEP = '''
 """a step that fails half-way"""
@@ -234,3 +238,31 @@ def test_foreign_keys_are_enforced_after_a_plain_reopen(app_ctx, fake_keyring):
         assert _one(s.engine, "SELECT count(*) FROM event") == 0
     finally:
         s.close()
+
+
+@pytest.fixture
+def new_york_clock(monkeypatch):
+    """The process's local zone set to New York (13 hours behind China in winter), put back after."""
+    if not hasattr(time, "tzset"):  # Windows: the zone cannot be switched inside the process
+        pytest.skip("time.tzset is POSIX only")
+    monkeypatch.setenv("TZ", "EST5EDT,M3.2.0,M11.1.0")  # a POSIX rule: needs no tz database
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_pre_migration_copy_is_named_in_china_time_like_the_backups(tmp_path, new_york_clock):
+    """The PC's own zone does not leak into the copy's name: it tells the China Standard Time clock
+    the backups' names tell (services.backups.file_name), not New York's, hours apart."""
+    assert datetime.now().astimezone().utcoffset() != timedelta(hours=8)  # the zone really is another
+    engine = store_at(tmp_path, "0019")
+    try:
+        before = datetime.now(CST).replace(tzinfo=None, microsecond=0)
+        copy = migrate.upgrade(engine, backup_dir=tmp_path / "backups")
+        after = datetime.now(CST).replace(tzinfo=None)
+    finally:
+        engine.dispose()
+    assert copy is not None and copy.name.startswith("pre-migration-0019-")
+    stamp = datetime.strptime(copy.stem.removeprefix("pre-migration-0019-"), "%Y%m%d-%H%M%S")
+    assert before <= stamp <= after
