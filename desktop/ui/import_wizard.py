@@ -33,6 +33,7 @@ from desktop.services.auth import StaffSession
 from .backend import Backend
 from .import_job import import_chain
 from .import_preview import FIELD_LABELS, IGNORE, Preview, cell_text, read_preview, sheet_names
+from .reject_table import RejectTable
 from .steps import StepProgress
 from .tasks import TaskRunner
 from .widgets import button_row, error_line, error_text
@@ -93,7 +94,7 @@ class ImportWizard(QDialog):
 
         # 3. dry run report, then 4. summary
         self.dry_counts = QLabel(objectName="cardLine", wordWrap=True)
-        self.rejects = self._reject_table()
+        self.rejects = RejectTable()
         self.more_rejects = QLabel(wordWrap=True)
         p3 = QWidget()
         l3 = QVBoxLayout(p3)
@@ -109,9 +110,9 @@ class ImportWizard(QDialog):
         l4 = QVBoxLayout(p4)
         l4.addWidget(self.summary)
         # the rejected rows stay on screen after the import, each with its (masked, cut) value
-        self.import_rejects = self._reject_table()
+        self.import_rejects = RejectTable()
         self.import_more = QLabel(wordWrap=True)
-        l4.addWidget(self.import_rejects, 1)
+        l4.addWidget(self.import_rejects, 9)  # the page's height, bar the stretch below when it is hidden
         l4.addWidget(self.import_more)
         report_row = QHBoxLayout()
         report_row.addWidget(self.report_btn)
@@ -325,23 +326,10 @@ class ImportWizard(QDialog):
         self._fill_rejects(self.rejects, self.more_rejects, rep)
         self.show_step(self.DRY)
 
-    def _reject_table(self) -> QTableWidget:
-        t = QTableWidget(0, 4)
-        t.setHorizontalHeaderLabels([self.tr("Row"), self.tr("Column"), self.tr("Value"), self.tr("Reason")])
-        t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        t.horizontalHeader().setStretchLastSection(True)
-        t.verticalHeader().hide()
-        return t
-
-    def _fill_rejects(self, table: QTableWidget, more_label: QLabel, rep) -> None:
+    def _fill_rejects(self, table: RejectTable, more_label: QLabel, rep) -> None:
         """Row, column, the value as the report shows it (masked, cut to 60 characters), reason."""
         shown = rep.rejected[:SHOWN_REJECTS]
-        table.setRowCount(len(shown))
-        for i, r in enumerate(shown):
-            for j, v in enumerate((r["row"], r["column"] or "", r.get("value") or "", r["reason"])):
-                table.setItem(i, j, QTableWidgetItem(str(v)))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
+        table.fill(shown)
         table.setVisible(bool(shown))
         more = len(rep.rejected) - len(shown)
         more_label.setText(self.tr("…and %1 more rows: save the error report after the import.")

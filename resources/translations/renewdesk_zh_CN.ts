@@ -628,10 +628,6 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <source>Value</source>
-        <translation>内容</translation>
-    </message>
-    <message>
         <source>Import a spreadsheet</source>
         <translation>导入表格</translation>
     </message>
@@ -654,18 +650,6 @@
     <message>
         <source>Check the field of each column; change it where the guess is wrong.</source>
         <translation>请核对每一列对应的字段；识别不对的，在下拉框中改正。</translation>
-    </message>
-    <message>
-        <source>Row</source>
-        <translation>行号</translation>
-    </message>
-    <message>
-        <source>Column</source>
-        <translation>列</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>原因</translation>
     </message>
     <message>
         <source>Dry run: nothing has been stored yet.</source>
@@ -2530,6 +2514,25 @@ By specialist (renewed here / to renew): %2
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>RejectTable</name>
+    <message>
+        <source>Row</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
     </message>
 </context>
 </TS>

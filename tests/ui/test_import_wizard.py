@@ -257,6 +257,36 @@ def test_elder_mode_import(super_window, ui_env, qtbot, messy):
     dlg.reject()
 
 
+@pytest.mark.parametrize("large_print", [False, True], ids=["normal", "large_print"])
+def test_the_reason_of_a_rejected_row_stays_in_view_beside_a_long_value(super_window, ui_env, qtbot, messy,
+                                                                         large_print):
+    """After the import, at the wizard's own size (normal and 大字模式), each rejected row's 原因 is
+    on screen whole without scrolling sideways, however long its 内容 (82 characters, cut to 60);
+    the cells' tooltips hold the whole texts."""
+    from PySide6.QtCore import QRect, Qt
+
+    elder(large_print, ui_env)
+    dlg = _open(super_window, qtbot, messy[0])
+    _to_mapping(dlg, qtbot)
+    _to(dlg, qtbot, dlg.DRY)
+    _to(dlg, qtbot, dlg.SUMMARY)
+    t = dlg.import_rejects
+    qtbot.waitUntil(lambda: t.isVisible() and t.rowCount() == 2, timeout=10000)
+    value = t.item(1, 2)
+    assert value.text().endswith("…（共 82 字）") and value.toolTip() == value.text()
+    fm, port = t.fontMetrics(), t.viewport().rect()
+    assert fm.horizontalAdvance(value.text()) > port.width() // 2      # a value that used to push 原因 out
+    for row in range(t.rowCount()):
+        reason = t.item(row, 3)
+        cell = t.visualItemRect(reason)
+        assert port.contains(cell), (row, cell, port)                  # within the viewport, no scrolling
+        assert cell.width() >= fm.horizontalAdvance("请检查这一格") and reason.toolTip() == reason.text()
+        needed = fm.boundingRect(QRect(0, 0, cell.width() - 8, 10_000), Qt.TextFlag.TextWordWrap, reason.text())
+        assert needed.height() <= cell.height(), (row, reason.text())  # all of it, wrapped if need be
+    shot(dlg, "elder_import_wizard_summary_rejects" if large_print else "import_wizard_summary_rejects")
+    dlg.accept()
+
+
 def test_a_large_file_is_read_by_a_child_process(super_window, backend, qtbot, messy, monkeypatch):
     """The wizard's dry run and import read through desktop.io.parse_process (lowered threshold):
     the same counts, the same rejected rows, and the rows are stored."""
