@@ -197,16 +197,23 @@ def drop(conn) -> None:
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
 
 
+def _layout(execute) -> tuple[str, bool]:
+    """work_index as the store has it: ci_end_at's declared type (ISOTIME since 0013) and whether
+    0016's and 0019's event summary columns are there. `execute`: a SQLAlchemy connection's
+    exec_driver_sql or a raw connection's execute (the importer's)."""
+    layout = dict(execute("SELECT name, type FROM pragma_table_info('work_index')").fetchall())
+    return layout.get("ci_end_at", "").upper(), set(SUMMARY_COLUMNS) <= set(layout)
+
+
 def install(conn) -> None:
     """(Re)create every trigger and recompute every row, when the store has the table as 0013 made it
     (with the event summary when 0016's and 0019's columns are there).
 
     An older layout (TEXT times and end_day: only a test stops the upgrade at an earlier revision,
     the app always goes to head in one transaction) is left as its step left it, without triggers."""
-    layout = dict(conn.exec_driver_sql("SELECT name, type FROM pragma_table_info('work_index')").fetchall())
-    if layout.get("ci_end_at", "").upper() != "ISOTIME":
+    end_type, summary = _layout(conn.exec_driver_sql)
+    if end_type != "ISOTIME":
         return
-    summary = set(SUMMARY_COLUMNS) <= set(layout)
     drop(conn)
     for name, body in triggers(summary).items():
         conn.exec_driver_sql(f"CREATE TRIGGER {name} {body}")
@@ -242,10 +249,10 @@ def resume_inserts(db, stored: list[str], vehicle_ids) -> None:
     the triggers exactly as they were stored."""
     if not stored:
         return
-    columns = {name for (name,) in db.execute("SELECT name FROM pragma_table_info('work_index')")}
+    _end_type, summary = _layout(db.execute)
     db.execute(f"CREATE TABLE IF NOT EXISTS {_IDS}(id BLOB PRIMARY KEY) WITHOUT ROWID")
     db.executemany(f"INSERT OR IGNORE INTO {_IDS}(id) VALUES (?)", ((i,) for i in vehicle_ids))
-    db.execute(refresh(f"v.id IN (SELECT id FROM {_IDS})", set(SUMMARY_COLUMNS) <= columns))
+    db.execute(refresh(f"v.id IN (SELECT id FROM {_IDS})", summary))
     db.execute(f"DELETE FROM {_IDS}")
     for sql in stored:
         db.execute(sql)
