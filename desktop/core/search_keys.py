@@ -130,6 +130,8 @@ def _pinyin_initials(name: str) -> tuple[str, ...]:
         per_char.append(letters)
     if not per_char:
         return ()
+    if all(len(letters) == 1 for letters in per_char):  # no heteronym (most names): one combination
+        return ("".join([letters[0] for letters in per_char]),)
     # Cheapest combinations first (fewest uncommon readings), rather than
     # itertools.product order, so that the cap never starves the first
     # characters (the surname) of their alternatives. Ties: earlier char first.
@@ -227,20 +229,40 @@ def search_keys_for(plate: str | None = None, vin: str | None = None, name: str 
     if vin and (v := norm(check_vin, vin) or normalize_text(vin)):
         if len(v) >= 6:
             keys.add(VIN6 + v[-6:])
-    if name and (n := normalize_text(name)):
-        keys.add(NAME + n)
-        keys.update(INITIALS + p for p in pinyin_initials(name))
-        keys.update(PINYIN + p for p in full_pinyin(name))
+    if name:
+        keys.update(_name_keys(name))
     if phone and (ph := norm(check_phone, phone) or normalize_text(phone)):
         keys.add(PHONE + ph)
         main = ph.split("转")[0]
-        digits = "".join(c for c in main if c.isdigit())
+        digits = main if main.isdigit() else "".join(c for c in main if c.isdigit())
         if len(digits) >= 4:
             keys.add(PHONE4 + digits[-4:])
     if id_number and (i := norm(check_id_number, id_number) or normalize_text(id_number)):
         if len(i) >= 4:
             keys.add(ID4 + i[-4:])
     return keys
+
+
+@lru_cache(maxsize=65536)  # an import meets common names again and again
+def _name_keys(name: str) -> tuple[str, ...]:
+    """The N, Y and F keys of one name (none for a name that normalises to nothing)."""
+    n = normalize_text(name)
+    if not n:
+        return ()
+    if n[0] not in _SURNAME_FIRST:  # one pass when no character has a second reading (most names)
+        initials, readings = [], []
+        for ch in n:
+            letters, full = _letters(ch), _readings(ch)
+            if len(letters) > 1 or len(full) > 1 or len(letters) != len(full):
+                break
+            if letters:
+                initials.append(letters[0])
+                readings.append(full[0])
+        else:
+            if not initials:
+                return (NAME + n,)
+            return NAME + n, INITIALS + "".join(initials), PINYIN + "".join(readings)
+    return (NAME + n, *(INITIALS + p for p in _pinyin_initials(name)), *(PINYIN + p for p in _full_pinyin(name)))
 
 
 def plate_column_key(plate: str | None) -> str | None:

@@ -91,7 +91,7 @@ class _RowImporter:
             if found is not None and found.id_number and rec.id_number and found.id_number != rec.id_number:
                 found = None
         if found is None:
-            c = CustomerRec(new_id(), rec.name, rec.phone, rec.id_number, rec.address)
+            c = CustomerRec(self.ledger.new_id(), rec.name, rec.phone, rec.id_number, rec.address)
             led.add_customer(c)
             return c.id, True, False
         new, changed = with_changes(found, name=rec.name, phone=rec.phone, id_number=rec.id_number,
@@ -112,7 +112,7 @@ class _RowImporter:
                 found = by_plate
         reg = rec.registered.isoformat() if rec.registered else None
         if found is None:
-            v = VehicleRec(new_id(), rec.plate, rec.vin, owner_id, rec.vehicle_class, rec.use, rec.seats,
+            v = VehicleRec(self.ledger.new_id(), rec.plate, rec.vin, owner_id, rec.vehicle_class, rec.use, rec.seats,
                            registered_on=reg)
             led.add_vehicle(v)
             led.refresh_keys(v, new=True)
@@ -168,7 +168,7 @@ class _RowImporter:
                 led.update_customer(new, changed)
                 led.refresh_keys(vehicle)
             return vehicle, False, bool(changed)
-        c = CustomerRec(new_id(), rec.name, rec.phone, None, rec.address)
+        c = CustomerRec(self.ledger.new_id(), rec.name, rec.phone, None, rec.address)
         led.add_customer(c)
         moved = replace(vehicle, owner_id=c.id)
         led.update_vehicle(moved)

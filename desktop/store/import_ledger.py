@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import repeat
 
-from desktop.core.ids import new_id
+from desktop.core.ids import IdPool
 from desktop.core.search_keys import search_keys_for
 
 from . import work_triggers, writes
@@ -69,6 +69,7 @@ class StoreLedger:
     def __init__(self, db, source: str, as_of: str, staff: str | None, now: datetime | None = None):
         self.db, self.source, self.as_of, self.staff = db, source, as_of, staff
         self.changes: Changes | None = Changes(db, now) if self.writes_outbox else None
+        self.new_id = IdPool()  # ids of the batch's new rows (terms here, customers and vehicles by the importer)
         self._clear()
 
     def _clear(self) -> None:
@@ -233,7 +234,7 @@ class StoreLedger:
     def add_term(self, vehicle_id: str, t: TermKey, insurer: str | None, premium: str | None,
                  vehicle_tax: str | None) -> None:
         self._terms.setdefault(vehicle_id, []).append(t)
-        self._new_t.append(TermRec(new_id(), vehicle_id, t.kind, t.start_at, t.end_at, insurer, t.policy_no,
+        self._new_t.append(TermRec(self.new_id(), vehicle_id, t.kind, t.start_at, t.end_at, insurer, t.policy_no,
                                    premium, None, vehicle_tax, self.source, self.as_of, self.staff))
 
     def refresh_keys(self, v: VehicleRec, new: bool = False) -> None:

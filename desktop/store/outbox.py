@@ -20,7 +20,7 @@ from datetime import datetime
 from json.encoder import encode_basestring as _encode_str
 
 from desktop.core.hlc import HLC, Clock
-from desktop.core.ids import new_id
+from desktop.core.ids import IdPool
 from desktop.core.timeutil import CST
 
 from .records import iso
@@ -113,6 +113,7 @@ class Changes:
         self.clock = _clock(state)
         self._at = iso(now or datetime.now(CST))
         self._rows: list[tuple] = []
+        self._new_id = IdPool()  # change ids (an import queues 2×10⁵ changes)
 
     def add(self, entity: str, op: str, entity_id: str, payload: dict | str) -> str:
         """Queue one change; returns its HLC stamp (the row's last-writer-wins stamp). `payload` is
@@ -120,7 +121,7 @@ class Changes:
         self._seq += 1
         stamp = self.clock.now_text()
         text = payload if payload.__class__ is str else payload_json(payload)  # type: ignore[arg-type]
-        self._rows.append((new_id(), self._seq, entity, entity_id, op, text, stamp, self._at))
+        self._rows.append((self._new_id(), self._seq, entity, entity_id, op, text, stamp, self._at))
         return stamp
 
     def __len__(self) -> int:
