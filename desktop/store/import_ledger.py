@@ -24,6 +24,7 @@ from desktop.core.search_keys import search_keys_for
 from . import work_triggers, writes
 from .outbox import Changes, driver
 from .records import CustomerRec, TermRec, VehicleRec
+from .timecol import stored as stored_time
 from .uuidcol import blob, blobs
 
 _V = "id, plate, vin, owner_id, vehicle_class, use, seats, energy, registered_on"
@@ -246,18 +247,55 @@ class StoreLedger:
         db, ch = self.db, self.changes
         # work_index rows of the chunk's new cars and of cars given a term: one set-based refresh
         # after the inserts instead of the insert triggers' program per row (work_triggers).
-        touched = blobs({*self._new_v, *(t.vehicle_id for t in self._new_t)})
-        suspended = work_triggers.suspend_inserts(db) if touched or self._new_c else []
+        fresh, others = self._fresh_work_rows()
+        touched = blobs(others)
+        suspended = work_triggers.suspend_inserts(db) if touched or fresh or self._new_c else []
         writes.insert_customers(db, self._new_c.values(), self.as_of, ch)
         writes.update_customers(db, ((self._cust[i], f) for i, f in self._upd_c.items()), self.as_of, ch)
         writes.insert_vehicles(db, self._new_v.values(), self.as_of, ch)
         writes.update_vehicles(db, (self._veh[i] for i in self._upd_v), ch)
         writes.insert_terms(db, self._new_t, ch)
-        work_triggers.resume_inserts(db, suspended, touched)
+        work_triggers.resume_inserts(db, suspended, touched, fresh)
         self._write_keys()
         if ch is not None:
             ch.flush()
         self._clear()
+
+    def _fresh_work_rows(self) -> tuple[list[tuple], set[str]]:
+        """The work_index rows (work_triggers.resume_inserts' `fresh`) of this chunk's new cars,
+        computed here as its refresh would: the latest-ending valid 交强险 term (the earliest start
+        among those ending then), the owner's consent, tier 3 for an inverted 交强险 term. A car
+        with a term time that is not epoch seconds, or whose owner is not at hand, is left to the
+        SQL refresh (the second set, with every stored car this chunk gave a term)."""
+        others = {t.vehicle_id for t in self._new_t if t.vehicle_id not in self._new_v}
+        ci: dict[str, list[TermRec]] = {}
+        for t in self._new_t:
+            if t.kind == "CI":
+                ci.setdefault(t.vehicle_id, []).append(t)
+        seconds: dict = {}
+        rows = []
+        for vid, v in self._new_v.items():
+            owner = self._cust.get(v.owner_id) if v.owner_id else None
+            if v.owner_id and owner is None:
+                others.add(vid)
+                continue
+            end = start = None
+            tier = 0
+            for t in ci.get(vid, ()):
+                a = seconds.get(t.start_at) or seconds.setdefault(t.start_at, stored_time(t.start_at))
+                b = seconds.get(t.end_at) or seconds.setdefault(t.end_at, stored_time(t.end_at))
+                if a.__class__ is not int or b.__class__ is not int:
+                    break
+                if b <= a:
+                    tier = 3
+                elif end is None or b > end or (b == end and a < start):
+                    end, start = b, a
+            else:
+                contactable = 1 if owner is None or owner.consent_contact else 0
+                rows.append((blob(vid), end, start, contactable, tier))
+                continue
+            others.add(vid)
+        return rows, others
 
     def _write_keys(self) -> None:
         # Keys of stored vehicles that changed were dropped and re-added by writes.update_*; these

@@ -122,3 +122,39 @@ def test_a_cancelled_import_leaves_the_triggers_and_work_index_as_they_were(tmp_
         run_import(engine, admin, path, at=AT, cancel=cancel)
     assert _triggers(engine) == before_triggers
     assert _rows(engine) == before_rows
+
+
+def test_new_cars_rows_equal_a_full_recompute_across_chunks_owners_and_same_day_ends(tmp_path, app_ctx, admin,
+                                                                                     monkeypatch):
+    """The importer writes its new cars' rows itself (no event can name a car it just made): the
+    latest-ending 交强险 with the earliest start among those ending then, a stored owner who refused
+    contact, a car whose terms fall in two chunks, cars without any 交强险 — all as a recompute."""
+    engine = app_ctx.store().engine
+    f = FakeData(7)
+    quiet = writes.CustomerRec(new_id(), f.name(), f.mobile(), f.id_number(), None, consent_contact=False)
+    with engine.begin() as conn:
+        writes.insert_customers(conn, (quiet,), AT)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADERS)
+    for i in range(12):
+        plate, vin = f.plate("ordinary"), f.vin()
+        # the quiet owner as stored (no change to her row: no update trigger recomputes her cars)
+        name, idn, mobile = (quiet.name, quiet.id_number, quiet.phone) if i % 4 == 0 else (f.name(), f.id_number(),
+                                                                                            f.mobile())
+        end = date(2027, 3, 1) + timedelta(days=i)
+        rows = [("交强险", end.replace(year=2026), end, "A"), ("交强险", end.replace(year=2026) + timedelta(days=40), end, "B"),
+                ("交强险", date(2025, 1, 1), date(2025, 12, 31), "C"), ("商业险", end.replace(year=2026), end, "D")]
+        if i % 3 == 0:
+            rows = rows[3:]  # only 商业险
+        for k, start, stop, tag in rows:
+            ws.append([plate, vin, name, idn, mobile, k, f"W{i:03d}{tag}", start, stop, f.insurer()])
+    path = tmp_path / "cars.xlsx"
+    wb.save(path)
+    monkeypatch.setattr(importer, "BATCH_CHUNK", 5)  # a car's rows fall in two chunks
+    rep = run_import(engine, admin, path, at=AT)
+    assert not rep.rejected and rep.imported == 12 * 4 - 4 * 3
+    got = _rows(engine)
+    assert got == _recomputed(engine)
+    assert len(got) == 12
+    assert {row[2] for row in got.values()} == {0, 1}  # the quiet owner's cars are not contactable
