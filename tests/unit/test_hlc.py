@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop.core.hlc import HLC, Clock, HLCError
-from desktop.core.ids import new_id
+from desktop.core.ids import IdPool, new_id, new_ids
 
 stamps = st.builds(
     HLC,
@@ -112,6 +112,18 @@ def test_new_id_is_uuid7_and_time_ordered():
     assert len(set(ids)) == 200
     assert all(uuid.UUID(i).version == 7 and len(i) == 36 and i == i.lower() for i in ids)
     assert ids == sorted(ids)
+
+
+def test_new_ids_and_a_pool_make_what_new_id_makes_in_creation_order():
+    """Made in bulk (an import), ids keep new_id's layout and sort in creation order with new_id's
+    before and after them, across counter overflows (more than 4,096 in one millisecond)."""
+    pool = IdPool(most=64)
+    made = [new_id(), *new_ids(10_000), new_id(), *(pool() for _ in range(300)), new_id()]
+    assert len(set(made)) == len(made)
+    assert all(uuid.UUID(i).version == 7 and uuid.UUID(i).variant == uuid.RFC_4122 and len(i) == 36
+               and i == i.lower() for i in made)
+    assert made == sorted(made)
+    assert new_ids(0) == []
 
 
 def test_now_text_is_the_string_of_now():
