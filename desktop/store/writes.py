@@ -90,12 +90,14 @@ def _s(v) -> str:
 
 
 def term_json(t: TermRec) -> str:
+    # The fields a term always has go straight to the C encoder (a TypeError: not text, the dict way).
+    e = _encode_str
     try:
-        return (f'{{"id":{_s(t.id)},"vehicle_id":{_s(t.vehicle_id)},"kind":{_s(t.kind)},"insurer":{_s(t.insurer)},'
-                f'"policy_no":{_s(t.policy_no)},"start_at":{_s(t.start_at)},"end_at":{_s(t.end_at)},'
+        return (f'{{"id":{e(t.id)},"vehicle_id":{e(t.vehicle_id)},"kind":{e(t.kind)},"insurer":{_s(t.insurer)},'
+                f'"policy_no":{_s(t.policy_no)},"start_at":{e(t.start_at)},"end_at":{e(t.end_at)},'
                 f'"premium":{_s(t.premium)},"float_coef":{_s(t.float_coef)},"vehicle_tax":{_s(t.vehicle_tax)},'
-                f'"source":{_s(t.source)},"as_of":{_s(t.as_of)},"verified_by":{_s(t.verified_by)}}}')
-    except _Other:
+                f'"source":{e(t.source)},"as_of":{_s(t.as_of)},"verified_by":{_s(t.verified_by)}}}')
+    except (_Other, TypeError):
         return payload_json(term_payload(t))
 
 
