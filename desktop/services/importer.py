@@ -135,24 +135,32 @@ class _RowImporter:
     def terms(self, vehicle: VehicleRec, terms, row: int, warnings: list[dict], new: bool = False) -> int:
         if not terms:
             return 0
-        stored = [] if new else self.ledger.terms(vehicle.id)  # a vehicle added by this row has none
-        keys = {_term_key(t) for t in stored} | {(t.kind, None, t.start_at, t.end_at) for t in stored}
+        if new:  # a vehicle added by this row has none
+            stored: list[TermKey] = []
+            keys: set[tuple] = set()
+        else:
+            stored = self.ledger.terms(vehicle.id)
+            keys = {_term_key(t) for t in stored} | {(t.kind, None, t.start_at, t.end_at) for t in stored}
         added = 0
+        iso_of, text_of = self._iso.get, self._text_of
         for rec in terms:
-            t = TermKey(rec.kind, rec.policy_no, self._text_of(rec.start_at), self._text_of(rec.end_at))
-            if _term_key(t) in keys or (not t.policy_no and (t.kind, None, t.start_at, t.end_at) in keys):
+            kind, policy_no = rec.kind, rec.policy_no
+            start, end = iso_of(rec.start_at) or text_of(rec.start_at), iso_of(rec.end_at) or text_of(rec.end_at)
+            key = (kind, policy_no) if policy_no else (kind, None, start, end)  # _term_key
+            if key in keys:
                 continue
-            clash = stored and [s for s in stored if s.kind == t.kind and s.policy_no and t.policy_no and
-                                s.policy_no != t.policy_no and s.start_at < t.end_at and t.start_at < s.end_at]
+            t = TermKey(kind, policy_no, start, end)
+            clash = stored and policy_no and [s for s in stored if s.kind == kind and s.policy_no and
+                                              s.policy_no != policy_no and s.start_at < end and start < s.end_at]
             if clash:
                 warnings.append({"row": row, "column": None,
-                                 "message": f"{'交强险' if t.kind == 'CI' else '商业险'}保单 {t.policy_no} 与已有保单 "
+                                 "message": f"{'交强险' if kind == 'CI' else '商业险'}保单 {policy_no} 与已有保单 "
                                             f"{clash[0].policy_no} 日期重叠，已导入，请人工核对"})
             self.ledger.add_term(vehicle.id, t, rec.insurer,
                                  str(rec.premium) if rec.premium is not None else None,
                                  str(rec.vehicle_tax) if rec.vehicle_tax is not None else None)
             stored.append(t)
-            keys.add(_term_key(t))
+            keys.add(key)
             added += 1
         return added
 

@@ -25,7 +25,7 @@ DECLTYPE = "UUIDBLOB"  # BLOB affinity (the name contains BLOB): SQLite stores t
 
 def blob(value: str | bytes | None) -> bytes | None:
     """The stored form of a canonical UUID string (None, and bytes already stored, stay as they are)."""
-    if value is None or isinstance(value, bytes):
+    if value.__class__ is not str and (value is None or isinstance(value, bytes)):
         return value
     b = bytes.fromhex(value.replace("-", ""))
     if len(b) != 16:
