@@ -55,14 +55,24 @@ def active_staff(conn: Connection) -> dict[str, str]:
 # Per vehicle, its 交强险 terms in classify's order (start, end, then id: load_bundles reads a
 # vehicle's terms in primary-key order and the sort is stable) — the order of
 # ix_policy_term_ci_vehicle (vehicle_id, start_at, end_at, then the key's id; migration 0017), so
-# each term the rules name is one probe into that index: the due term is the last one whose last
-# covered day is in the month, the lapsed one the last ending before the month when none covers
-# its first day, a term's predecessor / successor the neighbouring entry, the 新保 term the
-# first. No window over every candidate's terms (at 1M that pass, its sort and the join back were
-# half the report). A 本店续保 record claims the first term starting on or after its day − 2, i.e.
-# term n is claimed when prev_sd < day − 2 <= sd. Only canonical stored times are read here
-# (work_index tier 3 — an odd time or an inverted term — and vehicles with an odd visit time go to
-# the Python engine, `python_report_ids`).
+# each term the rules name is one probe into that index. A 本店续保 record claims the first term
+# starting on or after its day − 2, i.e. term n is claimed when prev_sd < day − 2 <= sd. Only
+# canonical stored times are read here (work_index tier 3 — an odd time or an inverted term — and
+# vehicles with an odd visit time go to the Python engine, `python_report_ids`).
+#
+# Three disjoint sets of candidates, so no GROUP BY over their union:
+# D  a 交强险 term ends in the month: one pass over the covering index (no end index since 0020),
+#    grouped by vehicle in index order; the pass hands over the due term itself when it is the
+#    vehicle's only one in the month (nearly always), so only its two neighbours are probed;
+# F  not D, the latest-ending term starts from the month on (work_index.ci_start_at): 新保, or a
+#    lapse with a later cover. One probe drops those a term started before the month still covers
+#    (a car renewed ahead: ~70 % of F), before anything else is read for them;
+# L  the latest end in the 3 years before the month (work_index): every term has ended.
+# A vehicle not covered on the month's first day has as its ended terms exactly those starting by
+# that day (a later-ending one would cover it), so its last ended term and that term's successor
+# are each one range probe. Events are read only for vehicles work_index says have a closing fact
+# (closing_dn: every 本店续保 and 战败 record is one) — ~7 % of a store — and the assignee is
+# work_index's (the same latest assignment, kept by the triggers).
 
 def _term_day(col: str, epoch: bool) -> str:
     return f"date({col}, 'unixepoch', '+8 hours')" if epoch else f"substr({col}, 1, 10)"
@@ -97,19 +107,27 @@ _CLOSING = f"""(SELECT CASE WHEN e.kind = 'loss_confirmed'
     FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = {{vid}} AND {_FACTS} AND e.at >= {{since}}
       AND (e.kind = 'loss_confirmed' OR (e.kind = 'outcome' AND e.outcome IN ('renewed_elsewhere', 'sold', 'scrapped')))
     ORDER BY e.at DESC, e.rowid DESC LIMIT 1)"""
-_OUTCOME = ("CASE WHEN {nxt} = 1 THEN 'renewed_here|' WHEN {nxt} = 0 THEN 'renewed_elsewhere|' "
-            "ELSE coalesce({closing}, 'open|') END")
-_ASSIGNED = f"""(SELECT CASE WHEN json_valid(e.detail) THEN json_extract(e.detail, '$.to') END
-    FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = d.vid AND {_FACTS} AND e.kind = 'assign' ORDER BY e.at DESC, e.rowid DESC LIMIT 1)"""
+# the day number work_index.closing_dn counts in (desktop.store.work_triggers.day_number) of a date
+_DN = "(julianday({d}) - 2440587.5)"
+
+
+def _outcome(nxt: str, vid: str, since: str) -> str:
+    """The case's outcome: by its successor's claim (`nxt`: NULL when there is none), else its
+    latest closing fact on or after day `since` — read only when work_index has one that late."""
+    closing = _CLOSING.format(vid=vid, since=since)
+    return (f"CASE WHEN {nxt} = 1 THEN 'renewed_here|' WHEN {nxt} = 0 THEN 'renewed_elsewhere|' "
+            f"WHEN cdn >= {_DN.format(d=since)} THEN coalesce({closing}, 'open|') ELSE 'open|' END")
 
 
 def _claimed(vid: str, after: str, upto: str) -> str:
     """Whether a 本店续保 record claims a term starting on day `upto` after one starting on `after`
     (NULL: none): its day − 2 is in (after, upto], a range over ix_event_facts' `at`. The terms
-    before the n-th are claimed together iff a record's day − 2 <= the previous start: (NULL, prev]."""
+    before the n-th are claimed together iff a record's day − 2 <= the previous start: (NULL, prev].
+    0 without a probe when work_index has no closing fact (`cdn`) for the vehicle."""
     lower = f" AND e.at >= date({after}, '+3 days')" if after != "NULL" else ""
-    return (f"EXISTS (SELECT 1 FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = {vid} AND {_FACTS} "
-            f"AND e.kind = 'outcome' AND e.outcome = 'renewed_here' AND e.at < date({upto}, '+3 days'){lower})")
+    return (f"(CASE WHEN cdn IS NULL THEN 0 ELSE EXISTS (SELECT 1 FROM event e INDEXED BY ix_event_facts "
+            f"WHERE e.vehicle_id = {vid} AND {_FACTS} AND e.kind = 'outcome' AND e.outcome = 'renewed_here' "
+            f"AND e.at < date({upto}, '+3 days'){lower}) END)")
 
 
 def _probe(cols: str, vid: str, cond: str = "", last: bool = True, a: str = "p") -> str:
@@ -121,15 +139,21 @@ def _probe(cols: str, vid: str, cond: str = "", last: bool = True, a: str = "p")
             f"ORDER BY {a}.start_at {o}, {a}.end_at {o}, {a}.id {o} LIMIT 1)")
 
 
-def _neighbour(vid: str, cond: str, after: bool) -> str:
-    """The start of the term just after (before) the last term meeting `cond`: a row-value range."""
-    key = _probe("{a}.start_at, {a}.end_at, {a}.id", vid, cond, a="q")
-    return _probe("{a}.start_at", vid, f" AND ({{a}}.start_at, {{a}}.end_at, {{a}}.id) {'>' if after else '<'} {key}",
+def _beside(vid: str, key: str, after: bool) -> str:
+    """The start of the term just after (before) the one whose (start, end, id) is `key`."""
+    return _probe("{a}.start_at", vid, f" AND ({{a}}.start_at, {{a}}.end_at, {{a}}.id) {'>' if after else '<'} ({key})",
                   last=not after)
 
 
 _DUE = " AND {a}.end_at > :lo AND {a}.end_at <= :hi"
-_ENDED = " AND {a}.end_at <= :lo"
+_COVERS = " AND {a}.start_at < :lo1 AND {a}.end_at > :lo"  # a term covering the month's first day
+
+
+def _keep(vid: str) -> str:
+    """What the SQL decides: tier < 3, a live vehicle, no odd visit time (the rest is Python's)."""
+    return (f"w.tier < 3 AND w.contactable IN (0, 1) AND (w.contactable = 1 OR "
+            f"(SELECT v.deleted FROM vehicle v WHERE v.id = {vid}) = 0) AND {vid} NOT IN "
+            f"(SELECT vehicle_id FROM event WHERE kind = 'visit' AND NOT {_CANONICAL.format(c='at')})")
 
 
 def _segment_sql(epoch: bool) -> str:
@@ -139,63 +163,58 @@ def _segment_sql(epoch: bool) -> str:
     def ld(c: str) -> str:
         return _term_last_day(c, epoch)
 
-    def covers(vid: str, before: str) -> str:
-        return _probe("1", vid, f" AND {{a}}.start_at < {before} AND {{a}}.end_at > :lo")
+    def claimed(t: str, after: str, upto: str) -> str:
+        return _claimed(f"{t}.vid", after, upto)
 
-    due_outcome = _OUTCOME.format(nxt="d.here_next", closing=_CLOSING.format(
-        vid="d.vid", since="date(d.ld, '-' || :lead || ' days')"))
-    lapse_outcome = _OUTCOME.format(nxt="here_next", closing=_CLOSING.format(vid="l.vid", since=":m0"))
-    odd_visit = _CANONICAL.format(c="at")
-    # A candidate only of the lapsed arm (latest valid end by the month's start, tier < 3: no odd or
-    # inverted term) has every term ended: nothing covers the first day, and its last ended term is
-    # its last, with no successor. Neither needs a probe (~half the report's vehicles).
-    uncovered = f"(NOT (due OR fresh) OR {covers('c.vid', ':lo1')} IS NULL)"
-    nxt = "CASE WHEN {t}.next_sd IS NOT NULL THEN " + _claimed("{t}.vid", "{t}.sd", "{t}.next_sd") + " END"
-    # Candidates: a 交强险 end in the month (due); the latest-ending term starting from the month on
-    # (新保, or a lapse with a later cover: checked not to cover the first day); the latest end in
-    # the 3 years before it (lapsed). `due` / `fresh`: which probes can find anything.
-    # `ok` reads every term the rules name in one pass in vehicle order (cand is grouped by vid),
-    # while the vehicle's index page is in the cache: one pass per rule re-read (and, encrypted,
-    # re-verified) every page of the index each time.
+    # contactable = 1 implies a live vehicle (work_triggers): only the others look the row up
     return f"""
-WITH cand0(vid, chk, due, fresh) AS (
-    SELECT vehicle_id, 0, 1, 0 FROM policy_term INDEXED BY ix_policy_term_ci_vehicle
-      WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
-    UNION ALL SELECT vehicle_id, 1, 0, 1 FROM work_index WHERE ci_start_at >= :lo_secs
-    UNION ALL SELECT vehicle_id, 0, 0, 0 FROM work_index WHERE contactable IN (0, 1) AND tier IN (0, 1, 2)
-      AND ci_end_at >= :lapse_lo AND ci_end_at <= :lo_secs),
-cand(vid, chk, due, fresh) AS (SELECT vid, min(chk), max(due), max(fresh) FROM cand0 GROUP BY vid),
-ok AS MATERIALIZED (SELECT vid,
-      CASE WHEN due THEN {_probe("{a}.start_at", "c.vid", _DUE)} END AS ds,
-      CASE WHEN due THEN {_probe("{a}.end_at", "c.vid", _DUE)} END AS de,
-      CASE WHEN due THEN {_neighbour("c.vid", _DUE, False)} END AS dps,
-      CASE WHEN due THEN {_neighbour("c.vid", _DUE, True)} END AS dns,
-      CASE WHEN {uncovered} THEN {_probe("{a}.start_at", "c.vid", _ENDED)} END AS ls,
-      CASE WHEN {uncovered} THEN {_probe("{a}.end_at", "c.vid", _ENDED)} END AS le,
-      CASE WHEN NOT (due OR fresh) THEN NULL WHEN {uncovered} THEN {_neighbour("c.vid", _ENDED, True)} END AS lns,
-      CASE WHEN fresh THEN {_probe("{a}.start_at", "c.vid", last=False)} END AS fs
-    FROM cand c JOIN work_index w ON w.vehicle_id = c.vid JOIN vehicle v ON v.id = c.vid
-    WHERE w.tier < 3 AND v.deleted = 0 AND (c.chk = 0 OR {covers("c.vid", ":lo")} IS NULL)
-      AND c.vid NOT IN (SELECT vehicle_id FROM event WHERE kind = 'visit' AND NOT {odd_visit})),
-t AS (SELECT vid, {sd("ds")} AS sd, {ld("de")} AS ld, {sd("dps")} AS prev_sd, {sd("dns")} AS next_sd,
-         dps IS NULL AS first FROM ok WHERE ds IS NOT NULL),
-d0 AS (SELECT vid, ld, first, {_claimed("t.vid", "t.prev_sd", "t.sd").replace("t.prev_sd", "coalesce(t.prev_sd, '0000-01-01')")} AS here,
-         NOT first AND {_claimed("t.vid", "NULL", "t.prev_sd")} AS here_before, {nxt.format(t="t")} AS here_next
-    FROM t),
-d AS (SELECT vid, ld, here, here_next,
-         CASE WHEN first THEN (CASE WHEN here THEN '新转续' ELSE '首次' END) WHEN here THEN '续转续'
-              WHEN here_before THEN '间转续' ELSE '潜转续' END AS seg FROM d0),
-dd AS MATERIALIZED (SELECT d.vid, d.seg, d.here, d.ld, {due_outcome} AS oc, {_ASSIGNED} AS who FROM d),
-l0 AS (SELECT vid, {sd("ls")} AS sd, {ld("le")} AS ld, {sd("lns")} AS next_sd FROM ok WHERE ls IS NOT NULL),
-l AS (SELECT vid, {nxt.format(t="l0")} AS here_next FROM l0 WHERE julianday(:m0) - julianday(ld) - 1 <= :lapse),
-nb AS (SELECT vid, {sd("fs")} AS sd FROM ok WHERE fs IS NOT NULL),
+WITH d1 AS MATERIALIZED (SELECT vehicle_id AS vid, count(*) AS n, start_at AS s, end_at AS e, id
+    FROM policy_term INDEXED BY ix_policy_term_ci_vehicle WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
+    GROUP BY vehicle_id),
+dk AS MATERIALIZED (SELECT d1.vid, w.closing_dn AS cdn, w.assignee AS who,
+      CASE WHEN n = 1 THEN s ELSE {_probe("{a}.start_at", "d1.vid", _DUE)} END AS s,
+      CASE WHEN n = 1 THEN e ELSE {_probe("{a}.end_at", "d1.vid", _DUE)} END AS e,
+      CASE WHEN n = 1 THEN id ELSE {_probe("{a}.id", "d1.vid", _DUE)} END AS id
+    FROM d1 CROSS JOIN work_index w ON w.vehicle_id = d1.vid WHERE {_keep("d1.vid")}),
+dn AS MATERIALIZED (SELECT vid, cdn, who, s, e, {_beside("dk.vid", "dk.s, dk.e, dk.id", False)} AS ps,
+      {_beside("dk.vid", "dk.s, dk.e, dk.id", True)} AS ns,
+      s < :lo1 OR {_probe("1", "dk.vid", _COVERS)} IS NOT NULL AS covered FROM dk),
+dt AS (SELECT vid, cdn, who, {sd("s")} AS sd, {ld("e")} AS ld, {sd("ps")} AS prev_sd, {sd("ns")} AS next_sd,
+      ps IS NULL AS first FROM dn),
+d0 AS MATERIALIZED (SELECT vid, cdn, who, ld, first, {claimed("dt", "coalesce(dt.prev_sd, '0000-01-01')", "dt.sd")} AS here,
+      CASE WHEN first THEN 0 ELSE {claimed("dt", "NULL", "dt.prev_sd")} END AS here_before,
+      CASE WHEN next_sd IS NOT NULL THEN {claimed("dt", "dt.sd", "dt.next_sd")} END AS here_next FROM dt),
+dd AS MATERIALIZED (SELECT vid, ld, here,
+      CASE WHEN first THEN (CASE WHEN here THEN '新转续' ELSE '首次' END) WHEN here THEN '续转续'
+           WHEN here_before THEN '间转续' ELSE '潜转续' END AS seg,
+      {_outcome("here_next", "d0.vid", "date(d0.ld, '-' || :lead || ' days')")} AS oc, who FROM d0),
+f0 AS MATERIALIZED (SELECT wf.vehicle_id AS vid FROM work_index wf INDEXED BY ix_work_index_start
+    WHERE wf.ci_start_at >= :lo_secs AND wf.vehicle_id NOT IN (SELECT vid FROM d1)
+      AND {_probe("1", "wf.vehicle_id", " AND {a}.start_at < :lo AND {a}.end_at > :lo")} IS NULL),
+fk AS MATERIALIZED (SELECT f0.vid, w.closing_dn AS cdn, {_probe("{a}.start_at", "f0.vid", last=False)} AS fs
+    FROM f0 CROSS JOIN work_index w ON w.vehicle_id = f0.vid WHERE {_keep("f0.vid")}),
+nb AS (SELECT vid, cdn, {sd("fs")} AS sd FROM fk WHERE fs >= :lo
+    UNION ALL SELECT vid, cdn, {sd(f"CASE WHEN ps IS NULL THEN s ELSE {_probe('{a}.start_at', 'dn.vid', last=False)} END")}
+      FROM dn WHERE ps IS NULL OR ps >= :lo),
+lc(vid, cdn, succ) AS (SELECT vid, cdn, 1 FROM dn WHERE NOT covered
+    UNION ALL SELECT vid, cdn, 1 FROM fk WHERE fs < :lo AND {_probe("1", "fk.vid", _COVERS)} IS NULL
+    UNION ALL SELECT vehicle_id, closing_dn, 0 FROM work_index w WHERE contactable IN (0, 1) AND tier IN (0, 1, 2)
+      AND ci_end_at >= :lapse_lo AND ci_end_at <= :lo_secs AND {_keep("w.vehicle_id")}),
+lx AS MATERIALIZED (SELECT vid, cdn, {_probe("{a}.end_at", "lc.vid", " AND {a}.start_at < :lo1")} AS le,
+      CASE WHEN succ THEN {_probe("{a}.start_at", "lc.vid", " AND {a}.start_at >= :lo1", last=False)} END AS lns
+    FROM lc),
+l0 AS (SELECT vid, cdn, {ld("le")} AS ld, lns FROM lx),
+l1 AS MATERIALIZED (SELECT vid, cdn, CASE WHEN lns IS NOT NULL THEN {claimed("l0", sd(_probe("{a}.start_at", "l0.vid", " AND {a}.start_at < :lo1")), sd("l0.lns"))} END AS here_next
+    FROM l0 WHERE julianday(:m0) - julianday(ld) - 1 <= :lapse),
 hits(seg, oc, who) AS (
-    SELECT '新保', CASE WHEN {_claimed("nb.vid", "NULL", "nb.sd")} THEN 'renewed_here|' ELSE 'renewed_elsewhere|' END,
+    SELECT '新保', CASE WHEN {claimed("nb", "NULL", "nb.sd")} THEN 'renewed_here|' ELSE 'renewed_elsewhere|' END,
            NULL FROM nb WHERE sd BETWEEN :m0 AND :m1
     UNION ALL SELECT seg, oc, coalesce(who, '') FROM dd
-    UNION ALL SELECT '在修不在保', oc, NULL FROM dd WHERE NOT dd.here AND EXISTS (SELECT 1 FROM event e INDEXED BY ix_event_vehicle_at
+    UNION ALL SELECT '在修不在保', oc, NULL FROM dd WHERE NOT dd.here
+      AND dd.vid IN (SELECT vehicle_id FROM event INDEXED BY ix_event_kind_at WHERE kind = 'visit')
+      AND EXISTS (SELECT 1 FROM event e INDEXED BY ix_event_vehicle_at
       WHERE e.vehicle_id = dd.vid AND e.kind = 'visit' AND e.at >= date(dd.ld, '-365 days') AND e.at < date(dd.ld, '+1 days'))
-    UNION ALL SELECT '断保回流', {lapse_outcome}, NULL FROM l)
+    UNION ALL SELECT '断保回流', {_outcome("here_next", "l1.vid", ":m0")}, NULL FROM l1)
 SELECT seg, oc, who, count(*) FROM hits GROUP BY seg, oc, who"""
 
 
