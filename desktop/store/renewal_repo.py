@@ -99,14 +99,18 @@ def _term_param(dt: datetime, epoch: bool):
 _FACTS = "e.kind IN ('contact', 'contact_stop', 'contact_close', 'assign', 'loss_confirmed', 'outcome')"
 _CANONICAL = "(length({c}) = 25 AND substr({c}, 20) = '+08:00')"
 _REASON = "CASE WHEN json_valid(e.detail) THEN json_extract(e.detail, '$.reason') END"
-# segments._outcome without a successor: the latest closing fact of the case, as 'outcome|reason'
+# segments._outcome without a successor: the latest closing fact of the case, as 'outcome|reason'.
+# Its time first, from ix_event_facts alone (a max() over the covering entries: no sort, no row
+# read), then that one row — the latest of the same time (rowid) — whose detail names the reason.
+_CLOSING_KIND = "({e}.kind = 'loss_confirmed' OR ({e}.kind = 'outcome' AND {e}.outcome IN ('renewed_elsewhere', 'sold', 'scrapped')))"
 _CLOSING = f"""(SELECT CASE WHEN e.kind = 'loss_confirmed'
         THEN (CASE WHEN {_REASON} = 'elsewhere' THEN 'renewed_elsewhere' ELSE 'lost' END) || '|' || coalesce({_REASON}, '')
         WHEN e.outcome = 'renewed_elsewhere' THEN 'renewed_elsewhere|elsewhere'
         WHEN e.outcome = 'sold' THEN 'lost|transferred' ELSE 'lost|scrapped' END
-    FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = {{vid}} AND {_FACTS} AND e.at >= {{since}}
-      AND (e.kind = 'loss_confirmed' OR (e.kind = 'outcome' AND e.outcome IN ('renewed_elsewhere', 'sold', 'scrapped')))
-    ORDER BY e.at DESC, e.rowid DESC LIMIT 1)"""
+    FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = {{vid}} AND {_FACTS} AND {_CLOSING_KIND.format(e="e")}
+      AND e.at = (SELECT max(f.at) FROM event f INDEXED BY ix_event_facts WHERE f.vehicle_id = {{vid}}
+        AND {_FACTS.replace("e.kind", "f.kind")} AND {_CLOSING_KIND.format(e="f")} AND f.at >= {{since}})
+    ORDER BY e.rowid DESC LIMIT 1)"""
 # the day number work_index.closing_dn counts in (desktop.store.work_triggers.day_number) of a date
 _DN = "(julianday({d}) - 2440587.5)"
 
@@ -147,13 +151,23 @@ def _beside(vid: str, key: str, after: bool) -> str:
 
 _DUE = " AND {a}.end_at > :lo AND {a}.end_at <= :hi"
 _COVERS = " AND {a}.start_at < :lo1 AND {a}.end_at > :lo"  # a term covering the month's first day
+_ODD_VISIT = f"SELECT vehicle_id FROM event WHERE kind = 'visit' AND NOT {_CANONICAL.format(c='at')}"
+# A term's place in classify's order as fixed-width text (start, end, then the id's hex), so that
+# max() over the month's due terms finds the last one: epoch seconds shifted positive (years 1–9999)
+_SHIFT = 10 ** 12
 
 
-def _keep(vid: str) -> str:
-    """What the SQL decides: tier < 3, a live vehicle, no odd visit time (the rest is Python's)."""
-    return (f"w.tier < 3 AND w.contactable IN (0, 1) AND (w.contactable = 1 OR "
-            f"(SELECT v.deleted FROM vehicle v WHERE v.id = {vid}) = 0) AND {vid} NOT IN "
-            f"(SELECT vehicle_id FROM event WHERE kind = 'visit' AND NOT {_CANONICAL.format(c='at')})")
+def _pack(epoch: bool) -> str:
+    if epoch:
+        return f"printf('%013d%013d', {{a}}.start_at + {_SHIFT}, {{a}}.end_at + {_SHIFT}) || hex({{a}}.id)"
+    return "{a}.start_at || {a}.end_at || hex({a}.id)"  # canonical text times are 25 characters (others: tier 3)
+
+
+def _unpack(epoch: bool) -> tuple[str, str, str]:
+    if epoch:
+        return (f"CAST(substr(k, 1, 13) AS INTEGER) - {_SHIFT}", f"CAST(substr(k, 14, 13) AS INTEGER) - {_SHIFT}",
+                "unhex(substr(k, 27))")
+    return "substr(k, 1, 25)", "substr(k, 26, 25)", "unhex(substr(k, 51))"
 
 
 def _segment_sql(epoch: bool) -> str:
@@ -166,21 +180,38 @@ def _segment_sql(epoch: bool) -> str:
     def claimed(t: str, after: str, upto: str) -> str:
         return _claimed(f"{t}.vid", after, upto)
 
-    # contactable = 1 implies a live vehicle (work_triggers): only the others look the row up
+    us, ue, uid = _unpack(epoch)
+    _PACK = _pack(epoch)
+    key = "b1.s, b1.e, b1.did"
+    # `a` is a co-routine: each vehicle's row reaches `b` (and its probes) right after the pass read
+    # its index entries, while their page is in the cache — at 1M the index is ~3x the page cache,
+    # and probing afterwards, or in any other order, re-reads and re-verifies most of its pages.
+    # contactable = 1 implies a live vehicle (work_triggers): only the others look the row up.
     return f"""
-WITH d1 AS MATERIALIZED (SELECT vehicle_id AS vid, count(*) AS n, start_at AS s, end_at AS e, id
-    FROM policy_term INDEXED BY ix_policy_term_ci_vehicle WHERE kind = 'CI' AND end_at > :lo AND end_at <= :hi
-    GROUP BY vehicle_id),
-dk AS MATERIALIZED (SELECT d1.vid, w.closing_dn AS cdn, w.assignee AS who,
-      CASE WHEN n = 1 THEN s ELSE {_probe("{a}.start_at", "d1.vid", _DUE)} END AS s,
-      CASE WHEN n = 1 THEN e ELSE {_probe("{a}.end_at", "d1.vid", _DUE)} END AS e,
-      CASE WHEN n = 1 THEN id ELSE {_probe("{a}.id", "d1.vid", _DUE)} END AS id
-    FROM d1 CROSS JOIN work_index w ON w.vehicle_id = d1.vid WHERE {_keep("d1.vid")}),
-dn AS MATERIALIZED (SELECT vid, cdn, who, s, e, {_beside("dk.vid", "dk.s, dk.e, dk.id", False)} AS ps,
-      {_beside("dk.vid", "dk.s, dk.e, dk.id", True)} AS ns,
-      s < :lo1 OR {_probe("1", "dk.vid", _COVERS)} IS NOT NULL AS covered FROM dk),
+WITH odd AS MATERIALIZED ({_ODD_VISIT}),
+a AS NOT MATERIALIZED (SELECT vehicle_id AS vid, min(start_at) AS fs,
+      max(CASE WHEN end_at > :lo AND end_at <= :hi THEN 4 WHEN start_at < :lo1 AND end_at > :lo THEN 2
+               WHEN start_at < :lo1 AND end_at >= :lapse_lo_t THEN 1 ELSE 0 END) AS x
+    FROM policy_term INDEXED BY ix_policy_term_ci_vehicle WHERE kind = 'CI' GROUP BY vehicle_id
+    HAVING x >= 4 OR x = 1 OR (fs >= :lo AND fs < :hi)),
+b0 AS NOT MATERIALIZED (SELECT a.vid, fs, x, w.closing_dn AS cdn, w.assignee AS who,
+      CASE WHEN x >= 4 THEN {_probe(_PACK, "a.vid", _DUE)} END AS k
+    FROM a CROSS JOIN work_index w ON w.vehicle_id = a.vid
+    WHERE w.tier < 3 AND w.contactable IN (0, 1)
+      AND (w.contactable = 1 OR (SELECT v.deleted FROM vehicle v WHERE v.id = a.vid) = 0) AND a.vid NOT IN odd
+    LIMIT -1 OFFSET 0),
+b1 AS NOT MATERIALIZED (SELECT vid, fs, cdn, who, k, {us} AS s, {ue} AS e, {uid} AS did,
+      x = 1 OR (x >= 4 AND {us} >= :lo1 AND {_probe("1", "b0.vid", _COVERS)} IS NULL) AS lapsing
+    FROM b0 LIMIT -1 OFFSET 0),
+b AS MATERIALIZED (SELECT vid, cdn, who, fs, k IS NOT NULL AS due, s, e,
+      CASE WHEN k IS NOT NULL THEN {_beside("b1.vid", key, False)} END AS ps,
+      CASE WHEN k IS NOT NULL THEN {_beside("b1.vid", key, True)} END AS ns,
+      CASE WHEN lapsing THEN {_probe("{a}.end_at", "b1.vid", " AND {a}.start_at < :lo1")} END AS le,
+      CASE WHEN lapsing THEN {_probe("{a}.start_at", "b1.vid", " AND {a}.start_at >= :lo1", last=False)} END AS lns,
+      CASE WHEN lapsing AND cdn IS NOT NULL THEN {_probe("{a}.start_at", "b1.vid", " AND {a}.start_at < :lo1")} END AS ls
+    FROM b1),
 dt AS (SELECT vid, cdn, who, {sd("s")} AS sd, {ld("e")} AS ld, {sd("ps")} AS prev_sd, {sd("ns")} AS next_sd,
-      ps IS NULL AS first FROM dn),
+      ps IS NULL AS first FROM b WHERE due),
 d0 AS MATERIALIZED (SELECT vid, cdn, who, ld, first, {claimed("dt", "coalesce(dt.prev_sd, '0000-01-01')", "dt.sd")} AS here,
       CASE WHEN first THEN 0 ELSE {claimed("dt", "NULL", "dt.prev_sd")} END AS here_before,
       CASE WHEN next_sd IS NOT NULL THEN {claimed("dt", "dt.sd", "dt.next_sd")} END AS here_next FROM dt),
@@ -188,23 +219,9 @@ dd AS MATERIALIZED (SELECT vid, ld, here,
       CASE WHEN first THEN (CASE WHEN here THEN '新转续' ELSE '首次' END) WHEN here THEN '续转续'
            WHEN here_before THEN '间转续' ELSE '潜转续' END AS seg,
       {_outcome("here_next", "d0.vid", "date(d0.ld, '-' || :lead || ' days')")} AS oc, who FROM d0),
-f0 AS MATERIALIZED (SELECT wf.vehicle_id AS vid FROM work_index wf INDEXED BY ix_work_index_start
-    WHERE wf.ci_start_at >= :lo_secs AND wf.vehicle_id NOT IN (SELECT vid FROM d1)
-      AND {_probe("1", "wf.vehicle_id", " AND {a}.start_at < :lo AND {a}.end_at > :lo")} IS NULL),
-fk AS MATERIALIZED (SELECT f0.vid, w.closing_dn AS cdn, {_probe("{a}.start_at", "f0.vid", last=False)} AS fs
-    FROM f0 CROSS JOIN work_index w ON w.vehicle_id = f0.vid WHERE {_keep("f0.vid")}),
-nb AS (SELECT vid, cdn, {sd("fs")} AS sd FROM fk WHERE fs >= :lo
-    UNION ALL SELECT vid, cdn, {sd(f"CASE WHEN ps IS NULL THEN s ELSE {_probe('{a}.start_at', 'dn.vid', last=False)} END")}
-      FROM dn WHERE ps IS NULL OR ps >= :lo),
-lc(vid, cdn, succ) AS (SELECT vid, cdn, 1 FROM dn WHERE NOT covered
-    UNION ALL SELECT vid, cdn, 1 FROM fk WHERE fs < :lo AND {_probe("1", "fk.vid", _COVERS)} IS NULL
-    UNION ALL SELECT vehicle_id, closing_dn, 0 FROM work_index w WHERE contactable IN (0, 1) AND tier IN (0, 1, 2)
-      AND ci_end_at >= :lapse_lo AND ci_end_at <= :lo_secs AND {_keep("w.vehicle_id")}),
-lx AS MATERIALIZED (SELECT vid, cdn, {_probe("{a}.end_at", "lc.vid", " AND {a}.start_at < :lo1")} AS le,
-      CASE WHEN succ THEN {_probe("{a}.start_at", "lc.vid", " AND {a}.start_at >= :lo1", last=False)} END AS lns
-    FROM lc),
-l0 AS (SELECT vid, cdn, {ld("le")} AS ld, lns FROM lx),
-l1 AS MATERIALIZED (SELECT vid, cdn, CASE WHEN lns IS NOT NULL THEN {claimed("l0", sd(_probe("{a}.start_at", "l0.vid", " AND {a}.start_at < :lo1")), sd("l0.lns"))} END AS here_next
+nb AS (SELECT vid, cdn, {sd("fs")} AS sd FROM b WHERE fs >= :lo AND fs < :hi),
+l0 AS (SELECT vid, cdn, {ld("le")} AS ld, {sd("ls")} AS lsd, {sd("lns")} AS next_sd FROM b WHERE le IS NOT NULL),
+l1 AS MATERIALIZED (SELECT vid, cdn, CASE WHEN next_sd IS NOT NULL THEN {claimed("l0", "l0.lsd", "l0.next_sd")} END AS here_next
     FROM l0 WHERE julianday(:m0) - julianday(ld) - 1 <= :lapse),
 hits(seg, oc, who) AS (
     SELECT '新保', CASE WHEN {claimed("nb", "NULL", "nb.sd")} THEN 'renewed_here|' ELSE 'renewed_elsewhere|' END,
@@ -232,9 +249,8 @@ def segment_query(first: date, last: date, lead_days: int, lapse_days: int, epoc
     lo = datetime(first.year, first.month, first.day, tzinfo=CST)
     hi = lo + timedelta(days=(last - first).days + 1)
     return _segment_sql(epoch), {
-        "lo": _term_param(lo, epoch), "hi": _term_param(hi, epoch), "lo_secs": int(lo.timestamp()),
-        "lo1": _term_param(lo + timedelta(days=1), epoch),
-        "lapse_lo": int((lo - timedelta(days=lapse_days + 2)).timestamp()), "m0": first.isoformat(), "m1": last.isoformat(),
+        "lo": _term_param(lo, epoch), "hi": _term_param(hi, epoch), "lo1": _term_param(lo + timedelta(days=1), epoch),
+        "lapse_lo_t": _term_param(lo - timedelta(days=lapse_days + 2), epoch), "m0": first.isoformat(), "m1": last.isoformat(),
         "lead": lead_days, "lapse": lapse_days}
 
 
@@ -251,7 +267,11 @@ def segment_counts(conn: Connection, first: date, last: date, lead_days: int, la
 def python_report_ids(conn: Connection) -> list[str]:
     """Vehicles whose segments only the Python engine decides: odd stored times or an inverted term
     (work_index tier 3, or a row the triggers never filled), an odd visit time."""
+    # Each arm seeks its index (ix_work_index_python is partial: its condition is named; contactable
+    # leads ix_work_index_end): an OR of the two conditions read all of work_index (~0.5 s at 1M).
     ids = {text_of(bytes(r[0])) if isinstance(r[0], (bytes, memoryview)) else r[0] for r in conn.exec_driver_sql(
-        "SELECT vehicle_id FROM work_index WHERE coalesce(tier, 3) = 3 OR contactable IS NULL UNION SELECT vehicle_id FROM event "
+        "SELECT vehicle_id FROM work_index INDEXED BY ix_work_index_python WHERE coalesce(tier, 3) >= 2 "
+        "AND coalesce(tier, 3) = 3 UNION SELECT vehicle_id FROM work_index WHERE contactable IS NULL "
+        "UNION SELECT vehicle_id FROM event "
         f"WHERE kind = 'visit' AND vehicle_id IS NOT NULL AND NOT {_CANONICAL.format(c='at')}").fetchall()}
     return sorted(ids)

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from desktop.core import segments
 from desktop.core.fakes import FakeData
 from desktop.core.ids import new_id
 from desktop.core.timeutil import CST
@@ -148,3 +149,63 @@ def test_other_lead_days_move_the_case_start_in_sql_too(engine):
     for month in ("2026-11", "2026-12"):
         assert (renewal_report.build(engine, SUPER, month, AT, s2).to_json()
                 == renewal_report.build(engine, SUPER, month, AT, s2, use_sql=False).to_json())
+
+
+def _car(conn, terms: list[tuple[datetime, datetime]], events=(), consent: bool = True, ids=None) -> str:
+    fake = FakeData(len(terms) * 7 + len(events))
+    cust = CustomerRec(new_id(), fake.name(), fake.mobile(), None, None, consent, True)
+    v = VehicleRec(new_id(), fake.plate("ordinary"), None, cust.id)
+    writes.insert_customers(conn, (cust,), AT)
+    writes.insert_vehicles(conn, (v,), AT)
+    writes.insert_terms(conn, [TermRec(i, v.id, "CI", _iso(s), _iso(e), "安泰财产保险", "P1", source="counter",
+                                       as_of=_iso(AT), verified_by="t")
+                               for (s, e), i in zip(terms, ids or [new_id() for _ in terms], strict=True)])
+    writes.insert_events(conn, [EventRec(new_id(), v.id, k, o, d, None, "ann", w) for k, o, d, w in events])
+    vehicles_repo.replace_search_keys(conn, v, cust)
+    return v.id
+
+
+def test_sql_report_equals_the_core_on_overlaps_duplicate_terms_and_same_time_facts(engine):
+    """The histories the one-pass statement must not shortcut: an earlier term ending in the month
+    under a longer latest one (no end index since 0020, so the pass over every term finds it); two
+    terms ending in the month; the same cover twice with ids in either order (classify's tie-break);
+    a car renewed early; a first cover starting on the month's first / last day; a lapse whose last
+    ended term is not the latest-ending one; 战败 and 本店续保 records at the same second; an owner
+    without consent (the row looked up for `deleted`) and a deleted car."""
+    d = NOV1
+    low, high = bytes(16).hex(), "f" * 32
+    with engine.begin() as conn:
+        _car(conn, [(_at(d - timedelta(days=300)), _at(d + timedelta(days=10))),  # ends in the month
+                    (_at(d - timedelta(days=200)), _at(d + timedelta(days=200)))])  # ...under this one
+        _car(conn, [(_at(d - timedelta(days=20)), _at(d + timedelta(days=5))), (_at(d + timedelta(days=5)), _at(d + timedelta(days=12))),
+                    (_at(d + timedelta(days=12)), _at(d + timedelta(days=377)))],
+             [("outcome", "renewed_here", None, _at(d + timedelta(days=4), 10))])
+        for ids in ([f"{low[:8]}-{low[8:12]}-{low[12:16]}-{low[16:20]}-{low[20:]}",
+                     f"{high[:8]}-{high[8:12]}-{high[12:16]}-{high[16:20]}-{high[20:]}"], None):
+            _car(conn, [(_at(d - timedelta(days=365)), _at(d + timedelta(days=29))),
+                        (_at(d - timedelta(days=365)), _at(d + timedelta(days=29)))],
+                 [("outcome", "renewed_here", None, _at(d - timedelta(days=364), 9))], ids=ids)
+        _car(conn, [(_at(d - timedelta(days=345)), _at(d + timedelta(days=20))), (_at(d + timedelta(days=20)), _at(d + timedelta(days=385)))],
+             [("outcome", "renewed_here", None, _at(d - timedelta(days=10), 15))])
+        _car(conn, [(_at(d, 0), _at(d + timedelta(days=365)))])
+        _car(conn, [(_at(d + timedelta(days=29), 23), _at(d + timedelta(days=395)))])
+        _car(conn, [(_at(d - timedelta(days=900)), _at(d - timedelta(days=100))),  # latest-ending, lapsed
+                    (_at(d - timedelta(days=500)), _at(d - timedelta(days=400))),
+                    (_at(d - timedelta(days=150)), _at(d - timedelta(days=120)))])  # the last ended in order
+        same = _at(d + timedelta(days=3), 11)
+        _car(conn, [(_at(d - timedelta(days=350)), _at(d + timedelta(days=15)))],
+             [("loss_confirmed", None, json.dumps({"reason": "price"}), same), ("outcome", "renewed_elsewhere", None, same),
+              ("assign", None, json.dumps({"to": "bob"}), same)])
+        _car(conn, [(_at(d - timedelta(days=340)), _at(d + timedelta(days=25)))], consent=False)
+        gone = _car(conn, [(_at(d - timedelta(days=330)), _at(d + timedelta(days=26)))], consent=False)
+        writes.tombstone(conn, "vehicle", [gone])
+    s = settings_svc.load(engine)
+    with engine.connect() as conn:
+        assert renewal_repo.python_report_ids(conn) == []  # every one of them is the SQL's
+        conn.rollback()
+    for month in ("2026-11", "2026-10", "2026-12", "2027-11"):
+        got = renewal_report.build(engine, SUPER, month, AT, s).to_json()
+        assert got == renewal_report.build(engine, SUPER, month, AT, s, use_sql=False).to_json(), month
+    nov = {x["segment"]: x["due"] for x in renewal_report.build(engine, SUPER, "2026-11", AT, s).to_json()["segments"]}
+    # seven cars have a term ending in November (the deleted one is not counted), the overlapped one among them
+    assert nov["新保"] == 2 and nov["断保回流"] >= 1 and sum(nov[k] for k in segments.RENEWAL_SEGMENTS) == 7
