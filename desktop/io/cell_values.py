@@ -35,6 +35,11 @@ def parse_kinds(value: Any) -> tuple[str, ...] | None:
 
 
 def _text(v: Any) -> str | None:
+    if v.__class__ is str:  # most cells: none of the checks below applies to text
+        if v.isprintable() and " " not in v:  # no whitespace at all (every other kind is unprintable)
+            return v or None
+        v = " ".join(v.split())
+        return v or None
     if v is None:
         return None
     if isinstance(v, bool):
