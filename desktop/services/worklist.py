@@ -185,20 +185,22 @@ def build(engine: Engine, session: StaffSession, at: datetime, s: CounterSetting
           only: tuple[str, ...] = TABS) -> WorkLists:
     """Every tab's count and its first `limit` rows (sorted as the tab shows them).
 
-    SQL (store.work_repo, store.work_cases) counts the vehicles it can decide exactly (all but
-    odd stored times and events dated after today beyond the case window) and names the ones that
-    could be on the first page; the Python engine (classify) builds those rows and decides the
-    rest, and 已办结. Nothing else goes through the status engine.
+    SQL (store.work_repo, store.work_cases, store.work_done for 已办结) counts the vehicles it can
+    decide exactly (all but odd stored times, events dated after today beyond the case window and,
+    for 已办结, a cover starting after a gap) and names the ones that could be on the first page;
+    the Python engine (classify) builds those rows and decides the rest. Nothing else goes through
+    the status engine.
     `only` builds some tabs (the window's one tab); `capped` is then only about those tabs."""
     require(session, "clerk")
     p = params(at, s)
     with engine.connect() as conn:
         viewer = None if session.may("supervisor") else session.name
         sql_tabs = {t: work_repo.tab_rows(conn, p, t, limit, viewer) for t in only if t in work_repo.SQL_TABS}
-        full, done_only = work_repo.python_candidates(conn, p, _month_start(p.today))
+        full = work_repo.python_candidates(conn, p)
+        done_only: set[str] = set()
+        if "done" in only:
+            sql_tabs["done"], done_only = work_repo.done_tab(conn, p, _month_start(p.today), limit, viewer, full)
         conn.rollback()
-    if "done" not in only:
-        done_only = set()
     py_tabs, capped = _python_rows(engine, session, at, s, sorted(full | done_only), done_only, cancel)
     page_ids = sorted({v for st in sql_tabs.values() for v in st.first} - full)
     sql_rows, _ = _python_rows(engine, session, at, s, page_ids, set(), cancel)

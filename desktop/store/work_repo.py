@@ -16,7 +16,7 @@ Renewal events: tier 0 (none: most vehicles) is placed by its days left alone an
 day; tiers 1 and 2 (contacts, named dates, 本次关闭, assignments, outcomes) are decided row by row
 by desktop.store.work_cases, which reads core.cadence.plan / cap_state and
 services.renewal_facts.closing_fact in SQL; tier 3 (odd times) and the rare vehicle with events
-dated after today beyond x_high are left to the Python engine, and 已办结 is always decided there.
+dated after today beyond x_high are left to the Python engine. 已办结 is desktop.store.work_done's.
 The equivalence is tested against the Python engine on generated histories
 (tests/unit/test_work_repo.py).
 """
@@ -30,7 +30,7 @@ from sqlalchemy import Connection
 
 from desktop.core.timeutil import CST
 
-from . import work_cases, work_triggers
+from . import work_cases, work_done, work_triggers
 from .records import iso
 from .uuidcol import blobs, text_of
 
@@ -217,13 +217,10 @@ def _by_plate(conn: Connection, ids: list[str]) -> list[str]:
     return sorted(ids, key=lambda v: (plates.get(v, ""), v))
 
 
-def python_candidates(conn: Connection, p: TabParams, month_start: date) -> tuple[set[str], set[str]]:
-    """(vehicles whose every tab the Python engine decides, vehicles it decides 已办结 for).
-
-    The first: tier 3 (odd times) and contactable; and vehicles with renewal events whose case
-    starts after today (x_high) yet holds events dated after today. The second: a closing record,
-    loss or 停止联系 since the month began (closing_fact and stopped need one on or after the first
-    of the month)."""
+def python_candidates(conn: Connection, p: TabParams) -> set[str]:
+    """The vehicles whose every tab the Python engine decides: tier 3 (odd times) and contactable;
+    and vehicles with renewal events whose case starts after today (x_high) yet holds events dated
+    after today."""
     # Seeks into ix_work_index_end (contactable, tier lead it; the id is in every entry): tier 3 and
     # a NULL tier (coalesce(tier, 3) = 3) without visiting a row. ix_work_index_python holds tier 2
     # too and not contactable: walking it visited 25,000 rows at 1M with counter events (~1 s).
@@ -240,10 +237,32 @@ def python_candidates(conn: Connection, p: TabParams, month_start: date) -> tupl
           AND w.tier IN (1, 2) AND w.ci_end_at > :hi""",
         {"tomorrow": iso(datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=CST)),
          "hi": work_cases.end_bounds(p.today, x_high(p), x_high(p))[1]}).fetchall())
-    done = {_id(r[0]) for r in conn.exec_driver_sql(
-        "SELECT DISTINCT vehicle_id FROM event WHERE kind IN ('outcome', 'loss_confirmed', 'contact', 'contact_stop') "
-        "AND at >= ? AND vehicle_id IS NOT NULL", (iso(datetime(month_start.year, month_start.month, month_start.day, tzinfo=CST)),)).fetchall()}
-    return full, done - full
+    return full
+
+
+def done_tab(conn: Connection, p: TabParams, month_start: date, limit: int, viewer: str | None,
+             full: set[str]) -> tuple[SqlTab, set[str]]:
+    """本月已办结 among the vehicles SQL decides (store.work_done): its count and first `limit` rows,
+    and the vehicles whose 已办结 the Python engine decides besides `full` (whose every tab it does)."""
+    sql, prm = work_done.done_sql(p, month_start, viewer)
+    python = {_id(v) for v in work_done.python_done(conn)}
+    per_key: dict[int, list[str]] = {}
+    for vid, k1, decided in conn.exec_driver_sql(sql, prm):
+        v = _id(vid)
+        if v in full:
+            continue
+        if decided == 0:
+            python.add(v)
+        elif decided == 1:
+            per_key.setdefault(k1, []).append(v)
+    first: list[str] = []
+    for key in sorted(per_key):
+        if len(first) >= limit:
+            break
+        ids = per_key[key]
+        # the rows sharing the cut key go by plate, as the service sorts them
+        first += ids if len(first) + len(ids) <= limit else _by_plate(conn, ids)[:limit - len(first)]
+    return SqlTab(sum(len(v) for v in per_key.values()), 0, first), python - full
 
 
 def latest_end_between(conn: Connection, lo: datetime, hi: datetime) -> list[str]:
