@@ -185,17 +185,18 @@ def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int, viewer: str |
     first: list[str] = []
     if limit <= 0:
         return SqlTab(count, capped, first)
-    seen = 0
     for key in sorted(per_key):
-        ids = ones.get(key, []) + [v for xd in days.get(key, []) for v in _tier0_ids(conn, p, tab, xd, viewer)]
-        if seen + len(ids) <= limit:
-            first += ids
-            seen += len(ids)
-            if seen == limit:
-                break
+        need = limit - len(first)
+        if need <= 0:
+            break
+        if per_key[key] <= need:
+            first += ones.get(key, []) + [v for xd in days.get(key, []) for v in _tier0_ids(conn, p, tab, xd, viewer)]
             continue
-        # The rows sharing the cut key (thousands on a big store: one end day) go by plate.
-        first += _by_plate(conn, ids)[:limit - seen]
+        # The rows sharing the cut key (thousands on a big store: one end day) go by plate: SQLite
+        # sorts the tier-0 ones and hands over `need` of them, merged with the few of tiers 1 and 2.
+        cut = [(plate, v) for xd in days.get(key, []) for v, plate in _tier0_by_plate(conn, p, tab, xd, viewer, need)]
+        cut += _plates(conn, ones.get(key, []))
+        first += [v for _plate, v in sorted(cut)[:need]]
         break
     return SqlTab(count, capped, first)
 
@@ -206,15 +207,28 @@ def _tier0_ids(conn: Connection, p: TabParams, tab: str, xd: int, viewer: str | 
         f"SELECT w.vehicle_id FROM work_index w INDEXED BY ix_work_index_end WHERE {where}", prm)]
 
 
-def _by_plate(conn: Connection, ids: list[str]) -> list[str]:
-    if len(ids) <= 1:
-        return ids
+def _tier0_by_plate(conn: Connection, p: TabParams, tab: str, xd: int, viewer: str | None,
+                    n: int) -> list[tuple[str, str]]:
+    """The first `n` (id, plate) of the tab's tier-0 rows with days left xd, by plate then id (the
+    id's bytes sort as its text)."""
+    where, prm = _tier0_window(p, tab, xd, xd, viewer)
+    return [(_id(v), plate) for v, plate in conn.exec_driver_sql(
+        f"SELECT w.vehicle_id, coalesce(v.plate, '') FROM work_index w INDEXED BY ix_work_index_end "
+        f"LEFT JOIN vehicle v ON v.id = w.vehicle_id WHERE {where} ORDER BY 2, 1 LIMIT {int(n)}", prm)]
+
+
+def _plates(conn: Connection, ids: list[str]) -> list[tuple[str, str]]:
+    """(plate, id) of `ids` ('' for none)."""
     plates: dict[str, str] = {}
     for i in range(0, len(ids), 500):
         chunk = blobs(ids[i:i + 500])
         plates.update((_id(v), p) for v, p in conn.exec_driver_sql(
             f"SELECT id, coalesce(plate, '') FROM vehicle WHERE id IN ({','.join('?' * len(chunk))})", chunk))
-    return sorted(ids, key=lambda v: (plates.get(v, ""), v))
+    return [(plates.get(v, ""), v) for v in ids]
+
+
+def _by_plate(conn: Connection, ids: list[str]) -> list[str]:
+    return ids if len(ids) <= 1 else [v for _plate, v in sorted(_plates(conn, ids))]
 
 
 def python_candidates(conn: Connection, p: TabParams) -> set[str]:
