@@ -82,6 +82,25 @@ def summary_params(p) -> dict:
     return {"lead": p.lead_days, "monday_dn": dn(p.today - timedelta(days=p.today.weekday()))}
 
 
+def _tier2_may(p, tab: str, touch: tuple[int, int] | None, prm: dict) -> str:
+    """A condition on the index entry (no row, no event read) that every tier-2 vehicle on the tab
+    meets: the wide days-left range of tier 2 (a named date can list a vehicle at any x) would
+    otherwise send every tier-2 vehicle of the store through the plan's arithmetic for each tab.
+    On 预约到店 the last contact promises a visit (v_key 'V'); on today/overdue/week either the
+    touchpoints place it (then x is in tier 1's range `touch`: a named date or a reached day only
+    removes touchpoints) or L names the date the tab shows ('N' / 'C' and that day)."""
+    if tab == "visits":
+        return "substr(w.v_key, 26, 1) = 'V'"
+    if tab not in ("today", "overdue", "week") or touch is None:
+        return "1"
+    prm["t_lo"], prm["t_hi"] = end_bounds(p.today, *touch)
+    prm["week_end"] = (p.today + timedelta(days=WEEK)).isoformat()
+    nd = "substr(w.l_key, 27, 10)"
+    day = {"today": f"{nd} = :today", "overdue": f"{nd} < :today",
+           "week": f"{nd} > :today AND {nd} <= :week_end"}[tab]
+    return f"((w.ci_end_at > :t_lo AND w.ci_end_at <= :t_hi) OR (substr(w.l_key, 26, 1) IN ('N', 'C') AND {day}))"
+
+
 def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str | None) -> tuple[str, dict]:
     """(sql, params): the tab's rows among the vehicles of tiers 1 and 2 that are open, visible and
     not quiet (work_repo places the quiet ones as tier 0), each tier's with days left in its range
@@ -90,6 +109,8 @@ def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str |
     wheres = []
     for tier, (x_lo, x_hi) in ranges.items():
         where, w_prm = window(p, x_lo, x_hi, p.lapse_days, lapsing=tab == "lapsing", tag=str(tier))
+        if tier == 2:
+            where += f" AND {_tier2_may(p, tab, ranges.get(1), prm)}"
         wheres.append(f"({where} AND w.tier = {int(tier)} AND {OPEN} AND NOT {QUIET} AND {visible(viewer)})")
         prm.update(w_prm)
     today = p.today
@@ -104,16 +125,17 @@ def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str |
     # attempts of this week and today, read only for a vehicle with a fact this week, from
     # ix_event_facts alone (a seek by time into ix_event_kind_at then visited each event's row:
     # ~0.5 s at 1M, the rows' pages not in the cache).
-    def attempts(since: str) -> str:
-        return (f"CASE WHEN coalesce(w.fact_dn, -1) >= :monday_dn THEN (SELECT count(*) FROM event e "
-                f"INDEXED BY ix_event_facts WHERE e.vehicle_id = w.vehicle_id AND e.kind IN "
-                f"({work_triggers.FACT_KINDS}) AND e.at >= {since} AND e.at < :tomorrow "
-                f"AND {work_facts.contact('e')}) ELSE 0 END")
+    # One seek for both counts; only today and overdue hold a capped vehicle back (week lists it
+    # regardless, visits ignore the cap), so the other tabs read no event at all.
+    blocked = (f"CASE WHEN coalesce(w.fact_dn, -1) >= :monday_dn THEN (SELECT coalesce(sum(e.at >= :today), 0) "
+               f">= :cap_day OR count(*) >= :cap_week FROM event e INDEXED BY ix_event_facts WHERE e.vehicle_id = w.vehicle_id "
+               f"AND e.kind IN ({work_triggers.FACT_KINDS}) AND e.at >= :monday AND e.at < :tomorrow "
+               f"AND {work_facts.contact('e')}) ELSE 0 >= :cap_day OR 0 >= :cap_week END") if tab in ("today", "overdue") else "0"
     g = f"""SELECT w.vehicle_id, {END_DN} - :today_dn AS x, w.ci_end_at <= :at AS lapsed, {END_DN} AS end_dn,
         CASE WHEN w.reached_day >= {case_day} THEN w.reached_day END AS r_day,
         CASE WHEN substr(w.l_key, 1, 10) >= {case_day} THEN w.l_key END AS l_key,
         CASE WHEN substr(w.v_key, 1, 10) >= {case_day} THEN w.v_key END AS v_key,
-        {attempts(':today')} >= :cap_day OR {attempts(':monday')} >= :cap_week AS blocked
+        {blocked} AS blocked
       FROM work_index w INDEXED BY ix_work_index_end WHERE {{where}}"""
     sql = f"""WITH
     g AS MATERIALIZED ({" UNION ALL ".join(g.format(where=w) for w in wheres)}),

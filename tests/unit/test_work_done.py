@@ -136,8 +136,9 @@ def test_done_at_the_edges_is_what_the_python_engine_lists(engine):
             check(engine, at, s, session, limit=3)
 
 
-def test_done_on_generated_histories_with_the_edges_among_them(engine):
-    # the generated mix (every kind, dated or not, odd terms) beside the constructed edges, paged
+def test_every_tab_on_generated_histories_with_the_edges_among_them(engine):
+    # the generated mix (every kind, dated or not, odd terms) beside the constructed edges, paged,
+    # under other lead days and caps
     fill(engine, 300, 11, AT)
     _build(engine)
     s = settings_svc.load(engine)
@@ -145,4 +146,7 @@ def test_done_on_generated_histories_with_the_edges_among_them(engine):
     for at in (AT, AT + timedelta(days=20), AT - timedelta(days=1)):
         check(engine, at, s, SUPER, limit=4)
     check(engine, AT, s2, SUPER, limit=4)
+    # a cap of 0 holds every vehicle back from today and overdue, with or without attempts this week
+    for cap in ({"contact_cap_day": 0}, {"contact_cap_week": 0}, {"contact_cap_day": 1, "contact_cap_week": 1}):
+        check(engine, AT, s.__class__(**{**s.__dict__, **cap}), SUPER, limit=4)
     check(engine, AT, s, CLERK, limit=4)
