@@ -79,9 +79,8 @@ def _month_start(d: date) -> date:
 
 
 def _row(b: VehicleBundle, c: CoverageStatus, facts: list[cadence.ContactFact], next_date: date | None,
-         today: date, s: CounterSettings) -> WorkRow:
+         today: date, s: CounterSettings, cap: cadence.CapState) -> WorkRow:
     o = b.owner
-    cap = cadence.cap_state(facts, today, s.contact_cap_day, s.contact_cap_week)
     insp, _why = inspection_of(b, today)
     # the same reminder as the card's and the letter's (车船税 joins 交强险 unless the car is outside it)
     reminders = merged_reminders(_ci_due(c, today), insp.due if insp else None, tax_with_ci(b.vehicle.energy))
@@ -110,11 +109,11 @@ def classify(b: VehicleBundle, c: CoverageStatus, today: date, s: CounterSetting
             and (c.status in ("DUE", "ACTIVE") or lapsed_ok))
     next_date = None
     capped = False
+    cap = cadence.cap_state(facts, today, s.contact_cap_day, s.contact_cap_week)
     if live:
         p = cadence.plan(end if c.status != "LAPSED" else None, case, today, cadence_days, s.lead_days)
         next_date = p.next_date
         if p.closed_until is None and next_date is not None:
-            cap = cadence.cap_state(facts, today, s.contact_cap_day, s.contact_cap_week)
             if next_date <= today and cap.blocked:
                 capped = True
             elif next_date == today:
@@ -133,7 +132,7 @@ def classify(b: VehicleBundle, c: CoverageStatus, today: date, s: CounterSetting
             next_date = visit
     if not tabs and not capped:
         return [], None, False
-    return tabs, _row(b, c, facts, next_date, today, s), capped
+    return tabs, _row(b, c, facts, next_date, today, s, cap), capped
 
 
 def _promised_visit(case: list[cadence.ContactFact]) -> date | None:

@@ -101,10 +101,11 @@ def _tier2_may(p, tab: str, touch: tuple[int, int] | None, prm: dict) -> str:
     return f"((w.ci_end_at > :t_lo AND w.ci_end_at <= :t_hi) OR (substr(w.l_key, 26, 1) IN ('N', 'C') AND {day}))"
 
 
-def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str | None) -> tuple[str, dict]:
+def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str | None,
+                  limit: int) -> tuple[str, dict]:
     """(sql, params): the tab's rows among the vehicles of tiers 1 and 2 that are open, visible and
     not quiet (work_repo places the quiet ones as tier 0), each tier's with days left in its range
-    ({tier: (x_lo, x_hi)}): vehicle_id, k1, k2 (the service's sort keys, NULL when capped), capped."""
+    ({tier: (x_lo, x_hi)}), k1 and k2 the service's sort keys (NULL when capped), as _paged gives them."""
     prm: dict = summary_params(p)
     wheres = []
     for tier, (x_lo, x_hi) in ranges.items():
@@ -146,13 +147,13 @@ def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str |
              coalesce(end_dn - CAST(julianday(r_day) - 2440587.5 AS INTEGER), 100000) AS mr,
              nd IS NOT NULL AND (r_day IS NULL OR r_day < nd) AS direct FROM n)"""
     if tab == "lapsed":
-        return sql + " SELECT vehicle_id, -min(-1, x) AS k1, 0 AS k2, 0 AS capped FROM m WHERE lapsed", prm
+        return _paged(sql, "SELECT vehicle_id, -min(-1, x) AS k1, 0 AS k2, 0 AS capped FROM m WHERE lapsed", limit), prm
     if tab == "lapsing":
-        return (sql + " SELECT vehicle_id, x AS k1, 0 AS k2, 0 AS capped FROM m WHERE x BETWEEN 0 AND :lapsing",
-                {**prm, "lapsing": p.lapsing_days})
+        return (_paged(sql, "SELECT vehicle_id, x AS k1, 0 AS k2, 0 AS capped FROM m WHERE x BETWEEN 0 AND :lapsing",
+                       limit), {**prm, "lapsing": p.lapsing_days})
     if tab == "visits":
-        return (sql + " SELECT vehicle_id, CAST(julianday(visit) - 2440587.5 AS INTEGER) - :today_dn AS k1, "
-                "x AS k2, 0 AS capped FROM m WHERE visit IS NOT NULL", prm)
+        return _paged(sql, "SELECT vehicle_id, CAST(julianday(visit) - 2440587.5 AS INTEGER) - :today_dn AS k1, "
+                      "x AS k2, 0 AS capped FROM m WHERE visit IS NOT NULL", limit), prm
     # plan(): the touchpoints c (days before the last covered day) on or after the named date
     # (c <= end − named) and after R (c < mr): the latest on or before today (smallest c >= x), else the next.
     def ok(c: int) -> str:
@@ -164,10 +165,23 @@ def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str |
     # The row a tab shows names the promised visit as its next date when there is one
     # (worklist.classify), and the tab sorts by that: so does its sort key here.
     visit_k = "CAST(julianday(visit) - 2440587.5 AS INTEGER) - :today_dn"
-    sel = (f"SELECT vehicle_id, x, blocked, {k} AS k, coalesce({visit_k}, {k}) AS shown FROM m "
+    # t is materialized so that k is worked out once a row (a CTE read twice is expanded twice)
+    sel = (f"SELECT vehicle_id, x, blocked, visit, {k} AS k FROM m "
            "WHERE NOT (direct AND is_close AND nd_dn > :today_dn)")  # 本次关闭 in force
     cond = {"today": "k = 0", "overdue": "k < 0", "week": f"k > 0 AND k <= {WEEK}"}[tab]
     # The cap holds a vehicle back from today and overdue only (week lists it regardless).
     capped = "blocked" if tab != "week" else "0"
-    return (f"{sql}, t AS ({sel}) SELECT vehicle_id, CASE WHEN NOT {capped} THEN shown END AS k1, "
-            f"CASE WHEN NOT {capped} THEN x END AS k2, {capped} AS capped FROM t WHERE {cond}"), prm
+    return _paged(f"{sql}, t AS MATERIALIZED ({sel})",
+                  f"SELECT vehicle_id, CASE WHEN NOT {capped} THEN coalesce({visit_k}, k) END AS k1, "
+                  f"CASE WHEN NOT {capped} THEN x END AS k2, {capped} AS capped FROM t WHERE {cond}", limit), prm
+
+
+def _paged(ctes: str, rows: str, limit: int) -> str:
+    """The tab's rows r (vehicle_id, k1, k2, capped) as SQLite hands them over: one row a sort key
+    (vehicle_id NULL, k1, k2, capped, n: how many), then the ids of the rows whose key could be
+    on the first `limit` rows (fewer than `limit` rows sort before it: rank <= limit), so that a
+    tab of 18,000 such vehicles (逾期未跟进 at 1M) sends ~200 ids rather than every one."""
+    return (f"{ctes}, r AS MATERIALIZED ({rows}) "
+            "SELECT NULL, k1, k2, capped, count(*) FROM r GROUP BY capped, k1, k2 "
+            "UNION ALL SELECT vehicle_id, k1, k2, capped, 0 FROM (SELECT vehicle_id, k1, k2, capped, "
+            f"rank() OVER (ORDER BY k1, k2) AS rk FROM r WHERE NOT capped) WHERE rk <= {int(limit)}")

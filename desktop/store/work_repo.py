@@ -155,7 +155,8 @@ def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int, viewer: str |
     Tier 0 (no renewal event: most of a store) is placed by its days left alone, so it is counted
     per day (one pass over the covering index, no row leaves SQLite) and only the days the page
     reaches are read as ids; tiers 1 and 2 go through work_cases.case_rows_sql row by row (ix_work_index_end
-    leads with the tier, so that is a seek into those few rows)."""
+    leads with the tier, so that is a seek into those few rows), counted per sort key in SQLite too,
+    with the ids of only the keys the page can reach."""
     x_lo, x_hi = x_range(p, tab)
     where, prm = _tier0_window(p, tab, x_lo, x_hi, viewer)
     x = f"({work_cases.END_DN} - :today_dn)"
@@ -174,14 +175,15 @@ def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int, viewer: str |
             days.setdefault(place[0], []).append(xd)
             per_key[place[0]] = per_key.get(place[0], 0) + n
     ones: dict[tuple[int, int], list[str]] = {}
-    t_sql, t_prm = work_cases.case_rows_sql(p, tab, _events_x_ranges(p, tab), viewer)
-    for vid, k1, k2, held in ([] if tab in _SUMMARY_TABS else conn.exec_driver_sql(t_sql, t_prm)):
-        if held:
-            capped += 1
-        else:
-            count += 1
+    t_sql, t_prm = work_cases.case_rows_sql(p, tab, _events_x_ranges(p, tab), viewer, max(limit, 0))
+    for vid, k1, k2, held, n in ([] if tab in _SUMMARY_TABS else conn.exec_driver_sql(t_sql, t_prm)):
+        if vid is not None:
             ones.setdefault((k1, k2), []).append(_id(vid))
-            per_key[(k1, k2)] = per_key.get((k1, k2), 0) + 1
+        elif held:
+            capped += n
+        else:
+            count += n
+            per_key[(k1, k2)] = per_key.get((k1, k2), 0) + n
     first: list[str] = []
     if limit <= 0:
         return SqlTab(count, capped, first)
