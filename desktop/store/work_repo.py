@@ -158,14 +158,11 @@ def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int, viewer: str |
     leads with the tier, so that is a seek into those few rows), counted per sort key in SQLite too,
     with the ids of only the keys the page can reach."""
     x_lo, x_hi = x_range(p, tab)
-    where, prm = _tier0_window(p, tab, x_lo, x_hi, viewer)
-    x = f"({work_cases.END_DN} - :today_dn)"
     count = capped = 0
     days: dict[tuple[int, int], list[int]] = {}   # sort key -> the tier-0 days (x) with it
     per_key: dict[tuple[int, int], int] = {}
-    for xd, n in conn.exec_driver_sql(f"SELECT {x}, count(*) FROM work_index w INDEXED BY ix_work_index_end "
-                                      f"WHERE {where} GROUP BY 1", prm):
-        place = _tier0_place(p, tab, xd)
+    for xd, n in conn.exec_driver_sql(*_tier0_counts(p, tab, x_lo, x_hi, viewer)):
+        place = _tier0_place(p, tab, xd) if n else None
         if place is None:
             continue
         if place[1]:
@@ -201,6 +198,22 @@ def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int, viewer: str |
         first += [v for _plate, v in sorted(cut)[:need]]
         break
     return SqlTab(count, capped, first)
+
+
+def _tier0_counts(p: TabParams, tab: str, x_lo: int, x_hi: int, viewer: str | None) -> tuple[str, dict]:
+    """(sql, params): (x, how many) of the tab's tier-0 rows for each day x in [x_lo, x_hi] with any.
+    A count per day, each a range of ix_work_index_end: GROUP BY over the end's day sorted every
+    entry of the range in a temporary b-tree (59,000 at 1M on 逾期未跟进: 26 of its 30 ms)."""
+    x_lo = max(x_lo, -p.lapse_days)  # window() keeps no end before the lapse window either
+    where, prm = _tier0_window(p, tab, x_lo, x_hi, viewer)
+    bounds = "w.ci_end_at > :lo AND w.ci_end_at <= :hi"
+    assert bounds in where
+    day_lo = f"(:today_dn + d.x) * {work_cases.DAY} - {work_cases.CST_SECONDS}"
+    where = where.replace(bounds, f"w.ci_end_at > {day_lo} AND w.ci_end_at <= {day_lo} + {work_cases.DAY}")
+    prm.update({"x_lo": x_lo, "x_hi": x_hi})
+    return (f"WITH RECURSIVE d(x) AS (SELECT :x_lo WHERE :x_lo <= :x_hi UNION ALL SELECT x + 1 FROM d "
+            f"WHERE x < :x_hi) SELECT d.x, (SELECT count(*) FROM work_index w INDEXED BY ix_work_index_end "
+            f"WHERE {where}) FROM d"), prm  # (x, 0) for a day without any: a filter would count twice
 
 
 def _tier0_ids(conn: Connection, p: TabParams, tab: str, xd: int, viewer: str | None) -> list[str]:
