@@ -178,10 +178,13 @@ def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str |
 
 def _paged(ctes: str, rows: str, limit: int) -> str:
     """The tab's rows r (vehicle_id, k1, k2, capped) as SQLite hands them over: one row a sort key
-    (vehicle_id NULL, k1, k2, capped, n: how many), then the ids of the rows whose key could be
-    on the first `limit` rows (fewer than `limit` rows sort before it: rank <= limit), so that a
-    tab of 18,000 such vehicles (逾期未跟进 at 1M) sends ~200 ids rather than every one."""
-    return (f"{ctes}, r AS MATERIALIZED ({rows}) "
-            "SELECT NULL, k1, k2, capped, count(*) FROM r GROUP BY capped, k1, k2 "
-            "UNION ALL SELECT vehicle_id, k1, k2, capped, 0 FROM (SELECT vehicle_id, k1, k2, capped, "
-            f"rank() OVER (ORDER BY k1, k2) AS rk FROM r WHERE NOT capped) WHERE rk <= {int(limit)}")
+    (vehicle_id NULL, k1, k2, capped, n: how many), then the ids of the rows whose key could be on
+    the first `limit` rows: the first `limit` by key (a bounded sort) and every other row sharing
+    the last one's key (a tie goes by plate, which r does not know; an id may come twice). So a tab
+    of 18,000 such vehicles (逾期未跟进 at 1M) sends ~200 ids rather than every one."""
+    sql = f"{ctes}, r AS MATERIALIZED ({rows}) SELECT NULL, k1, k2, capped, count(*) FROM r GROUP BY capped, k1, k2"
+    if limit <= 0:
+        return sql
+    ready = "SELECT vehicle_id, k1, k2, capped, 0 FROM r WHERE NOT capped"
+    return (f"{sql} UNION ALL SELECT * FROM ({ready} ORDER BY k1, k2 LIMIT {int(limit)}) UNION ALL {ready} "
+            f"AND (k1, k2) = (SELECT k1, k2 FROM r WHERE NOT capped ORDER BY k1, k2 LIMIT 1 OFFSET {int(limit) - 1})")

@@ -172,10 +172,13 @@ def tab_rows(conn: Connection, p: TabParams, tab: str, limit: int, viewer: str |
             days.setdefault(place[0], []).append(xd)
             per_key[place[0]] = per_key.get(place[0], 0) + n
     ones: dict[tuple[int, int], list[str]] = {}
+    sent: set = set()
     t_sql, t_prm = work_cases.case_rows_sql(p, tab, _events_x_ranges(p, tab), viewer, max(limit, 0))
     for vid, k1, k2, held, n in ([] if tab in _SUMMARY_TABS else conn.exec_driver_sql(t_sql, t_prm)):
         if vid is not None:
-            ones.setdefault((k1, k2), []).append(_id(vid))
+            if vid not in sent:  # the last key's rows may come twice (work_cases._paged)
+                sent.add(vid)
+                ones.setdefault((k1, k2), []).append(_id(vid))
         elif held:
             capped += n
         else:
