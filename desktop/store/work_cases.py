@@ -134,18 +134,21 @@ def case_rows_sql(p, tab: str, ranges: dict[int, tuple[int, int]], viewer: str |
                f"AND {work_facts.contact('e')}) ELSE 0 >= :cap_day OR 0 >= :cap_week END") if tab in ("today", "overdue") else "0"
     g = f"""SELECT w.vehicle_id, {END_DN} - :today_dn AS x, w.ci_end_at <= :at AS lapsed, {END_DN} AS end_dn,
         CASE WHEN w.reached_day >= {case_day} THEN w.reached_day END AS r_day,
-        CASE WHEN substr(w.l_key, 1, 10) >= {case_day} THEN w.l_key END AS l_key,
-        CASE WHEN substr(w.v_key, 1, 10) >= {case_day} THEN w.v_key END AS v_key,
+        CASE WHEN substr(w.l_key, 26, 1) IN ('N', 'C') AND substr(w.l_key, 1, 10) >= {case_day}
+             THEN substr(w.l_key, 27, 10) END AS nd,
+        substr(w.l_key, 26, 1) = 'C' AS is_close,
+        CASE WHEN substr(w.v_key, 26, 1) = 'V' AND substr(w.v_key, 1, 10) >= {case_day}
+             THEN substr(w.v_key, 27, 10) END AS visit,
         {blocked} AS blocked
       FROM work_index w INDEXED BY ix_work_index_end WHERE {{where}}"""
+    # nd: the date L names when L is in the case ('N', 'C': 本次关闭); is_close is read only with
+    # nd; visit: the day the case's last contact promised. Only what the plan reads is carried on.
     sql = f"""WITH
     g AS MATERIALIZED ({" UNION ALL ".join(g.format(where=w) for w in wheres)}),
-    n AS (SELECT *, CASE WHEN substr(l_key, 26, 1) IN ('N', 'C') THEN substr(l_key, 27, 10) END AS nd,
-             substr(l_key, 26, 1) = 'C' AS is_close,
-             CASE WHEN substr(v_key, 26, 1) = 'V' THEN substr(v_key, 27, 10) END AS visit FROM g),
-    m AS MATERIALIZED (SELECT *, CAST(julianday(nd) - 2440587.5 AS INTEGER) AS nd_dn,
+    m AS MATERIALIZED (SELECT vehicle_id, x, lapsed, end_dn, visit, is_close, blocked,
+             CAST(julianday(nd) - 2440587.5 AS INTEGER) AS nd_dn,
              coalesce(end_dn - CAST(julianday(r_day) - 2440587.5 AS INTEGER), 100000) AS mr,
-             nd IS NOT NULL AND (r_day IS NULL OR r_day < nd) AS direct FROM n)"""
+             nd IS NOT NULL AND (r_day IS NULL OR r_day < nd) AS direct FROM g)"""
     if tab == "lapsed":
         return _paged(sql, "SELECT vehicle_id, -min(-1, x) AS k1, 0 AS k2, 0 AS capped FROM m WHERE lapsed", limit), prm
     if tab == "lapsing":
