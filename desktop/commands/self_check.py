@@ -85,9 +85,12 @@ def check_pdf(tmp: Path) -> str:
 
 
 def _qt_app():
-    from PySide6.QtGui import QGuiApplication
+    # The widget kind (fonts.ensure_gui_app), not a bare QGuiApplication: only one application can
+    # exist in a process, and a self-check run in-process (the window, a test driving cli.main)
+    # would otherwise leave one that no widget, style sheet or print preview can use.
+    from desktop.printing.fonts import ensure_gui_app
 
-    return QGuiApplication.instance() or QGuiApplication(["renewdesk-self-check"])
+    return ensure_gui_app()
 
 
 def check_translation(installed: bool = False) -> str:
