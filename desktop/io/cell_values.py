@@ -35,26 +35,22 @@ def parse_kinds(value: Any) -> tuple[str, ...] | None:
 
 
 def _text(v: Any) -> str | None:
-    if v.__class__ is str:  # most cells: none of the checks below applies to text
-        if v.isprintable() and " " not in v:  # no whitespace at all (every other kind is unprintable)
-            return v or None
-        v = " ".join(v.split())
+    if v.__class__ is not str:  # most cells are text: none of these checks applies to it
+        if v is None:
+            return None
+        if isinstance(v, bool):
+            return str(v)
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, datetime):
+            return v.isoformat(sep=" ")
+        if isinstance(v, date):
+            return v.isoformat()
+        v = str(v)
+    if v.isprintable() and " " not in v:  # no whitespace at all (every other kind is unprintable)
         return v or None
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, datetime):
-        return v.isoformat(sep=" ")
-    if isinstance(v, date):
-        return v.isoformat()
-    s = str(v)
-    if s.isprintable() and " " not in s:  # no whitespace at all (every other kind is unprintable)
-        return s or None
-    s = " ".join(s.split())
-    return s or None
+    v = " ".join(v.split())
+    return v or None
 
 
 def _money(v: Any) -> Decimal | None:
