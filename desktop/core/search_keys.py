@@ -249,19 +249,6 @@ def _name_keys(name: str) -> tuple[str, ...]:
     n = normalize_text(name)
     if not n:
         return ()
-    if n[0] not in _SURNAME_FIRST:  # one pass when no character has a second reading (most names)
-        initials, readings = [], []
-        for ch in n:
-            letters, full = _letters(ch), _readings(ch)
-            if len(letters) > 1 or len(full) > 1 or len(letters) != len(full):
-                break
-            if letters:
-                initials.append(letters[0])
-                readings.append(full[0])
-        else:
-            if not initials:
-                return (NAME + n,)
-            return NAME + n, INITIALS + "".join(initials), PINYIN + "".join(readings)
     return (NAME + n, *(INITIALS + p for p in _pinyin_initials(name)), *(PINYIN + p for p in _full_pinyin(name)))
 
 
