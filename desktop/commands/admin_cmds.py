@@ -99,17 +99,17 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    """backup OUT: OUT is the file (….rdbak) or a folder, where the name says counter and date."""
+    """backup OUT: OUT is the file, or a folder where the name says counter and date (backups.destination)."""
     ctx = context(args)
     session = acting_staff(ctx, args)
     target = Path(args.out).expanduser()
-    # A folder that cannot be one (an existing file without .rdbak, a path under a file) is the
-    # user's typo (exit 2), not our failure (exit 1).
-    folder = target.parent if target.suffix == backups.SUFFIX else target
+    # A folder that cannot be one (a path under a file) is the user's typo (exit 2), not our
+    # failure (exit 1).
+    folder = backups.destination_folder(target)
     existing = next(p for p in (folder, *folder.parents) if p.exists())
     if not existing.is_dir():
         raise BadInput(f"无法把备份写到 {target}：{existing} 是一个文件，不是文件夹。"
-                       "请给一个文件夹（例如 U 盘）或以 .rdbak 结尾的文件名。")
+                       "请给一个文件夹（例如 U 盘）或备份文件名（例如 续保台.rdbak）。")
     out = backups.backup_now(ctx.store(), session, target, ctx.settings())
     print(f"备份已写入 {out}（需要数据库口令才能恢复）")
     return 0
@@ -141,7 +141,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         # data dir there is nobody to ask, and the backup's passphrase alone restores (DESIGN §4).
         actor = _live_store_admin(ctx, args)
         ctx.close()  # release the live file before it is moved aside
-    aside = backup.restore_backup(Path(args.inp), ctx.data_dir, credentials.passphrase)
+    aside = backup.restore_backup(backups.backup_file(Path(args.inp)), ctx.data_dir, credentials.passphrase)
     store = ctx.store()
     verify_readable(store.engine)
     audit.record(store.engine, "restore", actor, Path(args.inp).name)

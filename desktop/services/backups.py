@@ -19,6 +19,7 @@ from desktop.store import audit, backup
 from desktop.store.store import Store
 
 from .auth import StaffSession, require
+from .errors import BadInput, NotAllowed
 from .settings import CounterSettings
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,49 @@ def file_name(counter_name: str, now: datetime) -> str:
     return f"{PREFIX}-{counter[:40]}-{now:%Y%m%d-%H%M}{SUFFIX}"
 
 
+def destination(target: Path, counter_name: str, now: datetime) -> Path:
+    """Where `backup OUT` writes. An existing folder, or a new path without a suffix (a folder to
+    make, e.g. on a USB stick), gets a file named for the counter and time; any other path is the
+    file itself, whatever its suffix — so `restore OUT` finds what `backup OUT` wrote (a path like
+    backup.bak used to become a folder, and restoring it then failed as a damaged backup)."""
+    target = Path(target).expanduser()
+    if _is_folder(target):
+        return _unused(target / file_name(counter_name, now))
+    if target.exists() and not backup.is_backup(target):
+        raise BadInput(f"无法把备份写到 {target}：这个文件已存在，且不是续保台备份，不会覆盖它。"
+                       "请给一个文件夹（例如 U 盘）或新的备份文件名（例如 续保台.rdbak）。")
+    return target
+
+
+def destination_folder(target: Path) -> Path:
+    """The folder `destination(target)` writes into."""
+    target = Path(target).expanduser()
+    return target if _is_folder(target) else target.parent
+
+
+def _is_folder(target: Path) -> bool:
+    return target.is_dir() or (not target.exists() and not target.suffix)
+
+
+def backup_file(inp: Path) -> Path:
+    """The backup `restore IN` reads: IN itself, or in a folder the newest backup there (what
+    `backup FOLDER` wrote)."""
+    inp = Path(inp).expanduser()
+    if not inp.is_dir():
+        return inp
+    found = list_backups(inp)
+    if not found:
+        raise BadInput(f"文件夹 {inp} 里没有续保台备份（{PREFIX}-….rdbak）。请给出备份文件本身或存放它的文件夹。")
+    return found[0].path
+
+
 def backup_now(store: Store, session: StaffSession, target: Path, settings: CounterSettings,
                now: datetime | None = None) -> Path:
-    """Admin: write a backup into the folder `target` (or to the file `target` when it ends .rdbak)."""
+    """Admin: write a backup to `destination(target)`; a file named explicitly is replaced whole
+    (written aside, then moved over it), never left half-written."""
     require(session, "admin")
     now = now or datetime.now(CST)
-    target = Path(target)
-    out = target if target.suffix == SUFFIX else target / file_name(settings.counter_name, now)
-    made = backup.write_backup(store, _unused(out), session.name)
+    made = backup.write_backup(store, destination(target, settings.counter_name, now), session.name)
     log.info("backup written (%d bytes)", made.stat().st_size)
     return made
 
@@ -111,10 +147,8 @@ def restore(inp: Path, data_dir: Path, passphrase: Callable[[], str], session: S
     a PC with no store (first run, a new PC) needs only the backup and its passphrase."""
     if store_exists:
         if session is None:
-            from .errors import NotAllowed
-
             raise NotAllowed("恢复备份会替换现有数据，需要管理员登录后在“管理”菜单中操作。")
         require(session, "admin")
-    aside = backup.restore_backup(Path(inp), Path(data_dir), passphrase)
+    aside = backup.restore_backup(backup_file(inp), Path(data_dir), passphrase)
     log.info("backup restored%s", " (previous store kept aside)" if aside else "")
     return aside

@@ -52,6 +52,16 @@ def write_backup(store: Store, out: Path, staff: str | None) -> Path:
     return out
 
 
+def is_backup(path: Path) -> bool:
+    """Whether `path` is a file this module wrote (a zip with its manifest): the only kind of
+    existing file a new backup may replace."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return MANIFEST in z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
 def _extract(inp: Path, into: Path) -> None:
     try:
         with zipfile.ZipFile(inp) as z:

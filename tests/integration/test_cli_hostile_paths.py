@@ -61,7 +61,8 @@ def test_an_output_file_that_is_a_folder_or_under_a_missing_one_is_exit_2(store,
 def test_a_backup_into_a_path_that_is_a_file_is_exit_2(store, capsys, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    assert "不是文件夹" in refused(capsys, store, "backup", str(blocker))
+    # an existing file that is not a backup is neither a folder nor a backup to replace
+    assert "不会覆盖" in refused(capsys, store, "backup", str(blocker))
     assert "不是文件夹" in refused(capsys, store, "backup", str(blocker / "b.rdbak"))
     assert blocker.read_text() == "x"
 

@@ -64,6 +64,29 @@ def test_restore_over_a_live_store_needs_its_admin(copy, tmp_path):
     ok(run("audit", "verify", data=copy))
 
 
+@pytest.mark.parametrize("name", ["shop.bak", "nightly.db", "usb-stick"])
+def test_restore_reads_what_backup_wrote_at_any_name(copy, tmp_path, name):
+    """`backup OUT` then `restore OUT` round-trips whatever OUT is called: a file name with any
+    suffix is the file (shop.bak used to become a folder, and restoring it exit 5 "damaged"); a
+    name without a suffix is a folder holding the named backup, and restore takes the newest there."""
+    out = tmp_path / name
+    ok(run("backup", str(out), data=copy))
+    assert out.is_file() == ("." in name)
+    ok(run("backup", str(out), data=copy))  # a second backup replaces the file / joins the folder
+    assert out.is_file() or len(list(out.glob("*.rdbak"))) == 2
+    new = tmp_path / "new-pc"
+    ok(run("restore", str(out), data=new, RENEWDESK_STAFF_PASSWORD=None))
+    assert "clerk1" in ok(run("staff", "list", data=new))
+    ok(run("audit", "verify", data=new))
+
+
+def test_restore_from_a_folder_without_backups_says_so(copy, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    p = one_line_error(run("restore", str(empty), data=tmp_path / "new-pc", RENEWDESK_STAFF_PASSWORD=None), 2)
+    assert "没有续保台备份" in p
+
+
 def test_restore_into_an_empty_data_dir_needs_only_the_backup_passphrase(copy, tmp_path):
     out = tmp_path / "shop.rdbak"
     ok(run("backup", str(out), data=copy))

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from desktop.services import backups
 from desktop.services import settings as settings_svc
+from desktop.services.errors import BadInput
 from desktop.store import audit
 from desktop.store.keyring_port import NoKeyring
 from desktop.store.store import open_store
@@ -46,3 +49,25 @@ def test_a_made_backup_is_never_pruned_and_restores_with_a_good_chain(app_ctx, a
         assert audit.verify(restored.engine, restored.anchor).ok
     finally:
         restored.close()
+
+
+def test_a_named_backup_file_is_replaced_and_another_file_is_never_overwritten(app_ctx, admin, tmp_path):
+    store = app_ctx.store()
+    named = tmp_path / "shop.bak"
+    first = backups.backup_now(store, admin, named, app_ctx.settings(), now=AT)
+    second = backups.backup_now(store, admin, named, app_ctx.settings(), now=AT)
+    assert first == second == named and named.is_file()  # the name given, not shop-2.bak
+    assert backups.backup_file(named) == named
+    precious = tmp_path / "notes.txt"
+    precious.write_text("mine")
+    with pytest.raises(BadInput, match="不会覆盖"):
+        backups.backup_now(store, admin, precious, app_ctx.settings(), now=AT)
+    assert precious.read_text() == "mine"
+
+
+def test_restore_from_a_folder_takes_its_newest_backup(app_ctx, admin, tmp_path):
+    store = app_ctx.store()
+    old = backups.backup_now(store, admin, tmp_path / "usb", app_ctx.settings(), now=AT - timedelta(days=2))
+    new = backups.backup_now(store, admin, tmp_path / "usb", app_ctx.settings(), now=AT)
+    assert old.parent == new.parent == tmp_path / "usb" and old != new
+    assert backups.backup_file(tmp_path / "usb") == new
