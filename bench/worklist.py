@@ -52,7 +52,7 @@ if str(ROOT) not in sys.path:
 
 from bench import worklist_events  # noqa: E402
 from bench.lookup import export_plain  # noqa: E402
-from desktop.core import segments  # noqa: E402
+from desktop.core.timeutil import lapse_window_days  # noqa: E402
 from desktop.services import demo, renewal_report, worklist  # noqa: E402
 from desktop.services import settings as settings_svc  # noqa: E402
 from desktop.services.auth import StaffSession  # noqa: E402
@@ -151,7 +151,7 @@ def hand_report(db: sqlite3.Connection) -> dict[str, int]:
     first, last = renewal_report.parse_month(MONTH)
     epoch = (db.execute("SELECT type FROM pragma_table_info('policy_term') WHERE name = 'end_at'").fetchone()
              or [""])[0].upper() == "ISOTIME"  # as renewal_repo.terms_are_epoch
-    sql, prm = renewal_repo.segment_query(first, last, 90, segments.LAPSE_DAYS, epoch)
+    sql, prm = renewal_repo.segment_query(first, last, 90, lapse_window_days(first), epoch)
     due: dict[str, int] = {}
     for seg, _oc, _who, n in db.execute(sql, prm).fetchall():
         due[seg] = due.get(seg, 0) + n

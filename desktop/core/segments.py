@@ -13,10 +13,10 @@ from datetime import date, timedelta
 
 from .cadence import ContactFact
 from .status import Term
-from .timeutil import cst_date, last_covered_day
+from .timeutil import cst_date, lapse_window_days, last_covered_day
 
 CLAIM_SLACK = timedelta(days=2)
-LAPSE_DAYS = 3 * 365 + 1
+LAPSE_DAYS = 3 * 365 + 1  # the longest window lapse_window_days gives (a 29 Feb inside): candidate bounds
 
 # The renewal segments partition the vehicles whose 交强险 ends in the month; the last two overlay them.
 RENEWAL_SEGMENTS = ("新转续", "首次", "续转续", "间转续", "潜转续")
@@ -79,7 +79,11 @@ def _outcome(ci: list[Term], i: int, here: set[int], facts: Sequence[ContactFact
 
 def classify(terms: Sequence[Term], facts: Sequence[ContactFact], month_start: date, month_end: date,
              lead_days: int = 90) -> list[SegmentHit]:
-    """Every segment this vehicle counts in for the month [month_start, month_end]."""
+    """Every segment this vehicle counts in for the month [month_start, month_end].
+
+    断保回流 takes a lapse of at most 3 years at the month's first day by the calendar, as the
+    已脱保 tab and letters --include-lapsed do (timeutil.lapse_window_days): the last covered day
+    on or after the same date 3 years before."""
     ci = _ci(terms)
     if not ci:
         return []
@@ -111,8 +115,7 @@ def classify(terms: Sequence[Term], facts: Sequence[ContactFact], month_start: d
     ended = [i for i, t in enumerate(ci) if last_covered_day(t.end_at) < month_start]
     if not covering and ended:
         last = ended[-1]
-        lapsed_on = last_covered_day(ci[last].end_at) + timedelta(days=1)
-        if (month_start - lapsed_on).days <= LAPSE_DAYS:
+        if (month_start - last_covered_day(ci[last].end_at)).days <= lapse_window_days(month_start):
             back = next((j for j, t in enumerate(ci) if j > last and month_start <= cst_date(t.start_at) <= month_end),
                         None)
             if back is not None:

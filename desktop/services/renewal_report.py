@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from desktop.core import cadence, segments
-from desktop.core.timeutil import CST, YEAR_MAX, YEAR_MIN
+from desktop.core.timeutil import CST, YEAR_MAX, YEAR_MIN, lapse_window_days
 from desktop.io.report_xlsx import PERCENT, write_workbook
 from desktop.store import audit, renewal_repo, vehicles_repo, work_repo
 
@@ -117,7 +117,7 @@ def build(engine: Engine, session: StaffSession, month: str, at: datetime, s: Co
 
     with engine.connect() as conn:
         if use_sql:
-            for c in renewal_repo.segment_counts(conn, first, last, s.lead_days, segments.LAPSE_DAYS):
+            for c in renewal_repo.segment_counts(conn, first, last, s.lead_days, lapse_window_days(first)):
                 add(c.segment, c.outcome, c.reason, c.assigned_to, c.count)
             ids = renewal_repo.python_report_ids(conn)
         conn.rollback()

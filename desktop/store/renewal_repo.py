@@ -222,7 +222,7 @@ dd AS MATERIALIZED (SELECT vid, ld, here,
 nb AS (SELECT vid, cdn, {sd("fs")} AS sd FROM b WHERE fs >= :lo AND fs < :hi),
 l0 AS (SELECT vid, cdn, {ld("le")} AS ld, {sd("ls")} AS lsd, {sd("lns")} AS next_sd FROM b WHERE le IS NOT NULL),
 l1 AS MATERIALIZED (SELECT vid, cdn, CASE WHEN next_sd IS NOT NULL THEN {claimed("l0", "l0.lsd", "l0.next_sd")} END AS here_next
-    FROM l0 WHERE julianday(:m0) - julianday(ld) - 1 <= :lapse),
+    FROM l0 WHERE julianday(:m0) - julianday(ld) <= :lapse),
 hits(seg, oc, who) AS (
     SELECT '新保', CASE WHEN {claimed("nb", "NULL", "nb.sd")} THEN 'renewed_here|' ELSE 'renewed_elsewhere|' END,
            NULL FROM nb WHERE sd BETWEEN :m0 AND :m1
@@ -245,7 +245,9 @@ class SegmentCount:
 
 
 def segment_query(first: date, last: date, lead_days: int, lapse_days: int, epoch: bool) -> tuple[str, dict]:
-    """(sql, params) giving (segment, 'outcome|reason', assigned_to, count) rows for the month."""
+    """(sql, params) giving (segment, 'outcome|reason', assigned_to, count) rows for the month.
+    `lapse_days`: how far before the month's first day a 断保回流 car's last covered day may be
+    (timeutil.lapse_window_days of that day; at most segments.LAPSE_DAYS)."""
     lo = datetime(first.year, first.month, first.day, tzinfo=CST)
     hi = lo + timedelta(days=(last - first).days + 1)
     return _segment_sql(epoch), {

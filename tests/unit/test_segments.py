@@ -78,6 +78,22 @@ def test_lapse_return_within_three_years():
     assert hits([too_old]) == set()
 
 
+@pytest.mark.parametrize("month_start, last_day, counted", [
+    # 2023-11-01 .. 2026-11-01 holds 29 Feb 2024: three calendar years are 1096 days
+    (NOV1, "2023-11-01", True), (NOV1, "2023-10-31", False),
+    # 2024-11-01 .. 2027-11-01 holds no 29 Feb: 1095 days
+    (date(2027, 11, 1), "2024-11-01", True), (date(2027, 11, 1), "2024-10-31", False),
+])
+def test_lapse_return_takes_three_calendar_years_like_the_lapsed_tab(month_start, last_day, counted):
+    """The last covered day on or after the same date 3 years before the month's first day, by the
+    calendar (timeutil.lapse_window_days, as 已脱保 and letters --include-lapsed): a fixed 1096
+    days after the lapse took one or two days more than the tab shows."""
+    start = date.fromisoformat(last_day) - timedelta(days=364)
+    month_end = month_start.replace(day=30)
+    got = {h.segment for h in classify([term(start.isoformat(), last_day)], [], month_start, month_end)}
+    assert ("断保回流" in got) is counted
+
+
 @pytest.mark.parametrize("facts, expected", [
     ([], ("潜转续", "open")),
     # a clerk's loss proposal alone stays open: only the supervisor's confirmation counts
