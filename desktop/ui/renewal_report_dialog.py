@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -62,7 +63,10 @@ class RenewalReportDialog(QDialog):
                                               self.tr("Definition")])
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # The definition takes the width the figures leave and wraps in it, in both modes: sized to
+        # its contents it was one line wider than the dialog, behind a horizontal scrollbar.
+        self.table.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # Every row at its full height, the page scrolls instead: at 1024x768 in 大字模式 the chart
         # left one table row and cut the definitions to "…" (they must be read beside the figures).
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -114,7 +118,8 @@ class RenewalReportDialog(QDialog):
             for col, v in enumerate([s["segment"], s["due"], s["renewed_here"], s["renewed_elsewhere"], s["lost"],
                                      s["open"], s["definition"]]):
                 self.table.setItem(i, col, QTableWidgetItem(str(v)))
-        self.table.resizeColumnsToContents()
+        for col in range(self.table.columnCount() - 1):
+            self.table.resizeColumnToContents(col)
         self._fit_rows()
         reasons = "，".join(f"{k} {v}" for k, v in j["reasons"].items()) or self.tr("none")
         staff = "；".join(f"{n} {x['renewed_here']}/{x['due']}" for n, x in j["by_staff"].items()) or self.tr("none")

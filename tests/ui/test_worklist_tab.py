@@ -122,7 +122,13 @@ def test_supervisor_report_chart_and_export(make_window, runner, qtbot, ui_env, 
     qtbot.waitUntil(lambda: dlg.report is not None, timeout=20000)
     assert [b.label for b in dlg.chart.bars][0] == "新保" and "应续" in dlg.chart.bars[0].text
     assert dlg.table.rowCount() == 8 and dlg.table.item(0, 6).text().startswith("本月起保")
+    qtbot.wait(100)
     shot(dlg, "report-normal")
+    # normal mode at the dialog's own size: the definitions wrap inside the table's width (they ran
+    # one line wide behind a horizontal scrollbar), every row whole
+    t = dlg.table
+    assert t.horizontalHeader().length() <= t.viewport().width() and not t.horizontalScrollBar().isVisible()
+    _definitions_read_whole(dlg, "report normal, default size")
     out = tmp_path / "r.xlsx"
     dlg.export(path=str(out))
     qtbot.waitUntil(lambda: "已保存" in dlg.message.text(), timeout=10000)
@@ -238,5 +244,6 @@ def test_the_tab_keeps_its_rows_and_whole_headers_at_1600_and_1024_in_both_modes
             qtbot.wait(100)
             assert dlg.grab().save(str(out / f"report-{w}x{h}-{'elder' if big else 'normal'}.png"))
             _definitions_read_whole(dlg, f"report {w} {'elder' if big else 'normal'}")
+            assert dlg.table.horizontalHeader().length() <= dlg.table.viewport().width(), (w, big)
     elder(False, ui_env)
     win.set_elder_mode(False)
