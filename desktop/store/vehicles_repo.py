@@ -21,6 +21,7 @@ from desktop.core.timeutil import CST
 
 from . import search_index
 from .engine import use_search_cache
+from .fastrec import builder
 from .records import CustomerRec, EventRec, VehicleBundle, VehicleRec, iso, parse_iso
 from .timecol import stored
 from .uuidcol import blob, blobs, text_of
@@ -94,18 +95,14 @@ _instant = parse_iso  # event times (ISO text)
 
 def _reader(conn: Connection):
     """fetchall straight from the driver for the hot path: SQLAlchemy wraps every row it returns
-    (~3 µs a row; a 50-match lookup returns ~250), so only the block's first statement goes
-    through it, which begins the connect() block's read transaction: every statement after it reads
-    the same snapshot. The driver's trace callback still sees every statement (test_lookup_plans)."""
-    db = conn.connection.driver_connection
-
-    def rows(sql: str, params: Sequence = ()) -> list:
-        if not conn.in_transaction():
-            return list(conn.exec_driver_sql(sql, tuple(params)).fetchall())
-        return db.execute(sql, params).fetchall()
-
-    return rows
-
+    (~3 µs a row; a 50-match lookup returns ~250) and its execute costs ~0.1 ms more. The
+    connect() block's read transaction is begun first, as SQLAlchemy's autobegin (its "begin"
+    event: BEGIN DEFERRED, desktop.store.engine), as the first statement through SQLAlchemy began
+    it before: the first read takes the snapshot and every statement after it reads the same one.
+    The driver's trace callback still sees every statement (test_lookup_plans)."""
+    if not conn.in_transaction():
+        conn._autobegin()  # what exec_driver_sql does first (SQLAlchemy 2: _autobegin, begin event)
+    return conn.connection.driver_connection.execute
 
 _BY_KEY = f"SELECT ?, {_RAW.format('vehicle_id')} FROM (SELECT vehicle_id FROM search_key WHERE key = ? " \
           "ORDER BY vehicle_id LIMIT ?)"
@@ -141,7 +138,7 @@ def find_ids(conn: Connection, exact: Sequence[tuple[str, int]], prefixes: Seque
         plates = [k for k in keys if k[:1] == PLATE]
         sql = " UNION ALL ".join([_BY_KEY] * len(keys) + [_BY_PLATE] * len(plates))
         params = tuple(x for k in keys for x in (k, k, limit)) + tuple(x for k in plates for x in (k, k[1:], limit))
-        rows = run(sql, params)
+        rows = run(sql, params).fetchall()
         for key, vid in rows:
             r = rank_of[key]
             if r < best.get(vid, 99):
@@ -155,21 +152,21 @@ def find_ids(conn: Connection, exact: Sequence[tuple[str, int]], prefixes: Seque
         if key[:1] == VIN:
             forms = tuple(dict.fromkeys((v, v.lower())))
             take(run(f"SELECT {_RAW.format('id')} FROM vehicle WHERE vin IN ({_marks(len(forms))}) AND deleted = 0",
-                     forms), rank)
+                     forms).fetchall(), rank)
         elif key[:1] == ID_NUMBER:
             forms = tuple(dict.fromkeys((v, v.lower(), v[:6] + v[8:17] if len(v) == 18 else v)))
             take(run(f"SELECT {_RAW.format('v.id')} FROM customer c JOIN vehicle v ON v.owner_id = c.id "
-                     f"WHERE c.id_number IN ({_marks(len(forms))}) AND v.deleted = 0", forms), rank)
+                     f"WHERE c.id_number IN ({_marks(len(forms))}) AND v.deleted = 0", forms).fetchall(), rank)
     for prefix, rank in prefixes:
         if full or len(best) >= limit * 4:
             break
         # A range scan on the primary key: "P京A1" <= key < "P京A1\uffff".
         rows = run(f"SELECT {_RAW.format('vehicle_id')} FROM search_key WHERE key >= ? AND key < ? LIMIT ?",
-                   (prefix, prefix + "\uffff", limit * 2))
+                   (prefix, prefix + "\uffff", limit * 2)).fetchall()
         take(rows, rank)
         if prefix[:1] == PLATE:  # and on the plate index, in the same (plate) order
             take(run(f"SELECT {_RAW.format('id')} FROM vehicle WHERE plate >= ? AND plate < ? AND deleted = 0 "
-                     "LIMIT ?", (prefix[1:], prefix[1:] + "\uffff", limit * 2)), rank)
+                     "LIMIT ?", (prefix[1:], prefix[1:] + "\uffff", limit * 2)).fetchall(), rank)
     ranked = sorted(best.items(), key=lambda kv: (kv[1], kv[0]))[:limit]
     return [(_text(vid), rank) for vid, rank in ranked]
 
@@ -197,40 +194,58 @@ _EVENTS = (f"SELECT {_RAW.format('vehicle_id')}, {_RAW.format('id')}, kind, outc
            f"{_RAW.format('corrects')} FROM event WHERE vehicle_id IN ({{}}) ORDER BY at")
 
 
+_vehicle = builder(VehicleRec)
+_customer = builder(CustomerRec)
+_term = builder(Term)
+_event = builder(EventRec)
+_bundle = builder(VehicleBundle)
+
+
 def load_bundles(conn: Connection, vehicle_ids: Sequence[str], with_events: bool = True) -> list[VehicleBundle]:
     """Bundles in the order of vehicle_ids (missing and deleted ids are skipped).
 
     Three statements a chunk (vehicles with their owners, terms, events), read straight from the
     driver (_reader): SQLAlchemy's row wrapping and the UUIDBLOB converter cost more than SQLite's
-    reads for a 50-vehicle result."""
+    reads for a 50-vehicle result. The records are made by fastrec.builder (the same frozen
+    instances without their __init__'s per-field setattr: ~250 records a 50-match lookup)."""
     wanted = list(vehicle_ids)
     found: dict[bytes, tuple[VehicleRec, CustomerRec | None]] = {}
     terms: dict[bytes, list[Term]] = {}
     events: dict[bytes, list[EventRec]] = {}
+    blob_of: dict[str, bytes] = {}
     run = _reader(conn)
+    term, instant, text_ = _term, _term_instant, _text
     for chunk in _chunks(list(dict.fromkeys(wanted))):
         ids, marks = blobs(chunk), _marks(len(chunk))
         id_of = dict(zip(ids, chunk, strict=True))
+        blob_of.update(zip(chunk, ids, strict=True))
         for r in run(_VEHICLE_OWNER.format(marks), ids):
-            owner_id = _text(r[3])
-            owner = CustomerRec(owner_id, r[10], r[11], r[12], r[13], bool(r[14]), bool(r[15]), r[16]) \
+            owner_id = text_(r[3])
+            owner = _customer(owner_id, r[10], r[11], r[12], r[13], bool(r[14]), bool(r[15]), r[16]) \
                 if r[9] else None
-            found[r[0]] = (VehicleRec(id_of[r[0]], r[1], r[2], owner_id, r[4], r[5], r[6], r[7], r[8]), owner)
+            found[r[0]] = (_vehicle(id_of[r[0]], r[1], r[2], owner_id, r[4], r[5], r[6], r[7], r[8]), owner)
         for r in run(_TERMS.format(marks), ids):
             # Term's fields in order: kind, start_at, end_at, insurer, policy_no, source, as_of, verified_by, id
-            terms.setdefault(r[0], []).append(Term(r[2], _term_instant(r[3]), _term_instant(r[4]), r[5], r[6],
-                                                   r[7], _term_instant(r[8]), r[9], _text(r[1])))
+            t = term(r[2], instant(r[3]), instant(r[4]), r[5], r[6], r[7], instant(r[8]), r[9], text_(r[1]))
+            got = terms.get(r[0])
+            if got is None:
+                terms[r[0]] = [t]
+            else:
+                got.append(t)
         if with_events:
             for r in run(_EVENTS.format(marks), ids):
-                events.setdefault(r[0], []).append(EventRec(_text(r[1]), id_of[r[0]], r[2], r[3], r[4], r[5], r[6],
-                                                            _instant(r[7]), _text(r[8])))
+                events.setdefault(r[0], []).append(_event(text_(r[1]), id_of[r[0]], r[2], r[3], r[4], r[5], r[6],
+                                                          _instant(r[7]), text_(r[8])))
     out = []
+    no_terms: tuple = ()
     for vid in wanted:
-        b = blob(vid)
-        if b not in found:
+        b = blob_of[vid]
+        v_owner = found.get(b)
+        if v_owner is None:
             continue
-        v, owner = found[b]
-        out.append(VehicleBundle(v, owner, tuple(terms.get(b, ())), tuple(events.get(b, ()))))
+        t = terms.get(b)
+        e = events.get(b)
+        out.append(_bundle(v_owner[0], v_owner[1], tuple(t) if t else no_terms, tuple(e) if e else no_terms))
     return out
 
 
