@@ -14,6 +14,7 @@ from desktop.core.masking import mask_id, mask_name, mask_phone
 from desktop.core.search_keys import query_keys, query_prefixes
 from desktop.core.status import CoverageStatus, coverage_status
 from desktop.store import audit, vehicles_repo
+from desktop.store.fastrec import builder
 from desktop.store.records import CustomerRec, VehicleBundle
 
 from .auth import StaffSession, require
@@ -54,6 +55,11 @@ class LookupMatch:
         }
 
 
+_match = builder(LookupMatch)  # the records of every keystroke, without the frozen __init__'s setattr a field
+_customer = builder(CustomerRec)
+_bundle = builder(VehicleBundle)
+
+
 def _d(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
@@ -66,25 +72,19 @@ def masked_owner(o: CustomerRec | None) -> CustomerRec | None:
     if o is None:
         return None
     # Built directly rather than with dataclasses.replace: this runs for every row of every keystroke.
-    return CustomerRec(o.id, mask_name(o.name) if o.name else o.name, mask_phone(o.phone) if o.phone else o.phone,
-                       mask_id(o.id_number) if o.id_number else o.id_number, o.address, o.consent_contact,
-                       o.consent_mail, o.notes)
+    return _customer(o.id, mask_name(o.name) if o.name else o.name, mask_phone(o.phone) if o.phone else o.phone,
+                     mask_id(o.id_number) if o.id_number else o.id_number, o.address, o.consent_contact,
+                     o.consent_mail, o.notes)
 
 
 def match_from_bundle(b: VehicleBundle, at: datetime, lead_days: int, rank: int = 0) -> LookupMatch:
     o = masked_owner(b.owner)
-    return LookupMatch(
-        vehicle_id=b.vehicle.id,
-        plate=b.vehicle.plate,
-        vin=b.vehicle.vin,
-        owner=o.name if o else None,
-        phone=o.phone if o else None,
-        id_number=o.id_number if o else None,
-        coverage=coverage_status(b.terms, at, lead_days),
-        last_outcome=b.last_outcome(),
-        rank=rank,
-        bundle=VehicleBundle(b.vehicle, o, b.terms, b.events),
-    )
+    v = b.vehicle
+    # LookupMatch's fields in order: vehicle_id, plate, vin, owner, phone, id_number, coverage,
+    # last_outcome, rank, bundle
+    return _match(v.id, v.plate, v.vin, o.name if o else None, o.phone if o else None,
+                  o.id_number if o else None, coverage_status(b.terms, at, lead_days), b.last_outcome(), rank,
+                  _bundle(v, o, b.terms, b.events))
 
 
 def get(engine: Engine, vehicle_id: str, at: datetime, lead_days: int = 90) -> LookupMatch | None:
