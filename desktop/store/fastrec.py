@@ -6,6 +6,9 @@ __setattr__ refuses): ~0.2 µs a field, ~1.8 µs a 9-field Term, and a 50-match 
 field order, that makes the same instance (same type, equality, hash, repr, still frozen) by
 giving it its __dict__ at once. Only for classes without __post_init__, __slots__ or
 init=False fields, which it refuses; the caller passes every field (defaults are not applied).
+The price: such an instance holds its own dict, not one sharing its class's keys (a 9-field Term
+~336 B against ~160 B): right for the few hundred records of a lookup or a streamed chunk, not
+for records kept by the hundred thousand.
 """
 from __future__ import annotations
 
