@@ -59,6 +59,14 @@ class _Connection(Connection):
             self._autobegun = False
 
 
+def begin_read(conn: Connection) -> None:
+    """Begin the connect() block's read transaction now, as its first execute would (autobegin:
+    BEGIN DEFERRED via the "begin" listener), for a caller about to read from the driver directly.
+    An explicit conn.begin() would take the write lock (BEGIN IMMEDIATE)."""
+    if not conn.in_transaction():
+        conn._autobegin()
+
+
 class _LockedSet(set):
     """The pool's set of connections, changed and iterated under one lock: a lane thread opening
     its connection while the store closes no longer breaks dispose() ("Set changed size during

@@ -20,7 +20,7 @@ from desktop.core.status import Term
 from desktop.core.timeutil import CST
 
 from . import search_index
-from .engine import use_search_cache
+from .engine import begin_read, use_search_cache
 from .fastrec import builder
 from .records import CustomerRec, EventRec, VehicleBundle, VehicleRec, iso, parse_iso
 from .timecol import stored
@@ -100,8 +100,7 @@ def _reader(conn: Connection):
     event: BEGIN DEFERRED, desktop.store.engine), as the first statement through SQLAlchemy began
     it before: the first read takes the snapshot and every statement after it reads the same one.
     The driver's trace callback still sees every statement (test_lookup_plans)."""
-    if not conn.in_transaction():
-        conn._autobegin()  # what exec_driver_sql does first (SQLAlchemy 2: _autobegin, begin event)
+    begin_read(conn)
     return conn.connection.driver_connection.execute
 
 _BY_KEY = f"SELECT ?, {_RAW.format('vehicle_id')} FROM (SELECT vehicle_id FROM search_key WHERE key = ? " \
