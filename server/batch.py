@@ -4,6 +4,8 @@ An "up" file holds a push body sealed under the device's batch key; it is applie
 an online push (same results), then a "down" file `<device_id>-<n>.rdbatch` is written into DIR
 with {"reply": <push reply>, "pages": [<pull page>, …]}. The up body may carry "cursor" (the
 counter's pull cursor) so the pages start where the counter stands; without it they start at 0.
+An up file with no change is a counter with nothing to send asking for the rest of the feed (its
+last down file said "more"): the reply has no results, only expected_seq and the pages.
 A second apply of the same file stores nothing (every change is a duplicate), says so, and writes
 the same reply again so a lost down file can be recreated.
 """
@@ -67,7 +69,7 @@ def apply_batch(engine: Engine, file: Path, reply_dir: Path) -> Applied:
     if out_path.resolve() == file.resolve():
         raise BatchInputError("回执目录不能是批次文件所在的目录，否则会覆盖它 / --reply DIR must not hold the batch file")
     try:
-        changes, head = parse_push(body)
+        changes, head = parse_push(body, allow_empty=True)
     except ProtocolError as e:
         raise BatchInputError(f"批次内容不符合协议 / batch body is not a valid push: {e}") from None
     cursor = body.get("cursor", 0)

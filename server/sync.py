@@ -81,7 +81,8 @@ class PushCounts:
 
 def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict | None,
          *, touch: bool = True, fault: str | None = None) -> tuple[dict, PushCounts]:
-    """Apply one push (already parsed: ascending device_seq, 1..500 changes). Returns (reply, counts)."""
+    """Apply one push (already parsed: ascending device_seq, 1..500 changes; none from an up batch
+    file that only asks for the feed). Returns (reply, counts)."""
     fault = fault if fault is not None else os.environ.get(FAULT_ENV, "")
     reply: dict = {}
     counts = PushCounts()

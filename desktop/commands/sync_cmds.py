@@ -50,7 +50,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"files": [str(p) for p in out.files], "changes": out.changes})
         else:
-            print(f"已写出 {len(out.files)} 个批次文件（{out.changes} 条改动）到 {args.export_batch}。"
+            what = f"{out.changes} 条改动" if out.changes else "没有待发的改动，只向总部索取新数据"
+            print(f"已写出 {len(out.files)} 个批次文件（{what}）到 {args.export_batch}。"
                   "请交给总部用 renewdesk-server apply-batch 导入。")
         return 0
     if args.apply_batch:
@@ -58,7 +59,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if report.already_applied and not args.json:
             print(f"批次文件 {Path(args.apply_batch).name} 已经导入过，这次没有改动任何数据。")
             return 0
+        if args.json:
+            print_json({**report.to_json(), "more": report.more})
+            return 0
         _print_report(args, report, "批次已导入")
+        if report.more:
+            print("总部还有更多数据没有装进这个文件：请再导出一次（renewdesk sync --export-batch 目录），"
+                  "交总部导入后把回执再导入本柜台，直到不再出现这条提示。")
         return 0
     report = sync_svc.sync_now(store, ctx.keyring, session, args.server)
     _print_report(args, report, "同步完成")

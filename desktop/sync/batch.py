@@ -56,11 +56,16 @@ def export_batches(engine: Engine, e: Enrolment, out_dir: Path) -> Exported:
         n = int(state(db, UP_N_KEY) or 0)
         cursor = int(state(db, CURSOR_KEY) or 0)
         i = 0
-        while i < len(rows):
+        while i < len(rows) or not files:
             # At most 500 changes and 8 MiB a file, as a push. `cursor`: where this counter's feed
-            # stands, so head office's reply carries the pages after it.
-            body, chunk = queue.push_body(rows[i:i + protocol.MAX_CHANGES], e.device_id,
-                                          {"audit_head": head, "cursor": cursor})
+            # stands, so head office's reply carries the pages after it. With nothing pending the
+            # one file carries only the cursor: a counter whose last down file said "more" gets the
+            # rest of the feed by repeated export/apply rounds, not only once it has written something.
+            if rows:
+                body, chunk = queue.push_body(rows[i:i + protocol.MAX_CHANGES], e.device_id,
+                                              {"audit_head": head, "cursor": cursor})
+            else:
+                body, chunk = {"changes": [], "audit_head": head, "cursor": cursor}, []
             i += len(chunk)
             n += 1
             data = protocol.encode_batch(body, e.batch_key, e.device_id, n, "up")
@@ -116,6 +121,7 @@ def apply_down(engine: Engine, e: Enrolment, path: Path) -> SyncReport:
                 observe_clock(db, result.max_hlc, e.device_id, lambda: 0)
             report.pulled += sum(1 for c in changes if c.get("device_id") != e.device_id)
             cursor = max(cursor, int(page.get("cursor") or cursor))
+        report.more = bool(pages) and isinstance(pages[-1], dict) and bool(pages[-1].get("more"))
         put_state(db, CURSOR_KEY, str(cursor))
         put_state(db, done_key, digest)
         put_state(db, f"batch_digest:{digest}", str(header["n"]))

@@ -45,6 +45,7 @@ class SyncReport:
     clock_ahead_ms: int | None = None  # set when head office defers our changes for our clock
     restamped: int = 0
     already_applied: bool = False  # sync --apply-batch of a reply applied before: nothing changed
+    more: bool = False  # sync --apply-batch: head office holds more of the feed (export and apply again)
 
     def to_json(self) -> dict:
         d = asdict(self)

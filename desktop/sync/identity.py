@@ -20,6 +20,8 @@ from sqlalchemy.engine import Engine
 from desktop.store.keyring_port import KeyringPort
 
 SERVER_KEY, DEVICE_KEY, BRANCH_KEY = "server_url", "device_id", "counter_label"
+SEQ_KEY = "device_seq"  # the last device_seq given out (desktop.store.outbox.SEQ_KEY)
+EXPECTED_KEY = "server_expected_seq"  # what head office last said it expects next from us
 _SECRETS = ("token", "batch_key")
 _PUT = "INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
 
@@ -81,6 +83,8 @@ def save(engine: Engine, keyring: KeyringPort, store_id: str, store_key: bytes, 
             where = "keyring"
     with engine.begin() as conn:
         db = conn.connection.driver_connection
+        if state(db, DEVICE_KEY) != e.device_id:
+            restart_sequence(db)
         put_state(db, SERVER_KEY, e.server_url)
         put_state(db, DEVICE_KEY, e.device_id)
         for name in _SECRETS:
@@ -106,3 +110,22 @@ def load(engine: Engine, keyring: KeyringPort, store_id: str, store_key: bytes) 
 def remember_server(engine: Engine, url: str) -> None:
     with engine.begin() as conn:
         put_state(conn.connection.driver_connection, SERVER_KEY, url)
+
+
+def restart_sequence(db) -> int:
+    """A new device id (enrolled again with a new code) starts at device_seq 1 at head office, which
+    has seen nothing from it. The pending changes are renumbered 1..p in their order and the next
+    write follows them; the rows already answered (sent, rejected) move below zero, in order, so
+    they are never sent again under the new id. Kept as they were, the first push was deferred:gap
+    (head office expects 1): online the counter then resent its whole history from seq 1 under the
+    new id (every change twice in head office's feed), and by batch file it was deferred for good.
+    Returns p."""
+    low, top = db.execute("SELECT COALESCE(MIN(device_seq), 1), COALESCE(MAX(device_seq), 0) FROM outbox").fetchone()
+    # Every new value is below every current one, so the unique device_seq holds row by row.
+    db.execute("UPDATE outbox SET device_seq = device_seq - ?", (top - min(low, 1) + 1,))
+    pending = [r[0] for r in db.execute("SELECT change_id FROM outbox WHERE state = 'pending' ORDER BY device_seq")]
+    db.executemany("UPDATE outbox SET device_seq = ? WHERE change_id = ?",
+                   [(i, cid) for i, cid in enumerate(pending, 1)])
+    put_state(db, SEQ_KEY, str(len(pending)))
+    put_state(db, EXPECTED_KEY, None)
+    return len(pending)

@@ -132,8 +132,9 @@ def with_node(s: str, node: str) -> str:
     return str(HLC(h.wall_ms, h.counter, node))
 
 
-def parse_push(body: Any) -> tuple[list[Change], dict | None]:
-    """The changes and audit_head of a push body; ProtocolError (422) or TooLarge (413)."""
+def parse_push(body: Any, *, allow_empty: bool = False) -> tuple[list[Change], dict | None]:
+    """The changes and audit_head of a push body; ProtocolError (422) or TooLarge (413).
+    `allow_empty`: an up batch file may carry no change (a counter asking only for the feed)."""
     if not isinstance(body, dict):
         raise ProtocolError("the push body must be a JSON object")
     raw = body.get("changes")
@@ -141,7 +142,7 @@ def parse_push(body: Any) -> tuple[list[Change], dict | None]:
         raise ProtocolError("changes must be a list")
     if len(raw) > MAX_CHANGES:
         raise TooLarge(f"at most {MAX_CHANGES} changes per push")
-    if not raw:
+    if not raw and not allow_empty:
         raise ProtocolError("a push carries at least one change")
     changes = [Change.from_wire(c) for c in raw]
     for a, b in zip(changes, changes[1:], strict=False):

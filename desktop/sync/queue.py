@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from desktop.core.hlc import HLC, Clock
 
 from . import protocol
-from .identity import put_state, state
+from .identity import EXPECTED_KEY, SEQ_KEY, put_state, state
 
 SENT = "sent"
-EXPECTED_KEY = "server_expected_seq"  # what head office last said it expects next from us
 CLOCK_HOLD_KEY = "clock_hold"  # set while head office defers our changes for a clock ahead of it
 HLC_KEY = "hlc"  # the persisted clock's last stamp (desktop.store.outbox keeps it there too)
-SEQ_KEY = "device_seq"  # the last device_seq given out (desktop.store.outbox.SEQ_KEY)
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,6 @@ def test_batch_files_apply_once_and_refuse_tampering_and_other_devices(tmp_path,
     assert r.returncode == 0 and "已经导入过" in r.stdout, r.stderr
     r = a.run("sync", "--apply-batch", str(reply), "--json")
     assert r.returncode == 0 and json.loads(r.stdout) == {"pushed": 0, "duplicates": 0, "rejected": 0, "deferred": 0,
-                                                          "pulled": 0, "pending": 0}
+                                                          "pulled": 0, "pending": 0, "more": False}
     assert _plates(a) == before
     assert before == sorted(set(_plates(b)) | set(before))

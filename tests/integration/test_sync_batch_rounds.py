@@ -1,0 +1,69 @@
+"""Offline batch rounds: a counter with nothing pending still gets the rest of the feed; a counter
+enrolled again under a new device id sends its pending changes once and is not deferred for good."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from server import batch as hq_batch
+from server.db import make_engine
+from tests.integration.sync_harness import Counter, Server
+
+
+@pytest.fixture
+def hq(tmp_path):
+    s = Server(tmp_path / "hq").start()
+    yield s
+    s.kill()
+
+
+def _round(counter, hq, tmp_path, i):
+    r = counter.run("sync", "--export-batch", str(tmp_path / f"up{i}"), "--json")
+    assert r.returncode == 0, r.stderr
+    files = json.loads(r.stdout)["files"]
+    assert len(files) == 1
+    engine = make_engine(f"sqlite:///{hq.data_dir / 'headoffice.db'}")
+    try:
+        hq_batch.apply_batch(engine, tmp_path / files[0], tmp_path / f"down{i}")
+    finally:
+        engine.dispose()
+    down = tmp_path / f"down{i}" / (tmp_path / files[0]).name
+    r = counter.run("sync", "--apply-batch", str(down))
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_nothing_pending_still_brings_the_rest_of_the_feed(tmp_path, hq, monkeypatch):
+    monkeypatch.setattr(hq_batch, "PULL_MAX", 3)
+    monkeypatch.setattr(hq_batch, "MAX_DOWN_PAGES", 1)
+    a, b = Counter(tmp_path / "a", "一号柜台").init(), Counter(tmp_path / "b", "二号柜台").init()
+    a.enrol(hq)
+    b.enrol(hq)
+    assert b.driver("work", "--seed", "31", "--ops", "8").returncode == 0
+    code, got, err = b.sync()
+    assert code == 0 and got["pushed"] > 6, err
+    outs = []
+    for i in range(40):
+        outs.append(_round(a, hq, tmp_path, i))
+        if "总部还有更多数据" not in outs[-1]:
+            break
+    assert len(outs) >= 2 and "总部还有更多数据" in outs[0]
+    code, again, _ = a.sync()
+    assert code == 0 and again["pulled"] == 0
+
+
+def test_enrolled_again_sends_pending_once_and_is_not_deferred(tmp_path, hq):
+    a = Counter(tmp_path / "a", "一号柜台").init()
+    a.enrol(hq)
+    assert a.driver("work", "--seed", "41", "--ops", "4").returncode == 0
+    assert a.sync()[0] == 0
+    a.enrol(hq)  # a new code for the same counter: a new device id
+    assert a.driver("work", "--seed", "42", "--ops", "3").returncode == 0
+    _round(a, hq, tmp_path, 0)
+    code, got, err = a.sync()
+    assert code == 0 and got["pending"] == 0 and got["pushed"] == 0, (got, err)
+    with sqlite3.connect(hq.data_dir / "headoffice.db") as db:
+        ids = [r[0] for r in db.execute("SELECT change_id FROM change")]
+    assert len(ids) == len(set(ids))
