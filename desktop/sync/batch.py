@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from desktop.store import sync_apply
 
 from . import protocol, queue
-from .client import CURSOR_KEY, SyncReport, audit_head, observe_clock
-from .identity import Enrolment, put_state, state
+from .client import SyncReport, audit_head, observe_clock
+from .identity import CURSOR_KEY, Enrolment, put_state, state
 
 UP_N_KEY = "batch_up_n"
 

@@ -18,12 +18,11 @@ from desktop.core.hlc import HLC
 from desktop.store import sync_apply
 
 from . import protocol, queue
-from .identity import put_state, state
+from .identity import CURSOR_KEY, put_state, state
 from .transport import CursorGone, Transport
 
 log = logging.getLogger(__name__)
 
-CURSOR_KEY = "pull_cursor"
 LAST_SYNC_KEY, LAST_PROGRESS_KEY, LAST_ERROR_KEY = "last_sync_at", "last_progress_at", "last_error"
 MAX_PUSH_ROUNDS = 10_000  # a bound, not a target: 5,000,000 changes in one run
 

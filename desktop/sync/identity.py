@@ -22,6 +22,7 @@ from desktop.store.keyring_port import KeyringPort
 SERVER_KEY, DEVICE_KEY, BRANCH_KEY = "server_url", "device_id", "counter_label"
 SEQ_KEY = "device_seq"  # the last device_seq given out (desktop.store.outbox.SEQ_KEY)
 EXPECTED_KEY = "server_expected_seq"  # what head office last said it expects next from us
+CURSOR_KEY = "pull_cursor"  # the last server_seq of head office's feed applied here
 _SECRETS = ("token", "batch_key")
 _PUT = "INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
 
@@ -83,8 +84,19 @@ def save(engine: Engine, keyring: KeyringPort, store_id: str, store_key: bytes, 
             where = "keyring"
     with engine.begin() as conn:
         db = conn.connection.driver_connection
+        old_url = state(db, SERVER_KEY)
+        # Another head office (its feed numbered from 1 again, or empty of this counter's work):
+        # the old office's pull cursor would skip everything it holds below that number, and the
+        # changes the old office took would never reach it. The feed is taken again from the new
+        # office's snapshot and this counter's whole history is sent again. Head office knows a
+        # duplicate per device, so a new office that is a copy of the old one applies them again
+        # under the new device id: the same records by id, values losing to any later stamp, so
+        # only its feed grows.
+        moved = old_url is not None and old_url != e.server_url
         if state(db, DEVICE_KEY) != e.device_id:
-            restart_sequence(db)
+            restart_sequence(db, resend_sent=moved)
+        if moved:
+            put_state(db, CURSOR_KEY, None)
         put_state(db, SERVER_KEY, e.server_url)
         put_state(db, DEVICE_KEY, e.device_id)
         for name in _SECRETS:
@@ -112,14 +124,17 @@ def remember_server(engine: Engine, url: str) -> None:
         put_state(conn.connection.driver_connection, SERVER_KEY, url)
 
 
-def restart_sequence(db) -> int:
+def restart_sequence(db, resend_sent: bool = False) -> int:
     """A new device id (enrolled again with a new code) starts at device_seq 1 at head office, which
     has seen nothing from it. The pending changes are renumbered 1..p in their order and the next
     write follows them; the rows already answered (sent, rejected) move below zero, in order, so
     they are never sent again under the new id. Kept as they were, the first push was deferred:gap
     (head office expects 1): online the counter then resent its whole history from seq 1 under the
     new id (every change twice in head office's feed), and by batch file it was deferred for good.
-    Returns p."""
+    With resend_sent (another head office) the rows the old office took are pending again, in
+    their order among the others. Returns p."""
+    if resend_sent:
+        db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sent'")
     low, top = db.execute("SELECT COALESCE(MIN(device_seq), 1), COALESCE(MAX(device_seq), 0) FROM outbox").fetchone()
     # Every new value is below every current one, so the unique device_seq holds row by row.
     db.execute("UPDATE outbox SET device_seq = device_seq - ?", (top - min(low, 1) + 1,))

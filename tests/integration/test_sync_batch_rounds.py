@@ -67,3 +67,35 @@ def test_enrolled_again_sends_pending_once_and_is_not_deferred(tmp_path, hq):
     with sqlite3.connect(hq.data_dir / "headoffice.db") as db:
         ids = [r[0] for r in db.execute("SELECT change_id FROM change")]
     assert len(ids) == len(set(ids))
+
+
+def test_enrolled_at_another_head_office_gets_its_whole_feed_and_sends_its_history(tmp_path):
+    """A counter moved to another head office (a fresh server: its feed numbered from 1 again, none
+    of this counter's work in it) must not keep the old office's pull cursor, which skipped every
+    change the new office holds below that number, and must send the new office what the old one
+    already took, which it never did."""
+    old, new = Server(tmp_path / "hq-old").start(), Server(tmp_path / "hq-new").start()
+    try:
+        a, b = Counter(tmp_path / "a", "一号柜台").init(), Counter(tmp_path / "b", "二号柜台").init()
+        c = Counter(tmp_path / "c", "三号柜台").init()
+        a.enrol(old)
+        b.enrol(old)
+        assert b.driver("work", "--seed", "51", "--ops", "12").returncode == 0
+        assert b.sync()[0] == 0
+        assert a.driver("work", "--seed", "53", "--ops", "2").returncode == 0
+        code, mine, err = a.sync()
+        assert code == 0 and mine["pushed"] > 0 and mine["pulled"] > 0, err
+        c.enrol(new)
+        assert c.driver("work", "--seed", "52", "--ops", "3").returncode == 0
+        code, theirs, err = c.sync()
+        assert code == 0 and theirs["pushed"] > 0, err
+        r = a.run("sync", "--server", new.url, "--enroll", new.enroll_code(a.name), "--json")
+        assert r.returncode == 0, r.stderr
+        moved = json.loads(r.stdout)
+        assert moved["pulled"] >= theirs["pushed"], moved
+        assert moved["pushed"] == mine["pushed"] and moved["pending"] == 0, moved
+        code, got, err = c.sync()
+        assert code == 0 and got["pulled"] == mine["pushed"], (got, err)
+    finally:
+        old.kill()
+        new.kill()
