@@ -224,7 +224,9 @@ class ProblemsModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
             return None
         p = self.rows[index.row()]
-        return [str(p.device_seq), self.kinds.get(p.entity, p.entity), p.summary, p.why,
+        # The row's place in the list, not its device_seq: a counter enrolled again keeps its
+        # refused rows below zero (desktop.sync.identity.restart_sequence), which read as "-3".
+        return [str(index.row() + 1), self.kinds.get(p.entity, p.entity), p.summary, p.why,
                 p.created_at[:16].replace("T", " ")][index.column()]
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802

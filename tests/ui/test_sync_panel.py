@@ -158,3 +158,15 @@ def test_enrol_then_sync_against_a_real_head_office_shows_synced(qtbot, make_win
         _save_shot(win, "sync-synced")
     finally:
         hq.kill()
+
+
+def test_the_problems_list_numbers_its_rows_from_one_whatever_their_device_seq(qtbot):
+    """Refused rows from before a re-enrolment sit below zero in the outbox; the clerk reads 1, 2."""
+    from desktop.services.sync import Problem
+    from desktop.ui.sync_panel import ProblemsModel
+
+    rows = [Problem(-7, "customer", "c1", "电话号码不合格", "2026-12-01T09:00:00+08:00", "张*"),
+            Problem(3, "vehicle", "v1", "车牌格式不对", "2026-12-01T10:00:00+08:00", "京A·***Q9")]
+    model = ProblemsModel(rows)
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["1", "2"]
+    assert model.index(0, 4).data() == "2026-12-01 09:00"
