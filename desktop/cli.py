@@ -124,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = cmd("export")
     sp.add_argument("what", choices=["due", "status"])
-    sp.add_argument("--within", type=_bounded_int("--within", 0, MAX_DAYS), default=30)
+    sp.add_argument("--within", type=_bounded_int("--within", 0, MAX_DAYS), default=None,
+                    help="due: days ahead (default 30); status lists every vehicle")
     sp.add_argument("--xlsx", required=True)
     sp.add_argument("--full", action="store_true", help="unmasked personal data (admin, audited)")
 

@@ -53,7 +53,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = out_file(args.xlsx, "--xlsx")
     ctx = context(args)
     session = acting_staff(ctx, args)
+    if args.what == "status" and args.within is not None:
+        # Said, not silently dropped: the status list is every vehicle, whatever the window.
+        print("提示：状态总表（status）列出全部车辆，--within 只用于到期名单（export due）。", file=sys.stderr)
+    within = 30 if args.within is None else args.within
     n = export_svc.export_xlsx(ctx.store().engine, session, args.what, out, at, ctx.settings().lead_days,
-                               within=args.within, full=args.full)
+                               within=within, full=args.full)
     print(f"已导出 {n} 行到 {args.xlsx}" + ("（含完整个人信息）" if args.full else "（个人信息已脱敏）"))
     return 0

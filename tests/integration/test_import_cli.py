@@ -185,6 +185,7 @@ def test_export_xlsx_dates_frozen_filter_masked(tmp_path, demo, what):
         assert all(date(2026, 12, 1) <= v.date() <= date(2026, 12, 31) for v in ends)
     else:
         assert len(rows) == len(full_rows) == 200
+        assert "--within 只用于到期名单" in p.stderr  # the window it does not apply is said, not dropped
     cells = {str(v) for r in rows for v in r if v is not None}
     assert not any(ph in c for ph in phones for c in cells)
     assert all("*" in r[head.index("联系电话")] for r in rows if r[head.index("联系电话")])
