@@ -150,7 +150,7 @@ def parse_push(body: Any, *, allow_empty: bool = False) -> tuple[list[Change], d
             raise ProtocolError("changes must be in ascending device_seq order")
     head = body.get("audit_head")
     if head is not None:
-        if (not isinstance(head, dict) or not _is_int(head.get("seq")) or head["seq"] < 0
+        if (not isinstance(head, dict) or not _is_int(head.get("seq")) or not 0 <= head["seq"] <= MAX_SEQ
                 or not isinstance(head.get("hash"), str) or len(head["hash"]) > 256
                 or not (head["hash"].isascii() and head["hash"].isprintable())):
             raise ProtocolError("audit_head must be {\"seq\": integer, \"hash\": string}")
