@@ -123,9 +123,11 @@ def _customer(p: dict) -> str | None:
 def _vehicle(p: dict) -> str | None:
     if not p.get("plate") and not p.get("vin"):
         return "missing_field:plate"
-    if not _ident(check_plate, p.get("plate") or None):
+    # "" is "none" (a car known by its VIN alone); any other non-text ([], {}, false, 0) is bad,
+    # never "none": head office would serve it and every counter fail to store it.
+    if not _ident(check_plate, None if p.get("plate") == "" else p.get("plate")):
         return "bad_plate"
-    if not _ident(check_vin, p.get("vin") or None):
+    if not _ident(check_vin, None if p.get("vin") == "" else p.get("vin")):
         return "bad_vin"
     for f in ("vehicle_class", "use", "energy"):
         if not _text(p.get(f), MAX_KIND):

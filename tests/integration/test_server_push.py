@@ -238,6 +238,18 @@ def test_bodies_that_are_not_json_are_422(client, engine):
     assert client.get("/v1/sync/snapshot", params={"page": -1}, headers=auth).status_code == 422
 
 
+def test_a_plate_or_vin_that_is_no_text_is_rejected_and_never_served(client, engine):
+    """`"vin": []` (or {}, false, 0) passed as "no VIN": head office applied it and served it, and
+    every counter that pulled it failed binding the list into its store, at each sync."""
+    dev, auth = enroll(client, engine)
+    bad = [vehicle_payload(vin=v) for v in ([], {}, False, 0)] + [vehicle_payload(plate=v) for v in ([], {}, 0)]
+    r = push(client, auth, [change(dev, i, "vehicle", b) for i, b in enumerate(bad, 1)])
+    assert results(r) == ["rejected:bad_vin"] * 4 + ["rejected:bad_plate"] * 3
+    assert pull_all(client, auth) == []
+    ok = [vehicle_payload(vin=None), vehicle_payload(vin=""), vehicle_payload(plate="")]
+    assert results(push(client, auth, [change(dev, 8 + i, "vehicle", b) for i, b in enumerate(ok)])) == ["applied"] * 3
+
+
 def test_gzip_bodies_are_accepted_and_size_limits_are_413(client, engine):
     dev, auth = enroll(client, engine)
     body = json.dumps({"changes": events(dev, 1, 2)}).encode()

@@ -94,3 +94,24 @@ def test_strict_json_refuses_nan_and_infinity():
         with pytest.raises(ValueError):
             protocol.loads(text)
     assert protocol.loads('{"a": 1.5}') == {"a": 1.5}
+
+
+@pytest.mark.parametrize("field, value", [("vin", []), ("vin", {}), ("vin", False), ("vin", 0), ("plate", []), ("plate", 0)])
+def test_a_plate_or_vin_that_is_no_text_is_bad_not_absent(field, value):
+    vehicle = {"id": VEHICLE, "plate": PLATE, "vin": fake.vin()} | {field: value}
+    assert protocol.validate_payload("vehicle", "upsert", VEHICLE, vehicle) == f"bad_{field}"
+
+
+def test_a_counter_skips_a_pulled_vin_that_is_no_text(tmp_path, fake_keyring):
+    """`"vin": []` from an older head office: binding the list failed the page (InterfaceError) at
+    every sync, so the counter never pulled past it."""
+    ctx = AppContext(tmp_path / "b", keyring=fake_keyring, passphrase=lambda: PASSPHRASE)
+    store = ctx.create(PASSPHRASE)
+    try:
+        page = [_pulled(1, "vehicle", VEHICLE, {"id": VEHICLE, "plate": PLATE, "vin": []})]
+        SyncClient(store.engine, None, DEV_B).apply_page(page, 1)
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM vehicle").scalar() == 0
+            assert conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = 'pull_cursor'").scalar() == "1"
+    finally:
+        ctx.close()
