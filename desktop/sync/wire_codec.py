@@ -37,7 +37,10 @@ _NAME_RE = re.compile(r"^(?P<device>[0-9a-f-]{36})-(?P<n>[1-9][0-9]{0,17})\.rdba
 
 
 def gunzip_limited(data: bytes, limit: int = MAX_BODY_BYTES) -> bytes:
-    """Decompress at most ``limit`` bytes; TooLarge beyond it, ProtocolError for bad gzip."""
+    """Decompress at most ``limit`` bytes; TooLarge beyond it, ProtocolError for bad gzip.
+    One gzip member, nothing after it (``gzip.compress`` writes one): trailing bytes were dropped
+    unread, so a damaged or doubled body half-applied; reading on member by member copies the rest
+    each time (quadratic: 8 MiB of empty members cost ~40 s)."""
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
         out = d.decompress(data, limit + 1)
@@ -50,6 +53,8 @@ def gunzip_limited(data: bytes, limit: int = MAX_BODY_BYTES) -> bytes:
         raise TooLarge(f"body over {limit} bytes when decompressed")
     if not d.eof:
         raise ProtocolError("body is truncated gzip")
+    if d.unused_data:
+        raise ProtocolError("body has data after its gzip stream")
     return out
 
 

@@ -238,6 +238,17 @@ def test_bodies_that_are_not_json_are_422(client, engine):
     assert client.get("/v1/sync/snapshot", params={"page": -1}, headers=auth).status_code == 422
 
 
+def test_a_gzip_body_with_bytes_after_its_stream_is_422_and_stores_nothing(client, engine):
+    """Bytes after the gzip stream (junk, or a second member) were dropped unread and the first
+    member applied: a damaged body must be refused, not half-read."""
+    dev, auth = enroll(client, engine)
+    packed = gzip.compress(json.dumps({"changes": events(dev, 1, 1)}).encode())
+    for tail in (b"junk", b"\0", packed):
+        r = client.post("/v1/sync/push", content=packed + tail, headers=auth | {"Content-Encoding": "gzip"})
+        assert r.status_code == 422, tail
+    assert results(push(client, auth, events(dev, 1, 1))) == ["applied"]  # seq 1 was not used
+
+
 def test_a_plate_or_vin_that_is_no_text_is_rejected_and_never_served(client, engine):
     """`"vin": []` (or {}, false, 0) passed as "no VIN": head office applied it and served it, and
     every counter that pulled it failed binding the list into its store, at each sync."""
