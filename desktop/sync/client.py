@@ -213,7 +213,9 @@ def usable(c: dict) -> bool:
 
 def snapshot_changes(row: dict) -> list[dict]:
     """A snapshot row as pulled changes: a customer with per-field stamps becomes one change per
-    stamp (listing the fields that carry it), so per-field last-writer-wins sees the true stamps."""
+    stamp (listing the fields that carry it), so per-field last-writer-wins sees the true stamps.
+    Each carries only its own fields: head office fills the ones no change set with null (consent
+    too), which the wire rules refuse, so the whole customer was skipped."""
     base = {"server_seq": 0, "device_id": "", "entity": row["entity"], "entity_id": row["id"], "op": row["op"],
             "payload": row.get("payload") or {"id": row["id"]}, "hlc": row["hlc"]}
     field_hlc = row.get("field_hlc")
@@ -222,7 +224,9 @@ def snapshot_changes(row: dict) -> list[dict]:
     by_stamp: dict[str, list[str]] = {}
     for f, stamp in field_hlc.items():
         by_stamp.setdefault(stamp, []).append(f)
-    return [{**base, "hlc": stamp, "payload": {**base["payload"], "fields": sorted(fields)}}
+    payload = base["payload"]
+    return [{**base, "hlc": stamp, "payload": {"id": payload.get("id", row["id"]),
+                                               **{f: payload.get(f) for f in sorted(fields)}, "fields": sorted(fields)}}
             for stamp, fields in sorted(by_stamp.items())]
 
 

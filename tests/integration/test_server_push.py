@@ -469,3 +469,19 @@ def test_nan_is_not_json_and_a_lone_surrogate_is_no_text(client, engine):
     r = client.post("/v1/sync/push", content=body, headers={**auth, "Content-Type": "application/json"})
     assert results(r) == ["rejected:bad_text"] and r.json()["expected_seq"] == 2
     assert pull_all(client, auth) == []
+
+
+def test_a_customer_first_known_by_some_fields_comes_through_the_snapshot(client, engine):
+    """Head office fills the fields no change has set with null, consent_contact and consent_mail
+    too; the counter turned the row into changes carrying that whole payload, which fail the wire
+    rules (bad_bool), so a counter rebuilding from the snapshot skipped the customer that one
+    pulling the feed has."""
+    from desktop.sync.client import snapshot_changes, usable
+
+    dev, auth = enroll(client, engine)
+    cust = customer_payload(fields=["phone"])
+    assert results(push(client, auth, [change(dev, 1, "customer", cust)])) == ["applied"]
+    (row,) = client.get("/v1/sync/snapshot", params={"page": 0}, headers=auth).json()["rows"]
+    changes = snapshot_changes(row)
+    assert all(usable(c) for c in changes)
+    assert [(c["payload"]["fields"], c["payload"]["phone"]) for c in changes] == [(["phone"], cust["phone"])]
