@@ -36,26 +36,36 @@ _NONCE = 12
 _NAME_RE = re.compile(r"^(?P<device>[0-9a-f-]{36})-(?P<n>[1-9][0-9]{0,17})\.rdbatch$")
 
 
+MAX_GZIP_MEMBERS = 16  # RFC 1952 allows members one after another; a body is one or a few
+
+
 def gunzip_limited(data: bytes, limit: int = MAX_BODY_BYTES) -> bytes:
     """Decompress at most ``limit`` bytes; TooLarge beyond it, ProtocolError for bad gzip.
-    One gzip member, nothing after it (``gzip.compress`` writes one): trailing bytes were dropped
-    unread, so a damaged or doubled body half-applied; reading on member by member copies the rest
-    each time (quadratic: 8 MiB of empty members cost ~40 s)."""
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = d.decompress(data, limit + 1)
-        if len(out) > limit or d.unconsumed_tail:
+    Every byte is read: gzip members one after another (RFC 1952; ``gzip.compress`` writes one,
+    a streaming writer may write several) up to MAX_GZIP_MEMBERS, and anything after the last that
+    is not a member is 422. Trailing bytes were dropped unread, so a damaged or doubled body was
+    half-applied; members are capped because each one copies the rest (8 MiB of empty members
+    read one by one cost ~40 s)."""
+    out = bytearray()
+    rest = data
+    for _member in range(MAX_GZIP_MEMBERS):
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            chunk = d.decompress(rest, limit + 1 - len(out))
+            if len(out) + len(chunk) > limit or d.unconsumed_tail:
+                raise TooLarge(f"body over {limit} bytes when decompressed")
+            chunk += d.flush()
+        except zlib.error:
+            raise ProtocolError("body is not valid gzip") from None
+        out += chunk
+        if len(out) > limit:
             raise TooLarge(f"body over {limit} bytes when decompressed")
-        out += d.flush()
-    except zlib.error:
-        raise ProtocolError("body is not valid gzip") from None
-    if len(out) > limit:
-        raise TooLarge(f"body over {limit} bytes when decompressed")
-    if not d.eof:
-        raise ProtocolError("body is truncated gzip")
-    if d.unused_data:
-        raise ProtocolError("body has data after its gzip stream")
-    return out
+        if not d.eof:
+            raise ProtocolError("body is truncated gzip")
+        rest = d.unused_data
+        if not rest:
+            return bytes(out)
+    raise ProtocolError(f"body has more than {MAX_GZIP_MEMBERS} gzip members")
 
 
 def _not_json(name: str) -> Any:

@@ -249,6 +249,21 @@ def test_a_gzip_body_with_bytes_after_its_stream_is_422_and_stores_nothing(clien
     assert results(push(client, auth, events(dev, 1, 1))) == ["applied"]  # seq 1 was not used
 
 
+def test_a_gzip_body_in_several_members_is_read_whole(client, engine):
+    """RFC 1952 lets members follow one another (a streaming writer flushes one per chunk): the
+    body is all of them. A body of more members than any writer makes is refused."""
+    dev, auth = enroll(client, engine)
+    body = json.dumps({"changes": events(dev, 1, 2)}).encode()
+    cut = len(body) // 2
+    two = gzip.compress(body[:cut]) + gzip.compress(body[cut:])
+    r = client.post("/v1/sync/push", content=two, headers=auth | {"Content-Encoding": "gzip"})
+    assert r.status_code == 200 and results(r) == ["applied", "applied"]
+    body = json.dumps({"changes": events(dev, 3, 1)}).encode()
+    many = b"".join(gzip.compress(body[i:i + 1]) for i in range(17)) + gzip.compress(body[17:])
+    assert client.post("/v1/sync/push", content=many, headers=auth | {"Content-Encoding": "gzip"}).status_code == 422
+    assert results(push(client, auth, events(dev, 3, 1))) == ["applied"]  # seq 3 was not used
+
+
 def test_a_plate_or_vin_that_is_no_text_is_rejected_and_never_served(client, engine):
     """`"vin": []` (or {}, false, 0) passed as "no VIN": head office applied it and served it, and
     every counter that pulled it failed binding the list into its store, at each sync."""
