@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from datetime import datetime, timedelta, timezone
@@ -123,6 +124,12 @@ def _device_rows(devs: list[dict], csrf: str) -> str:
             clock = '<span class="ok">正常</span>'
         anchor = (f'<span class="mono">#{d["audit_seq"]} {escape((d["audit_hash"] or "")[:12])}…</span>'
                   f'<br><small>{_when(d["audit_at"])}</small>' if d["audit_seq"] is not None else "—")
+        if d.get("audit_alarm"):
+            when = d["audit_alarm"].partition(" ")[0]
+            told, kept = (re.findall(r"#(\d+)", d["audit_alarm"]) + ["?", "?"])[:2]
+            anchor += (f'<br><span class="warn">{_when(when)} 柜台报来的审计链到第 {told} 条，总部记到第 {kept} 条'
+                       f'（或同一条内容不同）：可能是柜台的审计记录被删，或恢复了旧备份。'
+                       f'请到柜台运行 renewdesk audit verify 核查。</span>')
         if d["revoked_at"]:
             state, action = f'<span class="off">已停用<br><small>{_when(d["revoked_at"])}</small></span>', ""
         else:

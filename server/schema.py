@@ -43,6 +43,9 @@ device = Table(
     Column("audit_seq", BigInteger),  # the counter's audit chain head: an anchor a truncation cannot match
     Column("audit_hash", Text),
     Column("audit_at", Text),
+    # Set once, when a push reports a chain head behind the anchor (a lower seq, or the same seq
+    # with another hash): "<when> reported #<seq>, anchor #<seq>". The anchor is not moved back.
+    Column("audit_alarm", Text),
 )
 
 enroll_code = Table(

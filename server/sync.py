@@ -79,6 +79,24 @@ class PushCounts:
     deferred: int = 0
 
 
+def _anchor_values(dev, head: dict | None) -> dict:
+    """The counter's audit chain head as head office's anchor (DESIGN §6: one a truncated chain
+    cannot match). A head behind the anchor — a lower seq, or the same seq with another hash — is
+    what deleting the chain's tail (or restoring an older backup) looks like: the anchor stays
+    where it was and the device carries an alarm for the head-office page, the first one kept.
+    Taking the lower head, as before, let a truncation wipe the very anchor meant to catch it."""
+    if not head or (head["seq"], head["hash"]) == (dev.audit_seq, dev.audit_hash):
+        return {}
+    behind = dev.audit_seq is not None and (head["seq"] < dev.audit_seq
+                                            or (head["seq"] == dev.audit_seq and head["hash"] != dev.audit_hash))
+    if not behind:
+        return {"audit_seq": head["seq"], "audit_hash": head["hash"], "audit_at": iso_now()}
+    if dev.audit_alarm:
+        return {}
+    log.warning("audit head behind the anchor: reported seq %d, anchor seq %d", head["seq"], dev.audit_seq)
+    return {"audit_alarm": f"{iso_now()} reported #{head['seq']}, anchor #{dev.audit_seq}"}
+
+
 def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict | None,
          *, touch: bool = True, fault: str | None = None) -> tuple[dict, PushCounts]:
     """Apply one push (already parsed: ascending device_seq, 1..500 changes; none from an up batch
@@ -89,7 +107,8 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
     try:
         with write_tx(engine) as conn:
             dev = conn.execute(select(device.c.next_seq, device.c.revoked_at, device.c.audit_seq,
-                                      device.c.audit_hash).where(device.c.id == device_id)).first()
+                                      device.c.audit_hash, device.c.audit_alarm)
+                               .where(device.c.id == device_id)).first()
             if dev is None or dev.revoked_at is not None:
                 raise Unauthorized()
             expected = dev.next_seq
@@ -146,8 +165,7 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
                 values |= {"clock_ahead_ms": clock_ahead, "clock_warned_at": iso_now()}
             elif rows and touch:
                 values |= {"clock_ahead_ms": None}
-            if audit_head and (audit_head["seq"], audit_head["hash"]) != (dev.audit_seq, dev.audit_hash):
-                values |= {"audit_seq": audit_head["seq"], "audit_hash": audit_head["hash"], "audit_at": iso_now()}
+            values |= _anchor_values(dev, audit_head)
             if values:
                 conn.execute(device.update().where(device.c.id == device_id).values(**values))
             reply = {"results": results, "expected_seq": expected}

@@ -399,6 +399,35 @@ def test_audit_head_is_kept_as_the_counter_anchor(client, engine):
     assert (d["audit_seq"], d["audit_hash"]) == (42, "b" * 64)
 
 
+def test_a_head_behind_the_anchor_keeps_the_anchor_and_raises_an_alarm(client, engine):
+    """Deleting the tail of a counter's audit chain and pushing again must not move head office's
+    anchor back to the shorter chain (it did: the anchor followed any head it was sent)."""
+    from server.page import _device_rows
+
+    dev, auth = enroll(client, engine)
+    push(client, auth, events(dev, 1, 1), audit_head={"seq": 7, "hash": "h7"})
+    push(client, auth, events(dev, 2, 1), audit_head={"seq": 3, "hash": "older"})
+    (d,) = devices.list_devices(engine)
+    assert (d["audit_seq"], d["audit_hash"]) == (7, "h7")
+    assert d["audit_alarm"].endswith("reported #3, anchor #7")
+    assert "柜台报来的审计链到第 3 条，总部记到第 7 条" in _device_rows([d], "csrf")
+    first = d["audit_alarm"]
+    push(client, auth, events(dev, 3, 1), audit_head={"seq": 9, "hash": "h9"})  # the chain grows on
+    (d,) = devices.list_devices(engine)
+    assert (d["audit_seq"], d["audit_hash"], d["audit_alarm"]) == (9, "h9", first)  # the alarm stays
+
+
+def test_the_same_head_seq_with_another_hash_is_an_alarm_too(client, engine):
+    dev, auth = enroll(client, engine)
+    push(client, auth, events(dev, 1, 1), audit_head={"seq": 5, "hash": "a" * 64})
+    push(client, auth, events(dev, 2, 1), audit_head={"seq": 5, "hash": "a" * 64})
+    (d,) = devices.list_devices(engine)
+    assert d["audit_alarm"] is None  # the same head again is no alarm
+    push(client, auth, events(dev, 3, 1), audit_head={"seq": 5, "hash": "c" * 64})
+    (d,) = devices.list_devices(engine)
+    assert (d["audit_seq"], d["audit_hash"]) == (5, "a" * 64) and d["audit_alarm"].endswith("reported #5, anchor #5")
+
+
 def test_ack_before_commit_fault_mode_loses_acknowledged_changes(client, engine, monkeypatch):
     """The deliberately broken mode the fault campaign's checker must catch."""
     monkeypatch.setenv("RENEWDESK_SERVER_FAULT", "ack-before-commit")
