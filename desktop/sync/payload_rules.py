@@ -191,9 +191,24 @@ def _event(p: dict) -> str | None:
     if not _text(p.get("note")):
         return "bad_text:note"
     detail = p.get("detail")
-    if detail is not None and len(json.dumps(detail, ensure_ascii=False)) > 4 * MAX_TEXT:
+    if detail is not None and (_nested_deeper(detail, MAX_DETAIL_DEPTH)
+                               or len(json.dumps(detail, ensure_ascii=False)) > 4 * MAX_TEXT):
         return "bad_text:detail"
     return None
+
+
+MAX_DETAIL_DEPTH = 16  # the counter writes 1–2 levels; ~1000 reach the JSON parser's recursion limit
+
+
+def _nested_deeper(obj: Any, limit: int) -> bool:
+    """Lists/objects nested more than `limit` deep (checked without recursion). Stored as sent, a
+    detail ~1000 deep made a pulled page fail to parse at a counter with a deeper call stack."""
+    level = [obj]
+    for _ in range(limit + 1):
+        level = [v for o in level if isinstance(o, list | dict) for v in (o.values() if isinstance(o, dict) else o)]
+        if not level:
+            return False
+    return True
 
 
 _VALIDATORS = {"customer": _customer, "vehicle": _vehicle, "policy_term": _policy_term, "event": _event}

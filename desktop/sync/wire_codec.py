@@ -75,7 +75,10 @@ def _not_json(name: str) -> Any:
 def loads(text: str | bytes) -> Any:
     """JSON as RFC 8259 has it: Python's json also reads NaN and Infinity, which head office then
     stored and served in its feed, breaking every strict parser that pulls it (HTTP 422 instead)."""
-    return json.loads(text, parse_constant=_not_json)
+    try:
+        return json.loads(text, parse_constant=_not_json)
+    except RecursionError:  # nesting past the interpreter's stack: malformed for us, not a crash
+        raise ValueError("JSON nested too deeply") from None
 
 
 def dumps(obj: Any) -> bytes:

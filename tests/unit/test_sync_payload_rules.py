@@ -115,3 +115,27 @@ def test_a_counter_skips_a_pulled_vin_that_is_no_text(tmp_path, fake_keyring):
             assert conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = 'pull_cursor'").scalar() == "1"
     finally:
         ctx.close()
+
+
+def _event(detail) -> dict:
+    return {"id": "0190a000-0000-7000-8000-0000000000f3", "vehicle_id": VEHICLE, "kind": "contact",
+            "outcome": "no_answer", "detail": detail, "note": None, "staff": "admin", "at": "2026-12-01T10:00:00+08:00"}
+
+
+def _nest(depth: int):
+    d: object = "x"
+    for i in range(depth):
+        d = {"k": d} if i % 2 else [d]
+    return d
+
+
+def test_an_event_detail_nested_past_sixteen_levels_is_refused():
+    """A detail ~1000 deep was stored as sent, and a pulled page holding it failed to parse at a
+    counter whose call stack was deeper than head office's: every sync after failed there."""
+    assert protocol.validate_payload("event", "upsert", _event({})["id"], _event(_nest(16))) is None
+    assert protocol.validate_payload("event", "upsert", _event({})["id"], _event(_nest(17))) == "bad_text:detail"
+
+
+def test_json_nested_past_the_stack_is_a_value_error_not_a_crash():
+    with pytest.raises(ValueError):
+        protocol.loads("[" * 100_000 + "]" * 100_000)
