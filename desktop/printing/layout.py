@@ -83,7 +83,8 @@ class Line:
     index: int
     advance_px: float  # this line's share of vertical space
     gap_before_px: float  # extra space before it (first line of a paragraph only)
-    offset_px: float  # top of the glyph box inside the advance (centres the ink)
+    offset_px: float  # top of the glyph box inside the advance: puts the baseline where every face of
+    # this size has it (the regular face's box centred); negative for a face with a taller box
     bold_stroke_px: float = 0.0  # > 0: thicken the drawn glyphs by this stroke (see BOLD_STROKE_EM)
 
 
@@ -102,6 +103,11 @@ def layout_paras(paras: Iterable[Para], family: str, device: QPagedPaintDevice,
         stroke = pt_to_px(para.size_pt, dpi) * BOLD_STROKE_EM if para.bold and not real_bold else 0.0
         advance = pt_to_px(para.size_pt, dpi) * LINE_ADVANCE
         gap = pt_to_px(para.gap_before_pt, dpi)
+        # Where the baseline sits in the advance: the regular face's glyph box centred, for every
+        # face of this size. Centring each face's own box put a regular line under a bold one of
+        # the same size 1.46 x its size below it (the faces declare different ascent/descent).
+        ref_ascent, ref_height = _ref_metrics(family, para.size_pt, dpi, device)
+        baseline = max(0.0, (advance - ref_height) / 2) + ref_ascent
         for k, text in enumerate(para.text.split("\n")):
             layout = QTextLayout(text, font, device)
             layout.setTextOption(option)
@@ -117,11 +123,23 @@ def layout_paras(paras: Iterable[Para], family: str, device: QPagedPaintDevice,
                 count += 1
             layout.endLayout()
             for i in range(count):
-                h = layout.lineAt(i).height()
+                line = layout.lineAt(i)
+                h = line.height()
                 lines.append(Line(layout, i, max(advance, h),
                                   gap if (k == 0 and i == 0) else 0.0,
-                                  max(0.0, (advance - h) / 2), stroke))
+                                  # < 0 for a face declaring a taller ascent than its ink
+                                  # (the bold Hei: 1.16 em): its box, not its ink, pokes up.
+                                  baseline - line.ascent(), stroke))
     return lines
+
+
+def _ref_metrics(family: str, size_pt: float, dpi: float, device: QPagedPaintDevice) -> tuple[float, float]:
+    """Ascent and height of a line of the regular face at this size, on this device."""
+    layout = QTextLayout("国", make_font(family, size_pt, False, dpi), device)
+    layout.beginLayout()
+    line = layout.createLine()
+    layout.endLayout()
+    return line.ascent(), line.height()
 
 
 def flow_height(lines: Sequence[Line]) -> float:

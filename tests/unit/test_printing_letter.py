@@ -167,3 +167,23 @@ def test_print_letters_on_a_pdf_printer(lt, tmp_path):
     with pdfplumber.open(out) as pdf:
         assert len(pdf.pages) == 3
         assert "欧阳示例" in pdf.pages[0].extract_text()
+
+
+def test_line_advance_holds_between_bold_and_regular_lines(lt, tmp_path):
+    # Baseline to baseline (the char's origin), whatever the two lines' faces: the regular line
+    # under a bold one of the same size used to sit 1.46× below it.
+    _, model = lt
+    out, _, _ = write(lt, tmp_path, [make_letter(model, 0)])
+    with pdfplumber.open(out) as pdf:
+        page = pdf.pages[0]
+        rows: dict[float, list] = {}
+        for c in page.chars:
+            rows.setdefault(round(page.height - c["matrix"][5], 1), []).append(c)
+    lines = [(y, max(c["size"] for c in cs), cs[0]["fontname"], "".join(c["text"] for c in cs))
+             for y, cs in sorted(rows.items())]
+    mixed = 0
+    for (y1, s1, f1, _), (y2, s2, f2, t2) in zip(lines, lines[1:], strict=False):
+        if abs(s1 - s2) < 0.01:
+            assert y2 - y1 >= 1.5 * s2 - 0.01, (t2, y2 - y1, s2)
+            mixed += f1 != f2
+    assert mixed >= 1
