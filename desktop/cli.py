@@ -277,8 +277,22 @@ def _not_text(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """parse_args, except that a query's words may stand on both sides of an option
+    (`lookup 粤b --json 12345`): argparse ends a nargs="+" positional at the first option and
+    calls the words after it unrecognised; they are the rest of the QUERY (DESIGN §7)."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if isinstance(getattr(args, "query", None), list) and not any(e.startswith("-") for e in extra):
+            args.query.extend(extra)
+        else:
+            parser.error("unrecognized arguments: " + " ".join(extra))
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
     bad = _not_text(args)
     if bad:  # else the store's UTF-8 encoder fails mid-command: exit 1, a bug of ours
         opt = "查询内容" if bad == "query" else "--" + bad.replace("_", "-")

@@ -356,3 +356,14 @@ def test_restore_with_wrong_passphrase_replaces_nothing(copy, tmp_path):
     before = snapshot(other)
     one_line_error(run("restore", str(out), data=other, RENEWDESK_PASSPHRASE="other-passphrase"), 3)
     assert snapshot(other) == before
+
+
+def test_positional_words_join_around_options(demo_dir):
+    # "Global options go before or after the sub-command" and "positional words join into one
+    # QUERY": `lookup 粤b --json 12345` was exit 2 (argparse called 12345 unrecognised).
+    plate = demo_dir["by_status"]["ACTIVE"][0].plate
+    out = ok(run("lookup", plate[:2].lower(), "--json", plate[2:], "--at", AT, data=demo_dir["dir"]))
+    assert json.loads(out)["matches"][0]["plate"] == plate
+    assert "unrecognized arguments: --jsn" in one_line_error(
+        run("lookup", plate, "--jsn", data=demo_dir["dir"]), 2)
+    one_line_error(run("audit", "verify", "extra", data=demo_dir["dir"]), 2)  # no query: still refused
