@@ -305,11 +305,16 @@ def query_keys(q: str | None) -> list[tuple[str, int]]:
         out.append((ID4 + n, 1))
     if _is_name(n):
         out.append((NAME + n, 1))
-    if 2 <= len(n) <= 6 and n.isascii() and n.isalpha():
+    if _is_initials(n):
         out.append((INITIALS + n, 1))
     if _is_pinyin(n):
         out.append((PINYIN + n, 1))
     return _dedupe(out)
+
+
+def _is_initials(n: str) -> bool:
+    # As long as a name's initials can be: a minority name (阿依古丽·买买提 → AYGLMMT) has 7 and more.
+    return 2 <= len(n) <= 40 and n.isascii() and n.isalpha()
 
 
 def _is_pinyin(n: str) -> bool:
@@ -334,7 +339,7 @@ def query_prefixes(q: str | None) -> list[tuple[str, int]]:
         out.append((PLATE + n, 2))
     if _is_name(n):
         out.append((NAME + n, 2))
-    if 2 <= len(n) <= 6 and n.isascii() and n.isalpha():
+    if _is_initials(n):
         out.append((INITIALS + n, 2))
     if _is_pinyin(n):
         out.append((PINYIN + n, 2))  # "wang" finds 王… and 汪… as the syllables are typed

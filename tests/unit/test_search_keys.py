@@ -203,3 +203,16 @@ def test_full_pinyin_keys_and_queries():
 def test_plate_queries_are_not_taken_for_pinyin():
     assert not [k for k, _ in query_keys("ba33103") if k[0] == "F"]
     assert not [k for k, _ in query_prefixes("粤b") if k[0] == "F"]
+
+
+@pytest.mark.parametrize("name", ["阿依古丽·买买提", "阿不都热合曼·买买提", "欧阳娜娜娜娜娜"])
+def test_long_names_are_found_by_their_initials(name: str) -> None:
+    # Minority names run to 7+ characters: their stored initials keys (YAYGLMMT…) must be
+    # reachable, typed in full (query_keys) or as you type (query_prefixes); the query side
+    # stopped at 6 letters, so `lookup AYGLMMT` found nothing while `lookup aygl` did.
+    keys = search_keys_for(None, None, name, None, None)
+    initials = pinyin_initials(name)[0]
+    assert len(initials) >= 7
+    assert ("Y" + initials, 1) in query_keys(initials.lower())
+    assert ("Y" + initials[:7], 2) in query_prefixes(initials[:7].lower())
+    assert "Y" + initials in keys
