@@ -52,6 +52,7 @@ MSG_ID_NUMBER_CELL = "身份证号被 Excel 存成了数字，后几位已丢失
 MSG_PHONE_SCI = "电话号码被 Excel 存成了科学计数法，后几位已丢失，请把该列设为文本后重新导出"
 MSG_POLICY_NUMBER_CELL = "保单号被 Excel 存成了数字，后几位已丢失，请把该列设为文本后重新导出"
 MSG_NO_VEHICLE = "缺少车牌号和车架号：每行至少要有其中一个"
+MSG_MASKED_NAME = "姓名是脱敏后的（含 *），不是完整姓名：请从原系统导出完整姓名，不要导入本系统导出的脱敏表"
 MSG_NO_END = "缺少保险止期（到期日）"
 MSG_NO_KIND = "缺少险种：请填写 交强险 或 商业险"
 MSG_MULTI_PHONE = "一格中有多个电话，只导入了第一个"
@@ -183,11 +184,20 @@ class RowParser:
         text = _text(raw)
         return None if text is None else self._checked(text, "vin", check_vin, _same, found)
 
+    def _name(self, raw: Any, found: list[str]) -> str | None:
+        name = _name(raw, found)
+        # A masked name (张**: our own export, a screenshot typed back) is nobody's name: taken as
+        # given it would make a new owner of that name and hand the car to it. A masked phone or ID
+        # is refused as a bad identifier; so is this.
+        if name is not None and "*" in name:
+            raise _Reject(self._hdr("owner"), masking.mask_name(name), MSG_MASKED_NAME)
+        return name
+
     def _registered(self, raw: Any, _found: list[str]) -> date:
         return cst_date(self._date(raw, "registered", parse_start))
 
     def _customer(self, cells: dict[str, Any], warn: Callable[[str, Sequence[str]], None]) -> CustomerRec | None:
-        name = self._within("owner", self._field(cells, "owner", _name, warn), CUSTOMER_TEXT_MAX, "姓名", True)
+        name = self._within("owner", self._field(cells, "owner", self._name, warn), CUSTOMER_TEXT_MAX, "姓名", True)
         address = self._within("address", _text(cells.get("address")), CUSTOMER_TEXT_MAX, "地址", True)
         phone = self._field(cells, "phone", self._phone, warn)
         id_number = self._field(cells, "id_number", self._id_number, warn)

@@ -68,3 +68,22 @@ def test_rejected_phone_is_masked_in_its_normal_form(tmp_path, app_ctx, admin):
     report = run_import(app_ctx.store().engine, admin, tmp_path / "p.xlsx", dry_run=True, at=AT)
     (rej,) = report.rejected
     assert rej["column"] == "联系电话" and rej["value"] == "128****5678"
+
+
+def test_a_masked_name_is_rejected_and_the_car_keeps_its_owner(tmp_path, app_ctx, admin):
+    # Our own masked export (车主 张**) read back with its phone and ID columns cut away: each
+    # row used to make a new owner literally named "张**" and hand the car to it (real name,
+    # phone, address and consent detached: 300 of 300 cars in a demo store, "imported": 300).
+    fake = FakeData(9)
+    plate, name, address = fake.plate("ordinary"), fake.name(), fake.address()
+    engine = app_ctx.store().engine
+    run_import(engine, admin, _book(tmp_path / "a.xlsx", [[plate, "交强险", "2025-12-11", "2026-12-10",
+                                                             name, address]]), at=AT)
+    for masked in (mask_name(name), name[0] + "＊" * (len(name) - 1)):
+        f = _book(tmp_path / "b.xlsx", [[plate, "交强险", "2025-12-11", "2026-12-10", masked, None]])
+        report = run_import(engine, admin, f, at=AT)
+        (rej,) = report.rejected
+        assert (report.rows, report.imported, report.updated) == (1, 0, 0)
+        assert rej["column"] == "被保险人" and rej["value"] == mask_name(name) and "脱敏" in rej["reason"]
+        (m,) = lookup_svc.find(engine, plate, AT)
+        assert m.bundle.owner.address == address
