@@ -45,6 +45,7 @@ class SlipData:
     printed_at: datetime
     counter: CounterInfo
     vehicle_tax: str | None = None  # 车船税 (yuan) recorded with the last 交强险: paid with the renewal
+    vin: str | None = None  # names the car when it has no plate yet (imported by VIN alone)
 
 
 @dataclass(frozen=True)

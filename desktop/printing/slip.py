@@ -120,10 +120,13 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False) ->
     gap = s.body_pt * (0.05 if compact else 0.6)  # separates groups without a rule line
     narrow = s.height_mm is None  # receipt roll: label, date and "24时止" each on a line
     out = [] if compact else [Para("交强险状态告知单", s.title_pt, True)]
+    # A car with no plate yet (imported by VIN alone) is named by its VIN: the slip names the car.
+    label, ident = ("车牌号", slip.plate) if slip.plate or not slip.vin else ("车架号", slip.vin)
     if narrow:  # the plate alone on its line: never broken between 京 and A12345
-        out += [Para("车牌号", s.body_pt, True, gap), Para(slip.plate, s.plate_pt, True)]
+        # 17 VIN characters at plate size would break over two lines of a 48 mm band (unsearchable).
+        out += [Para(label, s.body_pt, True, gap), Para(ident, s.plate_pt if slip.plate else s.body_pt, True)]
     else:
-        out.append(Para(f"车牌号  {slip.plate}", s.plate_pt, True, gap))
+        out.append(Para(f"{label}  {ident}", s.plate_pt, True, gap))
     out.append(Para(f"状态  {STATUS_SYMBOL[st.status]} {STATUS_LABEL[st.status]}", s.key_pt, True))
     if st.ci_end_date is not None:
         out.append(Para(_dated("交强险保到", ci_end_phrase(st), narrow, paper == "a5"), s.key_pt, True, gap))

@@ -54,7 +54,7 @@ def slip_data(match: LookupMatch, settings: CounterSettings, printed_at: datetim
     return SlipData(plate=match.plate or "", status=match.coverage, insurer=src.insurer if src else None,
                     source=src.source if src else None, as_of=src.as_of if src else None,
                     printed_at=printed_at, counter=letters_svc.counter_info(settings),
-                    vehicle_tax=f"{vehicle_tax:f}" if vehicle_tax is not None else None)
+                    vehicle_tax=f"{vehicle_tax:f}" if vehicle_tax is not None else None, vin=match.vin)
 
 
 def vehicle_tax(engine: Engine, match: LookupMatch, at: datetime) -> Decimal | None:

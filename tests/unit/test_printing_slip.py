@@ -282,3 +282,18 @@ def test_line_advance_holds_between_bold_and_regular_lines(printing, tmp_path, p
             assert y2 - y1 >= 1.5 * s2 - 0.01, (t2, y2 - y1, s2)
             mixed += f1 != f2
     assert mixed >= 1
+
+
+@pytest.mark.parametrize("paper", ["a4", "58mm"])
+def test_a_car_without_a_plate_is_named_by_its_vin(printing, tmp_path, paper):
+    # A car imported by VIN alone (no plate yet) printed a slip reading "车牌号" and nothing:
+    # the owner's slip named no vehicle at all.
+    model, slip = printing
+    vin = "LSVAU2180N2183294"
+    data = model.SlipData("", statuses()["DUE"], "示例财产保险", "counter",
+                          datetime(2026, 11, 1, 9, 0, tzinfo=CST), AT, make_slip(model).counter, vin=vin)
+    out = tmp_path / f"vin-{paper}.pdf"
+    slip.render_slip_pdf(data, out, paper, font_path=FONT)
+    text = text_of(out)
+    assert "车架号" in text and "车牌号" not in text
+    assert any(vin in line.replace(" ", "") for line in text.split("\n"))  # on one line: searchable
