@@ -115,13 +115,16 @@ def record_outcome(engine: Engine, session: StaffSession, vehicle_id: str, outco
             raise _bad(f"跟进日期 {next_date.isoformat()} 已经过去：请填今天或以后的日期。", "next_date")
         detail = {**(detail or {}), "next_date": next_date.isoformat()}
     term = None
-    if new_term and (new_term.start or new_term.end or new_term.policy_no):
-        if outcome not in ("renewed_here", "renewed_elsewhere"):
-            raise BadInput("只有“本店续保/他处续保”可以登记新保单。")
-        term = build_term(new_term, session.name, now, renewal_default_start(engine, vehicle_id, now))
-        money = (parse_money(new_term.premium, "premium"), parse_money(new_term.vehicle_tax, "vehicle_tax"))
-    elif outcome == "renewed_here":
-        raise _bad("本店续保需要填写新保单号（--policy-no）；起期默认取现在与旧保单止期中较晚者，止期默认一年后。", "policy_no")
+    given = new_term is not None and bool(new_term.start or new_term.end or new_term.policy_no)
+    if given and outcome not in ("renewed_here", "renewed_elsewhere"):
+        raise BadInput("只有“本店续保/他处续保”可以登记新保单。")
+    if given or outcome == "renewed_here":
+        # 本店续保 always stores the new cover (DESIGN §7 makes --insurer/--policy-no/--start/--end
+        # optional): unnamed, it starts at the later of now and the current cover's end and runs a
+        # year, so the car reads RENEWED, not still due; the policy number may stay unknown.
+        t = new_term or NewTerm(None, None, None, None)
+        term = build_term(t, session.name, now, renewal_default_start(engine, vehicle_id, now))
+        money = (parse_money(t.premium, "premium"), parse_money(t.vehicle_tax, "vehicle_tax"))
     event = EventRec(id=new_id(), vehicle_id=vehicle_id, kind="outcome", outcome=outcome,
                      detail=json.dumps(detail or {}, ensure_ascii=False) if detail else None,
                      note=(note or None), staff=session.name, at=now, corrects=corrects)

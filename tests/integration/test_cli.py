@@ -237,9 +237,19 @@ def test_record_with_the_brief_dates_on_a_vehicle_without_cover(copy, demo_dir):
     assert (j["status"], j["ci_end_date"], j["days_left"]) == ("ACTIVE", "2027-12-19", 364)
 
 
+def test_record_renewed_here_alone_stores_a_year_of_cover_from_the_current_end(copy, demo_dir):
+    """§7 makes --insurer/--policy-no/--start/--end optional: 本店续保 with none of them was exit 2
+    (新保单号 required); it now stores the new cover from the defaults, so the car reads RENEWED."""
+    m = next(x for x in demo_dir["by_status"]["DUE"] if x.coverage.source_term.end_at.time() == time(0))
+    ok(run("record", m.plate, "--outcome", "renewed_here", "--at", AT, data=copy))
+    (j,) = [x for x in lookup_json(copy, m.plate) if x["plate"] == m.plate]
+    end = m.coverage.ci_end_date
+    assert j["status"] == "RENEWED" and j["source"] == "counter"
+    assert j["ci_end_date"] == date(end.year + 1, end.month, end.day).isoformat()
+
+
 def test_record_bad_input_is_2(copy, demo_dir):
     plate = demo_dir["by_status"]["DUE"][0].plate
-    one_line_error(run("record", plate, "--outcome", "renewed_here", data=copy), 2)
     one_line_error(run("record", plate, "--outcome", "renewed_here", "--start", "2026-13-01", data=copy), 2)
     one_line_error(run("record", plate, "--outcome", "bogus", data=copy), 2)
 
