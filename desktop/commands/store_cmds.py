@@ -76,6 +76,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print_json({"data_dir": str(ctx.data_dir), "created": created, "vehicles": made, "seed": args.seed,
                     "at": at.isoformat(timespec="seconds"), "staff": made_staff})
         return 0
+    if made == 0 and args.vehicles:
+        print(f"种子 {args.seed} 的演示车辆已在库中，没有再生成一遍（同一辆车不会出现两次）。"
+              "要更多车辆，请换一个 --seed。")
+        return 0
     print(f"演示数据已生成：{made} 辆车（种子 {args.seed}，基准时间 {at.isoformat(timespec='minutes')}）")
     return 0
 

@@ -237,6 +237,17 @@ def test_record_with_the_brief_dates_on_a_vehicle_without_cover(copy, demo_dir):
     assert (j["status"], j["ci_end_date"], j["days_left"]) == ("ACTIVE", "2027-12-19", 364)
 
 
+def test_demo_again_with_the_same_seed_adds_no_second_copy_of_each_car(copy, demo_dir):
+    """The same seed makes the same VINs: a second fill put every car in twice, and `record`
+    then found two of each (exit 2). Another seed still adds cars."""
+    out = ok(run("demo", "--vehicles", "300", "--seed", "1", "--at", AT, data=copy))
+    assert "没有再生成一遍" in out
+    m = demo_dir["by_status"]["DUE"][0]
+    assert [x["vin"] for x in lookup_json(copy, m.vin)] == [m.vin]
+    j = json.loads(ok(run("demo", "--vehicles", "5", "--seed", "2", "--at", AT, "--json", data=copy)))
+    assert j["vehicles"] == 5
+
+
 def test_record_renewed_here_alone_stores_a_year_of_cover_from_the_current_end(copy, demo_dir):
     """§7 makes --insurer/--policy-no/--start/--end optional: 本店续保 with none of them was exit 2
     (新保单号 required); it now stores the new cover from the defaults, so the car reads RENEWED."""
