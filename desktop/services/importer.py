@@ -148,6 +148,13 @@ class _RowImporter:
             start, end = iso_of(rec.start_at) or text_of(rec.start_at), iso_of(rec.end_at) or text_of(rec.end_at)
             key = (kind, policy_no) if policy_no else (kind, None, start, end)  # _term_key
             if key in keys:
+                if policy_no and any(s.kind == kind and s.policy_no == policy_no and (s.start_at, s.end_at) != (start, end)
+                                     for s in stored):
+                    # The policy is stored with other dates (a corrected export, an endorsement):
+                    # the stored term is kept, and said so rather than passed over as the same.
+                    warnings.append({"row": row, "column": None,
+                                     "message": f"{'交强险' if kind == 'CI' else '商业险'}保单 {policy_no} 已存在，"
+                                                "但起止日期与已存的不同：未改动已存的保单，请人工核对"})
                 continue
             t = TermKey(kind, policy_no, start, end)
             clash = stored and policy_no and [s for s in stored if s.kind == kind and s.policy_no and

@@ -228,6 +228,25 @@ def test_newer_phone_updates_and_overlapping_policy_warns(tmp_path, app_ctx, adm
     assert a["status"] == "ACTIVE" and a["ci_end_date"] == "2027-05-31"
 
 
+def test_a_stored_policy_number_with_other_dates_is_kept_and_warned(tmp_path, app_ctx, admin):
+    """The same policy number with another end date (a corrected export, an endorsement) was passed
+    over as a plain duplicate: the stored dates stayed and nothing said the row differed."""
+    m = Messy(8)
+    _imp(app_ctx, admin, m.write(tmp_path / "first.xlsx"))
+    before = _find(app_ctx.store().engine, m.plate_a)[0]
+    rows = [HEADERS,
+            [1, m.plate_a, m.vin_a, m.name_a, m.id_a, None, "交强险", "JQ-A-001", date(2026, 1, 1),
+             date(2027, 1, 5), "安泰财产保险"]]
+    rep = _imp(app_ctx, admin, _save(rows, tmp_path / "second.xlsx"))
+    assert (rep.rows, rep.imported, rep.rejected) == (1, 0, [])
+    assert [(w["row"], w["column"]) for w in rep.warnings] == [(2, None)]
+    assert "JQ-A-001" in rep.warnings[0]["message"] and "起止日期与已存的不同" in rep.warnings[0]["message"]
+    assert _find(app_ctx.store().engine, m.plate_a)[0]["ci_end_date"] == before["ci_end_date"]
+    again = _imp(app_ctx, admin, _save(rows[:1] + [rows[1][:9] + [date(2026, 12, 31), "安泰财产保险"]],
+                                       tmp_path / "same.xlsx"))
+    assert again.duplicates == 1 and again.warnings == []  # the stored dates again: no warning
+
+
 def _fingerprint(ctx) -> tuple:
     db = Path(ctx.data_dir) / DB_FILE
     wal = db.with_name(db.name + "-wal")
