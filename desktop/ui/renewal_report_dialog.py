@@ -118,9 +118,7 @@ class RenewalReportDialog(QDialog):
             for col, v in enumerate([s["segment"], s["due"], s["renewed_here"], s["renewed_elsewhere"], s["lost"],
                                      s["open"], s["definition"]]):
                 self.table.setItem(i, col, QTableWidgetItem(str(v)))
-        for col in range(self.table.columnCount() - 1):
-            self.table.resizeColumnToContents(col)
-        self._fit_rows()
+        self._fit_columns()
         reasons = "，".join(f"{k} {v}" for k, v in j["reasons"].items()) or self.tr("none")
         staff = "；".join(f"{n} {x['renewed_here']}/{x['due']}" for n, x in j["by_staff"].items()) or self.tr("none")
         self.extra.setText(self.tr("Loss reasons: %1\nBy specialist (renewed here / to renew): %2\n%3")
@@ -129,7 +127,15 @@ class RenewalReportDialog(QDialog):
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):  # 大字模式 on or off
-            QTimer.singleShot(0, self, self._fit_rows)
+            # The figures' columns again, at the new font: sized once in the font of the moment
+            # the report came, 大字模式 cut their headers to "立续", "戈败".
+            QTimer.singleShot(0, self, self._fit_columns)
+
+    def _fit_columns(self) -> None:
+        """The figures' columns as wide as their header or widest value; the definition the rest."""
+        for col in range(self.table.columnCount() - 1):
+            self.table.resizeColumnToContents(col)
+        self._fit_rows()
 
     def _fit_rows(self) -> None:
         """Rows as tall as their wrapped definition, the table as tall as its rows."""

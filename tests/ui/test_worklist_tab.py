@@ -154,7 +154,18 @@ def test_supervisor_report_chart_and_export(make_window, runner, qtbot, ui_env, 
     qtbot.wait(100)
     shot(dlg, "report-elder")
     check_elder(qtbot, dlg)
+    _headers_whole(dlg.table)  # they were cut to "立续", "戈败": the columns kept the normal font's widths
     elder(False, ui_env)
+    qtbot.wait(100)
+    _headers_whole(dlg.table)
+
+
+def _headers_whole(t) -> None:
+    h = t.horizontalHeader()
+    fm = h.fontMetrics()
+    for col in range(t.columnCount() - 1):
+        label = t.horizontalHeaderItem(col).text()
+        assert h.sectionSize(col) >= fm.horizontalAdvance(label), (label, h.sectionSize(col))
 
 
 def test_a_clerk_has_no_report_action(make_window, runner, qtbot, ui_env):
