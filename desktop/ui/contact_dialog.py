@@ -52,6 +52,7 @@ class ContactDialog(QDialog):
         self.use_next = QCheckBox(self.tr("Next contact / visit on"))
         self.next = QDateEdit(_qdate(today + timedelta(days=3)), objectName="nextDate")
         self.next.setCalendarPopup(True)
+        self.next.setDisplayFormat("yyyy-MM-dd")  # the locale's default read "4 12 2026"
         self.next.setMinimumDate(_qdate(today))
         self.reason = QComboBox(objectName="reasonBox")
         for code, label in reasons.items():

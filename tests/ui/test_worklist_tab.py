@@ -58,6 +58,7 @@ def test_record_a_contact_from_the_list(make_window, runner, qtbot, ui_env):
     dlg.channel.setCurrentIndex(dlg.channel.findData("phone"))
     dlg.result.setCurrentIndex(dlg.result.findData("declined"))
     assert dlg.reason.isEnabled()
+    assert dlg.next.text() == "2026-12-04"  # the date as the counter writes it, not "4 12 2026"
     shot(dlg, "contact-dialog")
     dlg.reason.setCurrentIndex(dlg.reason.findData("price"))
     with qtbot.waitSignal(dlg.accepted, timeout=10000):
