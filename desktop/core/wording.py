@@ -85,12 +85,14 @@ def coming_gap(st: CoverageStatus) -> Gap | None:
     return next((g for g in st.gaps if st.ci_end_date <= g.from_date and g.to_date <= st.next_start_date), None)
 
 
-def next_start_warning(st: CoverageStatus) -> str | None:
+def next_start_warning(st: CoverageStatus, short: bool = False) -> str | None:
     """What the next cover means for driving, or None if no next start.
 
     No cover now (lapsed, not yet begun): "新保单 1 月 5 日生效，生效前不得上路" (with the time for
     an 即时生效 start). Covered now with a later cover after a hole: the car may be driven today, so
     say when this cover ends and which days are uncovered (a coming gap), never "do not drive".
+    `short` (a compact slip): "新保单 12 月 6 日 15:00 生效前不得上路", the same facts in one key-size
+    line of an A5 band, where the long form with a time wrapped a lone "上路" onto a line of its own.
     """
     if st.next_start_at is None:
         return None
@@ -103,7 +105,7 @@ def next_start_warning(st: CoverageStatus) -> str | None:
         days = f"{_md(gap.from_date)}至{_md(gap.to_date)}" if gap.days > 1 else _md(gap.from_date)
         return (f"现保单保到 {ci_end_phrase(st)}，新保单 {when}生效：{days}（共 {gap.days} 天）没有保障，"
                 f"这几天不得上路")
-    return f"新保单 {when}生效，生效前不得上路"
+    return f"新保单 {when}生效前不得上路" if short else f"新保单 {when}生效，生效前不得上路"
 
 
 def lapse_consequences(fine_example_yuan: Decimal | None = None) -> list[str]:

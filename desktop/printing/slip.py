@@ -107,16 +107,21 @@ def _dated(label: str, phrase: str, narrow: bool, short_band: bool = False) -> s
     return f"{label}\n" + phrase.replace("（", "\n（", 1).replace(" ", "\n", 1)
 
 
-def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False) -> list[Para]:
+def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False, tight: bool = False) -> list[Para]:
     """What the slip says, in order, with sizes for `paper` (no Qt drawing here).
 
     `compact` (used when a full slip does not fit an A4/A5 page): tighter group
     gaps, no title line, 商业险 and insurer on one line, the lapse consequences
     run on as one paragraph, no counter address (phone and hours stay), a
-    shorter source line. Font sizes never shrink.
+    shorter source line, the next-start warning in its short form. Font sizes never shrink.
+
+    `tight` (compact, and used only when a compact slip still does not fit): the remaining-days
+    phrase joins the status line ("状态  ✖ 已脱保 56 天"), one key line fewer; nothing is dropped.
     """
     s = _spec(paper)
     st = slip.status
+    compact = compact or tight
+    days = days_phrase(st) if st.ci_end_date is not None and st.status != RENEWED else None
     gap = s.body_pt * (0.05 if compact else 0.6)  # separates groups without a rule line
     narrow = s.height_mm is None  # receipt roll: label, date and "24时止" each on a line
     out = [] if compact else [Para("交强险状态告知单", s.title_pt, True)]
@@ -127,16 +132,20 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False) ->
         out += [Para(label, s.body_pt, True, gap), Para(ident, s.plate_pt if slip.plate else s.body_pt, True)]
     else:
         out.append(Para(f"{label}  {ident}", s.plate_pt, True, gap))
-    out.append(Para(f"状态  {STATUS_SYMBOL[st.status]} {STATUS_LABEL[st.status]}", s.key_pt, True))
+    state = f"状态  {STATUS_SYMBOL[st.status]} {STATUS_LABEL[st.status]}"
+    if tight and days:  # "已脱保 56 天" already says 已脱保: print it in the label's place
+        state = f"状态  {STATUS_SYMBOL[st.status]} " + (
+            days if days.startswith(STATUS_LABEL[st.status]) else f"{STATUS_LABEL[st.status]}，{days}")
+    out.append(Para(state, s.key_pt, True))
     if st.ci_end_date is not None:
         out.append(Para(_dated("交强险保到", ci_end_phrase(st), narrow, paper == "a5"), s.key_pt, True, gap))
-        if st.status != RENEWED:  # RENEWED's phrase repeats the date just printed
-            out.append(Para(days_phrase(st), s.key_pt, True))
+        if days and not tight:  # RENEWED has none: its phrase repeats the date just printed
+            out.append(Para(days, s.key_pt, True))
         if slip.vehicle_tax and st.status not in (RENEWED, PENDING):  # collected with 交强险 (domain §4)
             out.append(Para(f"车船税  {slip.vehicle_tax} 元，随交强险一并缴纳", s.body_pt, True))
     elif st.status == NONE:
         out.append(Para("本柜台没有这辆车的交强险记录，请带上证件来柜台核实。", s.key_pt, True, gap))
-    warning = next_start_warning(st)
+    warning = next_start_warning(st, short=compact)
     if warning:
         out.append(Para(warning, s.key_pt, True, gap if st.status == PENDING else 0))
     bi = _dated("商业险保到", end_date_phrase(st.bi_end_date), narrow) if st.bi_end_date else "商业险  无记录"
@@ -204,8 +213,8 @@ def _prepare(slip: SlipData, paper: str, font_path: str | os.PathLike[str],
     family = load_font(font_path)
     dpi = device.resolution()
     band_px = mm_to_px(s.width_mm - 2 * s.margin_x_mm - BOLD_INSET_MM, dpi)
-    for compact in (False, True):
-        lines = layout_paras(slip_paragraphs(slip, paper, compact), family, device, band_px)
+    for compact, tight in ((False, False), (True, False), (True, True)):
+        lines = layout_paras(slip_paragraphs(slip, paper, compact, tight), family, device, band_px)
         content_mm = flow_height(lines) * 25.4 / dpi
         if s.height_mm is None or content_mm <= s.height_mm - s.margin_top_mm - s.margin_bottom_mm:
             return lines, slip_page_size(paper, content_mm), s

@@ -35,6 +35,10 @@ def test_no_cover_now_still_says_do_not_drive_before_the_start():
     st = coverage_status([T("2025-01-01", "2026-01-01"), T("2026-12-16", "2027-12-16")], AT)
     assert st.status == "LAPSED"
     assert wording.next_start_warning(st) == "新保单 12 月 16 日生效，生效前不得上路"
+    # The compact slip's short form says the same in one key line; a coming gap keeps its full text.
+    assert wording.next_start_warning(st, short=True) == "新保单 12 月 16 日生效前不得上路"
+    gap = coverage_status([T("2025-12-11", "2026-12-11"), T("2026-12-16", "2027-12-16")], AT)
+    assert wording.next_start_warning(gap, short=True) == wording.next_start_warning(gap)
 
 
 def test_slip_prints_the_coming_gap(tmp_path):

@@ -297,3 +297,45 @@ def test_a_car_without_a_plate_is_named_by_its_vin(printing, tmp_path, paper):
     text = text_of(out)
     assert "车架号" in text and "车牌号" not in text
     assert any(vin in line.replace(" ", "") for line in text.split("\n"))  # on one line: searchable
+
+
+def test_a5_holds_a_lapsed_slip_whose_new_cover_starts_at_a_time(printing, tmp_path):
+    # `slip --paper a5` refused some lapsed cars ("A5 纸一页放不下"): a new cover starting at
+    # 15:00 made "新保单 12 月 6 日 15:00 生效，生效前不得上路" wrap a lone "上路" at key size and the
+    # compact slip ran 7 mm past the page. A slip is one page on every paper, sizes never shrink.
+    model, slip = printing
+    at = datetime(2026, 12, 1, 10, 0, tzinfo=CST)
+    insurer = "中国太平洋财产保险股份有限公司"  # the longest full company name in use
+    st = coverage_status([_t("CI", (2025, 10, 7), (2026, 10, 7), insurer=insurer),
+                          _t("CI", (2026, 12, 6, 15, 0), (2027, 12, 6, 15, 0), insurer=insurer),
+                          _t("BI", (2026, 12, 6), (2027, 12, 7))], at)
+    assert st.status == "LAPSED"
+    counter = model.CounterInfo("1号续保柜台", "0755-12345678",
+                                "示例省示例市示例区幸福大道西段 1288 号汽车城 A 座一楼",
+                                "周一至周日 9:00-17:30", org="示例汽车销售服务有限公司")
+    data = model.SlipData("宁X67513", st, insurer, "import:b1", datetime(2026, 11, 28, 10, 0, tzinfo=CST),
+                          at, counter, vehicle_tax="360")
+    out = tmp_path / "lapsed-a5.pdf"
+    slip.render_slip_pdf(data, out, "a5", font_path=FONT)
+    with pdfplumber.open(out) as pdf:
+        assert len(pdf.pages) == 1
+        page = pdf.pages[0]
+        assert (page.width, page.height) == pytest.approx(SIZES["a5"], abs=1)
+        chars = page.chars
+        assert min(c["size"] for c in chars) >= BODY_MIN["a5"] - 0.01
+        # Nothing cut off: every glyph inside the page with its margins (6 mm at the foot).
+        assert min(c["x0"] for c in chars) >= 11 * MM - 0.01
+        assert max(c["x1"] for c in chars) <= page.width - 11 * MM + 0.01
+        assert max(c["bottom"] for c in chars) <= page.height - 6 * MM + 0.01
+        rows = baselines_of(page)
+        for (y1, s1, _, _), (y2, s2, _, t2) in zip(rows, rows[1:], strict=False):
+            if abs(s1 - s2) < 0.01:  # the 1.5x advance, between lines of one size
+                assert y2 - y1 >= 1.5 * s2 - 0.01, t2
+        keys = {re.sub(r"\s", "", t): s for _, s, _, t in rows}  # size of each line's text
+        # The warning is one key-size line, the remaining days still at key size.
+        assert keys.get("新保单12月6日15:00生效前不得上路", 0) >= KEY_MIN["a5"] - 0.01, keys
+        assert any("已脱保56天" in t and s >= KEY_MIN["a5"] - 0.01 for t, s in keys.items())
+    flat = text_of(out).replace("\n", "")
+    for s in ("宁X67513", "2026年10月6日", "新保单 12 月 6 日 15:00 生效前不得上路", insurer, "车船税",
+              "没有交强险的车辆不得上路行驶", "0755-12345678", "幸福大道西段", "营业时间", "2026年12月1日 10:00"):
+        assert s in flat, s
