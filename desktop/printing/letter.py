@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from datetime import datetime
 
 from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QPagedPaintDevice, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from desktop.core.masking import mask_name, mask_phone, mask_plate
+from desktop.core.timeutil import to_cst
 from desktop.core.wording import (
     STATUS_LABEL,
     STATUS_SYMBOL,
@@ -42,12 +44,13 @@ from .layout import (
     set_printer_page,
 )
 from .letter_template import LetterTemplate, TemplateError, load_letter_template
-from .model import WHAT_TO_BRING, LetterData, PrintError
+from .model import WHAT_TO_BRING, CounterInfo, LetterData, PrintError
 
 __all__ = ["LetterPdfWriter", "TemplateError", "address_paragraphs", "letter_paragraphs", "letter_values",
-           "load_letter_template", "print_letters"]
+           "load_letter_template", "no_letters_paragraphs", "print_letters"]
 
 BODY_PT, KEY_PT, HEAD_PT = 16.0, 18.0, 18.0
+NOTICE_PT = 22.0  # the headline of the page a batch with no letters prints
 
 # Geometry in mm from the paper's top-left corner.
 BODY_LEFT, BODY_RIGHT = 25.0, 20.0  # wider left margin for filing holes
@@ -99,6 +102,29 @@ def address_paragraphs(letter: LetterData, size_pt: float = ADDRESS_SIZES[0]) ->
     """The window block: full name and full postal address (the exception to masking)."""
     return [Para(f"{letter.addressee_name.strip()} 收", size_pt, True),
             Para(letter.postal_address.strip(), size_pt)]
+
+
+def no_letters_paragraphs(counter: CounterInfo, due_within: int | None, include_lapsed: bool,
+                          made_at: datetime, skipped: int = 0) -> list[Para]:
+    """The one page of a batch with no letters: says so in large type, for which window and when.
+
+    A blank page (what an empty QPdfWriter leaves) told the clerk nothing and its page count
+    disagreed with the reported "pages": 0.
+    """
+    t = to_cst(made_at)
+    gap = BODY_PT * 0.8
+    out = [Para("没有需要寄出的提醒信", NOTICE_PT, True)]
+    if counter.title:
+        out.append(Para(counter.title, BODY_PT, True, gap))
+    if due_within is not None:
+        window = "今天到期" if due_within == 0 else f"{due_within} 天内到期"
+        lapsed = "，以及脱保 3 年内" if include_lapsed else ""
+        out.append(Para(f"查找范围：交强险{window}{lapsed}的车辆", BODY_PT, False, gap))
+    out.append(Para(f"这个范围内有 {skipped} 辆车不寄信（未同意寄信、没有地址、已卖或已报废）。" if skipped
+                    else "这个范围内没有车辆。", BODY_PT))
+    out.append(Para(f"生成时间：{cn_date(t.date())} {t.hour:02d}:{t.minute:02d}", BODY_PT))
+    out.append(Para("本页只是说明，不用寄出。", BODY_PT, True, gap))
+    return out
 
 
 def _letterhead(letter: LetterData) -> list[Para]:
@@ -164,6 +190,19 @@ class _LetterDrawer:
         self.pages += used
         return used
 
+    def draw_notice(self, paras: list[Para]) -> int:
+        """One page of `paras` in the body band from the top (a batch with no letters says so)."""
+        px = self._px
+        if self.pages and not self.device.newPage():
+            raise PrintError("无法开始新的一页（磁盘已满或打印机出错）。")
+        width = px(210 - BODY_LEFT - BODY_RIGHT - BOLD_INSET_MM)
+        lines = layout_paras(paras, self.family, self.device, width)
+        if flow_height(lines) > px(BODY_BOTTOM - HEAD_TOP):
+            raise PrintError("说明页的内容太长，一页放不下。")
+        draw_lines(self.painter, lines, px(BODY_LEFT + BOLD_INSET_MM), px(HEAD_TOP))
+        self.pages += 1
+        return 1
+
 
 def _a4_layout() -> QPageLayout:
     return QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
@@ -198,6 +237,12 @@ class LetterPdfWriter:
         if self._closed:
             raise PrintError("信件 PDF 已经写完，不能再添加。")
         return self._drawer.draw(letter)
+
+    def add_notice(self, paras: list[Para]) -> int:
+        """A page of its own saying something about the batch (e.g. no_letters_paragraphs)."""
+        if self._closed:
+            raise PrintError("信件 PDF 已经写完，不能再添加。")
+        return self._drawer.draw_notice(paras)
 
     def close(self) -> None:
         if not self._closed:

@@ -19,7 +19,7 @@ from desktop.core.ids import new_id
 from desktop.core.timeutil import CST, cst_date
 from desktop.paths import resource_path
 from desktop.printing import letters_process
-from desktop.printing.letter import LetterPdfWriter
+from desktop.printing.letter import LetterPdfWriter, no_letters_paragraphs
 from desktop.printing.letter_template import load_letter_template
 from desktop.printing.model import SlipData
 from desktop.printing.slip import render_slip_pdf
@@ -141,6 +141,12 @@ def render_letters(selection: letters_svc.Selection, settings: CounterSettings, 
     tmp = _tmp_for(out)
     total = len(selection.letters)
     try:
+        if not total:  # one page that says so: never a blank page, and "pages" matches the file
+            with LetterPdfWriter(tmp, template, res.font) as writer:
+                writer.add_notice(no_letters_paragraphs(counter, selection.due_within, selection.include_lapsed,
+                                                        at, len(selection.skipped)))
+            tmp.replace(out)
+            return writer.pages
         if total >= letters_process.CHILD_MIN_LETTERS:  # a batch: drawn by a child process (GIL)
             data = list(letters_svc.iter_letter_data(selection, counter, cst_date(at)))
             pages = letters_process.render_pdf(tmp, res.letter_template, res.font, data, progress, cancel)

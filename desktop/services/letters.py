@@ -53,6 +53,9 @@ class Skipped:
 class Selection:
     letters: list[Selected]
     skipped: list[Skipped]
+    # The window it was chosen for: a batch with no letters prints a page saying so (and for what).
+    due_within: int | None = None
+    include_lapsed: bool = False
 
 
 def counter_info(s: CounterSettings) -> CounterInfo:
@@ -119,13 +122,13 @@ def select(engine: Engine, due_within: int, include_lapsed: bool, order: str, at
         else:
             letters.append(Selected(b, c))
     if cancel and cancel():  # the caller gave up (a newer choice is being counted): skip the rest
-        return Selection([], [])
+        return Selection([], [], due_within, include_lapsed)
     if order == "address":
         letters.sort(key=lambda s: ((s.bundle.owner.address or ""), s.bundle.vehicle.plate or ""))
     else:
         letters.sort(key=lambda s: (s.coverage.ci_end_date or date.max, s.bundle.vehicle.plate or ""))
     skipped.sort(key=lambda s: (s.reason, s.plate or ""))
-    return Selection(_merged(engine, letters, at), skipped)
+    return Selection(_merged(engine, letters, at), skipped, due_within, include_lapsed)
 
 
 def _merged(engine: Engine, letters: list[Selected], at: datetime) -> list[Selected]:

@@ -78,3 +78,20 @@ def test_letters_need_a_supervisor(env, tmp_path):
             str(tmp_path / "l.pdf"), "--as", "clerk2", "--at", AT)
     assert r.returncode == 4 and "权限" in r.stderr
     assert not (tmp_path / "l.pdf").exists()
+
+
+def test_letters_with_none_in_the_window_write_one_page_that_says_so(env, tmp_path):
+    # No vehicle in the window wrote a BLANK one-page PDF while the JSON said "pages": 0.
+    pdf = tmp_path / "none.pdf"
+    r = run(env, "letters", "--due-within", "0", "--pdf", str(pdf), "--json", "--at", "2035-06-01T10:00")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert set(out) == {"letters", "pages", "paper", "order", "skipped"}  # the contract's shape
+    assert out["letters"] == 0
+    with pdfplumber.open(pdf) as doc:
+        assert out["pages"] == len(doc.pages) == 1
+        page = doc.pages[0]
+        text = "".join(page.extract_text().split())
+        assert min(c["size"] for c in page.chars) >= 16 - 0.01  # large print like every document
+    assert "没有需要寄出的提醒信" in text
+    assert "今天到期" in text and "2035年6月1日10:00" in text and "示例车行" in text

@@ -56,3 +56,16 @@ def test_the_child_s_failure_is_a_chinese_message(batch, tmp_path):
         documents.render_letters(sel, s, tmp_path / "x.pdf", AT, documents.Resources(bad, res.letter_template))
     assert "字体" in str(e.value)  # what is wrong, in Chinese (the font file cannot be read)
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_an_empty_selection_is_one_page_saying_so(demo_ctx, tmp_path):
+    # A blank page and "pages": 0 disagreed; the page now says there is nothing to mail, and why.
+    s = settings_svc.load(demo_ctx.store().engine)
+    sel = letters_svc.Selection([], [letters_svc.Skipped("京A***45", "no_consent")], 30, True)
+    out = tmp_path / "none.pdf"
+    assert documents.render_letters(sel, s, out, AT, documents.default_resources()) == 1
+    with pdfplumber.open(out) as pdf:
+        assert len(pdf.pages) == 1
+        text = "".join(pdf.pages[0].extract_text().split())
+    for part in ("没有需要寄出的提醒信", "30天内到期，以及脱保3年内", "有1辆车不寄信", "生成时间"):
+        assert part in text, part
