@@ -116,12 +116,15 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False, ti
     shorter source line, the next-start warning in its short form. Font sizes never shrink.
 
     `tight` (compact, and used only when a compact slip still does not fit): the remaining-days
-    phrase joins the status line ("状态  ✖ 已脱保 56 天"), one key line fewer; nothing is dropped.
+    phrase joins the status line ("状态  ✖ 已脱保 56 天") and 车船税 runs on after what to bring
+    (paid at that visit), filling the half-empty line "上年保单" leaves; nothing is dropped.
     """
     s = _spec(paper)
     st = slip.status
     compact = compact or tight
     days = days_phrase(st) if st.ci_end_date is not None and st.status != RENEWED else None
+    tax = f"车船税  {slip.vehicle_tax} 元，随交强险一并缴纳" if (
+        slip.vehicle_tax and st.ci_end_date is not None and st.status not in (RENEWED, PENDING)) else None
     gap = s.body_pt * (0.05 if compact else 0.6)  # separates groups without a rule line
     narrow = s.height_mm is None  # receipt roll: label, date and "24时止" each on a line
     out = [] if compact else [Para("交强险状态告知单", s.title_pt, True)]
@@ -141,8 +144,8 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False, ti
         out.append(Para(_dated("交强险保到", ci_end_phrase(st), narrow, paper == "a5"), s.key_pt, True, gap))
         if days and not tight:  # RENEWED has none: its phrase repeats the date just printed
             out.append(Para(days, s.key_pt, True))
-        if slip.vehicle_tax and st.status not in (RENEWED, PENDING):  # collected with 交强险 (domain §4)
-            out.append(Para(f"车船税  {slip.vehicle_tax} 元，随交强险一并缴纳", s.body_pt, True))
+        if tax and not tight:  # collected with 交强险 (domain §4)
+            out.append(Para(tax, s.body_pt, True))
     elif st.status == NONE:
         out.append(Para("本柜台没有这辆车的交强险记录，请带上证件来柜台核实。", s.key_pt, True, gap))
     warning = next_start_warning(st, short=compact)
@@ -163,7 +166,8 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False, ti
             out.append(Para("脱保意味着：", s.body_pt, True, gap))
             out.extend(Para(f"· {c}", s.body_pt) for c in lapse_consequences(lapse_fine_example()))
     if st.status not in (RENEWED, PENDING):
-        out.append(Para(f"办理续保请带：{WHAT_TO_BRING}", s.body_pt, True, gap))
+        bring = f"办理续保请带：{WHAT_TO_BRING}"
+        out.append(Para(f"{bring}；{tax}" if tight and tax else bring, s.body_pt, True, gap))
     c = slip.counter
     # Every slip names the store and says how to reach it (compact runs the lines on, never drops one).
     if compact:

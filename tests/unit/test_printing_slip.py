@@ -299,7 +299,8 @@ def test_a_car_without_a_plate_is_named_by_its_vin(printing, tmp_path, paper):
     assert any(vin in line.replace(" ", "") for line in text.split("\n"))  # on one line: searchable
 
 
-def test_a5_holds_a_lapsed_slip_whose_new_cover_starts_at_a_time(printing, tmp_path):
+@pytest.mark.parametrize("more_address", ["", "（示例汽车城北门旁）"])
+def test_a5_holds_a_lapsed_slip_whose_new_cover_starts_at_a_time(printing, tmp_path, more_address):
     # `slip --paper a5` refused some lapsed cars ("A5 纸一页放不下"): a new cover starting at
     # 15:00 made "新保单 12 月 6 日 15:00 生效，生效前不得上路" wrap a lone "上路" at key size and the
     # compact slip ran 7 mm past the page. A slip is one page on every paper, sizes never shrink.
@@ -311,7 +312,7 @@ def test_a5_holds_a_lapsed_slip_whose_new_cover_starts_at_a_time(printing, tmp_p
                           _t("BI", (2026, 12, 6), (2027, 12, 7))], at)
     assert st.status == "LAPSED"
     counter = model.CounterInfo("1号续保柜台", "0755-12345678",
-                                "示例省示例市示例区幸福大道西段 1288 号汽车城 A 座一楼",
+                                "示例省示例市示例区幸福大道西段 1288 号汽车城 A 座一楼" + more_address,
                                 "周一至周日 9:00-17:30", org="示例汽车销售服务有限公司")
     data = model.SlipData("宁X67513", st, insurer, "import:b1", datetime(2026, 11, 28, 10, 0, tzinfo=CST),
                           at, counter, vehicle_tax="360")
@@ -336,6 +337,6 @@ def test_a5_holds_a_lapsed_slip_whose_new_cover_starts_at_a_time(printing, tmp_p
         assert keys.get("新保单12月6日15:00生效前不得上路", 0) >= KEY_MIN["a5"] - 0.01, keys
         assert any("已脱保56天" in t and s >= KEY_MIN["a5"] - 0.01 for t, s in keys.items())
     flat = text_of(out).replace("\n", "")
-    for s in ("宁X67513", "2026年10月6日", "新保单 12 月 6 日 15:00 生效前不得上路", insurer, "车船税",
+    for s in ("宁X67513", "2026年10月6日", "新保单 12 月 6 日 15:00 生效前不得上路", insurer, "车船税 360 元",
               "没有交强险的车辆不得上路行驶", "0755-12345678", "幸福大道西段", "营业时间", "2026年12月1日 10:00"):
         assert s in flat, s
