@@ -74,6 +74,7 @@ change = Table(
     UniqueConstraint("device_id", "change_id", name="uq_change_device_change_id"),
 )
 Index("ix_change_received_ms", change.c.received_ms)  # pruning by age
+Index("ix_change_change_id", change.c.change_id)  # a duplicate sent under another device id
 
 state = Table(
     "state", metadata,

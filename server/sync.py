@@ -79,6 +79,18 @@ class PushCounts:
     deferred: int = 0
 
 
+def _stored_elsewhere(conn, device_id: str, change_ids: list[str]) -> dict[str, str]:
+    """change_id -> the first stored copy's result, for change_ids stored under other devices."""
+    if not change_ids:
+        return {}
+    rows = conn.execute(select(change.c.change_id, change.c.result, change.c.server_seq).where(and_(
+        change.c.device_id != device_id, in_list(conn, change.c.change_id, change_ids)))).all()
+    out: dict[str, str] = {}
+    for r in sorted(rows, key=lambda r: r.server_seq is None):  # an applied copy's result first
+        out.setdefault(r.change_id, r.result)
+    return out
+
+
 def _anchor_values(dev, head: dict | None) -> dict:
     """The counter's audit chain head as head office's anchor (DESIGN §6: one a truncated chain
     cannot match). A head behind the anchor — a lower seq, or the same seq with another hash — is
@@ -114,6 +126,11 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
             expected = dev.next_seq
             stored = dict(conn.execute(select(change.c.change_id, change.c.result).where(and_(
                 change.c.device_id == device_id, in_list(conn, change.c.change_id, [c.change_id for c in changes])))).all())
+            # DESIGN §6: duplicate means "this change_id is stored already". Under another device id
+            # it is the same change sent again: by a counter enrolled anew (its replies lost, or its
+            # history sent to a copy of its old office) or a store copied to a second counter. It
+            # was applied a second time, and every counter pulled it twice.
+            elsewhere = _stored_elsewhere(conn, device_id, [c.change_id for c in changes if c.change_id not in stored])
             t = now_ms()
             results, rows, applied = [], [], []
             clock_ahead = None
@@ -128,6 +145,16 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
                     result = SEQ_CONFLICT
                 elif c.device_seq > expected:
                     result, held = DEFERRED_GAP, True
+                elif c.change_id in elsewhere:
+                    # Its seq is used up (the device's order stays gap-free) and the row is kept,
+                    # out of the feed, with the first copy's result for a resend's stored_result.
+                    result = DUPLICATE
+                    rows.append({"device_id": device_id, "device_seq": c.device_seq, "change_id": c.change_id,
+                                 "entity": c.entity, "entity_id": _safe(c.entity_id), "op": c.op,
+                                 "payload": None, "hlc": _safe(c.hlc), "result": elsewhere[c.change_id],
+                                 "server_seq": None, "received_ms": t})
+                    expected += 1
+                    stored[c.change_id] = elsewhere[c.change_id]
                 else:
                     c = replace(c, payload=known_fields(c.entity, c.op, c.payload))
                     result = _judge(c, device_id)

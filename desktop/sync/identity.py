@@ -88,10 +88,9 @@ def save(engine: Engine, keyring: KeyringPort, store_id: str, store_key: bytes, 
         # Another head office (its feed numbered from 1 again, or empty of this counter's work):
         # the old office's pull cursor would skip everything it holds below that number, and the
         # changes the old office took would never reach it. The feed is taken again from the new
-        # office's snapshot and this counter's whole history is sent again. Head office knows a
-        # duplicate per device, so a new office that is a copy of the old one applies them again
-        # under the new device id: the same records by id, values losing to any later stamp, so
-        # only its feed grows.
+        # office's snapshot and this counter's whole history is sent again; a new office that is
+        # a copy of the old one answers those duplicate (head office knows a change_id under any
+        # device), so nothing changes there.
         moved = old_url is not None and old_url != e.server_url
         if state(db, DEVICE_KEY) != e.device_id:
             restart_sequence(db, resend_sent=moved)

@@ -385,6 +385,28 @@ def test_events_are_append_only(client, engine):
     assert row["payload"]["note"] == "第一次" and row["op"] == "upsert"
 
 
+def test_a_change_id_stored_under_another_device_is_a_duplicate_and_uses_its_seq(client, engine):
+    """The same change sent again under a new device id (a counter enrolled anew whose replies were
+    lost, or a copied store) was applied a second time, and every counter pulled it twice."""
+    a, auth_a = enroll(client, engine, "一号柜台")
+    b, auth_b = enroll(client, engine, "二号柜台")
+    first = change(a, 1)
+    assert results(push(client, auth_a, [first])) == ["applied"]
+    again = change(b, 1, payload=first["payload"], change_id=first["change_id"])
+    r = push(client, auth_b, [again, change(b, 2)])
+    assert results(r) == ["duplicate", "applied"] and r.json()["expected_seq"] == 3
+    assert r.json()["results"][0]["stored_result"] == "applied"
+    feed = pull_all(client, auth_a)
+    assert [c["change_id"] for c in feed].count(first["change_id"]) == 1 and len(feed) == 2
+    r = push(client, auth_b, [again])  # its reply lost: the resend is this device's own duplicate
+    assert results(r) == ["duplicate"] and r.json()["results"][0]["stored_result"] == "applied"
+    refused = change(a, 2, entity="vehicle", payload={"id": new_id(), "plate": "", "vin": ""})
+    assert results(push(client, auth_a, [refused]))[0].startswith("rejected:")
+    r = push(client, auth_b, [change(b, 3, entity="vehicle", payload=refused["payload"],
+                                     change_id=refused["change_id"])])
+    assert results(r) == ["duplicate"] and r.json()["results"][0]["stored_result"].startswith("rejected:")
+
+
 def test_the_same_change_id_twice_in_one_push_is_a_duplicate(client, engine):
     dev, auth = enroll(client, engine)
     c1 = change(dev, 1)

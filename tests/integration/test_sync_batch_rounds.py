@@ -99,3 +99,34 @@ def test_enrolled_at_another_head_office_gets_its_whole_feed_and_sends_its_histo
     finally:
         old.kill()
         new.kill()
+
+
+def test_moved_to_a_copy_of_its_head_office_the_history_sent_again_is_duplicate(tmp_path):
+    """Head office moved to another address with its database: the counter enrolled there sends
+    its history again (it cannot tell a copy from a fresh office), and the copy answers every
+    change duplicate instead of applying it a second time under the new device id."""
+    import shutil
+
+    old = Server(tmp_path / "hq-old").start()
+    try:
+        a = Counter(tmp_path / "a", "一号柜台").init()
+        a.enrol(old)
+        assert a.driver("work", "--seed", "61", "--ops", "4").returncode == 0
+        code, mine, err = a.sync()
+        assert code == 0 and mine["pushed"] > 0, err
+    finally:
+        old.kill()
+    (tmp_path / "hq-copy").mkdir()
+    for f in (tmp_path / "hq-old").glob("headoffice.db*"):  # with its WAL: the server was killed
+        shutil.copy2(f, tmp_path / "hq-copy" / f.name)
+    copy = Server(tmp_path / "hq-copy").start()
+    try:
+        r = a.run("sync", "--server", copy.url, "--enroll", copy.enroll_code(a.name), "--json")
+        assert r.returncode == 0, r.stderr
+        moved = json.loads(r.stdout)
+        assert moved["duplicates"] == mine["pushed"] and moved["pushed"] == 0 and moved["pending"] == 0, moved
+        with sqlite3.connect(tmp_path / "hq-copy" / "headoffice.db") as db:
+            fed = [r[0] for r in db.execute("SELECT change_id FROM change WHERE server_seq IS NOT NULL")]
+        assert len(fed) == len(set(fed)) == mine["pushed"]
+    finally:
+        copy.kill()
