@@ -79,6 +79,15 @@ class PushCounts:
     deferred: int = 0
 
 
+def _change_row(device_id: str, c: Change, result: str, server_seq: int | None, payload: str | None,
+                received_ms: int) -> dict:
+    """One row of the change log: an applied or refused change, or (payload None, out of the feed)
+    a duplicate of one stored under another device."""
+    return {"device_id": device_id, "device_seq": c.device_seq, "change_id": c.change_id, "entity": c.entity,
+            "entity_id": _safe(c.entity_id), "op": c.op, "payload": payload, "hlc": _safe(c.hlc),
+            "result": result, "server_seq": server_seq, "received_ms": received_ms}
+
+
 def _stored_elsewhere(conn, device_id: str, change_ids: list[str]) -> dict[str, str]:
     """change_id -> the first stored copy's result, for change_ids stored under other devices."""
     if not change_ids:
@@ -149,10 +158,7 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
                     # Its seq is used up (the device's order stays gap-free) and the row is kept,
                     # out of the feed, with the first copy's result for a resend's stored_result.
                     result = DUPLICATE
-                    rows.append({"device_id": device_id, "device_seq": c.device_seq, "change_id": c.change_id,
-                                 "entity": c.entity, "entity_id": _safe(c.entity_id), "op": c.op,
-                                 "payload": None, "hlc": _safe(c.hlc), "result": elsewhere[c.change_id],
-                                 "server_seq": None, "received_ms": t})
+                    rows.append(_change_row(device_id, c, elsewhere[c.change_id], None, None, t))
                     expected += 1
                     stored[c.change_id] = elsewhere[c.change_id]
                 else:
@@ -167,10 +173,7 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
                         if server_seq is not None:
                             next_server_seq += 1
                             applied.append((c, server_seq))
-                        rows.append({"device_id": device_id, "device_seq": c.device_seq, "change_id": c.change_id,
-                                     "entity": c.entity, "entity_id": _safe(c.entity_id), "op": c.op,
-                                     "payload": dumps(c.payload), "hlc": _safe(c.hlc), "result": result,
-                                     "server_seq": server_seq, "received_ms": t})
+                        rows.append(_change_row(device_id, c, result, server_seq, dumps(c.payload), t))
                         expected += 1
                         stored[c.change_id] = result  # the same change_id twice in one push: the second is a duplicate
                 results.append(_result(c, result, stored))
