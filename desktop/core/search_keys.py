@@ -305,20 +305,15 @@ def query_keys(q: str | None) -> list[tuple[str, int]]:
         out.append((ID4 + n, 1))
     if _is_name(n):
         out.append((NAME + n, 1))
-    if _is_initials(n):
-        out.append((INITIALS + n, 1))
-    if _is_pinyin(n):
-        out.append((PINYIN + n, 1))
+    if _is_letters(n):
+        out += [(INITIALS + n, 1), (PINYIN + n, 1)]
     return _dedupe(out)
 
 
-def _is_initials(n: str) -> bool:
-    # As long as a name's initials can be: a minority name (阿依古丽·买买提 → AYGLMMT) has 7 and more.
-    return 2 <= len(n) <= 40 and n.isascii() and n.isalpha()
-
-
-def _is_pinyin(n: str) -> bool:
-    # Two letters at least: one letter would list every name starting with it.
+def _is_letters(n: str) -> bool:
+    """A query that may be pinyin initials or full pinyin. Two letters at least: one letter would
+    list every name starting with it. Up to 40 for both: a minority name's initials run long
+    (阿依古丽·买买提 → AYGLMMT), and initials were once cut at 6, which lost such names."""
     return 2 <= len(n) <= 40 and n.isascii() and n.isalpha()
 
 
@@ -339,8 +334,6 @@ def query_prefixes(q: str | None) -> list[tuple[str, int]]:
         out.append((PLATE + n, 2))
     if _is_name(n):
         out.append((NAME + n, 2))
-    if _is_initials(n):
-        out.append((INITIALS + n, 2))
-    if _is_pinyin(n):
-        out.append((PINYIN + n, 2))  # "wang" finds 王… and 汪… as the syllables are typed
+    if _is_letters(n):  # "wang" finds 王… and 汪… by their syllables as they are typed
+        out += [(INITIALS + n, 2), (PINYIN + n, 2)]
     return out
