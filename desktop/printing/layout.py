@@ -96,6 +96,7 @@ def layout_paras(paras: Iterable[Para], family: str, device: QPagedPaintDevice,
     # A VIN or a long number must still break on a 48 mm receipt band.
     option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
     lines: list[Line] = []
+    ref: dict[float, tuple[float, float]] = {}  # size -> the regular face's (ascent, height), once a size
     for para in paras:
         real_bold = para.bold and has_real_bold(family)
         font = make_font(family, para.size_pt, real_bold, dpi)
@@ -106,7 +107,9 @@ def layout_paras(paras: Iterable[Para], family: str, device: QPagedPaintDevice,
         # Where the baseline sits in the advance: the regular face's glyph box centred, for every
         # face of this size. Centring each face's own box put a regular line under a bold one of
         # the same size 1.46 x its size below it (the faces declare different ascent/descent).
-        ref_ascent, ref_height = _ref_metrics(family, para.size_pt, dpi, device)
+        if para.size_pt not in ref:
+            ref[para.size_pt] = _ref_metrics(family, para.size_pt, dpi, device)
+        ref_ascent, ref_height = ref[para.size_pt]
         baseline = max(0.0, (advance - ref_height) / 2) + ref_ascent
         for k, text in enumerate(para.text.split("\n")):
             layout = QTextLayout(text, font, device)
