@@ -31,6 +31,7 @@ from .layout import (
     flow_height,
     layout_paras,
     mm_to_px,
+    new_page,
     pdf_writer,
     set_printer_page,
 )
@@ -213,8 +214,8 @@ def _paint(device: QPagedPaintDevice, painter: QPainter, laid: _Laid) -> None:
     total = len(laid.pages)
     band = mm_to_px(s.width_mm - 2 * s.margin_x_mm - BOLD_INSET_MM, dpi)
     for i, lines in enumerate(laid.pages):
-        if i and not device.newPage():
-            raise PrintError("无法开始新的一页（磁盘已满或打印机出错）。")
+        if i:
+            new_page(device)
         y = top
         if i:
             y = draw_lines(painter, laid.running_head, x, y) + mm_to_px(s.body_pt * 0.6 * 25.4 / 72, dpi)

@@ -145,6 +145,12 @@ def _ref_metrics(family: str, size_pt: float, dpi: float, device: QPagedPaintDev
     return line.ascent(), line.height()
 
 
+def new_page(device: QPagedPaintDevice) -> None:
+    """Start the next page, or say why not: a PDF writer answers False when its disk is full."""
+    if not device.newPage():
+        raise PrintError("无法开始新的一页（磁盘已满或打印机出错）。")
+
+
 def flow_height(lines: Sequence[Line]) -> float:
     """Total height in device pixels (the first line's gap is not counted)."""
     if not lines:

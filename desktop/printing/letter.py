@@ -40,6 +40,7 @@ from .layout import (
     flow_height,
     layout_paras,
     mm_to_px,
+    new_page,
     pdf_writer,
     set_printer_page,
 )
@@ -54,6 +55,8 @@ NOTICE_PT = 22.0  # the headline of the page a batch with no letters prints
 
 # Geometry in mm from the paper's top-left corner.
 BODY_LEFT, BODY_RIGHT = 25.0, 20.0  # wider left margin for filing holes
+BODY_X_MM = BODY_LEFT + BOLD_INSET_MM  # where body text starts (the drawn-bold inset kept clear)
+BODY_WIDTH_MM = 210 - BODY_LEFT - BODY_RIGHT - BOLD_INSET_MM
 HEAD_TOP = 14.0  # letterhead, above the window
 WINDOW = (20.0, 45.0, 90.0, 45.0)  # DL window: left, top, width, height
 WINDOW_PAD = 3.0  # the sheet moves a little inside the envelope
@@ -161,10 +164,8 @@ class _LetterDrawer:
         p, px = self.painter, self._px
         address = self._address_lines(letter)  # fail before anything is drawn
         if self.pages:
-            if not self.device.newPage():
-                raise PrintError("无法开始新的一页（磁盘已满或打印机出错）。")
-        width = px(210 - BODY_LEFT - BODY_RIGHT - BOLD_INSET_MM)
-        left = px(BODY_LEFT + BOLD_INSET_MM)
+            new_page(self.device)
+        width, left = px(BODY_WIDTH_MM), px(BODY_X_MM)
         head = layout_paras(_letterhead(letter), self.family, self.device, width)
         draw_lines(p, head, left, px(HEAD_TOP))
         draw_lines(p, address, px(WINDOW[0] + WINDOW_PAD + BOLD_INSET_MM), px(WINDOW[1] + WINDOW_PAD))
@@ -183,8 +184,7 @@ class _LetterDrawer:
             draw_lines(p, body[start:end], left, y)
             start = end
             if start < len(body):
-                if not self.device.newPage():
-                    raise PrintError("无法开始新的一页（磁盘已满或打印机出错）。")
+                new_page(self.device)
                 used += 1
                 y = px(BODY_TOP_NEXT)
         self.pages += used
@@ -193,13 +193,12 @@ class _LetterDrawer:
     def draw_notice(self, paras: list[Para]) -> int:
         """One page of `paras` in the body band from the top (a batch with no letters says so)."""
         px = self._px
-        if self.pages and not self.device.newPage():
-            raise PrintError("无法开始新的一页（磁盘已满或打印机出错）。")
-        width = px(210 - BODY_LEFT - BODY_RIGHT - BOLD_INSET_MM)
-        lines = layout_paras(paras, self.family, self.device, width)
+        if self.pages:
+            new_page(self.device)
+        lines = layout_paras(paras, self.family, self.device, px(BODY_WIDTH_MM))
         if flow_height(lines) > px(BODY_BOTTOM - HEAD_TOP):
             raise PrintError("说明页的内容太长，一页放不下。")
-        draw_lines(self.painter, lines, px(BODY_LEFT + BOLD_INSET_MM), px(HEAD_TOP))
+        draw_lines(self.painter, lines, px(BODY_X_MM), px(HEAD_TOP))
         self.pages += 1
         return 1
 
