@@ -10,6 +10,7 @@ import pytest
 
 from desktop.core.status import Term, coverage_status
 from desktop.core.timeutil import CST
+from tests.unit.pdf_lines import assert_advance_holds_across_faces, baselines_of
 
 ROOT = Path(__file__).resolve().parents[2]
 FONT = ROOT / "resources" / "fonts" / "wqy-microhei.ttc"
@@ -260,28 +261,12 @@ def test_unknown_paper_and_missing_font(printing, tmp_path):
         load_font(tmp_path / "nope.ttc")
 
 
-def baselines_of(page):
-    """Text lines as (baseline y from the top, size, face, text): the line's real origin, which
-    does not depend on how a face's glyph box is declared (pdfplumber's `top` does)."""
-    rows: dict[float, list] = {}
-    for c in page.chars:
-        rows.setdefault(round(page.height - c["matrix"][5], 1), []).append(c)
-    return [(y, max(c["size"] for c in cs), cs[0]["fontname"], "".join(c["text"] for c in cs))
-            for y, cs in sorted(rows.items())]
-
-
 @pytest.mark.parametrize("paper", ["a4", "80mm"])
 def test_line_advance_holds_between_bold_and_regular_lines(printing, tmp_path, paper):
     # "1.5× line spacing" is a baseline-to-baseline advance: a bold line followed by a regular one
     # of the same size was 1.46× (23.35 pt at 16 pt) when each face's glyph box was centred.
     with pdfplumber.open(render(printing, tmp_path, paper, "LAPSED")) as pdf:
-        rows = baselines_of(pdf.pages[0])
-    mixed = 0
-    for (y1, s1, f1, _), (y2, s2, f2, t2) in zip(rows, rows[1:], strict=False):
-        if abs(s1 - s2) < 0.01:
-            assert y2 - y1 >= 1.5 * s2 - 0.01, (t2, y2 - y1, s2)
-            mixed += f1 != f2
-    assert mixed >= 1
+        assert_advance_holds_across_faces(baselines_of(pdf.pages[0]))
 
 
 @pytest.mark.parametrize("paper", ["a4", "58mm"])
