@@ -15,7 +15,7 @@ from desktop.core.fakes import FakeData
 from desktop.core.ids import new_id
 from desktop.core.search_keys import search_keys_for
 from desktop.core.timeutil import CST
-from desktop.store import audit, writes
+from desktop.store import audit, vehicles_repo, writes
 from desktop.store.engine import CACHE_KIB
 from desktop.store.records import CustomerRec, EventRec, TermRec, VehicleRec
 from desktop.store.uuidcol import blob
@@ -115,7 +115,7 @@ def fill_demo(engine: Engine, vehicles: int, seed: int, at: datetime, staff: str
             cust, veh, terms, keys, events = [], [], [], [], []
             for i in range(made, made + n):
                 _one(gen, i, insurers, as_of_s, cust, veh, terms, keys, events)
-            if made == 0 and _filled_before(db, veh):
+            if made == 0 and _filled_before(engine, veh):
                 break
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -143,12 +143,16 @@ def fill_demo(engine: Engine, vehicles: int, seed: int, at: datetime, staff: str
     return made
 
 
-def _filled_before(db, veh: list) -> bool:
+def _filled_before(engine: Engine, veh: list) -> bool:
     """This seed's cars are in the store already (its first VIN is): the same seed makes the same
     VINs, so filling again put every car in twice and `record`/`slip` found two of each."""
     vin = next((v.vin for v in veh if v.vin), None)
-    return vin is not None and db.execute("SELECT 1 FROM vehicle WHERE vin = ? AND deleted = 0 LIMIT 1",
-                                          (vin,)).fetchone() is not None
+    if vin is None:
+        return False
+    with engine.connect() as conn:
+        taken = vehicles_repo.vin_taken(conn, vin)
+        conn.rollback()
+    return taken
 
 
 def _pack(engine: Engine) -> None:
