@@ -88,16 +88,16 @@ def _change_row(device_id: str, c: Change, result: str, server_seq: int | None, 
             "result": result, "server_seq": server_seq, "received_ms": received_ms}
 
 
-def _stored_elsewhere(conn, device_id: str, change_ids: list[str]) -> dict[str, str]:
-    """change_id -> the first stored copy's result, for change_ids stored under other devices."""
-    if not change_ids:
-        return {}
-    rows = conn.execute(select(change.c.change_id, change.c.result, change.c.server_seq).where(and_(
-        change.c.device_id != device_id, in_list(conn, change.c.change_id, change_ids)))).all()
-    out: dict[str, str] = {}
-    for r in sorted(rows, key=lambda r: r.server_seq is None):  # an applied copy's result first
-        out.setdefault(r.change_id, r.result)
-    return out
+def _stored_copies(conn, device_id: str, change_ids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The stored results of these change_ids, in one read by change_id (ix_change_change_id):
+    (this device's copies, copies under other devices — an applied one's result first)."""
+    mine: dict[str, str] = {}
+    elsewhere: dict[str, str] = {}
+    rows = conn.execute(select(change.c.device_id, change.c.change_id, change.c.result, change.c.server_seq)
+                        .where(in_list(conn, change.c.change_id, change_ids))).all()
+    for r in sorted(rows, key=lambda r: r.server_seq is None):
+        (mine if r.device_id == device_id else elsewhere).setdefault(r.change_id, r.result)
+    return mine, elsewhere
 
 
 def _anchor_values(dev, head: dict | None) -> dict:
@@ -133,13 +133,11 @@ def push(engine: Engine, device_id: str, changes: list[Change], audit_head: dict
             if dev is None or dev.revoked_at is not None:
                 raise Unauthorized()
             expected = dev.next_seq
-            stored = dict(conn.execute(select(change.c.change_id, change.c.result).where(and_(
-                change.c.device_id == device_id, in_list(conn, change.c.change_id, [c.change_id for c in changes])))).all())
             # DESIGN §6: duplicate means "this change_id is stored already". Under another device id
             # it is the same change sent again: by a counter enrolled anew (its replies lost, or its
             # history sent to a copy of its old office) or a store copied to a second counter. It
             # was applied a second time, and every counter pulled it twice.
-            elsewhere = _stored_elsewhere(conn, device_id, [c.change_id for c in changes if c.change_id not in stored])
+            stored, elsewhere = _stored_copies(conn, device_id, [c.change_id for c in changes])
             t = now_ms()
             results, rows, applied = [], [], []
             clock_ahead = None
