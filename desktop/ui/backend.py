@@ -143,16 +143,14 @@ class Backend:
         waits on its pipe, so the GUI thread keeps the GIL; the bar counts the rows read."""
         # 10⁵ records are ~10⁶ objects: a collection of the oldest generation walks them all,
         # holding the GIL against the GUI thread (desktop.ui.tasks.freeze_startup_heap). None runs
-        # while they arrive, and then they are moved out of the collector's reach: they hold no
-        # reference cycles, so reference counting frees them as the steps let go of them.
-        gc.disable()
+        # while they arrive (prepare_import pauses the collector), and then they are moved out of
+        # its reach: they hold no reference cycles, so reference counting frees them as the steps
+        # let go of them.
         try:
             prepared = importer.prepare_import(path, sheet, overrides or None, cancel=cancel,
                                                progress=lambda n: progress(n, 0))
         except importer.Cancelled:
             raise Cancelled() from None
-        finally:
-            gc.enable()
         gc.freeze()
         return prepared
 
