@@ -3,18 +3,19 @@
 Prints JSON: {rows, vehicles, seconds, rows_per_s, peak_rss_mb, baseline_seconds, ratio,
 baseline_peak_rss_mb, cpu_seconds, baseline_cpu_seconds, cpu_ratio, report, loadavg}.
 The import runs in a child process so that peak_rss_mb (getrusage maxrss of that child) does not
-count the generator's memory. `--reader here` (the default) imports as `renewdesk import` does:
-the sheet is parsed in the importing process. `--reader child` as the window's one-pass import
-(ui.backend.run_import) does: a large sheet is parsed by a grandchild (desktop.io.parse_process),
+count the generator's memory. `--reader cli` (the default) imports as `renewdesk import` does: a
+child reader when the machine has a second core, else in process (the JSON's "reader_used" says
+which). `--reader here`: the sheet is parsed in the importing process. `--reader child`: a large
+sheet is parsed by a grandchild (desktop.io.parse_process),
 its CPU counts in cpu_seconds (cpu_parent_seconds + cpu_reader_seconds), its peak RSS is
 reader_peak_rss_mb, and peak_rss_mb is the writer's (the two run at once: their sum bounds the job).
-The JSON says which ("reader"). The baseline, measured in the same run on the same file, is the cost
+The JSON says which ("reader", "reader_used"). The baseline, measured in the same run on the same file, is the cost
 floor of the job: python-calamine's raw parse of the sheet plus one executemany of the same rows
 into a plain (unencrypted, unindexed) sqlite3 table, also in a child process;
 ratio = seconds / baseline_seconds. The CPU seconds of both (process time) are printed beside them:
 on a machine shared with other work the wall-clock figures swing by 2-3x, the CPU ones far less.
 
-    .venv/bin/python bench/import.py [--rows 100000] [--seed 1] [--out DIR] [--reader here|child]
+    .venv/bin/python bench/import.py [--rows 100000] [--seed 1] [--out DIR] [--reader cli|here|child]
 """
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def generate(path: Path, rows: int, seed: int = 1) -> int:
     return vehicles
 
 
-def child(file: Path, data_dir: Path, reader: str = "here") -> None:
+def child(file: Path, data_dir: Path, reader: str = "cli") -> None:
     """Import into a fresh store; print the report counts, seconds and this process's peak RSS."""
     from desktop.app import AppContext
     from desktop.core.timeutil import parse_at
@@ -86,14 +87,19 @@ def child(file: Path, data_dir: Path, reader: str = "here") -> None:
     auth.add_staff(store.engine, None, "admin", "admin", "bench-admin-1")
     session = ctx.login("admin", "bench-admin-1")
     t0, c0, k0 = time.perf_counter(), time.process_time(), _children_cpu()
+    from desktop.services.importer import two_cores
+
+    if reader == "cli":
+        reader = "child" if two_cores() else "here"
     rep = run_import(store.engine, session, file, at=parse_at(AT), in_process=reader == "here")
     seconds, cpu, reader_cpu = time.perf_counter() - t0, time.process_time() - c0, _children_cpu() - k0
     ctx.close()
     out = {k: v for k, v in rep.to_json().items() if k in ("rows", "imported", "updated", "duplicates")}
     out["rejected"] = len(rep.rejected)
     out["warnings"] = len(rep.warnings)
-    out.update(seconds=seconds, cpu_seconds=cpu + reader_cpu, cpu_parent_seconds=cpu, cpu_reader_seconds=reader_cpu,
-               peak_rss_mb=_maxrss_mb(), reader_peak_rss_mb=_maxrss_mb(resource.RUSAGE_CHILDREN))
+    out.update(reader_used=reader, seconds=seconds, cpu_seconds=cpu + reader_cpu, cpu_parent_seconds=cpu,
+               cpu_reader_seconds=reader_cpu, peak_rss_mb=_maxrss_mb(),
+               reader_peak_rss_mb=_maxrss_mb(resource.RUSAGE_CHILDREN))
     print(json.dumps(out))
 
 
@@ -149,8 +155,9 @@ def main() -> None:
                     "already there is used again; --seed must then be the same)")
     ap.add_argument("--repeat", type=int, default=1, help="baseline and import alternated this many times: "
                     "the figures are the medians (the machine is shared: one pair can land on a busy moment)")
-    ap.add_argument("--reader", choices=("here", "child"), default="here", help="here: parse in the importing "
-                    "process, as `renewdesk import` does; child: a large sheet by a child process, as the window")
+    ap.add_argument("--reader", choices=("cli", "here", "child"), default="cli", help="cli: as `renewdesk import` "
+                    "does (child with a second core, else here); here: parse in the importing process; child: a "
+                    "large sheet by a child process, as the window")
     ap.add_argument("--child", nargs=2, type=Path, metavar=("FILE", "DATA_DIR"), help=argparse.SUPPRESS)
     ap.add_argument("--baseline-child", nargs=2, type=Path, metavar=("FILE", "DB"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -189,7 +196,8 @@ def main() -> None:
     seconds, cpu, base, base_cpu = med(runs, "seconds"), med(runs, "cpu_seconds"), med(bases, "seconds"), \
         med(bases, "cpu_seconds")
     print(json.dumps({
-        "rows": rep["rows"], "vehicles": vehicles, "reader": args.reader, "file_mb": round(file.stat().st_size / 2**20, 1),
+        "rows": rep["rows"], "vehicles": vehicles, "reader": args.reader, "reader_used": rep["reader_used"],
+        "file_mb": round(file.stat().st_size / 2**20, 1),
         "generate_seconds": round(gen_s, 2), "repeat": args.repeat, "seconds": round(seconds, 2),
         "rows_per_s": round(rep["rows"] / seconds), "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1),
         "reader_peak_rss_mb": round(max(r["reader_peak_rss_mb"] for r in runs), 1),

@@ -194,8 +194,8 @@ def cli_import(app, engine, session, rows: int, tmp: Path, seed: int) -> dict:
 
     def run() -> None:
         t0 = time.perf_counter()
-        # in_process: what `renewdesk import` does (desktop.commands.data_cmds); the window keeps the child reader
-        rep = importer.run_import(engine, session, path, at=AT, in_process=True)
+        # what `renewdesk import` does (desktop.commands.data_cmds): a child reader with a second core
+        rep = importer.run_import(engine, session, path, at=AT, in_process=not importer.two_cores())
         out.update(seconds=time.perf_counter() - t0, rows=rep.rows, imported=rep.imported)
 
     worker = threading.Thread(target=run)

@@ -18,8 +18,10 @@ exception text could hold a cell's value, which is personal data).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -71,6 +73,7 @@ def _serve(conn, path: str, sheet: str | None, overrides: dict[str, str] | None)
     # This process only makes acyclic records and exits when the sheet is read: the cyclic
     # collector's walks over them would be ~15 % of its CPU for nothing (desktop.core.collector).
     gc.disable()
+    _stdout_to_stderr()
     reading = None
     try:
         reading = read_import(path, sheet, overrides)
@@ -99,6 +102,16 @@ def _serve(conn, path: str, sheet: str | None, overrides: dict[str, str] | None)
         if reading is not None:
             reading.close()
         conn.close()
+
+
+def _stdout_to_stderr() -> None:
+    """Anything a reader library prints goes to stderr: the child shares the parent's stdout, which
+    for `renewdesk import --json` must hold only the JSON."""
+    sys.stdout = sys.stderr
+    try:
+        os.dup2(2, 1)  # what native code writes to its stdout too
+    except OSError:
+        pass  # no usable stderr (a windowed app on Windows): nothing is shown either way
 
 
 def _with_search_keys(records: Iterator) -> Iterator:

@@ -7,6 +7,7 @@ another policy number is imported and listed in warnings for a person to resolve
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -214,6 +215,11 @@ def parse_map(items: list[str]) -> dict[str, str]:
 
 
 _HERE = 1 << 62  # a child_min_bytes no file reaches: read in this process
+
+
+def two_cores() -> bool:
+    """Whether a child reader can parse while this process writes (the command line's choice)."""
+    return (os.cpu_count() or 1) >= 2
 CHUNK = 2000  # rows matched and written together: big enough for cheap IN queries and executemany
 # The one-transaction batch (commit_import: the command line) holds no lock another reader waits
 # for between chunks, so its chunks are larger: fewer executemany rounds, and each chunk's sorted
@@ -257,8 +263,8 @@ def run_import(engine: Engine, session: StaffSession, path: Path, dry_run: bool 
                in_process: bool = False) -> ImportReport:
     """Read and store in one pass, streaming (flat memory for a 10⁶-row sheet): the rows are parsed
     as they are written, a large file's by a child process at the same time as this one writes.
-    `in_process`: parse here whatever the size (the command line: no GUI thread to keep free, and
-    the child's pickling of every record and its second interpreter cost ~4 s CPU per 10⁵ rows).
+    `in_process`: parse here whatever the size (the command line on a one-core machine, where the
+    child's pickling of every record and its second interpreter would only add CPU).
     The window uses prepare_import + SteppedImport instead."""
     require(session, "supervisor")
     source = open_source(Path(path), sheet, overrides, remembered, child_min_bytes=_HERE if in_process else None)
