@@ -158,7 +158,7 @@ def letter_data(sel: Selected, counter: CounterInfo, letter_date: date) -> Lette
                       vehicle_tax=f"{sel.vehicle_tax:f}" if sel.vehicle_tax is not None else None,
                       inspection_due=insp.due if insp else None,
                       inspection_estimate=bool(insp and not insp.confirmed),
-                      vehicle_tax_due=tax_with_ci(sel.bundle.vehicle.energy))
+                      vehicle_tax_due=tax_with_ci(sel.bundle.vehicle.energy, sel.bundle.vehicle.plate))
 
 
 def iter_letter_data(selection: Selection, counter: CounterInfo, letter_date: date) -> Iterator[LetterData]:
