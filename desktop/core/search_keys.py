@@ -281,6 +281,7 @@ def _is_name(q: str) -> bool:
 
 
 _VIN_MISREAD = str.maketrans("IOQ", "100")
+_PLATE_MISREAD = str.maketrans("IO", "10")
 
 
 def query_keys(q: str | None) -> list[tuple[str, int]]:
@@ -289,7 +290,9 @@ def query_keys(q: str | None) -> list[tuple[str, int]]:
     if not n:
         return []
     out: list[tuple[str, int]] = []
-    if p := _try(check_plate, n):
+    # A plate's serial holds no I or O (domain-rules §5): 粤B1O345 can only be 粤B10345 (the office
+    # letter, which must be a letter, is left alone).
+    if p := _try(check_plate, n) or (len(n) > 2 and _try(check_plate, n[:2] + n[2:].translate(_PLATE_MISREAD))):
         out.append((PLATE + p, 0))
     elif n and n[0] not in PROVINCES and n[0].isascii() and n[0].isalpha() and 6 <= len(n) <= 7:
         # A plate said without its province ("ba33103"): the same plate under any province.

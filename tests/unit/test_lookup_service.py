@@ -88,6 +88,14 @@ def test_vin_read_aloud_with_letters_o_i_q_for_digits(demo_ctx):
     assert all(m.vin.endswith(vin[-6:]) for m in six)
 
 
+def test_plate_typed_with_letters_o_i_for_digits(demo_ctx):
+    # A plate's serial holds no I or O (domain-rules §5): 粤B1O345 can only be 粤B10345.
+    car = _pick(demo_ctx.store().engine, "instr(substr(v.plate, 3), '0') > 0")
+    misread = car["plate"][:2] + car["plate"][2:].replace("0", "O").replace("1", "I")
+    m = _find(demo_ctx, misread.lower())
+    assert m and m[0].vehicle_id == car["id"] and m[0].rank == 0
+
+
 def test_phone_full_in_common_formats(demo_ctx, car):
     ph = car["phone"]
     for q in (ph, f"{ph[:3]} {ph[3:7]} {ph[7:]}", f"+86 {ph}", f"{ph[:3]}-{ph[3:7]}-{ph[7:]}"):
