@@ -19,10 +19,25 @@ TOGETHER_DAYS = 31
 _TAX_FREE = ("纯电", "燃料电池", "氢燃料")
 
 
-def tax_with_ci(energy: str | None) -> bool:
+# domain-rules §5: a small new-energy plate's third character D/A/B/C/E means pure electric.
+_PURE_ELECTRIC_LETTERS = "DABCE"
+
+
+def _pure_electric_plate(plate: str | None) -> bool:
+    """京AD12345: a small car's green plate naming pure electric (F–K are hybrids and the rest).
+    A large vehicle's green plate (京A12345D) is left out: §4 puts passenger cars outside the tax."""
+    p = "".join((plate or "").split()).upper()
+    return (len(p) == 8 and p[2] in _PURE_ELECTRIC_LETTERS and not p.endswith("应急")
+            and p[4:].isascii() and p[4:].isdigit())
+
+
+def tax_with_ci(energy: str | None, plate: str | None = None) -> bool:
     """Whether 车船税 joins this car's 交强险 reminder. It depends on the vehicle alone, never on
-    whether an amount was recorded, so the card, the work tabs and the letters give one answer."""
+    whether an amount was recorded, so the card, the work tabs and the letters give one answer.
+    With no energy recorded (an import names none) a pure-electric plate decides."""
     e = (energy or "").strip()
+    if not e:
+        return not _pure_electric_plate(plate)
     return not any(k in e for k in _TAX_FREE)
 
 

@@ -280,25 +280,33 @@ def _is_name(q: str) -> bool:
     return bool(q) and all(_is_cjk(c) for c in q)
 
 
+_VIN_MISREAD = str.maketrans("IOQ", "100")
+_PLATE_MISREAD = str.maketrans("IO", "10")
+
+
 def query_keys(q: str | None) -> list[tuple[str, int]]:
     """Exact keys the query could be, each with its rank (0 exact identifier, 1 partial)."""
     n = normalize_text(q or "")
     if not n:
         return []
     out: list[tuple[str, int]] = []
-    if p := _try(check_plate, n):
+    # A plate's serial holds no I or O (domain-rules §5): 粤B1O345 can only be 粤B10345 (the office
+    # letter, which must be a letter, is left alone).
+    if p := _try(check_plate, n) or (len(n) > 2 and _try(check_plate, n[:2] + n[2:].translate(_PLATE_MISREAD))):
         out.append((PLATE + p, 0))
     elif n and n[0] not in PROVINCES and n[0].isascii() and n[0].isalpha() and 6 <= len(n) <= 7:
         # A plate said without its province ("ba33103"): the same plate under any province.
         out += [(PLATE + p, 1) for p in (_try(check_plate, pr + n) for pr in PROVINCES) if p]
-    if v := _try(check_vin, n):
+    # A VIN holds no I, O or Q (domain-rules §5): read aloud or copied by hand they are 1 and 0.
+    vn = n.translate(_VIN_MISREAD) if len(n) in (6, 17) else n
+    if v := _try(check_vin, vn):
         out.append((VIN + v, 0))
     if ph := _try(check_phone, q or ""):
         out.append((PHONE + ph, 0))
     if i := _try(check_id_number, n):
         out.append((ID_NUMBER + i, 0))
-    if len(n) == 6 and all(c in VIN_CHARS for c in n):
-        out.append((VIN6 + n, 1))
+    if len(vn) == 6 and all(c in VIN_CHARS for c in vn):
+        out.append((VIN6 + vn, 1))
     if len(n) == 4 and n.isdigit():
         out += [(PHONE4 + n, 1), (ID4 + n, 1)]
     elif len(n) == 4 and n[:3].isdigit() and n[3] == "X":

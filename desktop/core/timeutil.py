@@ -235,4 +235,16 @@ def parse_at(s: str) -> datetime:
     """The CLI's ``--at``: an ISO datetime or a date (naive = CST; a bare date = 00:00 that day)."""
     if not isinstance(s, str):
         raise DateParseError(s)
-    return parse_instant(s)
+    try:
+        return parse_instant(s)
+    except DateParseError as e:
+        # The other ISO 8601 spellings (basic 20261201T103000, an hour alone, a comma fraction, a
+        # week date) that the counter's own readers do not need, with the same limits.
+        try:
+            v = datetime.fromisoformat(s.strip())
+        except ValueError:
+            raise e from None
+        off = v.utcoffset()
+        if off is not None and abs(off) > _MAX_OFFSET:
+            raise DateParseError(s, "时区偏移应在 ±14 小时以内") from None
+        return parse_instant(v)

@@ -122,3 +122,10 @@ def lapse_consequences(fine_example_yuan: Decimal | None = None) -> list[str]:
         fine + "。",
         "没有交强险，车辆不能办理登记，也不能通过年检。",
     ]
+
+
+def yuan_text(amount: Decimal) -> str:
+    """An amount of yuan as printed: 360, 950.50. A sheet's number cell is stored as "360.0"."""
+    if amount == amount.to_integral_value():
+        return f"{amount.quantize(Decimal(1)):f}"
+    return f"{amount.quantize(Decimal('0.01')):f}"

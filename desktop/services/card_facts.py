@@ -276,6 +276,6 @@ def card_facts(engine: Engine, session: StaffSession, vehicle_id: str, at: datet
         vehicle_id=v.id, vin=v.vin, class_name=cls["name"] if cls else None,
         class_stored=None if cls else v.vehicle_class, premium=prem, premium_problem=prem_problem,
         vehicle_tax=tax, vehicle_tax_year=tax_year, inspection=insp, inspection_problem=insp_problem,
-        reminders=merged_reminders(_ci_due(cov, today), insp.due if insp else None, tax_with_ci(v.energy)),
+        reminders=merged_reminders(_ci_due(cov, today), insp.due if insp else None, tax_with_ci(v.energy, v.plate)),
         history=history_of(b), sources=source_names(b.terms, batches),
         class_missing=not (v.use or v.vehicle_class))

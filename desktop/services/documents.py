@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from desktop.core.ids import new_id
 from desktop.core.timeutil import CST, cst_date
+from desktop.core.wording import yuan_text
 from desktop.paths import resource_path
 from desktop.printing import letters_process
 from desktop.printing.letter import LetterPdfWriter, no_letters_paragraphs
@@ -54,7 +55,7 @@ def slip_data(match: LookupMatch, settings: CounterSettings, printed_at: datetim
     return SlipData(plate=match.plate or "", status=match.coverage, insurer=src.insurer if src else None,
                     source=src.source if src else None, as_of=src.as_of if src else None,
                     printed_at=printed_at, counter=letters_svc.counter_info(settings),
-                    vehicle_tax=f"{vehicle_tax:f}" if vehicle_tax is not None else None, vin=match.vin)
+                    vehicle_tax=yuan_text(vehicle_tax) if vehicle_tax is not None else None, vin=match.vin)
 
 
 def vehicle_tax(engine: Engine, match: LookupMatch, at: datetime) -> Decimal | None:

@@ -22,6 +22,7 @@ from desktop.core.masking import mask_plate
 from desktop.core.reminders import INSPECTION, merged_reminders, tax_with_ci
 from desktop.core.status import CoverageStatus
 from desktop.core.timeutil import CST, LAPSE_YEARS, cst_date, lapse_window_days
+from desktop.core.wording import yuan_text
 from desktop.printing.model import CounterInfo, LetterData
 from desktop.store import audit, card_repo, letter_log, outbox, work_repo, writes
 from desktop.store.records import EventRec, VehicleBundle, iso
@@ -155,10 +156,10 @@ def letter_data(sel: Selected, counter: CounterInfo, letter_date: date) -> Lette
     return LetterData(addressee_name=o.name or "", postal_address=o.address or "",
                       plate=sel.bundle.vehicle.plate or "", phone=o.phone, status=sel.coverage,
                       insurer=src.insurer if src else None, counter=counter, letter_date=letter_date,
-                      vehicle_tax=f"{sel.vehicle_tax:f}" if sel.vehicle_tax is not None else None,
+                      vehicle_tax=yuan_text(sel.vehicle_tax) if sel.vehicle_tax is not None else None,
                       inspection_due=insp.due if insp else None,
                       inspection_estimate=bool(insp and not insp.confirmed),
-                      vehicle_tax_due=tax_with_ci(sel.bundle.vehicle.energy))
+                      vehicle_tax_due=tax_with_ci(sel.bundle.vehicle.energy, sel.bundle.vehicle.plate))
 
 
 def iter_letter_data(selection: Selection, counter: CounterInfo, letter_date: date) -> Iterator[LetterData]:

@@ -83,7 +83,7 @@ def _row(b: VehicleBundle, c: CoverageStatus, facts: list[cadence.ContactFact], 
     o = b.owner
     insp, _why = inspection_of(b, today)
     # the same reminder as the card's and the letter's (车船税 joins 交强险 unless the car is outside it)
-    reminders = merged_reminders(_ci_due(c, today), insp.due if insp else None, tax_with_ci(b.vehicle.energy))
+    reminders = merged_reminders(_ci_due(c, today), insp.due if insp else None, tax_with_ci(b.vehicle.energy, b.vehicle.plate))
     return WorkRow(b.vehicle.id, b.vehicle.plate, mask_name(o.name) if o and o.name else None, c.status, c.days_left,
                    cadence.describe_contact(cadence.last_contact(facts)), next_date, cadence.assigned_to(facts),
                    cap.week, reminders)

@@ -13,10 +13,11 @@ from desktop.store.records import CustomerRec, TermRec, VehicleRec
 def add_car(engine, *, registered: str | None, vehicle_class: str | None = "家庭自用汽车6座以下",
             use: str | None = "家庭自用", seats: int | None = 5,
             terms: tuple[tuple[str, str, str | None, str | None, str], ...] = (), seed: int = 5,
-            address: str = "广东省广州市天河区示例路 8 号", energy: str | None = "汽油") -> tuple[str, str]:
+            address: str = "广东省广州市天河区示例路 8 号", energy: str | None = "汽油",
+            plate: str | None = None) -> tuple[str, str]:
     """terms: (start ISO, end ISO, premium, vehicle_tax, policy_no) of 交强险 terms. (vehicle id, plate)."""
     f = FakeData(seed)
-    plate, vin, name, phone = f.plate(), f.vin(), f.name(), f.mobile()
+    plate, vin, name, phone = plate or f.plate(), f.vin(), f.name(), f.mobile()
     cid, vid = new_id(), new_id()
     now = datetime.fromisoformat("2026-11-20T09:00:00+08:00")
     with engine.begin() as conn:

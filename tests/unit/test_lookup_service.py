@@ -75,6 +75,27 @@ def test_full_vin_and_last_six(demo_ctx, car):
     assert all(m.vin.endswith(vin[-6:]) for m in six)
 
 
+def test_vin_read_aloud_with_letters_o_i_q_for_digits(demo_ctx):
+    # A VIN never holds I, O or Q (domain-rules §5): a clerk copying 0 as O or 1 as I still finds
+    # the car, by the full VIN (an exact match) and by its last six.
+    car = _pick(demo_ctx.store().engine, "instr(substr(v.vin, 12), '0') > 0 AND instr(v.vin, '1') > 0")
+    vin = car["vin"]
+    misread = vin.replace("0", "O").replace("1", "I")
+    full = _find(demo_ctx, misread.lower())
+    assert _ids(full) == [car["id"]] and full[0].rank == 0
+    six = _find(demo_ctx, vin[-6:].replace("0", "Q"))
+    assert car["id"] in _ids(six)
+    assert all(m.vin.endswith(vin[-6:]) for m in six)
+
+
+def test_plate_typed_with_letters_o_i_for_digits(demo_ctx):
+    # A plate's serial holds no I or O (domain-rules §5): 粤B1O345 can only be 粤B10345.
+    car = _pick(demo_ctx.store().engine, "instr(substr(v.plate, 3), '0') > 0")
+    misread = car["plate"][:2] + car["plate"][2:].replace("0", "O").replace("1", "I")
+    m = _find(demo_ctx, misread.lower())
+    assert m and m[0].vehicle_id == car["id"] and m[0].rank == 0
+
+
 def test_phone_full_in_common_formats(demo_ctx, car):
     ph = car["phone"]
     for q in (ph, f"{ph[:3]} {ph[3:7]} {ph[7:]}", f"+86 {ph}", f"{ph[:3]}-{ph[3:7]}-{ph[7:]}"):

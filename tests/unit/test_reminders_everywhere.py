@@ -36,14 +36,17 @@ def _letter_lines(letter_sel) -> str:
     return letter_values(letters.letter_data(letter_sel, counter, AT.date()))
 
 
-@pytest.mark.parametrize("energy, items", [
-    ("汽油", ("ci", "vehicle_tax", "inspection")),
-    (None, ("ci", "vehicle_tax", "inspection")),       # an import says nothing: the common case
-    ("纯电动", ("ci", "inspection")),                   # outside 车船税 (domain-rules §4)
+@pytest.mark.parametrize("energy, plate, items", [
+    ("汽油", None, ("ci", "vehicle_tax", "inspection")),
+    (None, None, ("ci", "vehicle_tax", "inspection")),       # an import says nothing: the common case
+    ("纯电动", None, ("ci", "inspection")),                   # outside 车船税 (domain-rules §4)
+    # An import names no energy, but a green plate with D/A/B/C/E is a pure-electric car (§5).
+    (None, "粤AD12345", ("ci", "inspection")),
+    (None, "粤AF12345", ("ci", "vehicle_tax", "inspection")),  # F–K: not pure electric (a hybrid pays)
 ])
-def test_card_tabs_and_letter_give_one_reminder_for_the_three_dates(app_ctx, energy, items):
+def test_card_tabs_and_letter_give_one_reminder_for_the_three_dates(app_ctx, energy, plate, items):
     engine = app_ctx.store().engine
-    vid, _ = add_car(engine, registered="2020-12-10", terms=NO_TAX, energy=energy)
+    vid, _ = add_car(engine, registered="2020-12-10", terms=NO_TAX, energy=energy, plate=plate)
     card, tab_reminders, letter = _everywhere(engine, vid)
     assert [(r.day, r.items) for r in card] == [(date(2026, 12, 19), items)]
     assert tab_reminders == {card}                       # every tab row says exactly what the card says
@@ -56,3 +59,11 @@ def test_card_tabs_and_letter_give_one_reminder_for_the_three_dates(app_ctx, ene
 def test_tax_follows_the_energy_not_a_recorded_amount():
     assert tax_with_ci("汽油") and tax_with_ci(None) and tax_with_ci("插电混动")
     assert not tax_with_ci("纯电动") and not tax_with_ci("氢燃料电池")
+
+
+def test_a_pure_electric_plate_is_outside_the_tax_when_no_energy_is_recorded():
+    assert not tax_with_ci(None, "京AD12345") and not tax_with_ci("", "粤BE1234 5")
+    assert tax_with_ci(None, "京AF12345") and tax_with_ci(None, "京A12345")  # hybrid letter; a fuel car
+    assert tax_with_ci(None, "京AD1234") and tax_with_ci(None, "京AD123应急")  # 7 characters; 应急
+    assert tax_with_ci(None, "京A12345D")  # a large vehicle: §4 names passenger cars only
+    assert tax_with_ci("汽油", "京AD12345")  # a recorded energy wins over the plate

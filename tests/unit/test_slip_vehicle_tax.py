@@ -40,3 +40,21 @@ def test_no_tax_line_when_unknown(app_ctx, tmp_path, monkeypatch):
     assert cli.main(["--data-dir", str(app_ctx.data_dir), "slip", plate, "--pdf", str(out), "--at", AT.isoformat()]) == 0
     with pdfplumber.open(out) as pdf:
         assert "车船税" not in pdf.pages[0].extract_text()
+
+
+@pytest.mark.parametrize(("stored", "shown"), [("360.0", "车船税360元"), ("420.00", "车船税420元"),
+                                              ("480.5", "车船税480.50元")])
+def test_tax_from_an_excel_number_prints_as_yuan(app_ctx, tmp_path, monkeypatch, stored, shown):
+    # An imported 车船税 cell is a number: stored as "360.0", it printed "车船税 360.0 元".
+    from desktop import cli
+    from tests.conftest import ADMIN_PASSWORD, PASSPHRASE
+
+    _, plate = add_car(app_ctx.store().engine, registered=None,
+                       terms=((DUE[0][0], DUE[0][1], "950", stored, "PDZA000000000011"),))
+    monkeypatch.setenv("RENEWDESK_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("RENEWDESK_STAFF_PASSWORD", ADMIN_PASSWORD)
+    out = tmp_path / "slip.pdf"
+    assert cli.main(["--data-dir", str(app_ctx.data_dir), "slip", plate, "--pdf", str(out), "--at", AT.isoformat()]) == 0
+    with pdfplumber.open(out) as pdf:
+        text = pdf.pages[0].extract_text().replace(" ", "").replace("\n", "")
+    assert shown in text

@@ -196,6 +196,24 @@ def test_parse_at(s, expected):
     assert parse_at(s) == expected
 
 
+@pytest.mark.parametrize(
+    ("s", "expected"),
+    [("20261201T103000", cst(2026, 12, 1, 10, 30)), ("20261201T023000Z", cst(2026, 12, 1, 10, 30)),
+     ("2026-12-01T10", cst(2026, 12, 1, 10)), ("2026-12-01t10:30", cst(2026, 12, 1, 10, 30)),
+     ("2026-12-01T10:30:00,5", cst(2026, 12, 1, 10, 30, 0, 500000)), ("2026-W49-2", DEC1)],
+)
+def test_parse_at_takes_every_iso_8601_form(s, expected):
+    # DESIGN §7: --at ISO-DATETIME; the basic format, an hour alone, a comma fraction and a week
+    # date are ISO 8601 as much as 2026-12-01T10:30 is.
+    assert parse_at(s) == expected
+
+
+@pytest.mark.parametrize("s", ["2026-12-01T10:00:00+23:00", "1899-12-31T10:00", "99991231T235959-1200"])
+def test_parse_at_iso_forms_keep_the_limits(s):
+    with pytest.raises(DateParseError):
+        parse_at(s)
+
+
 @pytest.mark.parametrize("s", ["", "tomorrow", "2026-02-30", 46357])
 def test_parse_at_rejects(s):
     with pytest.raises(DateParseError):
