@@ -186,7 +186,7 @@ def _layout(g: GuideData, paper: str, font_path, device: QPagedPaintDevice) -> _
     usable = mm_to_px(s.height_mm - s.margin_top_mm - s.margin_bottom_mm, dpi) - foot
     pages: list[list[Line]] = [[]]
     room = usable
-    for k, (lines, heading) in enumerate(groups):
+    for k, (lines, _) in enumerate(groups):
         need = sum(ln.advance_px for ln in lines) + (lines[0].gap_before_px if pages[-1] else 0.0)
         # A heading goes over with its first line; a heading over a sub-heading (四、保险公司电话 over
         # an insurer's name) with the sub-heading and that one's first line, or it is left alone.
