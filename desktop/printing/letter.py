@@ -136,6 +136,11 @@ def _letterhead(letter: LetterData, size_pt: float = HEAD_PT) -> list[Para]:
     return head + [Para(f"电话 {c.phone}", BODY_PT, True)] if c.phone else head
 
 
+def _continued(letter: LetterData, page: int) -> str:
+    """The running head of a letter's page after the first: "（续）致 张** · 京A1***5 · 第 2 页"."""
+    return f"（续）致 {mask_name(letter.addressee_name) or ''} · {mask_plate(letter.plate) or ''} · 第 {page} 页"
+
+
 class _LetterDrawer:
     """Draws letters on any paged device (PDF writer or printer): one code path."""
 
@@ -198,7 +203,10 @@ class _LetterDrawer:
             if start < len(body):
                 new_page(self.device)
                 used += 1
-                y = px(BODY_TOP_NEXT)
+                # Whose letter a loose sheet belongs to (batches are folded by hand), masked as the body.
+                cont = layout_paras([Para(_continued(letter, used), BODY_PT)], self.family, self.device, width)
+                draw_lines(p, cont, left, px(HEAD_TOP))
+                y = max(px(BODY_TOP_NEXT), px(HEAD_TOP) + flow_height(cont) + px(BODY_PT * 0.6 * 25.4 / 72))
         self.pages += used
         return used
 

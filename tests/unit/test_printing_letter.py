@@ -8,7 +8,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from desktop.core.masking import mask_phone, mask_plate
+from desktop.core.masking import mask_name, mask_phone, mask_plate
 from desktop.core.status import Term, coverage_status
 from desktop.core.timeutil import CST
 from tests.unit.pdf_lines import assert_advance_holds_across_faces, baselines_of
@@ -210,3 +210,23 @@ def test_letterhead_too_long_for_any_size_is_refused(lt, tmp_path):
     org = "示例省样本市某某某汽车销售服务有限公司城东第一分公司" * 2  # 52
     with pytest.raises(model.PrintError, match="机构名称"):
         write(lt, tmp_path, [_with_title(model, org, "续保服务中心一号柜台（大客户窗口）示例示例示例示例样本")])
+
+
+def test_a_continuation_page_says_whose_letter_it_is_masked(lt, tmp_path):
+    """A letter that runs over (a long store name and address) put its sign-off alone on a second
+    sheet with nothing on it saying which letter it belongs to; in a batch of hundreds the sheets
+    are folded by hand. The continuation page now starts with a running head, masked as the body."""
+    letter, model = lt
+    from desktop.printing.letter_template import parse_letter_template
+    long_tpl = parse_letter_template("\n".join(["本行用于测试分页：{letter_date}"] * 40), "长模板")
+    out = tmp_path / "long.pdf"
+    x = make_letter(model)
+    with letter.LetterPdfWriter(out, long_tpl, FONT) as w:
+        assert w.add(x) == 2
+    with pdfplumber.open(out) as pdf:
+        first = [t for *_, t in baselines_of(pdf.pages[1])][0].replace("\t", " ")
+        sizes = {round(c["size"], 1) for c in pdf.pages[1].chars}
+        top = min(c["top"] for c in pdf.pages[1].chars)
+    assert mask_name(x.addressee_name) in first and mask_plate(x.plate) in first and "第 2 页" in first
+    assert x.addressee_name not in first and x.plate not in first
+    assert min(sizes) >= 16 - 0.01 and top >= 10 * MM
