@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from desktop.io.xlsx_writer import write_reject_report
+from desktop.logs import scrub
 from desktop.services import export as export_svc
 from desktop.services import importer
 
@@ -36,20 +37,33 @@ def cmd_import(args: argparse.Namespace) -> int:
             # The headers of the reading the import used (a remembered mapping included): re-reading
             # the file here could pick another header row, and costs a second parse of a large file.
             write_reject_report(report_to, report.source_headers, rejected_rows)
+    shown = _masked(report.to_json())
     if args.json:
-        print_json(report.to_json())
+        print_json(shown)
         return 0
     mode = "（试运行，未写入任何数据）" if args.dry_run else ""
     print(f"{report.file} · 工作表 {report.sheet} · 表头第 {report.header_row} 行{mode}")
     print(f"数据行 {report.rows}：新增 {report.imported}，更新 {report.updated}，重复 {report.duplicates}，"
           f"拒收 {len(report.rejected)}")
-    for r in report.rejected[:20]:
+    for r in shown["rejected"][:20]:
         print(f"  第 {r['row']} 行 {r['column'] or ''}：{r['reason']}")
     if len(report.rejected) > 20:
         print(f"  ……另有 {len(report.rejected) - 20} 行，见 --report 报告")
-    for w in report.warnings[:10]:
+    for w in shown["warnings"][:10]:
         print(f"  提示 第 {w['row']} 行：{w['message']}")
     return 0
+
+
+def _masked(j: dict) -> dict:
+    """The report's values and messages through the one masking pass: the reader masks a value by
+    its column (a phone in 联系电话), so a mobile or an ID number in another column (shifted columns:
+    a phone under 保险止期) came out in full in `value` and in the reason quoting it."""
+    def clean(v):
+        return scrub(v) if isinstance(v, str) else v
+    return {**j, "rejected": [{k: clean(v) if k in ("value", "reason") else v for k, v in r.items()}
+                              for r in j.get("rejected", [])],
+            "warnings": [{k: clean(v) if k == "message" else v for k, v in w.items()}
+                         for w in j.get("warnings", [])]}
 
 
 def cmd_export(args: argparse.Namespace) -> int:

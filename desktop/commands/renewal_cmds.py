@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from pathlib import Path
 
 from desktop.core import cadence
 from desktop.core.wording import STATUS_LABEL
@@ -11,7 +10,7 @@ from desktop.services import contact as contact_svc
 from desktop.services import worklist as worklist_svc
 from desktop.services.errors import BadInput
 
-from .common import acting_staff, at_of, context, day_of, one_match, print_json, query_text
+from .common import acting_staff, at_of, context, day_of, one_match, out_file, print_json, query_text
 
 
 def add_parsers(cmd) -> None:
@@ -130,11 +129,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     from desktop.services import renewal_report
 
     at = at_of(args)
+    out = out_file(args.xlsx, "--xlsx") if args.xlsx else None  # a bad path is exit 2 before any work
     ctx = context(args)
     session = acting_staff(ctx, args)
     report = renewal_report.build(ctx.store().engine, session, args.month, at, ctx.settings())
-    if args.xlsx:
-        renewal_report.write_xlsx(report, Path(args.xlsx))
+    if out:
+        renewal_report.write_xlsx(report, out)
     if args.json:
         print_json(report.to_json())
         return 0

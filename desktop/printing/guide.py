@@ -186,10 +186,16 @@ def _layout(g: GuideData, paper: str, font_path, device: QPagedPaintDevice) -> _
     usable = mm_to_px(s.height_mm - s.margin_top_mm - s.margin_bottom_mm, dpi) - foot
     pages: list[list[Line]] = [[]]
     room = usable
-    for k, (lines, heading) in enumerate(groups):
+    for k, (lines, _) in enumerate(groups):
         need = sum(ln.advance_px for ln in lines) + (lines[0].gap_before_px if pages[-1] else 0.0)
-        if heading and k + 1 < len(groups):  # a heading goes over with its first line
-            need += groups[k + 1][0][0].advance_px
+        # A heading goes over with its first line; a heading over a sub-heading (四、保险公司电话 over
+        # an insurer's name) with the sub-heading and that one's first line, or it is left alone.
+        j = k
+        while groups[j][1] and j + 1 < len(groups):
+            nxt = groups[j + 1][0]
+            need += (nxt[0].gap_before_px + sum(ln.advance_px for ln in nxt)) if groups[j + 1][1] \
+                else nxt[0].gap_before_px + nxt[0].advance_px
+            j += 1
         if need > room and pages[-1]:
             pages.append([])
             room = usable - flow_height(head) - mm_to_px(s.body_pt * 0.6 * 25.4 / 72, dpi)

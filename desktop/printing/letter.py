@@ -130,10 +130,15 @@ def no_letters_paragraphs(counter: CounterInfo, due_within: int | None, include_
     return out
 
 
-def _letterhead(letter: LetterData) -> list[Para]:
+def _letterhead(letter: LetterData, size_pt: float = HEAD_PT) -> list[Para]:
     c = letter.counter
-    head = [Para(c.title, HEAD_PT, True)]
+    head = [Para(c.title, size_pt, True)]
     return head + [Para(f"电话 {c.phone}", BODY_PT, True)] if c.phone else head
+
+
+def _continued(letter: LetterData, page: int) -> str:
+    """The running head of a letter's page after the first: "（续）致 张** · 京A1***5 · 第 2 页"."""
+    return f"（续）致 {mask_name(letter.addressee_name) or ''} · {mask_plate(letter.plate) or ''} · 第 {page} 页"
 
 
 class _LetterDrawer:
@@ -159,14 +164,26 @@ class _LetterDrawer:
         raise PrintError(f"收件地址太长，信封窗口放不下（{len(letter.postal_address)} 个字）。"
                          f"请把地址改短一些（例如去掉重复的省市）。")
 
+    def _head_lines(self, letter: LetterData, width: float):
+        """The letterhead at key size, else at body size, ending above the envelope window: the
+        settings allow a store and counter name long enough to wrap onto three lines, whose phone
+        line was printed over the addressee."""
+        limit = self._px(WINDOW[1] - HEAD_TOP)
+        for size in (HEAD_PT, BODY_PT):
+            lines = layout_paras(_letterhead(letter, size), self.family, self.device, width)
+            if flow_height(lines) <= limit:
+                return lines
+        raise PrintError(f"机构名称和柜台名称太长（{len(letter.counter.title)} 个字），信头会压住信封窗口的收件地址。"
+                         f"请在设置里把机构名称（org）或柜台名称（counter_name）改短一些。")
+
     def draw(self, letter: LetterData) -> int:
         """Draw one letter from a fresh page on; return the pages it took."""
         p, px = self.painter, self._px
+        width, left = px(BODY_WIDTH_MM), px(BODY_X_MM)
         address = self._address_lines(letter)  # fail before anything is drawn
+        head = self._head_lines(letter, width)
         if self.pages:
             new_page(self.device)
-        width, left = px(BODY_WIDTH_MM), px(BODY_X_MM)
-        head = layout_paras(_letterhead(letter), self.family, self.device, width)
         draw_lines(p, head, left, px(HEAD_TOP))
         draw_lines(p, address, px(WINDOW[0] + WINDOW_PAD + BOLD_INSET_MM), px(WINDOW[1] + WINDOW_PAD))
         body = layout_paras(letter_paragraphs(letter, self.template), self.family, self.device, width)
@@ -186,7 +203,10 @@ class _LetterDrawer:
             if start < len(body):
                 new_page(self.device)
                 used += 1
-                y = px(BODY_TOP_NEXT)
+                # Whose letter a loose sheet belongs to (batches are folded by hand), masked as the body.
+                cont = layout_paras([Para(_continued(letter, used), BODY_PT)], self.family, self.device, width)
+                draw_lines(p, cont, left, px(HEAD_TOP))
+                y = max(px(BODY_TOP_NEXT), px(HEAD_TOP) + flow_height(cont) + px(BODY_PT * 0.6 * 25.4 / 72))
         self.pages += used
         return used
 

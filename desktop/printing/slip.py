@@ -185,11 +185,12 @@ def slip_paragraphs(slip: SlipData, paper: str = "a4", compact: bool = False, ti
             out.append(Para(f"营业时间  {c.hours}", s.body_pt))
     basis = "信息来源：" + (_source_label(slip.source) or "未注明")
     if slip.as_of is not None:
-        basis += f"，截至 {_when(slip.as_of)}"
+        # a receipt breaks before the day, which then has a line of its own (never split inside it)
+        basis += f"，\n截至 {_when(slip.as_of)}" if narrow else f"，截至 {_when(slip.as_of)}"
     if not compact:
         basis += "。以保险公司出具的保单为准。"
         out.append(Para(basis, s.body_pt, False, gap))
-        out.append(Para(f"打印时间  {_when(slip.printed_at)}", s.body_pt))
+        out.append(Para(f"打印时间{chr(10) if narrow else '  '}{_when(slip.printed_at)}", s.body_pt))
     else:
         out.append(Para(f"{basis}；打印 {_when(slip.printed_at)}", s.body_pt, False, gap))
     return out

@@ -102,6 +102,13 @@ def check_text(text: str, banned: tuple[str, ...]) -> None:
         raise BadInput(f"短信内容含有禁用词：{'、'.join(found)}。请修改短信模板（resources/templates/sms_zh.txt）后再导出。")
 
 
+def _csv_text(v: str) -> str:
+    """A text cell as Excel will not run it: one starting with = + - @ (or a tab / carriage return
+    before one) is a formula to Excel, so it gets a leading apostrophe (OWASP's CSV injection advice).
+    Names come from insurers' sheets; phones and plates never start so."""
+    return "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+
+
 def write_sms_list(engine: Engine, session: StaffSession, settings: CounterSettings, out: Path, due_within: int,
                    include_lapsed: bool, at: datetime, full: bool = False, res: SmsResources | None = None,
                    cancel: Callable[[], bool] | None = None) -> SmsResult:
@@ -144,7 +151,7 @@ def write_sms_list(engine: Engine, session: StaffSession, settings: CounterSetti
             with part.open("w", encoding="utf-8-sig", newline="") as f:
                 w = csv.writer(f)
                 w.writerow(HEADERS)
-                w.writerows([*r[:3], r[3].isoformat(), *r[4:]] for r in rows)
+                w.writerows([*map(_csv_text, r[:3]), r[3].isoformat(), _csv_text(r[4]), *r[5:]] for r in rows)
         else:
             write_sheet(part, "短信提醒名单", HEADERS, rows, date_columns=[3])
         part.replace(out)

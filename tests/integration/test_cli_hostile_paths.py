@@ -58,6 +58,16 @@ def test_an_output_file_that_is_a_folder_or_under_a_missing_one_is_exit_2(store,
     assert list(folder.iterdir()) == []  # nothing half-written beside them
 
 
+def test_the_renewal_reports_xlsx_is_checked_like_every_other_output(store, capsys, tmp_path):
+    """`report renewal --xlsx` under a missing folder was exit 1 (内部错误, FileNotFoundError) after
+    the report was built; a folder or another format's suffix likewise."""
+    args = ("report", "renewal", "--month", "2026-12", "--at", AT)
+    assert "目录不存在" in refused(capsys, store, *args, "--xlsx", str(tmp_path / "no-such-dir" / "r.xlsx"))
+    assert "文件夹" in refused(capsys, store, *args, "--xlsx", str(tmp_path))
+    assert ".xlsx" in refused(capsys, store, *args, "--xlsx", str(tmp_path / "r.csv"))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_backup_into_a_path_that_is_a_file_is_exit_2(store, capsys, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")

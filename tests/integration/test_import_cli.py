@@ -220,3 +220,25 @@ def test_reader_warnings_never_reach_stdout_of_import_json(store, tmp_path):
     assert "WARNING" not in p.stdout
     j = json.loads(p.stdout)
     assert (j["rows"], j["imported"], j["rejected"]) == (1, 1, [])
+
+
+def test_a_phone_or_id_in_another_column_is_masked_in_the_json(tmp_path, store):
+    """Shifted columns (an Excel trap): a mobile or an ID number in the end-date or plate column was
+    printed in full in the rejected row's value and reason, though DESIGN §7 says the value is
+    masked and §4 masks personal data by one rule everywhere."""
+    f = FakeData(71)
+    mobile, other, id_no = f.mobile(), f.mobile(), f.id_number()
+    path = _save([HEADERS,
+                  [1, f.plate("ordinary"), "", f.name(), "", "", "交强险", "P1", "2026-01-01", mobile, "示例财险"],
+                  [2, f.plate("ordinary"), "", f.name(), "", "", "交强险", "P2", "2026-01-01", id_no, "示例财险"],
+                  [3, other, "", f.name(), "", "", "交强险", "P3", "2026-01-01", "2026-12-31", "示例财险"]],
+                 tmp_path / "shifted.xlsx")
+    p = run(store, "import", str(path), "--dry-run", "--json", "--at", AT)
+    assert p.returncode == 0, p.stderr
+    j = json.loads(p.stdout)
+    assert [r["row"] for r in j["rejected"]] == [2, 3, 4]
+    for full in (mobile, other, id_no):
+        assert full not in p.stdout
+    assert mobile[:3] + "****" + mobile[-4:] in p.stdout and id_no[:6] + "********" + id_no[-4:] in p.stdout
+    text = run(store, "import", str(path), "--dry-run", "--at", AT)
+    assert text.returncode == 0 and not any(full in text.stdout for full in (mobile, other, id_no))

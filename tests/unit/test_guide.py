@@ -205,3 +205,18 @@ def test_printing_draws_the_same_guide_as_the_pdf(app_ctx, admin, car, tmp_path)
         assert (round(pdf.pages[0].width), round(pdf.pages[0].height)) == SIZES["a5"]
         text = _text(pdf)
     assert car.plate in text and "不要再次启动发动机" in text and "95511（待核实）" in text
+
+
+@pytest.mark.parametrize("accident", ACCIDENTS)
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_no_page_ends_on_a_heading(app_ctx, admin, tmp_path, accident, paper):
+    """A section heading followed by an insurer or policy sub-heading went over with that sub-heading
+    only if the two fitted, but the sub-heading then kept with its own first line and moved: the
+    section heading (四、保险公司电话) was left alone at the foot of the page."""
+    car = add_car(app_ctx.store().engine, admin, seed=43, insurer="示例财产保险", bi=False)
+    out, _ = _write(app_ctx, admin, car, tmp_path, accident, paper)
+    with pdfplumber.open(out) as pdf:
+        for page in pdf.pages[:-1]:
+            body = [t for t, _ in _lines(page) if not re.fullmatch(r"第\d+页/共\d+页", t)]
+            assert not re.match(r"[一二三四五六七八九十]、", body[-1]), (paper, accident, body[-3:])
+            assert not body[-1].endswith(("（交强险）", "（商业险）")), (paper, accident, body[-3:])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from desktop.core.masking import mask_phone, mask_plate
+from desktop.core.masking import mask_name, mask_phone, mask_plate
 from desktop.core.status import Term, coverage_status
 from desktop.core.timeutil import CST
 from tests.unit.pdf_lines import assert_advance_holds_across_faces, baselines_of
@@ -177,3 +177,56 @@ def test_line_advance_holds_between_bold_and_regular_lines(lt, tmp_path):
     out, _, _ = write(lt, tmp_path, [make_letter(model, 0)])
     with pdfplumber.open(out) as pdf:
         assert_advance_holds_across_faces(baselines_of(pdf.pages[0]))
+
+
+def _with_title(model, org: str, counter: str):
+    x = make_letter(model, 0)
+    c = model.CounterInfo(counter, "0755-12345678", "示例市样本区幸福路 88 号一楼", "周一至周六 9:00–17:30", org=org)
+    return model.LetterData(x.addressee_name, x.postal_address, x.plate, x.phone, x.status, x.insurer, c,
+                            x.letter_date)
+
+
+def test_long_letterhead_never_runs_into_the_address_window(lt, tmp_path):
+    """The settings allow a 60-character org and counter name: a letterhead of three lines at 18 pt
+    used to print its phone line over the addressee in the envelope window. It now steps down to
+    body size (16 pt) and stays above the window; the address block is the only text in it."""
+    letter, model = lt
+    org = "示例省样本市某某某汽车销售服务有限公司城东第一分公司"  # 26 characters
+    counter = "续保服务中心一号柜台（大客户窗口）示例示例示例示例样本"  # 54 with the org: 3 lines at 18 pt
+    out, _, _ = write(lt, tmp_path, [_with_title(model, org, counter)])
+    with pdfplumber.open(out) as pdf:
+        page = pdf.pages[0]
+        head = [c for c in page.chars if c["top"] < 45 * MM]
+        window = region_text(page, 20, 45, 110, 90).replace("\n", "").replace(" ", "")
+        assert head and max(c["bottom"] for c in head) <= 45 * MM  # above the window's top edge
+        assert min(c["size"] for c in page.chars) >= 16 - 0.01
+        assert window.startswith("欧阳示例收") and "电话" not in window and "柜台" not in window
+        text = page.extract_text().replace("\n", "")
+        assert org in text and "0755-12345678" in text
+
+
+def test_letterhead_too_long_for_any_size_is_refused(lt, tmp_path):
+    letter, model = lt
+    org = "示例省样本市某某某汽车销售服务有限公司城东第一分公司" * 2  # 52
+    with pytest.raises(model.PrintError, match="机构名称"):
+        write(lt, tmp_path, [_with_title(model, org, "续保服务中心一号柜台（大客户窗口）示例示例示例示例样本")])
+
+
+def test_a_continuation_page_says_whose_letter_it_is_masked(lt, tmp_path):
+    """A letter that runs over (a long store name and address) put its sign-off alone on a second
+    sheet with nothing on it saying which letter it belongs to; in a batch of hundreds the sheets
+    are folded by hand. The continuation page now starts with a running head, masked as the body."""
+    letter, model = lt
+    from desktop.printing.letter_template import parse_letter_template
+    long_tpl = parse_letter_template("\n".join(["本行用于测试分页：{letter_date}"] * 40), "长模板")
+    out = tmp_path / "long.pdf"
+    x = make_letter(model)
+    with letter.LetterPdfWriter(out, long_tpl, FONT) as w:
+        assert w.add(x) == 2
+    with pdfplumber.open(out) as pdf:
+        first = [t for *_, t in baselines_of(pdf.pages[1])][0].replace("\t", " ")
+        sizes = {round(c["size"], 1) for c in pdf.pages[1].chars}
+        top = min(c["top"] for c in pdf.pages[1].chars)
+    assert mask_name(x.addressee_name) in first and mask_plate(x.plate) in first and "第 2 页" in first
+    assert x.addressee_name not in first and x.plate not in first
+    assert min(sizes) >= 16 - 0.01 and top >= 10 * MM

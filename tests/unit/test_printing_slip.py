@@ -325,3 +325,15 @@ def test_a5_holds_a_lapsed_slip_whose_new_cover_starts_at_a_time(printing, tmp_p
     for s in ("宁X67513", "2026年10月6日", "新保单 12 月 6 日 15:00 生效前不得上路", insurer, "车船税 360 元",
               "没有交强险的车辆不得上路行驶", "0755-12345678", "幸福大道西段", "营业时间", "2026年12月1日 10:00"):
         assert s in flat, s
+
+
+@pytest.mark.parametrize("status_code", ["DUE", "LAPSED"])
+@pytest.mark.parametrize("paper", ["80mm", "58mm"])
+def test_receipt_dates_of_the_source_and_the_print_are_never_split(printing, tmp_path, paper, status_code):
+    """On 58 mm the print time wrapped inside its date ("打印时间 2026年11月20" / "日 10:30"), so a
+    search for the day found nothing; on a receipt the label now has its own line, as 交强险保到 does."""
+    out = render(printing, tmp_path, paper, status_code)
+    with pdfplumber.open(out) as pdf:
+        lines = ["".join(t.split()) for _, _, t, _ in lines_of(pdf.pages[0])]
+    assert any("2026年11月20日" in t for t in lines), lines  # printed at
+    assert any("2026年11月1日" in t for t in lines), lines  # the data's as-of

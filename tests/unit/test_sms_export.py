@@ -117,3 +117,20 @@ def test_the_shipped_template_is_one_sms_and_passes_its_own_check():
 @pytest.mark.parametrize("n,parts", [(1, 1), (70, 1), (71, 2), (134, 2), (135, 3)])
 def test_segments_count_as_platforms_bill(n, parts):
     assert sms.segments("字" * n) == parts
+
+
+def test_a_csv_cell_that_excel_would_run_as_a_formula_is_kept_as_text(app_ctx, engine, admin, tmp_path):
+    """Names arrive from insurers' sheets: an owner named "=…", "+…", "-…" or "@…" was written raw into
+    the CSV, and Excel (or a platform's upload page opened in it) runs such a cell as a formula.
+    The CSV now starts such a cell with an apostrophe; the .xlsx keeps it as a text cell."""
+    car = add_car(engine, admin, seed=67, ci_end=(2026, 12, 20))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE customer SET name = :n WHERE name = :o"), {"n": "@SUM(1+1)", "o": car.name})
+    out = tmp_path / "sms.csv"
+    sms_export.write_sms_list(engine, admin, app_ctx.settings(), out, 30, False, AT, full=True)
+    [row] = _csv(out)[1:]
+    assert row[1] == "'@SUM(1+1)" and row[0] == car.phone and row[2] == car.plate
+    xl = tmp_path / "sms.xlsx"
+    sms_export.write_sms_list(engine, admin, app_ctx.settings(), xl, 30, False, AT, full=True)
+    cell = openpyxl.load_workbook(xl).active["B2"]
+    assert cell.value == "@SUM(1+1)" and cell.data_type == "s"
