@@ -47,6 +47,7 @@ from desktop.io.row_records import (  # noqa: F401 (the records are this module'
     Warning,
     shown_value,
 )
+from desktop.logs import scrub
 
 MSG_ID_NUMBER_CELL = "身份证号被 Excel 存成了数字，后几位已丢失，请把该列设为文本后重新导出"
 MSG_PHONE_SCI = "电话号码被 Excel 存成了科学计数法，后几位已丢失，请把该列设为文本后重新导出"
@@ -117,7 +118,11 @@ class RowParser:
         try:
             return self._parse(row, cells, warnings)
         except _Reject as r:
-            return RejectedRow(row, r.column, shown_value(r.value), r.reason, list(values))
+            # A value is masked by its column (联系电话, 证件号码…); a mobile or an ID number in another
+            # column (shifted columns: a phone under 保险止期 or 车牌号) is masked by its shape, in the
+            # value and in the reason quoting it, wherever the report is shown.
+            return RejectedRow(row, r.column, shown_value(_shapes_masked(r.value)), _shapes_masked(r.reason),
+                               list(values))
 
     def _cells(self, values: Sequence[Any]) -> dict[str, Any]:
         """field → cell value of one row, for the mapped, non-empty cells only."""
@@ -161,7 +166,7 @@ class RowParser:
 
     def _parse(self, row: int, cells: dict[str, Any], warnings: list[RowWarning]) -> ParsedRow:
         def warn(fld: str, msgs: Sequence[str]) -> None:
-            warnings.extend(RowWarning(row, self._hdr(fld), m) for m in msgs)
+            warnings.extend(RowWarning(row, self._hdr(fld), _shapes_masked(m)) for m in msgs)
 
         plate = self._field(cells, "plate", self._plate, warn)
         vin = self._field(cells, "vin", self._vin, warn)
@@ -366,6 +371,12 @@ class RowParser:
 
 def _same(s: str) -> str:
     return s
+
+
+def _shapes_masked(text: str | None) -> str | None:
+    """Text a report shows, with anything shaped like a mobile or an ID number masked (desktop.logs'
+    one masking pass). Idempotent: a masked value has no such run of digits left."""
+    return scrub(text) if text else text
 
 
 def _name(raw: Any, _found: list[str]) -> str | None:

@@ -404,3 +404,21 @@ def test_import_caps_the_page_cache_and_gives_it_back(tmp_path, app_ctx, admin):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
         conn.rollback()
+
+
+def test_a_phone_or_id_in_another_column_is_masked_wherever_the_report_is_shown(tmp_path, app_ctx, admin):
+    """The reader masks a rejected value by its column; a mobile or an ID number under another
+    header (shifted columns: a phone under 保险止期) is masked by its shape, in the value, the reason
+    quoting it and a warning, so the window's reject table shows it masked as the command line does."""
+    f = FakeData(72)
+    mobile, id_no = f.mobile(), f.id_number()
+    p = _save([HEADERS,
+               [1, f.plate("ordinary"), None, f.name(), None, None, "交强险", "P1", "2026-01-01", mobile, "示例财险"],
+               [2, f.plate("ordinary"), None, f.name(), None, None, "交强险", "P2", "2026-01-01", id_no, "示例财险"]],
+              tmp_path / "shifted.xlsx")
+    rep = _imp(app_ctx, admin, p, dry_run=True)
+    assert [r["row"] for r in rep.rejected] == [2, 3]
+    shown = json.dumps(rep.to_json(), ensure_ascii=False)
+    assert mobile not in shown and id_no not in shown
+    assert rep.rejected[0]["value"] == mask_phone(mobile) and mask_phone(mobile) in rep.rejected[0]["reason"]
+    assert rep.rejected[1]["value"] == mask_id(id_no)
