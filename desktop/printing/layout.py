@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
+    QFont,
+    QFontMetricsF,
     QPagedPaintDevice,
     QPageSize,
     QPainter,
@@ -75,6 +77,14 @@ class Para:
     size_pt: float
     bold: bool = False
     gap_before_pt: float = 0.0  # extra space above the paragraph (separates groups)
+    # Each "\n"-separated piece is one line that must not wrap (a date on a receipt band): when it is
+    # a little wider than the band its letters are set closer, down to FIT_MIN_SPACING_PCT, never smaller.
+    fit: bool = False
+
+
+# The tightest letter spacing a `fit` piece gets (percent of the font's own): CJK glyphs keep their
+# size and still do not touch; an 18 pt 2026年10月31日 needs 97 % on a 48 mm receipt band.
+FIT_MIN_SPACING_PCT = 94.0
 
 
 @dataclass(frozen=True)
@@ -112,7 +122,7 @@ def layout_paras(paras: Iterable[Para], family: str, device: QPagedPaintDevice,
         ref_ascent, ref_height = ref[para.size_pt]
         baseline = max(0.0, (advance - ref_height) / 2) + ref_ascent
         for k, text in enumerate(para.text.split("\n")):
-            layout = QTextLayout(text, font, device)
+            layout = QTextLayout(text, _fitted(font, text, width_px, device) if para.fit else font, device)
             layout.setTextOption(option)
             layout.beginLayout()
             count = 0
@@ -134,6 +144,35 @@ def layout_paras(paras: Iterable[Para], family: str, device: QPagedPaintDevice,
                                   # (the bold Hei: 1.16 em): its box, not its ink, pokes up.
                                   baseline - line.ascent(), stroke))
     return lines
+
+
+def _fitted(font: QFont, text: str, width_px: float, device: QPagedPaintDevice) -> QFont:
+    """`font`, or a copy with letters set just close enough for `text` to fit on one line of
+    `width_px` (as the layout shapes it on `device`), at most down to FIT_MIN_SPACING_PCT."""
+    # pdfplumber and other readers box the last glyph at its full advance: keep that inside too.
+    slack = QFontMetricsF(font).horizontalAdvance("国") * (100.0 - FIT_MIN_SPACING_PCT) / 100.0
+    pct = 100.0
+    while True:
+        tried = QFont(font)
+        if pct < 100.0:
+            tried.setLetterSpacing(QFont.SpacingType.PercentageSpacing, pct)
+        if pct <= FIT_MIN_SPACING_PCT or _one_line(text, tried, width_px - slack, device):
+            return tried if pct < 100.0 else font
+        pct = max(FIT_MIN_SPACING_PCT, pct - 1.0)
+
+
+def _one_line(text: str, font: QFont, width_px: float, device: QPagedPaintDevice) -> bool:
+    layout = QTextLayout(text, font, device)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    count = 0
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(width_px)
+        count += 1
+    layout.endLayout()
+    return count <= 1
 
 
 def _ref_metrics(family: str, size_pt: float, dpi: float, device: QPagedPaintDevice) -> tuple[float, float]:

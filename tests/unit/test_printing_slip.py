@@ -75,7 +75,7 @@ def text_of(path: Path) -> str:
 SIZES = {"a4": (595, 842), "a5": (420, 595)}
 BANDS = {"80mm": (4, 76), "58mm": (5, 53)}
 BODY_MIN = {"a4": 16, "a5": 16, "80mm": 14, "58mm": 12}
-KEY_MIN = {"a4": 18, "a5": 18, "80mm": 18, "58mm": 16}
+KEY_MIN = {"a4": 18, "a5": 18, "80mm": 18, "58mm": 18}
 
 
 @pytest.mark.parametrize("status_code", ["DUE", "LAPSED", "RENEWED"])
@@ -337,3 +337,17 @@ def test_receipt_dates_of_the_source_and_the_print_are_never_split(printing, tmp
         lines = ["".join(t.split()) for _, _, t, _ in lines_of(pdf.pages[0])]
     assert any("2026年11月20日" in t for t in lines), lines  # printed at
     assert any("2026年11月1日" in t for t in lines), lines  # the data's as-of
+
+
+@pytest.mark.parametrize("paper", ["80mm", "58mm"])
+def test_receipt_key_lines_keep_each_date_whole_at_key_size(printing, tmp_path, paper):
+    """Key lines are 18 pt on both rolls (DESIGN §7 names only the body's exception for 58 mm); at
+    that size the end date still sits whole on one line (set a little closer on 48 mm), and the new
+    cover's day is never split between its number and 日."""
+    with pdfplumber.open(render(printing, tmp_path, paper, "LAPSED")) as pdf:
+        rows = lines_of(pdf.pages[0])
+    texts = [r[2].replace("\t", " ") for r in rows]
+    end = [r for r in rows if "2026年10月31日" in r[2]]
+    assert end and end[0][1] >= 18 - 0.01, texts
+    starts = [r for r in rows if re.search(r"11\s*月\s*25\s*日", r[2])]
+    assert starts and starts[0][1] >= 18 - 0.01, texts
