@@ -7,6 +7,10 @@ generation walks every live object: measured on bench/import.py, 1.5-2.4 s of th
 hold no reference cycles, so reference counting frees them anyway; the collector only finds the
 rare cycle, which it still does once the pause ends.
 
+Objects made during a pause and kept after it all sit in the youngest generation, so the first
+collection after the pause walks every one of them: a job that keeps 10⁶ records (the window's
+prepared import) calls gc.freeze() before its pause ends.
+
 The switch is process-wide and jobs run on several threads (the window's I/O pool and database
 lane): pauses nest and count, and the collector comes back as it was when the last one ends.
 """

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from desktop.core import collector
 from desktop.core.timeutil import CST
 from desktop.services import auth, documents, importer, stepped_import
 from desktop.services import export as export_svc
@@ -141,17 +142,19 @@ class Backend:
         """I/O pool: read and validate the whole sheet, no store and no lock (the wizard's overrides
         already hold a remembered mapping). A large file is parsed by a child process: this thread
         waits on its pipe, so the GUI thread keeps the GIL; the bar counts the rows read."""
-        # 10⁵ records are ~10⁶ objects: a collection of the oldest generation walks them all,
-        # holding the GIL against the GUI thread (desktop.ui.tasks.freeze_startup_heap). None runs
-        # while they arrive (prepare_import pauses the collector), and then they are moved out of
-        # its reach: they hold no reference cycles, so reference counting frees them as the steps
-        # let go of them.
-        try:
-            prepared = importer.prepare_import(path, sheet, overrides or None, cancel=cancel,
-                                               progress=lambda n: progress(n, 0))
-        except importer.Cancelled:
-            raise Cancelled() from None
-        gc.freeze()
+        # 10⁵ records are ~10⁶ objects: a collection walks them all, holding the GIL against the
+        # GUI thread (desktop.ui.tasks.freeze_startup_heap). None runs while they arrive, and they
+        # are moved out of its reach before it runs again: made while it was paused they all sit in
+        # the youngest generation, whose first collection after the pause would walk them (a
+        # 400 ms stall of the search box, bench/search_typing.py --during import). They hold no
+        # reference cycles, so reference counting frees them as the steps let go of them.
+        with collector.paused():
+            try:
+                prepared = importer.prepare_import(path, sheet, overrides or None, cancel=cancel,
+                                                   progress=lambda n: progress(n, 0))
+            except importer.Cancelled:
+                raise Cancelled() from None
+            gc.freeze()
         return prepared
 
     def new_import(self, session: auth.StaffSession, prepared: importer.PreparedImport, dry_run: bool,
