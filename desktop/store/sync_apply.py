@@ -161,6 +161,7 @@ def _vehicle(pg: Page, c: Pulled) -> bool:
         return True
     # One vehicle, two ids (registered or imported on two counters): keep the smaller id and the
     # fields of the newer stamp.
+    pg.load_stamps([twin])
     twin_stamp = pg.stamp("vehicle", twin, ROW)
     incoming_wins = c.hlc > twin_stamp
     newest = max(c.hlc, twin_stamp)

@@ -76,6 +76,7 @@ class Page:
         self.old_keys: dict[str, list[tuple[str, bytes]]] = {}  # vehicle -> keys before this page
         self._dirty: set[tuple[str, str, str]] = set()
         self.present: dict[str, set[str]] = {"customer": set(), "vehicle": set()}
+        self._loaded: set[str] = set()  # ids whose stored stamps are in self.stamps
         ids = sorted({c.entity_id for c in changes} | {str(c.payload.get("vehicle_id")) for c in changes
                                                         if c.payload.get("vehicle_id")})
         self._load(ids)
@@ -88,7 +89,15 @@ class Page:
             for ent, alias_id, canon in db.execute(
                     f"SELECT entity, alias_id, canonical_id FROM sync_alias WHERE alias_id IN ({marks})", chunk):
                 self.alias[(ent, alias_id)] = canon
-        targets = sorted(set(ids) | set(self.alias.values()))
+        self.load_stamps(set(ids) | set(self.alias.values()))
+
+    def load_stamps(self, ids: Iterable[str]) -> None:
+        """Bring in the stored stamps (pulled ones and this counter's own outbox rows) of rows the
+        page did not name: a twin found by identity is often this counter's own row, and its stamp
+        decides which copy's fields win."""
+        db = self.db
+        targets = sorted(set(ids) - self._loaded)
+        self._loaded.update(targets)
         for chunk in chunks(targets):
             marks = ",".join("?" * len(chunk))
             for ent, eid, fld, stamp in db.execute(

@@ -91,6 +91,7 @@ def apply_term(pg: Page, c: Pulled) -> bool:
 def _merge_terms(pg: Page, tid: str, values: list, stamp: str, twin: dict) -> None:
     """The same term under two ids (imported on two counters): one row, the smaller id."""
     db = pg.db
+    pg.load_stamps([twin["id"]])
     twin_stamp = pg.stamp("policy_term", twin["id"], ROW)
     source = values[TERM_FIELDS.index("source")]
     incoming_wins = _term_beats(stamp, source, twin_stamp, twin["source"])
@@ -112,6 +113,7 @@ def merge_twin_terms(pg: Page, vehicle_id: str) -> None:
     """After two vehicles became one, terms that were the same term on each become one too."""
     db = pg.db
     rows = [_term_dict(r) for r in db.execute(f"{_T_SELECT} WHERE vehicle_id = ? ORDER BY id", (blob(vehicle_id),))]
+    pg.load_stamps([t["id"] for t in rows])
     kept: dict[tuple, dict] = {}
     for t in rows:
         ident = ((t["kind"], t["policy_no"]) if t["policy_no"] else (t["kind"], None, t["start_at"], t["end_at"]))

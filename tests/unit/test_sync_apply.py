@@ -174,3 +174,27 @@ def test_head_office_data_beats_a_counter_copy_of_the_same_term(two):
     apply(a.store().engine, [hq], DEV_A)
     assert table(a.store().engine, "SELECT id, insurer, source FROM policy_term") == [
         (tid, "安泰财产保险（总部核实）", "hq")]
+
+
+def test_twins_keep_the_newer_copy_whichever_counter_applies_it(two):
+    """The same vehicle and term entered on A, then on B (B's stamps newer): each counter pulls the
+    other's copy. The twin found by identity is this counter's own row, whose stamp lives only in its
+    outbox; the newer copy's fields must win on both, so both stores hold the same rows."""
+    (a, sa), (b, sb) = two
+    plate, vin = fake.plate("ordinary"), fake.vin()
+    term = record.NewTerm("安泰财产保险", "PDZA2026000777", "2026-12-01", "2027-11-30", True)
+    rows = {}
+    for ctx, s, name in ((a, sa, "甲地址"), (b, sb, "乙地址")):  # a first: b's stamps are later
+        r = register.register(ctx.store().engine, s, register.NewRegistration(
+            plate=plate, vin=vin, name="张三", phone=fake.mobile(), address=name), now=AT)
+        record.record_outcome(ctx.store().engine, s, r.vehicle_id, "renewed_here", term, now=AT)
+        rows[name] = r
+    from_a, from_b = outbox_changes(a.store().engine, DEV_A), outbox_changes(b.store().engine, DEV_B)
+    apply(a.store().engine, from_b, DEV_A)
+    apply(b.store().engine, from_a, DEV_B)
+    veh = f"SELECT id, {', '.join(sync_apply.VEHICLE_FIELDS)} FROM vehicle WHERE deleted = 0"
+    terms = f"SELECT id, {', '.join(sync_apply.TERM_FIELDS)} FROM policy_term ORDER BY id"
+    va, vb = table(a.store().engine, veh), table(b.store().engine, veh)
+    assert va == vb
+    assert va[0][-1] == rows["乙地址"].customer_id  # the newer copy's owner
+    assert table(a.store().engine, terms) == table(b.store().engine, terms)
