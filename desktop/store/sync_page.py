@@ -104,10 +104,12 @@ class Page:
                     f"SELECT entity, entity_id, field, hlc FROM sync_stamp WHERE entity_id IN ({marks})", chunk):
                 self._note(ent, eid, fld, stamp)
             # What this counter wrote itself: every outbox row of these entities, whatever its state.
-            for ent, eid, payload, stamp in db.execute(
-                    f"SELECT entity, entity_id, payload, hlc FROM outbox WHERE entity_id IN ({marks})", chunk):
+            for ent, eid, op, payload, stamp in db.execute(
+                    f"SELECT entity, entity_id, op, payload, hlc FROM outbox WHERE entity_id IN ({marks})", chunk):
                 own = _as_own(stamp, self.device_id)
-                if ent == "customer":
+                if op == "delete":  # our own tombstone: as final here as a pulled one
+                    self._note(ent, eid, DELETED, own)
+                elif ent == "customer":
                     try:
                         fields = json.loads(payload).get("fields") or CONTACT_FIELDS
                     except (ValueError, AttributeError):

@@ -198,3 +198,30 @@ def test_twins_keep_the_newer_copy_whichever_counter_applies_it(two):
     assert va == vb
     assert va[0][-1] == rows["乙地址"].customer_id  # the newer copy's owner
     assert table(a.store().engine, terms) == table(b.store().engine, terms)
+
+
+def test_a_vehicle_deleted_here_stays_deleted_when_another_counters_edit_of_it_arrives(two):
+    """A deletes a vehicle both counters hold; B, not yet knowing, edits it (a later stamp). A's own
+    tombstone lives in its outbox only: the pulled edit must find it (no second insert of the id,
+    which would fail the whole page for good) and the vehicle stays deleted (a tombstone is final)."""
+    from desktop.store import outbox, writes
+    from desktop.store.records import VehicleRec
+
+    (a, sa), (b, sb) = two
+    plate = fake.plate("ordinary")
+    r = register.register(a.store().engine, sa, register.NewRegistration(plate=plate, name="吴十"), now=AT)
+    apply(b.store().engine, outbox_changes(a.store().engine, DEV_A), DEV_B)
+    seen_a = table(a.store().engine, "SELECT max(device_seq) FROM outbox")[0][0]
+    seen_b = table(b.store().engine, "SELECT coalesce(max(device_seq), 0) FROM outbox")[0][0]
+    with a.store().engine.begin() as conn, outbox.changes(conn) as ch:
+        writes.tombstone(conn, "vehicle", [r.vehicle_id], ch)
+    with b.store().engine.begin() as conn, outbox.changes(conn) as ch:
+        writes.update_vehicles(conn, [VehicleRec(r.vehicle_id, plate, None, r.customer_id, use="non_business")], ch)
+    edit = outbox_changes(b.store().engine, DEV_B, seen_b)
+    tomb = outbox_changes(a.store().engine, DEV_A, seen_a)
+    apply(a.store().engine, edit, DEV_A)
+    apply(b.store().engine, tomb, DEV_B)
+    for ctx, s in ((a, sa), (b, sb)):
+        assert table(ctx.store().engine, "SELECT deleted FROM vehicle") == [(1,)]
+        assert answers(ctx, s, plate) == []
+
