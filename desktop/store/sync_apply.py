@@ -14,7 +14,8 @@ Rules, identical on every replica so that replicas converge whatever order they 
   the smaller id is kept, the larger becomes an alias (sync_alias) and its children move over;
 - a tombstone is final: a deleted row never comes back (its stamp stays in sync_stamp).
 A change whose parent row is not here (its vehicle was refused by head office, say) waits in
-sync_parked and is retried after every page. Search keys are derived here, never received.
+sync_parked and is retried after every page; one whose vehicle is a tombstone is dropped (that
+parent never comes: a counter built from the snapshot holds a deleted vehicle as its stamp only). Search keys are derived here, never received.
 """
 from __future__ import annotations
 
@@ -203,6 +204,8 @@ def _event(pg: Page, c: Pulled) -> bool:
         return False  # append-only: head office refuses these; a correction is a new event
     db, p = pg.db, c.payload
     vid = pg.canon("vehicle", p.get("vehicle_id"))
+    if vid is not None and pg.deleted("vehicle", vid):
+        return False  # a tombstone is final: its vehicle never comes back to wait for
     if not pg.exists("vehicle", vid):
         raise Parked
     detail = p.get("detail")

@@ -69,6 +69,8 @@ def apply_term(pg: Page, c: Pulled) -> bool:
         return True
     p = dict(c.payload)
     p["vehicle_id"] = pg.canon("vehicle", p.get("vehicle_id"))
+    if p["vehicle_id"] is not None and pg.deleted("vehicle", p["vehicle_id"]):
+        return False  # a tombstone is final: its vehicle never comes back to wait for
     if not pg.exists("vehicle", p["vehicle_id"]):
         raise Parked
     r = db.execute(f"{_T_SELECT} WHERE id = ?", (blob(tid),)).fetchone()

@@ -225,3 +225,22 @@ def test_a_vehicle_deleted_here_stays_deleted_when_another_counters_edit_of_it_a
         assert table(ctx.store().engine, "SELECT deleted FROM vehicle") == [(1,)]
         assert answers(ctx, s, plate) == []
 
+
+def test_a_term_of_a_deleted_vehicle_does_not_wait_for_it_for_ever(two):
+    """A counter built from head office's snapshot gets a deleted vehicle as its tombstone only (no
+    row) and still gets the vehicle's terms and events: they must not wait in sync_parked for a
+    parent that can never come back (they were retried after every page, for good)."""
+    (a, sa), (b, _) = two
+    r = register.register(a.store().engine, sa, register.NewRegistration(plate=fake.plate("ordinary"), name="郑一"),
+                          now=AT)
+    record.record_outcome(a.store().engine, sa, r.vehicle_id, "renewed_elsewhere",
+                          record.NewTerm("平安", "P-DEL-1", "2026-12-01", None, True), now=AT)
+    changes = outbox_changes(a.store().engine, DEV_A)
+    children = [c for c in changes if c.entity in ("policy_term", "event")]
+    tomb = sync_apply.Pulled(0, DEV_A, "vehicle", r.vehicle_id, "delete", {"id": r.vehicle_id},
+                             f"{9_999_999_999_999:015d}-00000000-{DEV_A}")
+    assert len(children) == 2
+    assert apply(b.store().engine, children[:1], DEV_B).parked == 1  # its vehicle is not here (yet)
+    result = apply(b.store().engine, [tomb, *children[1:]], DEV_B)  # now it is known deleted
+    assert result.parked == 0
+    assert table(b.store().engine, "SELECT count(*) FROM sync_parked") == [(0,)]
