@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.io.headers import HeaderInfo, detect_header, norm
+from desktop.io.headers import HeaderError, HeaderInfo, detect_header, norm
 from desktop.io.rows import ParsedRow, RejectedRow, RowParser
-from desktop.io.table_reader import HEADER_SCAN_ROWS, Table, open_table
+from desktop.io.table_reader import HEADER_SCAN_ROWS, SheetError, Table, open_table
 
 
 @dataclass
@@ -51,12 +51,39 @@ class ImportReading:
         self.table.close()
 
 
+def _later_sheet(path: str | Path, first: Table, overrides: dict[str, str] | None) -> tuple[Table, HeaderInfo] | None:
+    """No header on the first sheet (a 说明 or cover sheet before the list): the first later visible
+    worksheet that has one; None when none has (the first sheet's refusal stands). Closes ``first``."""
+    names = first.visible_sheets or first.sheet_names
+    later = names[names.index(first.sheet_name) + 1:] if first.sheet_name in names else []
+    first.close()
+    for name in later:
+        try:
+            table = open_table(path, name)
+        except SheetError:  # an empty sheet
+            continue
+        try:
+            return table, detect_header(table.head(HEADER_SCAN_ROWS), overrides)
+        except HeaderError:
+            table.close()
+    return None
+
+
 def read_import(path: str | Path, sheet: str | None = None,
                 overrides: dict[str, str] | None = None) -> ImportReading:
     """Raises SheetError (file unreadable) or HeaderError (no header / bad --map), both ValueError
     with a Chinese ``.message``; the CLI turns them into exit 2."""
     table = open_table(path, sheet)
-    info = detect_header(table.head(HEADER_SCAN_ROWS), overrides)
+    try:
+        info = detect_header(table.head(HEADER_SCAN_ROWS), overrides)
+    except HeaderError:
+        if sheet is not None:
+            table.close()
+            raise
+        found = _later_sheet(path, table, overrides)
+        if found is None:
+            raise
+        table, info = found
     table.set_header_row(info.header_row)
     return ImportReading(file=table.file, sheet=table.sheet_name, header_row=info.header_row,
                          columns=info.mapping, layout=info.layout, header=info, table=table)

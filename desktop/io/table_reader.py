@@ -82,6 +82,7 @@ class Table:
     file: str
     sheet_name: str
     sheet_names: list[str]
+    visible_sheets: list[str] = field(default_factory=list)  # worksheets not hidden, in book order
     merged_ranges: list[CellRange] = field(default_factory=list)
     column_kinds: dict[int, str] = field(default_factory=dict)
     header_row: int | None = None
@@ -230,7 +231,7 @@ def _open_calamine(path: Path) -> Any:
         raise SheetError(MSG_CORRUPT) from None
 
 
-def _pick_sheet(wb: Any, sheet: str | None) -> tuple[str, Any]:
+def _pick_sheet(wb: Any, sheet: str | None) -> tuple[str, Any, list[str]]:
     def load(name: str) -> Any:
         try:
             ws = wb.get_sheet_by_name(name)
@@ -243,7 +244,7 @@ def _pick_sheet(wb: Any, sheet: str | None) -> tuple[str, Any]:
     # The first visible worksheet that holds anything; hidden helper sheets are skipped.
     visible = [m.name for m in wb.sheets_metadata
                if m.visible == pc.SheetVisibleEnum.Visible and m.typ == pc.SheetTypeEnum.WorkSheet]
-    return _choose(list(wb.sheet_names), visible, sheet, load)
+    return (*_choose(list(wb.sheet_names), visible, sheet, load), visible)
 
 
 def _choose(names: list[str], visible: list[str], sheet: str | None, load: Any) -> tuple[str, Any]:
@@ -272,7 +273,8 @@ def _open_stream(p: Path, sheet: str | None, fmt: str) -> Table:
         if book is not None:
             book.close()
         raise exc if isinstance(exc, SheetError) else SheetError(MSG_CORRUPT) from None
-    return Table(file=str(p), sheet_name=name, sheet_names=book.sheet_names, merged_ranges=merged,
+    return Table(file=str(p), sheet_name=name, sheet_names=book.sheet_names,
+                 visible_sheets=list(book.visible_worksheets), merged_ranges=merged,
                  _path=p, _stream=ws, _format=fmt)
 
 
@@ -303,9 +305,10 @@ def open_table(path: str | Path, sheet: str | None = None) -> Table:
     if fmt == "xlsx" and (p.stat().st_size > xlsx_stream.STREAM_MIN_BYTES or _grid_too_large(p)):
         return _open_stream(p, sheet, fmt)
     wb = _open_calamine(p)
-    name, ws = _pick_sheet(wb, sheet)
+    name, ws, visible = _pick_sheet(wb, sheet)
     merged = [CellRange(a[0] + 1, a[1], b[0] + 1, b[1]) for a, b in (ws.merged_cell_ranges or [])]
-    return Table(file=str(p), sheet_name=name, sheet_names=list(wb.sheet_names), merged_ranges=merged,
+    return Table(file=str(p), sheet_name=name, sheet_names=list(wb.sheet_names), visible_sheets=visible,
+                 merged_ranges=merged,
                  _path=p, _sheet=ws, _format=fmt)
 
 

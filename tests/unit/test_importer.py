@@ -422,3 +422,27 @@ def test_a_phone_or_id_in_another_column_is_masked_wherever_the_report_is_shown(
     assert mobile not in shown and id_no not in shown
     assert rep.rejected[0]["value"] == mask_phone(mobile) and mask_phone(mobile) in rep.rejected[0]["reason"]
     assert rep.rejected[1]["value"] == mask_id(id_no)
+
+
+def test_a_notes_sheet_before_the_list_is_passed_over(tmp_path, app_ctx, admin):
+    # Insurer exports often open with a 说明 sheet (a line of notes, no header): the list on the next
+    # sheet is the one to import, not a "no header" refusal. A hidden sheet is never imported.
+    f = FakeData(31)
+    plate, hidden_plate = f.plate("ordinary"), f.plate("ordinary")
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "说明"
+    notes.append(["本表为 2026 年 12 月续保清单，请勿改动列名"])
+    hidden = wb.create_sheet("旧表")
+    hidden.append(["车牌号", "险种", "保险止期"])
+    hidden.append([hidden_plate, "交强险", "2026-12-20"])
+    hidden.sheet_state = "hidden"
+    data = wb.create_sheet("清单")
+    data.append(["车牌号", "险种", "保险止期"])
+    data.append([plate, "交强险", "2026-12-31"])
+    p = tmp_path / "two-sheets.xlsx"
+    wb.save(p)
+    j = _imp(app_ctx, admin, p).to_json()
+    assert (j["sheet"], j["header_row"], j["rows"], j["imported"]) == ("清单", 1, 1, 1)
+    assert _find(app_ctx.store().engine, plate)[0]["ci_end_date"] == "2026-12-31"
+    assert _find(app_ctx.store().engine, hidden_plate) == []
