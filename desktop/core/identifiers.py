@@ -313,7 +313,7 @@ def check_phone(s: str) -> Checked:
         return _mobile(v)
     if v[0] != "0":
         if 7 <= len(v) <= 8:
-            raise _phone_error("座机号码请带区号（如 010-12345678），请补全")
+            raise _phone_error("座机号码请带区号（0 开头，如 010、0755），请补全")
         raise _phone_error("电话应为手机号（1开头11位）或带区号的座机（0开头），请检查")
     # Normalise again but keep dashes: "010-12345678-123" has an extension that
     # plain normalisation would glue onto the number.
@@ -321,6 +321,6 @@ def check_phone(s: str) -> Checked:
     dashed = "".join(ch for ch in dashed if not ch.isspace())
     m = _LANDLINE.match(dashed) or _LANDLINE.match(v)
     if not m:
-        raise _phone_error("座机号码应为 0+区号+7–8位号码（如 010-12345678），请检查")
+        raise _phone_error("座机号码应为 0+区号+7–8位号码（如 010 加 8 位号码），请检查")
     value = m.group(1) + m.group(2) + (f"转{m.group(3)}" if m.group(3) else "")
     return Checked(value, (_LANDLINE_WARNING,))

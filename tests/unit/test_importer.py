@@ -446,3 +446,17 @@ def test_a_notes_sheet_before_the_list_is_passed_over(tmp_path, app_ctx, admin):
     assert (j["sheet"], j["header_row"], j["rows"], j["imported"]) == ("清单", 1, 1, 1)
     assert _find(app_ctx.store().engine, plate)[0]["ci_end_date"] == "2026-12-31"
     assert _find(app_ctx.store().engine, hidden_plate) == []
+
+
+def test_a_landline_without_area_code_is_refused_with_a_readable_example(tmp_path, app_ctx, admin):
+    # The reason is masked by shape like every reason: its own example number must not come out
+    # half-masked ("如 010****78"), which reads as if the clerk's number had been quoted.
+    f = FakeData(32)
+    p = _save([["车牌号", "车主", "联系电话", "险种", "保险止期"],
+               [f.plate("ordinary"), f.name(), "62345678", "交强险", "2026-12-31"],
+               [f.plate("ordinary"), f.name(), "01234", "交强险", "2026-12-31"]],
+              tmp_path / "landline.xlsx")
+    j = _imp(app_ctx, admin, p).to_json()
+    assert [r["row"] for r in j["rejected"]] == [2, 3]
+    for rej in j["rejected"]:
+        assert rej["column"] == "联系电话" and "区号" in rej["reason"] and "*" not in rej["reason"], rej
