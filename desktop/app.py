@@ -43,6 +43,7 @@ class AppContext:
         auth.check_new_password(password)
         if not admin.strip():
             raise BadInput("管理员账号名不能为空。")
+        auth.check_staff_name(admin)
         names = {k: settings_svc.parse(k, v) for k, v in (("org", org), ("counter_name", counter)) if v}
         store = self.create(passphrase)
         auth.add_staff(store.engine, None, admin.strip(), "admin", password)

@@ -76,8 +76,11 @@ def out_file(raw: str, option: str) -> Path:
 def acting_staff(ctx: AppContext, args: argparse.Namespace, write_nothing: bool = False) -> StaffSession:
     """Log in as --as (default: the admin made by init) with RENEWDESK_STAFF_PASSWORD or a prompt.
     `write_nothing`: the command promises not to change the store (import --dry-run)."""
+    given = getattr(args, "as_staff", None)
+    if given is not None and not given.strip():  # `--as "$STAFF"` unset is a slip, never the admin
+        raise BadInput("--as 需要员工名，例如 --as clerk（不写 --as 即 init 创建的管理员）。")
     engine = ctx.store().engine
-    name = getattr(args, "as_staff", None) or settings_repo.get(engine, ADMIN_KEY) or "admin"
+    name = given or settings_repo.get(engine, ADMIN_KEY) or "admin"
     return ctx.login(name, credentials.staff_password(name), record_success=not write_nothing)
 
 

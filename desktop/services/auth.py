@@ -60,14 +60,21 @@ def check_new_password(password: str) -> None:
 MAX_STAFF_NAME = 64  # well inside the wire's 200 for an event's `staff` (desktop.sync.protocol)
 
 
-def add_staff(engine: Engine, actor: StaffSession | None, name: str, role: str, password: str) -> None:
-    if actor is not None:
-        require(actor, "admin")
+def check_staff_name(name: str) -> str:
+    """The stored form of a new staff name (stripped), or BadInput. init checks it before it creates
+    the store: a store whose admin could not be added can never be logged in to."""
     name = name.strip()
     if not name:
         raise BadInput("员工名不能为空。")
     if len(name) > MAX_STAFF_NAME or not name.isprintable():  # every event carries it: sync takes 200 at most
         raise BadInput(f"员工名应为 1 到 {MAX_STAFF_NAME} 个字，且不含换行等控制字符。")
+    return name
+
+
+def add_staff(engine: Engine, actor: StaffSession | None, name: str, role: str, password: str) -> None:
+    if actor is not None:
+        require(actor, "admin")
+    name = check_staff_name(name)
     if role not in ROLE_RANK:
         raise BadInput("角色应为 clerk（柜员）、supervisor（主管）或 admin（管理员）。")
     check_new_password(password)

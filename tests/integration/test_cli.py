@@ -212,6 +212,17 @@ def test_init_without_passphrase_is_2(tmp_path):
     assert not (tmp_path / "new" / "key.wrapped").exists()
 
 
+@pytest.mark.parametrize("admin", ["a\nb", "x" * 65], ids=["newline", "too-long"])
+def test_init_with_a_bad_admin_name_writes_no_store(tmp_path, admin):
+    """A refused init leaves nothing behind: a store without its admin could never be logged in to,
+    and `init` again would only say the store exists (DESIGN §7)."""
+    d = tmp_path / "new"
+    one_line_error(run("init", "--admin", admin, data=d, timeout=60), 2)
+    assert snapshot(d) == {} if d.exists() else True
+    ok(run("init", "--admin", "boss", data=d, timeout=60))
+    assert json.loads(ok(run("staff", "list", "--json", "--as", "boss", data=d, timeout=60)))["staff"][0]["name"] == "boss"
+
+
 def test_record_renewal_then_lookup_shows_renewed(copy, demo_dir):
     # a current term ending at midnight, so that a new term from the next day touches it
     m = next(x for x in demo_dir["by_status"]["DUE"] if x.coverage.source_term.end_at.time() == time(0))

@@ -137,3 +137,19 @@ def test_cli_clerk_changes_own_password(demo_ctx, monkeypatch, capsys):
     assert code == 4  # the old password no longer works
     monkeypatch.setenv("RENEWDESK_STAFF_PASSWORD", "clerk-new-pw")
     assert cli.main(["lookup", "京A", "--as", "clerk"]) == 0
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_cli_blank_as_is_bad_input_not_the_admin(demo_ctx, monkeypatch, capsys, blank):
+    """`--as "$STAFF"` with the variable unset is a slip, not "act as the admin" (DESIGN §7: the
+    admin is the default only when --as is absent): exit 2 with one line, nobody logged in."""
+    data = demo_ctx.data_dir
+    demo_ctx.close()
+    for k, v in {"RENEWDESK_DATA_DIR": str(data), "RENEWDESK_PASSPHRASE": PASSPHRASE,
+                 "RENEWDESK_STAFF_PASSWORD": PASSWORDS["admin"]}.items():
+        monkeypatch.setenv(k, v)
+    for argv in (["staff", "list", "--json", "--as", blank], ["--as", blank, "settings", "set", "lead_days", "60"]):
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err.strip()
+        assert "--as" in err and "\n" not in err
+    assert cli.main(["staff", "list", "--json"]) == 0  # absent --as is still the admin
