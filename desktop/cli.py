@@ -298,6 +298,11 @@ def main(argv: list[str] | None = None) -> int:
         opt = "查询内容" if bad == "query" else "--" + bad.replace("_", "-")
         print(f"renewdesk: {opt} 含有无法识别的字符（不是 UTF-8 文本），请检查终端或脚本的编码。", file=sys.stderr)
         return 2
+    given = getattr(args, "data_dir", None)
+    if isinstance(given, str) and not given.strip():  # `--data-dir "$D"` unset: never the default store
+        print("renewdesk: --data-dir 需要一个目录，例如 --data-dir D:\\续保台数据（不写 --data-dir 即默认目录）。",
+              file=sys.stderr)
+        return 2
     if args.cmd in ("slip", "letters", "self-check", "guide") and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # renders need no display
     _start_log(args)

@@ -153,3 +153,19 @@ def test_cli_blank_as_is_bad_input_not_the_admin(demo_ctx, monkeypatch, capsys, 
         err = capsys.readouterr().err.strip()
         assert "--as" in err and "\n" not in err
     assert cli.main(["staff", "list", "--json"]) == 0  # absent --as is still the admin
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_cli_blank_data_dir_is_bad_input_not_the_default_store(demo_ctx, monkeypatch, capsys, blank):
+    """`--data-dir "$D"` with the variable unset is a slip too: it fell back to RENEWDESK_DATA_DIR or
+    the system's folder and acted on that store. Exit 2 with one line, before or after the command."""
+    data = demo_ctx.data_dir
+    demo_ctx.close()
+    for k, v in {"RENEWDESK_DATA_DIR": str(data), "RENEWDESK_PASSPHRASE": PASSPHRASE,
+                 "RENEWDESK_STAFF_PASSWORD": PASSWORDS["admin"]}.items():
+        monkeypatch.setenv(k, v)
+    for argv in (["staff", "list", "--json", "--data-dir", blank], ["--data-dir", blank, "lookup", "京A"]):
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err.strip()
+        assert "--data-dir" in err and "\n" not in err
+    assert cli.main(["staff", "list", "--json"]) == 0  # absent --data-dir is still RENEWDESK_DATA_DIR
